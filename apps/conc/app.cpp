@@ -1,0 +1,177 @@
+#include "app.h"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "common/exit_code.h"
+#include "common/interrupt.h"
+#include "common/stats_report.h"
+#include "shared_options.h"
+
+#ifndef CONC_VERSION
+#define CONC_VERSION "unknown"
+#endif
+
+namespace conc::cli {
+namespace {
+
+constexpr const char* kDescription =
+    "conc: concurrent utilities that use every core, each with several "
+    "concurrency designs (--strategy) to compare.";
+
+std::string top_footer(const std::vector<Command>& commands) {
+  std::string out = "\nExamples:\n";
+  for (const auto& c : commands) {
+    if (!c.examples.empty()) out += "  " + c.examples.front() + "\n";
+  }
+  out +=
+      "  conc <subcommand> --strategy help\n"
+      "\nExit status: 0 success, 1 some inputs failed, 2 usage error, 130 interrupted.\n";
+  return out;
+}
+
+std::string sub_footer(const Command& c) {
+  std::string out;
+  if (!c.examples.empty()) {
+    out += "\nExamples:\n";
+    for (const auto& e : c.examples) out += "  " + e + "\n";
+  }
+  return out;
+}
+
+void setup_logging(const std::string& command, const SharedOptions& o) {
+  auto logger = spdlog::stderr_logger_mt("conc");
+  logger->set_pattern("conc " + command + ": [%l] %v");
+  spdlog::level::level_enum level = spdlog::level::warn;
+  if (o.quiet) level = spdlog::level::err;
+  if (o.verbose == 1) level = spdlog::level::info;
+  if (o.verbose == 2) level = spdlog::level::debug;
+  if (o.verbose >= 3) level = spdlog::level::trace;
+  if (!o.log_level.empty()) level = spdlog::level::from_str(o.log_level);
+  logger->set_level(level);
+  spdlog::set_default_logger(logger);
+}
+
+// One line on stderr for a usage error; CLI11's messages already name the option.
+int usage_error(const std::string& who, const std::string& message) {
+  std::cerr << who << ": " << message << " (see '" << who << " --help')\n";
+  return common::kExitUsage;
+}
+
+void write_stats(const Command& command, const SharedOptions& o, common::Diagnostics& diag,
+                 const common::RunReport& report) {
+  if (o.stats) std::cerr << common::render_stats_text(report);
+  if (!o.stats_json.empty()) {
+    try {
+      common::Output json(o.stats_json);
+      json.write(common::render_stats_json(report));
+      json.commit();
+    } catch (const std::exception& e) {
+      diag.error("", std::string("--stats-json: ") + e.what());
+    }
+  }
+  (void)command;
+}
+
+int run_command(const Command& command, const SharedOptions& o) {
+  setup_logging(command.name, o);
+  common::Diagnostics diag(command.name);
+  diag.set_quiet(o.quiet);
+  common::InterruptGuard interrupt;
+  const auto progress = o.quiet ? common::ProgressMode::kNever : common::parse_progress_mode(o.progress);
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  const auto cpu_start = common::CpuTime::now();
+  conc::RunStats stats;
+  int code = common::kExitOk;
+  try {
+    common::Output output(o.output);
+    RunContext ctx{o, diag, output, progress, interrupt.token(), stats};
+    code = command.run(ctx);
+    if (interrupt.interrupted()) {
+      diag.error("", "interrupted");
+      return common::kExitInterrupted;  // output is not committed: no partial file
+    }
+    output.commit();
+  } catch (const common::BrokenPipe&) {
+    return common::kExitOk;  // the reader has all it wanted (`| head`)
+  } catch (const std::exception& e) {
+    if (interrupt.interrupted()) return common::kExitInterrupted;
+    diag.error("", e.what());
+    code = common::kExitInputFailed;
+  }
+
+  const auto cpu_end = common::CpuTime::now();
+  common::RunReport report;
+  report.command = command.name;
+  report.strategy = o.strategy;
+  report.threads = o.threads;
+  report.wall = std::chrono::steady_clock::now() - wall_start;
+  report.cpu = {cpu_end.user - cpu_start.user, cpu_end.system - cpu_start.system};
+  report.stats = std::move(stats);
+  write_stats(command, o, diag, report);
+  if (code == common::kExitOk && diag.errors() > 0) code = common::kExitInputFailed;
+  return code;
+}
+
+}  // namespace
+
+int run_app(int argc, char** argv, std::vector<Command> commands) {
+  // Writes to a closed pipe fail with EPIPE (handled) instead of killing us.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app(kDescription, "conc");
+  app.set_version_flag("--version", std::string("conc ") + CONC_VERSION);
+  app.require_subcommand(1, 1);
+  app.footer(top_footer(commands));
+  std::vector<SharedOptions> options(commands.size());
+  std::vector<CLI::App*> subs;
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const Command& c = commands[i];
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    add_shared_options(*sub, options[i], c);
+    if (c.add_options) c.add_options(*sub);
+    sub->footer(sub_footer(c));
+    subs.push_back(sub);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    for (std::size_t i = 0; i < subs.size(); ++i) {
+      if (subs[i]->parsed()) return usage_error("conc " + commands[i].name, e.what());
+    }
+    // CLI11 reports a missing subcommand before stray arguments; name the
+    // stray one instead, it is what the user got wrong.
+    if (argc > 1) {
+      const std::string first = argv[1];
+      if (first.empty() || first[0] != '-') return usage_error("conc", "unknown subcommand '" + first + "'");
+      return usage_error("conc", "unknown option '" + first + "'");
+    }
+    return usage_error("conc", e.what());
+  }
+
+  for (std::size_t i = 0; i < subs.size(); ++i) {
+    if (!subs[i]->parsed()) continue;
+    if (options[i].strategy == "help") {
+      std::cout << strategy_help(commands[i]);
+      return common::kExitOk;
+    }
+    return run_command(commands[i], options[i]);
+  }
+  return usage_error("conc", "a subcommand is required");
+}
+
+}  // namespace conc::cli

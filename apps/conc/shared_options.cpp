@@ -1,0 +1,86 @@
+#include "shared_options.h"
+
+#include <algorithm>
+#include <charconv>
+#include <thread>
+
+namespace conc::cli {
+namespace {
+
+constexpr std::size_t kMaxThreads = 4096;
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += ", ";
+    out += s;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string check_threads(const std::string& text) {
+  std::size_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || value < 1 || value > kMaxThreads) {
+    return "expected a whole number of threads from 1 to " + std::to_string(kMaxThreads) + ", got '" + text + "'";
+  }
+  return "";
+}
+
+std::string strategy_help(const Command& command) {
+  std::string out;
+  for (std::size_t i = 0; i < command.strategies.size(); ++i) {
+    const auto& s = command.strategies[i];
+    out += s.name + "  " + s.description + (i == 0 ? " (default)" : "") + "\n";
+  }
+  return out;
+}
+
+void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& command) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  options.threads = cores;
+  sub.add_option("-j,--threads", options.threads, "worker threads (default: every core, " + std::to_string(cores) + " here)")
+      ->type_name("N")
+      ->check(CLI::Validator([](std::string& v) { return check_threads(v); }, "", "threads"));
+
+  std::vector<std::string> names;
+  for (const auto& s : command.strategies) names.push_back(s.name);
+  if (!names.empty()) {
+    options.strategy = names.front();
+    sub.add_option("-s,--strategy", options.strategy,
+                   "concurrency design: " + join(names) + " (default " + names.front() +
+                       "); 'help' describes each")
+        ->type_name("NAME")
+        ->check(CLI::Validator(
+            [names](std::string& v) -> std::string {
+              if (v == "help" || std::find(names.begin(), names.end(), v) != names.end()) return "";
+              return "unknown strategy '" + v + "' (choose from " + join(names) + ")";
+            },
+            "", "strategy"));
+  }
+
+  sub.add_flag("--stats", options.stats, "print a run report to stderr: time, throughput, workers, channels");
+  sub.add_option("--stats-json", options.stats_json, "write the run report as JSON to FILE")->type_name("FILE");
+  sub.add_flag("-v,--verbose", options.verbose, "more log output (repeat for more)");
+  sub.add_flag("-q,--quiet", options.quiet, "only errors on stderr: no warnings, no progress");
+  sub.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
+      ->type_name("LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  sub.add_option("--progress", options.progress, "progress bar on stderr: auto (if a terminal), always, never")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  sub.add_option("-o,--output", options.output, "write results to FILE (atomically) instead of stdout")
+      ->type_name("FILE");
+  if (!command.formats.empty()) {
+    options.format = command.formats.front();
+    sub.add_option("--format", options.format, "output format: " + join(command.formats) + " (default " +
+                                                   command.formats.front() + ")")
+        ->type_name("FMT")
+        ->check(CLI::IsMember(command.formats));
+  }
+}
+
+}  // namespace conc::cli

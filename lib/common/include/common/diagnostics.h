@@ -1,0 +1,57 @@
+// common/diagnostics.h: the one way engines report bad input.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace conc::common {
+
+/// Collects the problems a run meets with its inputs and prints each as one
+/// line, `conc <sub>: <input>: <reason>`, to a sink (stderr by default).
+///
+/// Engines are handed a Diagnostics and call `error()` for every input they
+/// could not process (the run then exits 1) or `warning()` for one they
+/// skipped on purpose. Thread-safe: lines never interleave.
+class Diagnostics {
+ public:
+  using Sink = std::function<void(std::string_view line)>;
+
+  /// `command` is the subcommand name, e.g. "hash". The default sink writes
+  /// to stderr; pass another one to capture lines (tests).
+  explicit Diagnostics(std::string command, Sink sink = {});
+
+  void error(std::string_view input, std::string_view reason);
+  void warning(std::string_view input, std::string_view reason);
+  /// Warnings are still counted but not printed (for `-q`).
+  void set_quiet(bool quiet) noexcept { quiet_ = quiet; }
+
+  [[nodiscard]] std::size_t errors() const noexcept {
+    return errors_.load(std::memory_order_relaxed);  // relaxed: a count read after the run
+  }
+  [[nodiscard]] std::size_t warnings() const noexcept {
+    return warnings_.load(std::memory_order_relaxed);  // relaxed: as above
+  }
+  [[nodiscard]] const std::string& command() const noexcept { return command_; }
+
+  /// The line `error()` would print, without printing it.
+  [[nodiscard]] std::string format(std::string_view input, std::string_view reason) const;
+
+ private:
+  void emit(const std::string& line);
+
+  std::string command_;
+  Sink sink_;
+  std::mutex mutex_;
+  bool quiet_ = false;
+  std::atomic<std::size_t> errors_{0};
+  std::atomic<std::size_t> warnings_{0};
+};
+
+/// The reason text for an errno value ("No such file or directory").
+std::string errno_reason(int error_number);
+
+}  // namespace conc::common

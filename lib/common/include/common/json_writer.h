@@ -1,0 +1,47 @@
+// common/json_writer.h: a small streaming JSON writer for --format json and --stats-json.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace conc::common {
+
+/// Appends `text` to `out` as a JSON string literal (with quotes). Valid
+/// UTF-8 is copied; control characters are escaped; each byte that is not
+/// part of valid UTF-8 becomes U+FFFD, so the document is always valid JSON.
+void append_json_string(std::string& out, std::string_view text);
+
+/// Builds one JSON document into a string, inserting commas itself.
+///
+///     JsonWriter w;
+///     w.begin_object().key("files").value(3).end_object();
+///     w.str();  // {"files":3}
+class JsonWriter {
+ public:
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view k);
+  JsonWriter& value(std::string_view v);
+  JsonWriter& value(const char* v) { return value(std::string_view(v)); }
+  JsonWriter& value(std::int64_t v);
+  JsonWriter& value(std::uint64_t v);
+  JsonWriter& value(int v) { return value(static_cast<std::int64_t>(v)); }
+  JsonWriter& value(double v);
+  JsonWriter& value(bool v);
+  JsonWriter& null();
+
+  [[nodiscard]] const std::string& str() const noexcept { return out_; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  void before_value();
+  std::string out_;
+  std::vector<bool> first_;  // per open container: no element written yet
+  bool after_key_ = false;
+};
+
+}  // namespace conc::common

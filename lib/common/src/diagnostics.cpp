@@ -1,0 +1,62 @@
+#include "common/diagnostics.h"
+
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+
+namespace conc::common {
+
+Diagnostics::Diagnostics(std::string command, Sink sink) : command_(std::move(command)), sink_(std::move(sink)) {
+  if (!sink_) {
+    sink_ = [](std::string_view line) {
+      // One write(2) per line: lines from concurrent processes stay whole too.
+      std::string buf(line);
+      buf.push_back('\n');
+      std::size_t off = 0;
+      while (off < buf.size()) {
+        const ssize_t n = ::write(STDERR_FILENO, buf.data() + off, buf.size() - off);
+        if (n <= 0) break;
+        off += static_cast<std::size_t>(n);
+      }
+    };
+  }
+}
+
+std::string Diagnostics::format(std::string_view input, std::string_view reason) const {
+  std::string line = "conc";
+  if (!command_.empty()) {
+    line += ' ';
+    line += command_;
+  }
+  line += ": ";
+  if (!input.empty()) {
+    line += input;
+    line += ": ";
+  }
+  line += reason;
+  return line;
+}
+
+void Diagnostics::error(std::string_view input, std::string_view reason) {
+  errors_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count
+  emit(format(input, reason));
+}
+
+void Diagnostics::warning(std::string_view input, std::string_view reason) {
+  warnings_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count
+  if (!quiet_) emit(format(input, reason));
+}
+
+void Diagnostics::emit(const std::string& line) {
+  std::lock_guard lock(mutex_);
+  sink_(line);
+}
+
+std::string errno_reason(int error_number) {
+  char buf[256];
+  // GNU strerror_r may return a static string instead of filling buf.
+  const char* text = strerror_r(error_number, buf, sizeof buf);
+  return text;
+}
+
+}  // namespace conc::common

@@ -1,0 +1,70 @@
+// conc/executor.h: the one interface every pool implements.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <future>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "conc/run_stats.h"
+#include "conc/task.h"
+
+namespace conc {
+
+/// Runs tasks on a fixed set of worker threads.
+///
+/// Guarantees shared by every implementation:
+/// - A task that throws never kills a worker. Through `submit` the exception
+///   reaches the future; a `post`ed task that throws is counted in
+///   `WorkerStats::failed_tasks` (nobody waits for it).
+/// - Everything a thread did before `post`/`submit` happens-before the task runs.
+/// - The destructor runs every task already posted (and what those spawn),
+///   then joins the workers: no future is left broken.
+class Executor {
+ public:
+  Executor() = default;
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+  virtual ~Executor() = default;
+
+  /// Schedules `task` to run once on some worker.
+  virtual void post(Task task) = 0;
+
+  /// Schedules `f` and returns a future for its result or exception.
+  template <class F>
+  auto submit(F&& f) -> std::future<std::invoke_result_t<std::decay_t<F>&>> {
+    using R = std::invoke_result_t<std::decay_t<F>&>;
+    std::packaged_task<R()> job(std::forward<F>(f));
+    auto result = job.get_future();
+    post(Task(std::move(job)));
+    return result;
+  }
+
+  /// Number of worker threads.
+  [[nodiscard]] virtual std::size_t concurrency() const noexcept = 0;
+
+  /// Index in [0, concurrency()) of the calling thread if it is one of this
+  /// executor's workers, otherwise -1. Lets algorithms keep per-worker state.
+  [[nodiscard]] virtual int current_worker() const noexcept = 0;
+
+  /// Blocks until `done()` returns true. A worker of this executor runs other
+  /// pending tasks meanwhile, so nested fork-join cannot deadlock even with a
+  /// single worker; any other thread sleeps. Whoever makes `done()` true must
+  /// then call `notify_waiters()`. `done` must be safe to call concurrently.
+  virtual void wait_until(const std::function<bool()>& done) = 0;
+
+  /// Wakes the threads blocked in `wait_until` so they re-check their
+  /// condition.
+  virtual void notify_waiters() = 0;
+
+  /// A snapshot of every worker's counters.
+  [[nodiscard]] virtual std::vector<WorkerStats> worker_stats() const = 0;
+
+  /// The design's short name: "pool", "steal".
+  [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+};
+
+}  // namespace conc

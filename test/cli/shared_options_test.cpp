@@ -1,0 +1,100 @@
+// The shared options, parsed through the same code the binary uses, for a
+// command declared here (each real subcommand's tests repeat the end-to-end
+// checks on the binary).
+#include "shared_options.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+using conc::cli::Command;
+using conc::cli::SharedOptions;
+
+namespace {
+
+Command sample_command() {
+  Command c;
+  c.name = "sample";
+  c.summary = "a command for tests";
+  c.strategies = {{"seq", "one thread"}, {"steal", "work-stealing pool"}};
+  c.formats = {"text", "json"};
+  return c;
+}
+
+// Parses `args` for the sample command; returns "" or the CLI11 error text.
+std::string parse(std::vector<std::string> args, SharedOptions& o) {
+  const Command c = sample_command();
+  CLI::App app("test");
+  CLI::App* sub = app.add_subcommand(c.name, c.summary);
+  conc::cli::add_shared_options(*sub, o, c);
+  args.insert(args.begin(), c.name);
+  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("shared options take their defaults") {
+  SharedOptions o;
+  REQUIRE(parse({}, o).empty());
+  CHECK(o.threads >= 1);
+  CHECK(o.strategy == "seq");
+  CHECK(o.format == "text");
+  CHECK(o.output == "-");
+  CHECK(o.progress == "auto");
+  CHECK_FALSE(o.stats);
+}
+
+TEST_CASE("shared options parse every flag") {
+  SharedOptions o;
+  REQUIRE(parse({"-j", "3", "-s", "steal", "--stats", "--stats-json", "s.json", "-vv", "--log-level", "debug",
+                 "--progress", "never", "-o", "out.txt", "--format", "json"},
+                o)
+              .empty());
+  CHECK(o.threads == 3);
+  CHECK(o.strategy == "steal");
+  CHECK(o.stats);
+  CHECK(o.stats_json == "s.json");
+  CHECK(o.verbose == 2);
+  CHECK(o.log_level == "debug");
+  CHECK(o.progress == "never");
+  CHECK(o.output == "out.txt");
+  CHECK(o.format == "json");
+  SharedOptions q;
+  REQUIRE(parse({"--quiet", "--threads=1", "--strategy=help"}, q).empty());
+  CHECK(q.quiet);
+  CHECK(q.strategy == "help");
+}
+
+TEST_CASE("threads option rejects zero, negatives and non-numbers") {
+  for (const char* bad : {"0", "-1", "two", "1.5", "", "99999"}) {
+    SharedOptions o;
+    const std::string err = parse({"-j", bad}, o);
+    CAPTURE(bad, err);
+    CHECK(err.find("expected a whole number of threads from 1 to 4096") != std::string::npos);
+  }
+}
+
+TEST_CASE("unknown strategies and formats are rejected with the choices") {
+  SharedOptions o;
+  CHECK(parse({"-s", "magic"}, o).find("unknown strategy 'magic' (choose from seq, steal)") != std::string::npos);
+  CHECK(parse({"--format", "xml"}, o).find("xml") != std::string::npos);
+  CHECK(parse({"--progress", "sometimes"}, o).find("sometimes") != std::string::npos);
+  CHECK(parse({"--log-level", "loud"}, o).find("loud") != std::string::npos);
+}
+
+TEST_CASE("strategy help text: name, two spaces, description, default marked") {
+  CHECK(conc::cli::strategy_help(sample_command()) == "seq  one thread (default)\nsteal  work-stealing pool\n");
+}
+
+TEST_CASE("check_threads") {
+  CHECK(conc::cli::check_threads("1").empty());
+  CHECK(conc::cli::check_threads("4096").empty());
+  CHECK_FALSE(conc::cli::check_threads("4097").empty());
+  CHECK_FALSE(conc::cli::check_threads("+2").empty());
+}

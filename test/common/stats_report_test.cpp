@@ -1,0 +1,45 @@
+#include "common/stats_report.h"
+
+#include <catch2/catch.hpp>
+
+using namespace std::chrono_literals;
+
+TEST_CASE("the stats report renders workers and channels as text and JSON") {
+  conc::common::RunReport r;
+  r.command = "wordcount";
+  r.strategy = "steal";
+  r.threads = 2;
+  r.wall = 2s;
+  r.cpu.user = 3s;
+  r.cpu.system = 500ms;
+  r.stats.executor = "steal";
+  r.stats.items = 10;
+  r.stats.bytes = 2048;
+  conc::WorkerStats w;
+  w.tasks_run = 7;
+  w.steals = 2;
+  w.idle = 250ms;
+  r.stats.workers = {w, w};
+  conc::ChannelStats c;
+  c.capacity = 64;
+  c.sent = 5;
+  c.received = 5;
+  c.send_blocked = 1s;
+  r.stats.channels = {{"read->count", c}};
+
+  const std::string text = conc::common::render_stats_text(r);
+  CHECK(text.find("conc wordcount stats: strategy steal, 2 threads") == 0);
+  CHECK(text.find("wall 2.000 s, cpu 3.500 s (user 3.000, sys 0.500), cpu/wall 1.75") != std::string::npos);
+  CHECK(text.find("10 items, 2.0 KiB, 1.0 KiB/s") != std::string::npos);
+  CHECK(text.find("channel read->count (capacity 64): 5 sent, 5 received, senders blocked 1.000 s") !=
+        std::string::npos);
+
+  CHECK(conc::common::render_stats_json(r) ==
+        R"({"command":"wordcount","strategy":"steal","threads":2,"wall_seconds":2,)"
+        R"("cpu_user_seconds":3,"cpu_system_seconds":0.5,"items":10,"bytes":2048,"executor":"steal",)"
+        R"("workers":[{"tasks":7,"steals":2,"failed":0,"idle_seconds":0.25},)"
+        R"({"tasks":7,"steals":2,"failed":0,"idle_seconds":0.25}],)"
+        R"("channels":[{"name":"read->count","capacity":64,"sent":5,"received":5,)"
+        R"("send_blocked_seconds":1,"recv_blocked_seconds":0}]})"
+        "\n");
+}

@@ -1,0 +1,70 @@
+#include "conc/parallel.h"
+
+#include <catch2/catch.hpp>
+#include <atomic>
+#include <map>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "conc/thread_pool.h"
+#include "test_error.h"
+#include "conc/work_stealing_pool.h"
+
+TEMPLATE_TEST_CASE("parallel_for visits every index exactly once", "[parallel]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
+  const std::size_t threads = GENERATE(1u, 2u, 3u);
+  const std::size_t grain = GENERATE(1u, 7u, 1000u);
+  TestType pool(threads);
+  std::vector<std::atomic<int>> hits(10007);
+  conc::parallel_for(pool, 0, hits.size(), grain, [&](std::size_t i) { hits[i].fetch_add(1); });
+  int wrong = 0;
+  for (auto& h : hits) wrong += h.load() != 1;
+  CHECK(wrong == 0);
+}
+
+TEST_CASE("parallel_for hands out pieces no bigger than the grain") {
+  conc::WorkStealingPool pool(2);
+  std::atomic<std::size_t> covered{0};
+  std::atomic<bool> too_big{false};
+  conc::parallel_for(pool, 5, 1005, 64, [&](std::size_t lo, std::size_t hi) {
+    if (hi - lo > 64 || lo < 5 || hi > 1005) too_big = true;
+    covered.fetch_add(hi - lo);
+  });
+  CHECK_FALSE(too_big.load());
+  CHECK(covered.load() == 1000);
+  conc::parallel_for(pool, 3, 3, 1, [&](std::size_t) { too_big = true; });  // empty range
+  CHECK_FALSE(too_big.load());
+}
+
+TEST_CASE("parallel_for rethrows a body's exception") {
+  conc::ThreadPool pool(2);
+  CHECK_THROWS_AS(conc::parallel_for(pool, 0, 100, 1,
+                                     [](std::size_t i) {
+                                       if (i == 42) throw conc::test::TestError("bad index");
+                                     }),
+                  conc::test::TestError);
+}
+
+TEMPLATE_TEST_CASE("map_reduce with per-worker state equals the sequential result", "[parallel]",
+                   conc::ThreadPool, conc::WorkStealingPool) {
+  const std::size_t threads = GENERATE(1u, 2u, 4u);
+  TestType pool(threads);
+  std::vector<std::string> words;
+  for (int i = 0; i < 5000; ++i) words.push_back("w" + std::to_string(i % 97));
+
+  using Counts = std::map<std::string, int>;
+  Counts expected;
+  for (const auto& w : words) ++expected[w];
+
+  const Counts got = conc::map_reduce(
+      pool, words, Counts{}, [](Counts& local, const std::string& w) { ++local[w]; },
+      [](Counts& acc, Counts&& part) {
+        for (auto& [k, v] : part) acc[k] += v;
+      },
+      16);
+  CHECK(got == expected);
+
+  const std::vector<int> none;
+  CHECK(conc::map_reduce(pool, none, 5, [](int& a, int b) { a += b; }, [](int& a, int b) { a += b; }) == 5);
+}

@@ -1,0 +1,142 @@
+#include <sys/resource.h>
+
+#include <catch2/catch.hpp>
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "conc/thread_pool.h"
+#include "test_error.h"
+#include "conc/work_stealing_pool.h"
+
+using namespace std::chrono_literals;
+
+namespace {
+std::chrono::microseconds process_cpu_time() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return std::chrono::seconds(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         std::chrono::microseconds(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("submit returns the task's result", "[pool]", conc::ThreadPool, conc::WorkStealingPool) {
+  TestType pool(2);
+  auto f = pool.submit([] { return 6 * 7; });
+  CHECK(f.get() == 42);
+  CHECK(pool.concurrency() == 2);
+  CHECK(pool.current_worker() == -1);
+  auto where = pool.submit([&pool] { return pool.current_worker(); });
+  const int w = where.get();
+  CHECK((w == 0 || w == 1));
+}
+
+TEMPLATE_TEST_CASE("a throwing task reaches its future and the worker survives", "[pool]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
+  TestType pool(1);
+  auto bad = pool.submit([]() -> int { throw conc::test::TestError("boom"); });
+  CHECK_THROWS_WITH(bad.get(), "boom");
+  pool.post([] { throw conc::test::TestError("nobody waits for me"); });
+  CHECK(pool.submit([] { return 1; }).get() == 1);  // the single worker is alive
+  std::uint64_t failed = 0;
+  for (const auto& w : pool.worker_stats()) failed += w.failed_tasks;
+  CHECK(failed == 1);
+}
+
+TEMPLATE_TEST_CASE("many outside threads posting: every task runs exactly once", "[pool][stress]",
+                   conc::ThreadPool, conc::WorkStealingPool) {
+  const std::size_t workers = GENERATE(1u, 2u, 4u);
+  constexpr int kPosters = 4;
+  constexpr int kPerPoster = 5000;
+  std::vector<std::atomic<int>> runs(kPosters * kPerPoster);
+  {
+    TestType pool(workers);
+    std::vector<std::thread> posters;
+    for (int p = 0; p < kPosters; ++p) {
+      posters.emplace_back([&, p] {
+        for (int i = 0; i < kPerPoster; ++i) {
+          const auto id = static_cast<std::size_t>(p * kPerPoster + i);
+          pool.post([&runs, id] { runs[id].fetch_add(1, std::memory_order_relaxed); });
+        }
+      });
+    }
+    for (auto& t : posters) t.join();
+  }  // the destructor runs everything still queued
+  int wrong = 0;
+  for (auto& r : runs) wrong += r.load() != 1;
+  CHECK(wrong == 0);
+}
+
+TEMPLATE_TEST_CASE("tasks spawning tasks: all run before the pool dies", "[pool][stress]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
+  std::atomic<int> leaves{0};
+  {
+    TestType pool(3);
+    // A binary tree of depth 12 spawned from inside the workers.
+    struct Spawn {
+      TestType& pool;
+      std::atomic<int>& leaves;
+      void operator()(int depth) const {
+        if (depth == 0) {
+          leaves.fetch_add(1, std::memory_order_relaxed);
+          return;
+        }
+        for (int k = 0; k < 2; ++k) pool.post([s = *this, depth] { s(depth - 1); });
+      }
+    };
+    pool.post([s = Spawn{pool, leaves}] { s(12); });
+  }
+  CHECK(leaves.load() == 4096);
+}
+
+TEMPLATE_TEST_CASE("shutdown with tasks pending runs them all", "[pool]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
+  std::atomic<int> ran{0};
+  std::vector<std::future<int>> futures;
+  {
+    TestType pool(2);
+    for (int i = 0; i < 200; ++i) {
+      futures.push_back(pool.submit([&ran, i] {
+        std::this_thread::sleep_for(50us);
+        ran.fetch_add(1);
+        return i;
+      }));
+    }
+  }
+  CHECK(ran.load() == 200);
+  for (int i = 0; i < 200; ++i) CHECK(futures[static_cast<std::size_t>(i)].get() == i);
+}
+
+TEMPLATE_TEST_CASE("idle workers park and use no CPU", "[pool]", conc::ThreadPool, conc::WorkStealingPool) {
+  TestType pool(4);
+  pool.submit([] {}).get();
+  std::this_thread::sleep_for(50ms);  // let every worker finish spinning and park
+  const auto before = process_cpu_time();
+  std::this_thread::sleep_for(300ms);
+  const auto used = process_cpu_time() - before;
+  CHECK(used < 30ms);  // spinning workers would burn ~1.2 s of CPU here
+  std::chrono::nanoseconds idle{0};
+  for (const auto& w : pool.worker_stats()) idle += w.idle;
+  CHECK(idle > 0ns);
+}
+
+TEST_CASE("work-stealing workers steal from each other") {
+  conc::WorkStealingPool pool(2);
+  std::atomic<int> done{0};
+  // One task spawns many slow children on its own deque; the other worker
+  // can only get them by stealing.
+  pool.post([&] {
+    for (int i = 0; i < 64; ++i) {
+      pool.post([&done] {
+        std::this_thread::sleep_for(200us);
+        done.fetch_add(1);
+      });
+    }
+  });
+  while (done.load() < 64) std::this_thread::sleep_for(1ms);
+  std::uint64_t steals = 0;
+  for (const auto& w : pool.worker_stats()) steals += w.steals;
+  CHECK(steals > 0);
+}

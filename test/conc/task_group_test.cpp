@@ -1,0 +1,89 @@
+#include "conc/task_group.h"
+
+#include <catch2/catch.hpp>
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include "conc/thread_pool.h"
+#include "test_error.h"
+#include "conc/work_stealing_pool.h"
+
+using namespace std::chrono_literals;
+
+namespace {
+// Naive recursive fork-join: every call forks one child and waits for it.
+long fib(conc::Executor& ex, int n) {
+  if (n < 2) return n;
+  long a = 0;
+  conc::TaskGroup g(ex);
+  g.run([&] { a = fib(ex, n - 1); });
+  const long b = fib(ex, n - 2);
+  g.wait();
+  return a + b;
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("wait sees every task's effects", "[group]", conc::ThreadPool, conc::WorkStealingPool) {
+  TestType pool(2);
+  conc::TaskGroup g(pool);
+  std::vector<int> out(1000, 0);
+  for (int i = 0; i < 1000; ++i) g.run([&out, i] { out[static_cast<std::size_t>(i)] = i * 2; });
+  g.wait();
+  for (int i = 0; i < 1000; ++i) REQUIRE(out[static_cast<std::size_t>(i)] == i * 2);
+}
+
+TEMPLATE_TEST_CASE("nested fork-join cannot deadlock, even on one thread", "[group]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
+  const std::size_t threads = GENERATE(1u, 2u);
+  TestType pool(threads);
+  CHECK(fib(pool, 18) == 2584);
+  // From inside a worker, too.
+  CHECK(pool.submit([&pool] { return fib(pool, 15); }).get() == 610);
+}
+
+TEMPLATE_TEST_CASE("wait rethrows the first exception and stops the rest", "[group]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
+  TestType pool(1);  // one worker: tasks run in order, so the skip is certain
+  conc::TaskGroup g(pool);
+  std::atomic<int> ran{0};
+  g.run([] { throw conc::test::TestError("first"); });
+  for (int i = 0; i < 50; ++i) g.run([&ran] { ran.fetch_add(1); });
+  CHECK_THROWS_WITH(g.wait(), "first");
+  CHECK(ran.load() < 50);
+  CHECK(g.stop_token().stop_requested());
+}
+
+TEMPLATE_TEST_CASE("running tasks see the stop request through their token", "[group]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
+  TestType pool(2);
+  conc::TaskGroup g(pool);
+  std::atomic<bool> observed{false};
+  g.run([&observed](std::stop_token st) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!st.stop_requested() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    observed = st.stop_requested();
+  });
+  g.run([]() { throw conc::test::TestError("second task fails"); });
+  CHECK_THROWS_AS(g.wait(), conc::test::TestError);
+  CHECK(observed.load());
+}
+
+TEST_CASE("an exception in a nested group propagates through the outer one") {
+  conc::WorkStealingPool pool(2);
+  conc::TaskGroup outer(pool);
+  outer.run([&pool] {
+    conc::TaskGroup inner(pool);
+    inner.run([] { throw conc::test::TestError("deep"); });
+    inner.wait();
+  });
+  CHECK_THROWS_WITH(outer.wait(), "deep");
+}
+
+TEST_CASE("recursive fork-join of many tiny tasks completes on both pools", "[group][stress]") {
+  conc::WorkStealingPool steal(2);
+  conc::ThreadPool shared(2);
+  CHECK(fib(steal, 22) == 17711);
+  CHECK(fib(shared, 20) == 6765);
+}

@@ -1,0 +1,20 @@
+// test/support/process.h: run a program, feed its stdin, capture its outputs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace conc::test {
+
+struct ProcessResult {
+  int exit_code = -1;  ///< 128 + N when killed by signal N
+  std::string out;
+  std::string err;
+};
+
+/// Runs `argv` (argv[0] is a path) with `input` on stdin, waits at most
+/// `timeout_seconds` (then kills it and reports exit code -1).
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input = "",
+                          int timeout_seconds = 60);
+
+}  // namespace conc::test
