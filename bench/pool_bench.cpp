@@ -1,6 +1,10 @@
 // Task overhead: ThreadPool, WorkStealingPool and tbb::task_group on the same
-// two jobs: post+wait of empty tasks from outside, and a recursive fork-join
-// of ~800k tiny tasks (naive fib(29), one fork per call).
+// two jobs, each started on one of the pool's threads (for oneTBB:
+// task_arena::execute, which makes the caller a participant):
+// - PostWait: 100k empty tasks spawned into a task group, then wait;
+// - ForkJoin: naive recursive fib(29), one fork per call: ~830k tiny tasks.
+// PostWaitExternal is the same as PostWait from a thread outside the pool
+// (conc only: every task crosses the injector / shared queue).
 #include <benchmark/benchmark.h>
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
@@ -35,14 +39,23 @@ long tbb_fib(int n) {
   return a + b;
 }
 
+void post_and_wait(conc::Executor& ex) {
+  conc::TaskGroup g(ex);
+  for (int i = 0; i < kEmptyTasks; ++i) g.run([] {});
+  g.wait();
+}
+
 template <class Pool>
 void BM_PostWait(benchmark::State& state) {
   Pool pool(static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) {
-    conc::TaskGroup g(pool);
-    for (int i = 0; i < kEmptyTasks; ++i) g.run([] {});
-    g.wait();
-  }
+  for (auto _ : state) pool.submit([&pool] { post_and_wait(pool); }).get();
+  state.SetItemsProcessed(state.iterations() * kEmptyTasks);
+}
+
+template <class Pool>
+void BM_PostWaitExternal(benchmark::State& state) {
+  Pool pool(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) post_and_wait(pool);
   state.SetItemsProcessed(state.iterations() * kEmptyTasks);
 }
 
@@ -85,6 +98,8 @@ void Threads(benchmark::internal::Benchmark* b) {
 BENCHMARK_TEMPLATE(BM_PostWait, conc::ThreadPool)->Apply(Threads);
 BENCHMARK_TEMPLATE(BM_PostWait, conc::WorkStealingPool)->Apply(Threads);
 BENCHMARK(BM_PostWait_Tbb)->Apply(Threads);
+BENCHMARK_TEMPLATE(BM_PostWaitExternal, conc::ThreadPool)->Apply(Threads);
+BENCHMARK_TEMPLATE(BM_PostWaitExternal, conc::WorkStealingPool)->Apply(Threads);
 BENCHMARK_TEMPLATE(BM_ForkJoin, conc::ThreadPool)->Apply(Threads);
 BENCHMARK_TEMPLATE(BM_ForkJoin, conc::WorkStealingPool)->Apply(Threads);
 BENCHMARK(BM_ForkJoin_Tbb)->Apply(Threads);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -53,6 +54,19 @@ class EventCount {
     }
     // relaxed: see cancel_wait.
     waiters_.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  /// Like commit_wait, but gives up at `deadline`: returns false on timeout.
+  template <class Clock, class Duration>
+  bool commit_wait_until(Key key, const std::chrono::time_point<Clock, Duration>& deadline) {
+    bool woken = false;
+    {
+      std::unique_lock lock(mutex_);
+      // relaxed: as in commit_wait.
+      woken = cv_.wait_until(lock, deadline, [&] { return epoch_.load(std::memory_order_relaxed) != key; });
+    }
+    waiters_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: see cancel_wait
+    return woken;
   }
 
   /// Each returns false, cheaply, when nobody was waiting.

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <thread>
 
+#include "conc/adaptive_mutex.h"
 #include "conc/worker_pool.h"
 
 namespace conc {
@@ -18,9 +19,11 @@ namespace conc {
 /// and every pop contends on one lock. Idle workers park (no spinning).
 ///
 /// One exception to FIFO: a worker blocked in a TaskGroup wait helps by
-/// taking the newest task instead of the oldest. Taking the oldest would run
-/// the biggest unrelated subtrees nested on the waiter's stack, which in deep
-/// fork-join overflows it; the newest is usually the waiter's own child.
+/// running the newest task it posted itself (its own child, depth-first, as
+/// a work-stealing owner would), and only when it has none, the oldest task.
+/// Helping with whatever is newest instead nests other workers' small tasks
+/// on the waiter's stack again and again, which in deep fork-join overflows
+/// it.
 class ThreadPool final : public WorkerPool {
  public:
   explicit ThreadPool(std::size_t threads = std::thread::hardware_concurrency());
@@ -33,8 +36,13 @@ class ThreadPool final : public WorkerPool {
   Task::Node* find_task(std::size_t self, bool nested) override;
   [[nodiscard]] bool has_visible_work() const override;
 
-  mutable std::mutex mutex_;
-  std::deque<Task::Node*> queue_;
+  struct Entry {
+    Task::Node* task;
+    int poster;  ///< the worker that posted it, or -1 for outside threads
+  };
+
+  mutable AdaptiveMutex mutex_;
+  std::deque<Entry> queue_;
 };
 
 }  // namespace conc
