@@ -1,8 +1,8 @@
 // The one place where subcommands are registered, in `conc --help` order.
-#include "command.h"
+#include "commands.h"
 
 namespace conc::cli {
 
-std::vector<Command> all_commands() { return {}; }
+std::vector<Command> all_commands() { return {wordcount_command()}; }
 
 }  // namespace conc::cli

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "conc/thread_pool.h"
 #include "test_error.h"
@@ -32,6 +33,31 @@ TEMPLATE_TEST_CASE("wait sees every task's effects", "[group]", conc::ThreadPool
   for (int i = 0; i < 1000; ++i) g.run([&out, i] { out[static_cast<std::size_t>(i)] = i * 2; });
   g.wait();
   for (int i = 0; i < 1000; ++i) REQUIRE(out[static_cast<std::size_t>(i)] == i * 2);
+}
+
+TEMPLATE_TEST_CASE("captures are destroyed before wait returns", "[group]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
+  TestType pool(2);
+  // A capture whose destructor writes to the caller's frame: it must have run
+  // when wait() returns (ASan reports a use-after-scope otherwise).
+  struct Marks {
+    std::atomic<int>* destroyed;
+    explicit Marks(std::atomic<int>& d) : destroyed(&d) {}
+    Marks(Marks&& o) noexcept : destroyed(std::exchange(o.destroyed, nullptr)) {}
+    Marks(const Marks&) = delete;
+    ~Marks() {
+      if (destroyed != nullptr) destroyed->fetch_add(1);
+    }
+  };
+  for (int round = 0; round < 50; ++round) {
+    std::atomic<int> destroyed{0};
+    {
+      conc::TaskGroup g(pool);
+      for (int i = 0; i < 8; ++i) g.run([m = Marks(destroyed)] { (void)m; });
+      g.wait();
+      REQUIRE(destroyed.load() == 8);
+    }
+  }
 }
 
 TEMPLATE_TEST_CASE("nested fork-join cannot deadlock, even on one thread", "[group]", conc::ThreadPool,

@@ -20,8 +20,9 @@ namespace conc {
 ///     group.wait();   // rethrows the first exception
 ///
 /// Guarantees:
-/// - `wait()` returns once every task run so far has finished, and everything
-///   those tasks did happens-before `wait()` returns.
+/// - `wait()` returns once every task run so far has finished and its
+///   callable has been destroyed, and everything those tasks did (their
+///   captures' destructors included) happens-before `wait()` returns.
 /// - The first exception thrown by a task is kept; it also requests stop:
 ///   tasks that have not started yet are skipped, and running ones can watch
 ///   `stop_token()` (or take a `std::stop_token` parameter). `wait()` then
@@ -45,15 +46,21 @@ class TaskGroup {
     // task (posted below) is ordered after this by post's happens-before.
     pending_.fetch_add(1, std::memory_order_relaxed);
     executor_.post(Task([this, fn = std::forward<F>(f)]() mutable {
-      if (!stop_.stop_requested()) {
-        try {
-          if constexpr (std::is_invocable_v<decltype(fn)&, std::stop_token>) {
-            fn(stop_.get_token());
-          } else {
-            fn();
+      {
+        // Moved here so that the callable and its captures are destroyed
+        // before finish_one(): once wait() returns, nothing of the task may
+        // still run (a capture's destructor may touch the caller's stack).
+        auto body = std::move(fn);
+        if (!stop_.stop_requested()) {
+          try {
+            if constexpr (std::is_invocable_v<decltype(body)&, std::stop_token>) {
+              body(stop_.get_token());
+            } else {
+              body();
+            }
+          } catch (...) {
+            record(std::current_exception());
           }
-        } catch (...) {
-          record(std::current_exception());
         }
       }
       finish_one();

@@ -1,0 +1,137 @@
+// conc wordcount: flags in, engine call, results out.
+#include <iostream>
+#include <memory>
+
+#include "command.h"
+#include "common/exit_code.h"
+#include "commands.h"
+#include "wordcount/report.h"
+#include "wordcount/wordcount.h"
+
+namespace conc::cli {
+namespace {
+
+struct WordcountFlags {
+  std::vector<std::string> paths;
+  std::string split = "words";
+  std::string letter_case = "fold";
+  std::size_t top = 0;
+  std::uint64_t min_count = 1;
+  bool totals = false;
+  bool merge = false;
+  std::string chunk_size = "8M";
+  bool follow = false;
+};
+
+// "65536", "64K", "8M", "1G" -> bytes; 0 on error.
+std::size_t parse_size(const std::string& text) {
+  if (text.empty()) return 0;
+  std::size_t mult = 1;
+  std::string digits = text;
+  switch (text.back()) {
+    case 'K': case 'k': mult = 1u << 10; digits.pop_back(); break;
+    case 'M': case 'm': mult = 1u << 20; digits.pop_back(); break;
+    case 'G': case 'g': mult = 1u << 30; digits.pop_back(); break;
+    default: break;
+  }
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 12) return 0;
+  return static_cast<std::size_t>(std::stoull(digits)) * mult;
+}
+
+wordcount::Strategy strategy_of(const std::string& name) {
+  using S = wordcount::Strategy;
+  if (name == "seq") return S::kSeq;
+  if (name == "mutex") return S::kMutex;
+  if (name == "sharded") return S::kSharded;
+  if (name == "channels") return S::kChannels;
+  if (name == "steal") return S::kSteal;
+  return S::kLocal;
+}
+
+wordcount::Format format_of(const std::string& name) {
+  using F = wordcount::Format;
+  if (name == "tsv") return F::kTsv;
+  if (name == "csv") return F::kCsv;
+  if (name == "json") return F::kJson;
+  if (name == "jsonl") return F::kJsonl;
+  return F::kText;
+}
+
+int run(const WordcountFlags& f, RunContext& ctx) {
+  wordcount::Options o;
+  o.inputs = f.paths;
+  o.tokenizer.mode = f.split == "ws" ? wordcount::SplitMode::kWs
+                     : f.split == "alpha" ? wordcount::SplitMode::kAlpha
+                                          : wordcount::SplitMode::kWords;
+  o.tokenizer.fold_case = f.letter_case == "fold";
+  o.strategy = strategy_of(ctx.options.strategy);
+  o.threads = ctx.options.threads;
+  o.chunk_size = parse_size(f.chunk_size);
+  o.merge = f.merge;
+  o.follow_symlinks = f.follow;
+
+  common::ProgressBar progress(ctx.progress, "wordcount", "pieces");
+  auto result = wordcount::count_words(o, ctx.diagnostics, ctx.stop, &progress);
+  progress.finish();
+  ctx.stats = std::move(result.stats);
+  if (ctx.stop.stop_requested()) return common::kExitInterrupted;
+
+  const auto format = format_of(ctx.options.format);
+  const auto words = wordcount::select(result.sorted, f.top, f.min_count);
+  const bool json = format == wordcount::Format::kJson;
+  wordcount::write_counts(ctx.output, words, format, f.totals && json ? &result.totals : nullptr);
+  if (f.totals && !json) std::cerr << "conc wordcount: " << wordcount::totals_line(result.totals) << "\n";
+  return ctx.diagnostics.errors() > 0 ? common::kExitInputFailed : common::kExitOk;
+}
+
+}  // namespace
+
+Command wordcount_command() {
+  auto flags = std::make_shared<WordcountFlags>();
+  Command c;
+  c.name = "wordcount";
+  c.summary = "word frequencies of files, trees and stdin, map-reduce on every core";
+  c.examples = {
+      "conc wordcount --top 10 README.md",
+      "conc wordcount --split ws --format tsv corpus/ > counts.tsv",
+      "cat part-* | conc wordcount --merge --top 20        # reducer for mapper | sort | reducer",
+      "conc wordcount -s help",
+  };
+  c.strategies = {
+      {"local", "a table per worker on the shared-queue ThreadPool, merged by hash partition in parallel"},
+      {"seq", "one thread, one table: the baseline"},
+      {"mutex", "all workers update one table behind one mutex (the naive design)"},
+      {"sharded", "all workers update one ShardedMap (striped shared_mutex locks)"},
+      {"channels", "mappers send per-piece partial tables over bounded channels to reducers owning hash partitions"},
+      {"steal", "local on the WorkStealingPool with pieces a quarter of --chunk-size"},
+  };
+  c.formats = {"text", "tsv", "csv", "json", "jsonl"};
+  c.add_options = [flags](CLI::App& app) {
+    app.add_option("paths", flags->paths, "files, directories (walked recursively) or - for stdin (default)")
+        ->type_name("PATH");
+    app.add_option("--split", flags->split,
+                   "words: Unicode letters/marks/digits, ' and ’ inside words (default); "
+                   "ws: runs of non-whitespace bytes (wc -w); alpha: runs of ASCII letters")
+        ->type_name("MODE")
+        ->check(CLI::IsMember({"words", "ws", "alpha"}));
+    app.add_option("--case", flags->letter_case, "fold (default: Unicode simple case folding; A-Z only in ws/alpha) or keep")
+        ->type_name("fold|keep")
+        ->check(CLI::IsMember({"fold", "keep"}));
+    app.add_option("--top", flags->top, "print only the N most frequent words (default: all)")->type_name("N");
+    app.add_option("--min-count", flags->min_count, "print only words seen at least N times")->type_name("N");
+    app.add_flag("--totals", flags->totals, "report words, distinct words, bytes and lines (stderr; in the document for json)");
+    app.add_flag("--merge", flags->merge,
+                 "inputs are word<TAB>count lines (e.g. --format tsv output) to sum, in any order; "
+                 "parsed sequentially whatever the strategy");
+    app.add_option("--chunk-size", flags->chunk_size, "split inputs into pieces of about BYTES (K, M, G suffixes; default 8M)")
+        ->type_name("BYTES")
+        ->check(CLI::Validator(
+            [](std::string& v) { return parse_size(v) == 0 ? "expected a size such as 65536, 64K or 8M, got '" + v + "'" : std::string(); },
+            "", "size"));
+    app.add_flag("-L,--follow", flags->follow, "follow symbolic links inside directories (loops are reported)");
+  };
+  c.run = [flags](RunContext& ctx) { return run(*flags, ctx); };
+  return c;
+}
+
+}  // namespace conc::cli

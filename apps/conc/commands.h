@@ -1,0 +1,10 @@
+// apps/conc/commands.h: one factory per subcommand (cmd_<name>.cpp).
+#pragma once
+
+#include "command.h"
+
+namespace conc::cli {
+
+Command wordcount_command();
+
+}  // namespace conc::cli

@@ -1,0 +1,103 @@
+#include "common/file_walk.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <set>
+#include <utility>
+
+namespace conc::common {
+namespace {
+
+using DirId = std::pair<dev_t, ino_t>;
+
+class Walker {
+ public:
+  Walker(const WalkOptions& options, Diagnostics& diag, std::vector<InputFile>& out)
+      : options_(options), diag_(diag), out_(out) {}
+
+  void top(const std::string& path) {
+    if (path == "-") {
+      out_.push_back({"-", 0, true});
+      return;
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {  // command-line links are followed
+      diag_.error(path, errno_reason(errno));
+      return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      directory(path, st);
+    } else if (S_ISREG(st.st_mode)) {
+      out_.push_back({path, static_cast<std::uint64_t>(st.st_size), false});
+    } else {
+      // Named explicitly (a FIFO, /dev/stdin...): read it as a stream.
+      out_.push_back({path, 0, false});
+    }
+  }
+
+ private:
+  void directory(const std::string& path, const struct stat& st) {
+    const DirId id{st.st_dev, st.st_ino};
+    if (!on_path_.insert(id).second) {
+      diag_.error(path, "directory loop (already being walked), skipped");
+      return;
+    }
+    DIR* dir = ::opendir(path.c_str());
+    if (dir == nullptr) {
+      diag_.error(path, errno_reason(errno));
+      on_path_.erase(id);
+      return;
+    }
+    std::vector<std::string> names;
+    while (const dirent* e = ::readdir(dir)) {
+      const std::string name = e->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());  // byte order: deterministic
+    const std::string prefix = path.back() == '/' ? path : path + "/";
+    for (const auto& name : names) entry(prefix + name);
+    on_path_.erase(id);
+  }
+
+  void entry(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+      diag_.error(path, errno_reason(errno));
+      return;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      if (!options_.follow_symlinks) return;  // not followed inside a walk
+      if (::stat(path.c_str(), &st) != 0) {
+        diag_.error(path, errno_reason(errno));
+        return;
+      }
+    }
+    if (S_ISDIR(st.st_mode)) {
+      directory(path, st);
+    } else if (S_ISREG(st.st_mode)) {
+      out_.push_back({path, static_cast<std::uint64_t>(st.st_size), false});
+    } else {
+      diag_.warning(path, "not a regular file, skipped");
+    }
+  }
+
+  const WalkOptions& options_;
+  Diagnostics& diag_;
+  std::vector<InputFile>& out_;
+  std::set<DirId> on_path_;  // directories between the root and here
+};
+
+}  // namespace
+
+std::vector<InputFile> walk(const std::vector<std::string>& paths, const WalkOptions& options, Diagnostics& diag) {
+  std::vector<InputFile> out;
+  Walker walker(options, diag, out);
+  for (const auto& p : paths) walker.top(p);
+  return out;
+}
+
+}  // namespace conc::common

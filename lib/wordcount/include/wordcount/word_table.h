@@ -1,0 +1,62 @@
+// wordcount/word_table.h: word -> count, the hot data structure.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace conc::wordcount {
+
+/// The 64-bit hash every table and partitioning uses (XXH3).
+std::uint64_t hash_word(std::string_view word) noexcept;
+
+/// An open-addressing hash table from words to counts, single-threaded.
+///
+/// Words are copied once into an arena of large blocks, so an entry is 32
+/// bytes with no allocation per word; probing is linear over a power-of-two
+/// array kept at most half full. Memory grows with the distinct words, never
+/// with the input.
+class WordTable {
+ public:
+  WordTable() = default;
+  WordTable(WordTable&&) noexcept = default;
+  WordTable& operator=(WordTable&&) noexcept = default;
+
+  void add(std::string_view word, std::uint64_t n = 1) { add_hashed(word, hash_word(word), n); }
+  void add_hashed(std::string_view word, std::uint64_t hash, std::uint64_t n);
+  /// Adds every entry of `other`.
+  void merge(const WordTable& other);
+
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::uint64_t total() const noexcept { return total_; }
+
+  /// Calls f(word, hash, count) for every entry, in no particular order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const Entry& e : entries_) {
+      if (e.key != nullptr) f(std::string_view(e.key, e.len), e.hash, e.count);
+    }
+  }
+
+ private:
+  struct Entry {
+    const char* key = nullptr;
+    std::uint32_t len = 0;
+    std::uint64_t hash = 0;
+    std::uint64_t count = 0;
+  };
+  const char* store(std::string_view word);
+  void grow();
+
+  std::vector<Entry> entries_;
+  std::size_t size_ = 0;
+  std::uint64_t total_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::size_t block_size_ = 0;
+  char* block_free_ = nullptr;
+  std::size_t block_left_ = 0;
+};
+
+}  // namespace conc::wordcount

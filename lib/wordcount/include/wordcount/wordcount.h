@@ -1,0 +1,68 @@
+// wordcount/wordcount.h: the wordcount engine (options in, sorted counts out).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/diagnostics.h"
+#include "common/progress.h"
+#include "conc/run_stats.h"
+#include "wordcount/tokenizer.h"
+#include "wordcount/word_table.h"
+
+namespace conc::wordcount {
+
+/// The concurrency designs of DESIGN.md §3 as they apply to word counting.
+enum class Strategy {
+  kSeq,       ///< one thread, one table
+  kMutex,     ///< every worker updates one table behind one mutex
+  kSharded,   ///< every worker updates one ShardedMap
+  kLocal,     ///< a table per worker (ThreadPool), merged by hash partition in parallel
+  kChannels,  ///< mappers send partial tables to partition-owning reducers over channels
+  kSteal,     ///< kLocal on the WorkStealingPool with finer pieces
+};
+
+struct Options {
+  std::vector<std::string> inputs;  ///< files, directories, "-"; empty: stdin
+  TokenizerOptions tokenizer;
+  Strategy strategy = Strategy::kLocal;
+  std::size_t threads = 1;
+  std::size_t chunk_size = 8u << 20;  ///< bytes per piece (kSteal uses a quarter)
+  bool merge = false;                 ///< inputs are `word<TAB>count` lines to sum
+  bool follow_symlinks = false;
+};
+
+struct Totals {
+  std::uint64_t words = 0;
+  std::uint64_t distinct = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t lines = 0;
+};
+
+struct WordCount {
+  std::string_view word;  ///< points into Result::tables
+  std::uint64_t count = 0;
+};
+
+struct Result {
+  std::vector<WordTable> tables;  ///< disjoint; own the words
+  std::vector<WordCount> sorted;  ///< count descending, then word ascending by bytes
+  Totals totals;
+  conc::RunStats stats;
+};
+
+/// Counts the words of `options.inputs`. Bad inputs are reported to `diag`
+/// and skipped; a stop request ends the run early (the result is then
+/// incomplete and must not be printed). `progress` may be null.
+Result count_words(const Options& options, common::Diagnostics& diag, std::stop_token stop,
+                   common::ProgressBar* progress);
+
+/// Keeps the words with count >= `min_count`, then the first `top` (0: all),
+/// in the output order.
+std::vector<WordCount> select(const std::vector<WordCount>& sorted, std::size_t top, std::uint64_t min_count);
+
+}  // namespace conc::wordcount

@@ -1,0 +1,119 @@
+#include "wordcount/tokenizer.h"
+
+#include <unicode/uchar.h>
+
+namespace conc::wordcount {
+namespace {
+
+bool ascii_space(unsigned c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+bool ascii_alpha(unsigned c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool ascii_digit(unsigned c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+Tokenizer::Tokenizer(TokenizerOptions options) : options_(options) {
+  for (unsigned c = 0; c < 256; ++c) {
+    const bool upper = c >= 'A' && c <= 'Z';
+    lower_[c] = static_cast<unsigned char>(options_.fold_case && upper ? c + ('a' - 'A') : c);
+    switch (options_.mode) {
+      case SplitMode::kWs:
+        class_[c] = ascii_space(c) ? kSep : kWord;
+        break;
+      case SplitMode::kAlpha:
+        class_[c] = ascii_alpha(c) ? kWord : kSep;
+        break;
+      case SplitMode::kWords:
+        if (c >= 0x80) {
+          class_[c] = kNonAscii;
+        } else if (ascii_alpha(c) || ascii_digit(c)) {
+          class_[c] = kWord;
+        } else if (c == '\'') {
+          class_[c] = kApostrophe;
+        } else {
+          class_[c] = kSep;
+        }
+        break;
+    }
+  }
+}
+
+std::size_t Tokenizer::next_cut(std::string_view text, std::size_t from) const {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  for (std::size_t i = from; i < text.size(); ++i) {
+    // kWords: only an ASCII separator is safe. ASCII bytes never occur inside
+    // a UTF-8 sequence, and the apostrophe (which may join two words) is not
+    // a separator class.
+    if (class_[p[i]] == kSep) return i;
+  }
+  return text.size();
+}
+
+std::size_t Tokenizer::last_cut(std::string_view text) const {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  for (std::size_t i = text.size(); i > 0; --i) {
+    if (class_[p[i - 1]] == kSep) return i - 1;
+  }
+  return std::string_view::npos;
+}
+
+bool Tokenizer::word_char_at(std::string_view text, std::size_t i) const {
+  if (i >= text.size()) return false;
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c < 0x80) return class_[c] == kWord;
+  char32_t cp = 0;
+  return decode_utf8(text, i, cp) != 0 && is_word_code_point(cp);
+}
+
+std::size_t Tokenizer::decode_utf8(std::string_view text, std::size_t i, char32_t& cp) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  const unsigned c = p[i];
+  const auto cont = [&](std::size_t k) { return i + k < n && (p[i + k] & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF) {
+    if (!cont(1)) return 0;
+    cp = ((c & 0x1F) << 6) | (p[i + 1] & 0x3F);
+    return 2;
+  }
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    cp = ((c & 0x0F) << 12) | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+    if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;  // overlong, surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    cp = ((c & 0x07) << 18) | ((p[i + 1] & 0x3F) << 12) | ((p[i + 2] & 0x3F) << 6) | (p[i + 3] & 0x3F);
+    if (cp < 0x10000 || cp > 0x10FFFF) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+void Tokenizer::append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+bool Tokenizer::is_word_code_point(char32_t cp) {
+  const auto mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
+  return (mask & (U_GC_L_MASK | U_GC_M_MASK | U_GC_ND_MASK)) != 0;
+}
+
+char32_t Tokenizer::fold(char32_t cp) {
+  return static_cast<char32_t>(u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT));
+}
+
+}  // namespace conc::wordcount

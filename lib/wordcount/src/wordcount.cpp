@@ -1,0 +1,388 @@
+#include "wordcount/wordcount.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <mutex>
+#include <semaphore>
+#include <thread>
+
+#include "common/file_walk.h"
+#include "conc/channel.h"
+#include "conc/parallel.h"
+#include "conc/sharded_map.h"
+#include "conc/task_group.h"
+#include "conc/thread_pool.h"
+#include "conc/work_stealing_pool.h"
+#include "wordcount/pieces.h"
+
+namespace conc::wordcount {
+namespace {
+
+struct alignas(kCacheLine) WorkerState {
+  WordTable table;
+  std::string scratch;
+  std::uint64_t words = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t lines = 0;
+
+  void account(std::string_view text) {
+    bytes += text.size();
+    lines += static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
+  }
+};
+
+// Which reducer owns a word: high hash bits, independent of the table's slot.
+std::size_t partition_of(std::uint64_t hash, std::size_t parts) { return (hash >> 40) % parts; }
+
+struct WordHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return hash_word(s); }
+};
+
+// Everything a strategy needs to read its inputs.
+struct Job {
+  const Options& options;
+  const std::vector<common::InputFile>& inputs;
+  const Tokenizer& tokenizer;
+  common::Diagnostics& diag;
+  std::stop_token stop;
+  common::ProgressBar* progress;
+
+  void pieces(std::size_t chunk_size, const std::function<void(Piece&&)>& sink) const {
+    for_each_piece(inputs, chunk_size, tokenizer, diag, stop, sink);
+  }
+  void done(const Piece& p) const {
+    if (progress != nullptr) progress->add(1, p.text.size());
+  }
+};
+
+// Returns its slot to the semaphore when destroyed: also when the task group
+// skips the task after a failure, so the dispatcher can never hang.
+class Slot {
+ public:
+  explicit Slot(std::counting_semaphore<>& s) : sem_(&s) {}
+  Slot(Slot&& o) noexcept : sem_(std::exchange(o.sem_, nullptr)) {}
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  Slot& operator=(Slot&&) = delete;
+  ~Slot() {
+    if (sem_ != nullptr) sem_->release();
+  }
+
+ private:
+  std::counting_semaphore<>* sem_;
+};
+
+// Runs body(piece, worker state) for every piece as a task on `pool`, with a
+// bounded number of pieces in flight (memory stays bounded on a stream).
+template <class Body>
+void run_pieces(Executor& pool, const Job& job, std::size_t chunk_size, std::vector<WorkerState>& states,
+                Body body) {
+  std::counting_semaphore<> slots(static_cast<std::ptrdiff_t>(2 * pool.concurrency() + 2));
+  TaskGroup group(pool);
+  job.pieces(chunk_size, [&](Piece&& piece) {
+    slots.acquire();
+    group.run([&, piece = std::move(piece), slot = Slot(slots)] {
+      WorkerState& state = states[static_cast<std::size_t>(pool.current_worker())];
+      body(piece, state);
+      state.account(piece.text);
+      job.done(piece);
+    });
+  });
+  group.wait();
+}
+
+void count_piece(const Tokenizer& tok, const Piece& piece, WorkerState& state) {
+  tok.for_each(piece.text, state.scratch, [&](std::string_view w) { state.table.add(w); });
+}
+
+// Merges per-worker tables into `parts` disjoint tables, one task per part.
+std::vector<WordTable> merge_partitioned(Executor& pool, std::vector<WorkerState>& states) {
+  const std::size_t parts = pool.concurrency();
+  std::vector<WordTable> merged(parts);
+  parallel_for(pool, 0, parts, 1, [&](std::size_t p) {
+    for (const auto& s : states) {
+      s.table.for_each([&](std::string_view w, std::uint64_t h, std::uint64_t c) {
+        if (partition_of(h, parts) == p) merged[p].add_hashed(w, h, c);
+      });
+    }
+  });
+  return merged;
+}
+
+void collect_totals(const std::vector<WorkerState>& states, Totals& t) {
+  for (const auto& s : states) {
+    t.bytes += s.bytes;
+    t.lines += s.lines;
+  }
+}
+
+void run_seq(const Job& job, Result& r) {
+  std::vector<WorkerState> states(1);
+  WorkerState& s = states[0];
+  job.pieces(job.options.chunk_size, [&](Piece&& piece) {
+    count_piece(job.tokenizer, piece, s);
+    s.account(piece.text);
+    job.done(piece);
+  });
+  collect_totals(states, r.totals);
+  r.tables.push_back(std::move(s.table));
+  r.stats.executor = "seq";
+}
+
+template <class Pool>
+void run_local(const Job& job, Result& r, std::size_t chunk_size) {
+  Pool pool(job.options.threads);
+  std::vector<WorkerState> states(pool.concurrency());
+  run_pieces(pool, job, chunk_size, states,
+             [&](const Piece& p, WorkerState& s) { count_piece(job.tokenizer, p, s); });
+  collect_totals(states, r.totals);
+  r.tables = merge_partitioned(pool, states);
+  r.stats.executor = std::string(pool.name());
+  r.stats.workers = pool.worker_stats();
+}
+
+void run_mutex(const Job& job, Result& r) {
+  ThreadPool pool(job.options.threads);
+  std::vector<WorkerState> states(pool.concurrency());
+  std::mutex mutex;
+  WordTable shared;
+  run_pieces(pool, job, job.options.chunk_size, states, [&](const Piece& p, WorkerState& s) {
+    job.tokenizer.for_each(p.text, s.scratch, [&](std::string_view w) {
+      std::lock_guard lock(mutex);  // the naive design: one lock per word
+      shared.add(w);
+    });
+  });
+  collect_totals(states, r.totals);
+  r.tables.push_back(std::move(shared));
+  r.stats.executor = "pool";
+  r.stats.workers = pool.worker_stats();
+}
+
+void run_sharded(const Job& job, Result& r) {
+  ThreadPool pool(job.options.threads);
+  std::vector<WorkerState> states(pool.concurrency());
+  ShardedMap<std::string, std::uint64_t, WordHash, std::equal_to<>> map(64 * pool.concurrency());
+  run_pieces(pool, job, job.options.chunk_size, states, [&](const Piece& p, WorkerState& s) {
+    job.tokenizer.for_each(p.text, s.scratch, [&](std::string_view w) { map.update(w, [](std::uint64_t& c) { ++c; }); });
+  });
+  collect_totals(states, r.totals);
+  r.tables.resize(map.shard_count());
+  parallel_for(pool, 0, map.shard_count(), 1, [&](std::size_t i) {
+    for (const auto& [word, count] : map.take_shard(i)) r.tables[i].add(word, count);
+  });
+  r.stats.executor = "pool";
+  r.stats.workers = pool.worker_stats();
+}
+
+void run_channels(const Job& job, Result& r) {
+  const std::size_t mappers = job.options.threads;
+  const std::size_t reducers = job.options.threads;
+  auto [piece_tx, piece_rx] = bounded<Piece>(2 * mappers);
+  std::vector<Sender<WordTable>> to_reducer;
+  std::vector<Receiver<WordTable>> at_reducer;
+  for (std::size_t i = 0; i < reducers; ++i) {
+    auto [tx, rx] = bounded<WordTable>(4);
+    to_reducer.push_back(std::move(tx));
+    at_reducer.push_back(std::move(rx));
+  }
+  // Receivers that never receive: they keep the counters readable for --stats.
+  const Receiver<Piece> piece_stats = piece_rx;
+  const std::vector<Receiver<WordTable>> reducer_stats = at_reducer;
+
+  std::vector<WordTable> merged(reducers);
+  std::vector<WorkerState> states(mappers);
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t r_i = 0; r_i < reducers; ++r_i) {
+      threads.emplace_back([&merged, r_i, rx = std::move(at_reducer[r_i])]() mutable {
+        for (WordTable& part : rx) merged[r_i].merge(part);
+      });
+    }
+    for (std::size_t m = 0; m < mappers; ++m) {
+      threads.emplace_back([&, m, rx = piece_rx, out = to_reducer]() mutable {
+        WorkerState& s = states[m];
+        for (Piece& piece : rx) {
+          std::vector<WordTable> parts(reducers);
+          job.tokenizer.for_each(piece.text, s.scratch, [&](std::string_view w) {
+            const std::uint64_t h = hash_word(w);
+            parts[partition_of(h, reducers)].add_hashed(w, h, 1);
+          });
+          for (std::size_t i = 0; i < reducers; ++i) {
+            if (parts[i].size() != 0) (void)out[i].send(std::move(parts[i]));
+          }
+          s.account(piece.text);
+          job.done(piece);
+        }
+      });
+    }
+    piece_rx.reset();
+    to_reducer.clear();  // now only the mappers hold senders to the reducers
+    job.pieces(job.options.chunk_size, [&](Piece&& piece) { (void)piece_tx.send(std::move(piece)); });
+    piece_tx.reset();  // mappers drain and end, then reducers
+  }
+  collect_totals(states, r.totals);
+  r.tables = std::move(merged);
+  r.stats.executor = "threads";
+  r.stats.channels.push_back({"pieces", piece_stats.stats()});
+  for (std::size_t i = 0; i < reducers; ++i) {
+    r.stats.channels.push_back({"partition " + std::to_string(i), reducer_stats[i].stats()});
+  }
+}
+
+// --merge: sums `word<TAB>count` lines.
+class MergeParser {
+ public:
+  MergeParser(common::Diagnostics& diag, WordTable& table, Totals& totals)
+      : diag_(diag), table_(table), totals_(totals) {}
+
+  void input(int fd, const std::string& name, std::stop_token stop) {
+    std::string buf(1 << 20, '\0');
+    std::string partial;
+    std::uint64_t line_no = 0;
+    for (;;) {
+      if (stop.stop_requested()) return;
+      const ssize_t n = ::read(fd, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        diag_.error(name, common::errno_reason(errno));
+        return;
+      }
+      if (n == 0) break;
+      totals_.bytes += static_cast<std::uint64_t>(n);
+      std::string_view data(buf.data(), static_cast<std::size_t>(n));
+      std::size_t nl;
+      while ((nl = data.find('\n')) != std::string_view::npos) {
+        ++totals_.lines;
+        if (partial.empty()) {
+          line(data.substr(0, nl), name, ++line_no);
+        } else {
+          partial.append(data.substr(0, nl));
+          line(partial, name, ++line_no);
+          partial.clear();
+        }
+        data.remove_prefix(nl + 1);
+      }
+      partial.append(data);
+    }
+    if (!partial.empty()) line(partial, name, ++line_no);  // no final newline
+  }
+
+ private:
+  void line(std::string_view text, const std::string& name, std::uint64_t no) {
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    const auto where = name + ":" + std::to_string(no);
+    const std::size_t tab = text.rfind('\t');
+    if (tab == std::string_view::npos) {
+      diag_.error(where, "malformed line: expected word<TAB>count");
+      return;
+    }
+    const std::string_view word = text.substr(0, tab);
+    const std::string_view digits = text.substr(tab + 1);
+    if (word.empty()) {
+      diag_.error(where, "malformed line: empty word");
+      return;
+    }
+    std::uint64_t count = 0;
+    const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
+    if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || count == 0) {
+      diag_.error(where, "malformed line: count '" + std::string(digits) + "' is not a positive whole number");
+      return;
+    }
+    table_.add(word, count);
+  }
+
+  common::Diagnostics& diag_;
+  WordTable& table_;
+  Totals& totals_;
+};
+
+void run_merge(const Job& job, Result& r) {
+  WordTable table;
+  MergeParser parser(job.diag, table, r.totals);
+  for (const auto& in : job.inputs) {
+    if (in.is_stdin) {
+      parser.input(STDIN_FILENO, "-", job.stop);
+      continue;
+    }
+    const int fd = ::open(in.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      job.diag.error(in.path, common::errno_reason(errno));
+      continue;
+    }
+    parser.input(fd, in.path, job.stop);
+    ::close(fd);
+  }
+  r.tables.push_back(std::move(table));
+  r.stats.executor = "seq";
+}
+
+bool before(const WordCount& a, const WordCount& b) {
+  if (a.count != b.count) return a.count > b.count;
+  return a.word < b.word;  // std::string_view compares bytes as unsigned char
+}
+
+}  // namespace
+
+Result count_words(const Options& options, common::Diagnostics& diag, std::stop_token stop,
+                   common::ProgressBar* progress) {
+  std::vector<std::string> paths = options.inputs;
+  if (paths.empty()) paths.push_back("-");
+  common::WalkOptions walk_options;
+  walk_options.follow_symlinks = options.follow_symlinks;
+  const auto inputs = common::walk(paths, walk_options, diag);
+  if (progress != nullptr) {
+    std::uint64_t bytes = 0;
+    for (const auto& in : inputs) bytes += in.size;
+    progress->set_total(0, bytes);
+  }
+
+  const Tokenizer tokenizer(options.tokenizer);
+  const Job job{options, inputs, tokenizer, diag, stop, progress};
+  Result r;
+  if (options.merge) {
+    run_merge(job, r);
+  } else {
+    switch (options.strategy) {
+      case Strategy::kSeq: run_seq(job, r); break;
+      case Strategy::kMutex: run_mutex(job, r); break;
+      case Strategy::kSharded: run_sharded(job, r); break;
+      case Strategy::kLocal: run_local<ThreadPool>(job, r, options.chunk_size); break;
+      case Strategy::kSteal:
+        run_local<WorkStealingPool>(job, r, std::max<std::size_t>(1, options.chunk_size / 4));
+        break;
+      case Strategy::kChannels: run_channels(job, r); break;
+    }
+  }
+
+  std::size_t distinct = 0;
+  for (const auto& t : r.tables) distinct += t.size();
+  r.sorted.reserve(distinct);
+  for (const auto& t : r.tables) {
+    t.for_each([&](std::string_view w, std::uint64_t, std::uint64_t c) {
+      r.sorted.push_back({w, c});
+      r.totals.words += c;
+    });
+  }
+  std::sort(r.sorted.begin(), r.sorted.end(), before);
+  r.totals.distinct = r.sorted.size();
+  r.stats.items = r.sorted.size();
+  r.stats.bytes = r.totals.bytes;
+  return r;
+}
+
+std::vector<WordCount> select(const std::vector<WordCount>& sorted, std::size_t top, std::uint64_t min_count) {
+  std::vector<WordCount> out;
+  for (const auto& wc : sorted) {
+    if (wc.count < min_count) break;  // sorted by count: the rest are smaller
+    if (top != 0 && out.size() == top) break;
+    out.push_back(wc);
+  }
+  return out;
+}
+
+}  // namespace conc::wordcount

@@ -1,0 +1,169 @@
+#include <catch2/catch.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/output.h"
+#include "temp_dir.h"
+#include "wordcount/report.h"
+#include "wordcount/wordcount.h"
+
+using namespace conc::wordcount;
+using conc::test::TempDir;
+
+namespace {
+
+using Counts = std::vector<std::pair<std::string, std::uint64_t>>;
+
+Counts run(Options o, std::vector<std::string>* errors = nullptr) {
+  conc::common::Diagnostics diag("wordcount", [&](std::string_view l) {
+    if (errors != nullptr) errors->emplace_back(l);
+  });
+  const Result r = count_words(o, diag, {}, nullptr);
+  Counts out;
+  for (const auto& wc : r.sorted) out.emplace_back(std::string(wc.word), wc.count);
+  return out;
+}
+
+// A deterministic corpus with the awkward parts: Unicode, apostrophes, CRLF,
+// punctuation, long lines, no final newline.
+std::string corpus(std::size_t words) {
+  const std::vector<std::string> vocab = {
+      "the", "The", "THE", "cat", "don't", "l\xE2\x80\x99homme", "Stra\xC3\x9F" "e", "STRASSE", "\xCF\x83\xCE\xBF\xCF\x86\xCF\x8C\xCF\x82",
+      "42", "end.", "(paren)", "caf\xC3\xA9", "na\xC3\xAFve", "x", "rock'n'roll", "\xE6\x97\xA5\xE6\x9C\xAC"};
+  const std::vector<std::string> seps = {" ", " ", " ", "\n", "\r\n", ", ", "\t", " -- "};
+  std::mt19937 rng(12345);
+  std::string out;
+  for (std::size_t i = 0; i < words; ++i) {
+    out += vocab[rng() % vocab.size()];
+    out += seps[rng() % seps.size()];
+  }
+  out += "tail";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every strategy, thread count and chunk size gives the same counts") {
+  TempDir dir;
+  const std::string big = dir.write("corpus.txt", corpus(12000));
+  const std::string small = dir.write("sub/small.txt", corpus(500));
+  for (const auto mode : {SplitMode::kWords, SplitMode::kWs, SplitMode::kAlpha}) {
+    Options base;
+    base.inputs = {big, (dir.path / "sub").string()};
+    base.tokenizer.mode = mode;
+    base.strategy = Strategy::kSeq;
+    const Counts expected = run(base);
+    REQUIRE(expected.size() > 10);
+    for (const auto strategy : {Strategy::kSeq, Strategy::kMutex, Strategy::kSharded, Strategy::kLocal,
+                                Strategy::kChannels, Strategy::kSteal}) {
+      for (const std::size_t threads : {1u, 2u, 3u, 8u}) {
+        for (const std::size_t chunk : {std::size_t{61}, std::size_t{8} << 20}) {
+          Options o = base;
+          o.strategy = strategy;
+          o.threads = threads;
+          o.chunk_size = chunk;
+          CAPTURE(static_cast<int>(mode), static_cast<int>(strategy), threads, chunk);
+          REQUIRE(run(o) == expected);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("order: count descending, then word by bytes") {
+  TempDir dir;
+  Options o;
+  o.inputs = {dir.write("t.txt", "b a c b a B\n")};
+  o.tokenizer.fold_case = false;
+  CHECK(run(o) == Counts{{"a", 2}, {"b", 2}, {"B", 1}, {"c", 1}});
+}
+
+TEST_CASE("select applies --min-count then --top") {
+  std::vector<WordCount> sorted = {{"a", 5}, {"b", 3}, {"c", 3}, {"d", 1}};
+  CHECK(select(sorted, 0, 1).size() == 4);
+  CHECK(select(sorted, 2, 1).size() == 2);
+  CHECK(select(sorted, 0, 3).size() == 3);
+  CHECK(select(sorted, 1, 3).front().word == "a");
+}
+
+TEST_CASE("mapper | sort | reducer equals the direct count") {
+  TempDir dir;
+  const std::string text = corpus(20000);
+  const std::string half1 = dir.write("part1.txt", text.substr(0, text.find(' ', text.size() / 2)));
+  const std::string half2 = dir.write("part2.txt", text.substr(text.find(' ', text.size() / 2)));
+
+  Options direct;
+  direct.inputs = {half1, half2};
+  const Counts expected = run(direct);
+
+  // Two mappers, one per part, writing word<TAB>count.
+  std::vector<std::string> mapped;
+  for (const auto& part : {half1, half2}) {
+    Options m;
+    m.inputs = {part};
+    conc::common::Diagnostics diag("wordcount", [](std::string_view) {});
+    const Result r = count_words(m, diag, {}, nullptr);
+    const std::string out = (dir.path / (std::to_string(mapped.size()) + ".tsv")).string();
+    conc::common::Output o(out);
+    write_counts(o, r.sorted, Format::kTsv, nullptr);
+    o.commit();
+    mapped.push_back(out);
+  }
+  Options reduce;
+  reduce.inputs = mapped;
+  reduce.merge = true;
+  CHECK(run(reduce) == expected);
+}
+
+TEST_CASE("merge reports malformed lines with their number and keeps the rest") {
+  TempDir dir;
+  Options o;
+  o.inputs = {dir.write("m.tsv", "a\t2\r\nno tab here\nb\t-1\n\t4\na\t3\nc\t1x\nd\t5")};
+  o.merge = true;
+  std::vector<std::string> errors;
+  CHECK(run(o, &errors) == Counts{{"a", 5}, {"d", 5}});
+  const std::string f = o.inputs[0];
+  CHECK(errors == std::vector<std::string>{
+                      "conc wordcount: " + f + ":2: malformed line: expected word<TAB>count",
+                      "conc wordcount: " + f + ":3: malformed line: count '-1' is not a positive whole number",
+                      "conc wordcount: " + f + ":4: malformed line: empty word",
+                      "conc wordcount: " + f + ":6: malformed line: count '1x' is not a positive whole number",
+                  });
+}
+
+TEST_CASE("a word longer than many pieces is counted whole") {
+  TempDir dir;
+  const std::string huge(3 << 20, 'w');
+  Options o;
+  o.inputs = {dir.write("huge.txt", "a " + huge + " a")};
+  o.chunk_size = 4096;
+  o.strategy = Strategy::kSteal;
+  o.threads = 2;
+  const Counts c = run(o);
+  REQUIRE(c.size() == 2);
+  CHECK(c[0] == std::pair<std::string, std::uint64_t>{"a", 2});
+  CHECK(c[1].first == huge);
+}
+
+TEST_CASE("formats") {
+  std::vector<WordCount> words = {{"a,b", 3}, {"say \"hi\"", 2}, {"x", 1}};
+  Totals t{6, 3, 20, 2};
+  TempDir dir;
+  const auto render = [&](Format f, const Totals* totals) {
+    const std::string path = (dir.path / "out").string();
+    conc::common::Output o(path);
+    write_counts(o, words, f, totals);
+    o.commit();
+    return conc::test::slurp(path);
+  };
+  CHECK(render(Format::kText, nullptr) == "a,b 3\nsay \"hi\" 2\nx 1\n");
+  CHECK(render(Format::kTsv, nullptr) == "a,b\t3\nsay \"hi\"\t2\nx\t1\n");
+  CHECK(render(Format::kCsv, nullptr) == "word,count\n\"a,b\",3\n\"say \"\"hi\"\"\",2\nx,1\n");
+  CHECK(render(Format::kJsonl, nullptr) ==
+        "{\"word\":\"a,b\",\"count\":3}\n{\"word\":\"say \\\"hi\\\"\",\"count\":2}\n{\"word\":\"x\",\"count\":1}\n");
+  CHECK(render(Format::kJson, &t) ==
+        "{\"words\":[{\"word\":\"a,b\",\"count\":3},{\"word\":\"say \\\"hi\\\"\",\"count\":2},"
+        "{\"word\":\"x\",\"count\":1}],\"totals\":{\"words\":6,\"distinct\":3,\"bytes\":20,\"lines\":2}}\n");
+  CHECK(totals_line(t) == "words 6, distinct 3, bytes 20, lines 2");
+}

@@ -1,0 +1,83 @@
+#include "wordcount/tokenizer.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+using conc::wordcount::SplitMode;
+using conc::wordcount::Tokenizer;
+
+namespace {
+std::vector<std::string> words(const std::string& text, SplitMode mode, bool fold = true) {
+  Tokenizer tok({mode, fold});
+  std::vector<std::string> out;
+  std::string scratch;
+  tok.for_each(text, scratch, [&](std::string_view w) { out.emplace_back(w); });
+  return out;
+}
+using V = std::vector<std::string>;
+}  // namespace
+
+TEST_CASE("words: punctuation separates, case folds") {
+  CHECK(words("Hello, world! HELLO again.", SplitMode::kWords) == V{"hello", "world", "hello", "again"});
+  CHECK(words("route 66 and 1st", SplitMode::kWords) == V{"route", "66", "and", "1st"});
+  CHECK(words("", SplitMode::kWords).empty());
+  CHECK(words("  \n\t ", SplitMode::kWords).empty());
+}
+
+TEST_CASE("words: apostrophes only between word characters") {
+  CHECK(words("don't 'quoted' it's' l\xE2\x80\x99homme rock\xE2\x80\x99n\xE2\x80\x99roll ''", SplitMode::kWords) ==
+        V{"don't", "quoted", "it's", "l\xE2\x80\x99homme", "rock\xE2\x80\x99n\xE2\x80\x99roll"});
+  CHECK(words("end'", SplitMode::kWords) == V{"end"});
+}
+
+TEST_CASE("words: CRLF and no final newline") {
+  CHECK(words("a b\r\nb c\r\n", SplitMode::kWords) == V{"a", "b", "b", "c"});
+  CHECK(words("last word", SplitMode::kWords) == V{"last", "word"});
+}
+
+TEST_CASE("words: Unicode simple case folding") {
+  // Simple folding keeps ß (full folding would give "strasse").
+  CHECK(words("Stra\xC3\x9F" "e STRASSE", SplitMode::kWords) == V{"stra\xC3\x9F" "e", "strasse"});
+  // Greek: capital and final sigma both fold to σ.
+  CHECK(words("\xCE\xA3\xCE\x9F\xCE\xA6\xCE\x9F\xCE\xA3 \xCF\x83\xCE\xBF\xCF\x86\xCE\xBF\xCF\x82", SplitMode::kWords) ==
+        V{"\xCF\x83\xCE\xBF\xCF\x86\xCE\xBF\xCF\x83", "\xCF\x83\xCE\xBF\xCF\x86\xCE\xBF\xCF\x83"});
+  // A combining mark stays inside the word.
+  CHECK(words("Cafe\xCC\x81!", SplitMode::kWords) == V{"cafe\xCC\x81"});
+}
+
+TEST_CASE("words: invalid UTF-8 bytes and NUL are separators") {
+  CHECK(words("ab\xFF" "cd\xC3 ef\xE2\x82", SplitMode::kWords) == V{"ab", "cd", "ef"});
+  CHECK(words(std::string("x\0y", 3), SplitMode::kWords) == V{"x", "y"});
+}
+
+TEST_CASE("words: --case keep") {
+  CHECK(words("The the \xC3\x89T\xC3\x89", SplitMode::kWords, false) == V{"The", "the", "\xC3\x89T\xC3\x89"});
+}
+
+TEST_CASE("ws: runs of non-whitespace bytes, only A-Z folded") {
+  CHECK(words("Hello, World!\thello,\r\n\xC3\x89" "COLE", SplitMode::kWs) ==
+        V{"hello,", "world!", "hello,", "\xC3\x89" "cole"});
+  CHECK(words(std::string("a\0b c", 5), SplitMode::kWs) == V{std::string("a\0b", 3), "c"});
+}
+
+TEST_CASE("alpha: runs of ASCII letters") {
+  CHECK(words("don't stop-me 42x \xC3\xA9t\xC3\xA9", SplitMode::kAlpha) == V{"don", "t", "stop", "me", "x", "t"});
+}
+
+TEST_CASE("cuts never split a word") {
+  const std::string text = "one two\xE2\x80\x99s l'ami tr\xC3\xA8s-bien end";
+  for (auto mode : {SplitMode::kWords, SplitMode::kWs, SplitMode::kAlpha}) {
+    Tokenizer tok({mode, true});
+    const auto whole = words(text, mode);
+    for (std::size_t from = 0; from <= text.size(); ++from) {
+      const std::size_t cut = tok.next_cut(text, from);
+      REQUIRE(cut >= from);
+      auto left = words(text.substr(0, cut), mode);
+      const auto right = words(text.substr(cut), mode);
+      left.insert(left.end(), right.begin(), right.end());
+      CAPTURE(static_cast<int>(mode), from, cut);
+      REQUIRE(left == whole);
+    }
+  }
+}
