@@ -1,6 +1,7 @@
 #include "wordcount/tokenizer.h"
 
 #include <catch2/catch.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,39 @@ TEST_CASE("cuts never split a word") {
       left.insert(left.end(), right.begin(), right.end());
       CAPTURE(static_cast<int>(mode), from, cut);
       REQUIRE(left == whole);
+    }
+  }
+}
+
+// The byte modes classify 64 bytes at a time; compare them with the
+// definition, byte by byte, on random text of every length around the
+// block size.
+TEST_CASE("ws and alpha agree with a byte-by-byte reference on random text") {
+  std::mt19937 rng(7);
+  const std::string alphabet = "aB \n\tZz\r\x01\xc3\xa9.-\v\f";
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string s;
+    const std::size_t len = rng() % 200;
+    for (std::size_t i = 0; i < len; ++i) s.push_back(alphabet[rng() % alphabet.size()]);
+    for (const auto mode : {SplitMode::kWs, SplitMode::kAlpha}) {
+      for (const bool fold : {true, false}) {
+        V ref;
+        std::string cur;
+        for (const unsigned char c : s) {
+          const bool word = mode == SplitMode::kWs
+                                ? !(c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r')
+                                : ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+          if (word) {
+            cur.push_back(static_cast<char>(fold && c >= 'A' && c <= 'Z' ? c + 32 : c));
+          } else if (!cur.empty()) {
+            ref.push_back(cur);
+            cur.clear();
+          }
+        }
+        if (!cur.empty()) ref.push_back(cur);
+        CAPTURE(iter, static_cast<int>(mode), fold, len);
+        REQUIRE(words(s, mode, fold) == ref);
+      }
     }
   }
 }

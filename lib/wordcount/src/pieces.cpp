@@ -5,24 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <stdexcept>
 
-#include "common/mapped_file.h"
 
 namespace conc::wordcount {
 namespace {
-
-void cut_mapped(const std::shared_ptr<const common::MappedFile>& file, std::size_t chunk_size,
-                const Tokenizer& tokenizer, std::stop_token stop, const std::function<void(Piece&&)>& sink) {
-  const std::string_view all = file->bytes();
-  std::size_t start = 0;
-  while (start < all.size() && !stop.stop_requested()) {
-    std::size_t end = all.size();
-    if (all.size() - start > chunk_size) end = tokenizer.next_cut(all, start + chunk_size);
-    sink(Piece{all.substr(start, end - start), file});
-    start = end;
-  }
-}
 
 // Reads a stream in blocks; each block ends at a cut, the rest is carried
 // into the next block.
@@ -79,25 +65,14 @@ void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t ch
       cut_stream(STDIN_FILENO, "-", chunk_size, tokenizer, diag, stop, sink);
       continue;
     }
-    if (in.size == 0) {
-      // Possibly a stream named on the command line (FIFO, /dev/stdin).
-      const int fd = ::open(in.path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        diag.error(in.path, common::errno_reason(errno));
-        continue;
-      }
-      cut_stream(fd, in.path, chunk_size, tokenizer, diag, stop, sink);
-      ::close(fd);
+    const int fd = ::open(in.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      diag.error(in.path, common::errno_reason(errno));
       continue;
     }
-    std::shared_ptr<const common::MappedFile> file;
-    try {
-      file = std::make_shared<const common::MappedFile>(in.path);
-    } catch (const std::exception& e) {
-      diag.error(in.path, e.what());
-      continue;
-    }
-    cut_mapped(file, chunk_size, tokenizer, stop, sink);
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    cut_stream(fd, in.path, chunk_size, tokenizer, diag, stop, sink);
+    ::close(fd);
   }
 }
 

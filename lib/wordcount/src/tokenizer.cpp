@@ -1,6 +1,9 @@
 #include "wordcount/tokenizer.h"
 
+#include <emmintrin.h>
 #include <unicode/uchar.h>
+
+#include <cstring>
 
 namespace conc::wordcount {
 namespace {
@@ -18,9 +21,11 @@ Tokenizer::Tokenizer(TokenizerOptions options) : options_(options) {
     switch (options_.mode) {
       case SplitMode::kWs:
         class_[c] = ascii_space(c) ? kSep : kWord;
+        if (upper && options_.fold_case) class_[c] |= kFoldBit;
         break;
       case SplitMode::kAlpha:
         class_[c] = ascii_alpha(c) ? kWord : kSep;
+        if (upper && options_.fold_case) class_[c] |= kFoldBit;
         break;
       case SplitMode::kWords:
         if (c >= 0x80) {
@@ -35,6 +40,40 @@ Tokenizer::Tokenizer(TokenizerOptions options) : options_(options) {
         break;
     }
   }
+}
+
+void Tokenizer::classify64(const char* p, std::size_t len, std::uint64_t& word, std::uint64_t& upper) const {
+  alignas(16) char buf[64];
+  if (len < 64) {
+    std::memset(buf, options_.mode == SplitMode::kWs ? ' ' : '.', sizeof buf);  // separators
+    std::memcpy(buf, p, len);
+    p = buf;
+  }
+  word = 0;
+  upper = 0;
+  const __m128i k_a = _mm_set1_epi8('a');
+  const __m128i k_A = _mm_set1_epi8('A');
+  const __m128i k_25 = _mm_set1_epi8(25);
+  const __m128i k_9 = _mm_set1_epi8(9);
+  const __m128i k_4 = _mm_set1_epi8(4);
+  const __m128i k_space = _mm_set1_epi8(' ');
+  const __m128i k_0x20 = _mm_set1_epi8(0x20);
+  // x <= limit, unsigned per byte: min(x, limit) == x.
+  const auto le = [](__m128i x, __m128i limit) { return _mm_cmpeq_epi8(_mm_min_epu8(x, limit), x); };
+  for (int k = 0; k < 4; ++k) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    const __m128i is_upper = le(_mm_sub_epi8(v, k_A), k_25);
+    __m128i is_word;
+    if (options_.mode == SplitMode::kWs) {
+      const __m128i is_space = _mm_or_si128(_mm_cmpeq_epi8(v, k_space), le(_mm_sub_epi8(v, k_9), k_4));
+      is_word = _mm_xor_si128(is_space, _mm_set1_epi8(-1));
+    } else {  // kAlpha: (v | 0x20) in 'a'..'z'
+      is_word = le(_mm_sub_epi8(_mm_or_si128(v, k_0x20), k_a), k_25);
+    }
+    word |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(is_word))) << (16 * k);
+    upper |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(is_upper))) << (16 * k);
+  }
+  if (!options_.fold_case) upper = 0;
 }
 
 std::size_t Tokenizer::next_cut(std::string_view text, std::size_t from) const {

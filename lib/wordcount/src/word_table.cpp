@@ -11,6 +11,7 @@
 namespace conc::wordcount {
 namespace {
 constexpr std::size_t kInitialSlots = 16;
+constexpr std::uint64_t kTagMask = 0xFFFFFFFF00000000ull;  // the hash's high half
 constexpr std::size_t kFirstBlock = 4096;
 constexpr std::size_t kMaxBlock = 1 << 20;
 // Most words are short: compare them in registers instead of calling memcmp.
@@ -60,36 +61,37 @@ const char* WordTable::store(std::string_view word) {
 }
 
 void WordTable::grow() {
-  std::vector<Entry> old = std::move(entries_);
-  entries_.assign(old.empty() ? kInitialSlots : old.size() * 2, Entry{});
-  const std::size_t mask = entries_.size() - 1;
-  for (const Entry& e : old) {
-    if (e.key == nullptr) continue;
-    std::size_t i = e.hash & mask;
-    while (entries_[i].key != nullptr) i = (i + 1) & mask;
-    entries_[i] = e;
+  slots_.assign(slots_.empty() ? kInitialSlots : slots_.size() * 2, 0);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t k = 0; k < entries_.size(); ++k) {
+    const std::uint64_t hash = entries_[k].hash;
+    std::size_t i = hash & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = (hash & kTagMask) | (k + 1);
   }
 }
 
 void WordTable::add_hashed(std::string_view word, std::uint64_t hash, std::uint64_t n) {
-  if ((size_ + 1) * 2 > entries_.size()) grow();
+  if ((size_ + 1) * 2 > slots_.size()) grow();
   if (word.size() > UINT32_MAX) throw std::length_error("word longer than 4 GiB");
   total_ += n;
-  const std::size_t mask = entries_.size() - 1;
+  const std::size_t mask = slots_.size() - 1;
+  const std::uint64_t tag = hash & kTagMask;
   std::size_t i = hash & mask;
   for (;;) {
-    Entry& e = entries_[i];
-    if (e.key == nullptr) {
-      e.key = store(word);
-      e.len = static_cast<std::uint32_t>(word.size());
-      e.hash = hash;
-      e.count = n;
+    const std::uint64_t slot = slots_[i];
+    if (slot == 0) {
+      entries_.push_back(Entry{store(word), static_cast<std::uint32_t>(word.size()), hash, n});
+      slots_[i] = tag | entries_.size();
       ++size_;
       return;
     }
-    if (e.hash == hash && e.len == word.size() && same_bytes(e.key, word)) {
-      e.count += n;
-      return;
+    if ((slot & kTagMask) == tag) {
+      Entry& e = entries_[(slot & ~kTagMask) - 1];
+      if (e.len == word.size() && same_bytes(e.key, word)) {
+        e.count += n;
+        return;
+      }
     }
     i = (i + 1) & mask;
   }

@@ -24,11 +24,13 @@ struct Piece {
 };
 
 /// Produces the pieces of `inputs` in order and hands each to `sink`, which
-/// may block (that is how callers bound the pieces in flight). Regular files
-/// are memory-mapped and cut near every `chunk_size` bytes; streams (stdin,
-/// FIFOs) are read in blocks of about `chunk_size`, the bytes after the last
-/// cut carried over to the next block, so memory stays bounded whatever the
-/// input size (except for a single word longer than a block, kept whole).
+/// may block (that is how callers bound the pieces in flight). Every input,
+/// file or stream, is read in blocks of about `chunk_size` bytes, each cut at
+/// its last separator and the rest carried into the next block, so memory
+/// stays bounded by the pieces in flight whatever the input size (except for
+/// a single word longer than a block, which is kept whole). Reading copies
+/// from the page cache at several GB/s; memory-mapping instead would make the
+/// whole file count in the process's resident size.
 /// Inputs that cannot be read are reported to `diag` and skipped. Stops early
 /// when `stop` is requested.
 void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size,

@@ -51,27 +51,73 @@ class Tokenizer {
  private:
   // Per-byte classes for the byte modes and for ASCII in kWords.
   enum : std::uint8_t { kSep = 0, kWord = 1, kApostrophe = 2, kNonAscii = 3 };
+  // Byte modes only: set on word bytes that folding changes (A-Z).
+  static constexpr std::uint8_t kFoldBit = 4;
 
+  // The byte modes classify 64 bytes at a time into bit masks (SSE2), then
+  // walk the words with bit scans: one branch per word, not two per byte.
   template <class OnWord>
   void byte_words(std::string_view text, std::string& scratch, OnWord& on_word) const {
-    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const char* base = text.data();
     const std::size_t n = text.size();
-    std::size_t i = 0;
-    while (i < n) {
-      while (i < n && class_[p[i]] == kSep) ++i;
-      if (i == n) break;
-      const std::size_t start = i;
-      unsigned changes = 0;
-      while (i < n && class_[p[i]] != kSep) changes |= static_cast<unsigned>(lower_[p[i]] != p[i]), ++i;
-      if (changes == 0) {
-        on_word(std::string_view(text.data() + start, i - start));
-      } else {
-        scratch.resize(i - start);
-        for (std::size_t k = start; k < i; ++k) scratch[k - start] = static_cast<char>(lower_[p[k]]);
-        on_word(std::string_view(scratch));
+    std::size_t word_start = 0;
+    bool in_word = false;
+    bool fold = false;  // the current word has a byte that folding changes
+    for (std::size_t block = 0; block < n; block += 64) {
+      const std::size_t len = n - block < 64 ? n - block : 64;
+      std::uint64_t word_bits = 0;
+      std::uint64_t upper_bits = 0;
+      classify64(base + block, len, word_bits, upper_bits);
+      const std::uint64_t before = (word_bits << 1) | (in_word ? 1u : 0u);  // bit k: byte k-1 in a word
+      std::uint64_t starts = word_bits & ~before;
+      std::uint64_t ends = ~word_bits & before;
+      if (len < 64) ends &= (2ull << len) - 1;  // the padding ends the last word at len
+      std::size_t from = 0;  // where the current word starts within this block
+      for (;;) {
+        if (in_word) {
+          if (ends == 0) break;
+          const auto e = static_cast<unsigned>(__builtin_ctzll(ends));
+          ends &= ends - 1;
+          fold = fold || (upper_bits & bits_between(from, e)) != 0;
+          emit_bytes(std::string_view(base + word_start, block + e - word_start), fold, scratch, on_word);
+          in_word = false;
+        } else {
+          if (starts == 0) break;
+          const auto b = static_cast<unsigned>(__builtin_ctzll(starts));
+          starts &= starts - 1;
+          word_start = block + b;
+          from = b;
+          in_word = true;
+          fold = false;
+        }
       }
+      if (in_word) fold = fold || (upper_bits & bits_between(from, 64)) != 0;  // runs on
     }
+    if (in_word) emit_bytes(std::string_view(base + word_start, n - word_start), fold, scratch, on_word);
   }
+
+  // Bits [from, to) of a 64-bit mask.
+  static std::uint64_t bits_between(std::size_t from, std::size_t to) noexcept {
+    const std::uint64_t upto = to >= 64 ? ~0ull : (1ull << to) - 1;
+    return upto & ~((1ull << from) - 1);
+  }
+
+  template <class OnWord>
+  void emit_bytes(std::string_view word, bool fold, std::string& scratch, OnWord& on_word) const {
+    if (!fold) {
+      on_word(word);
+      return;
+    }
+    scratch.resize(word.size());
+    for (std::size_t k = 0; k < word.size(); ++k) {
+      scratch[k] = static_cast<char>(lower_[static_cast<unsigned char>(word[k])]);
+    }
+    on_word(std::string_view(scratch));
+  }
+
+  // Sets bit k of `word` if byte k of p[0, len) belongs to a word, and of
+  // `upper` if folding changes it. Bits at and past len are 0.
+  void classify64(const char* p, std::size_t len, std::uint64_t& word, std::uint64_t& upper) const;
 
   template <class OnWord>
   void unicode_words(std::string_view text, std::string& scratch, OnWord& on_word) const {

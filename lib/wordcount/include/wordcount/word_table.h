@@ -9,15 +9,18 @@
 
 namespace conc::wordcount {
 
-/// The 64-bit hash every table and partitioning uses (XXH3).
+/// The 64-bit hash every table and partitioning uses (XXH3, which has a
+/// fast path for the short inputs words are).
 std::uint64_t hash_word(std::string_view word) noexcept;
 
 /// An open-addressing hash table from words to counts, single-threaded.
 ///
-/// Words are copied once into an arena of large blocks, so an entry is 32
-/// bytes with no allocation per word; probing is linear over a power-of-two
-/// array kept at most half full. Memory grows with the distinct words, never
-/// with the input.
+/// The probe array holds 8-byte slots (32 bits of the hash as a tag, and the
+/// index of a dense entry), kept at most half full, so the part every lookup
+/// touches stays small enough for the cache; the entries themselves (word,
+/// hash, count) sit densely in insertion order, and words are copied once
+/// into an arena of blocks: no allocation per word. Memory grows with the
+/// distinct words, never with the input.
 class WordTable {
  public:
   WordTable() = default;
@@ -35,9 +38,7 @@ class WordTable {
   /// Calls f(word, hash, count) for every entry, in no particular order.
   template <class F>
   void for_each(F&& f) const {
-    for (const Entry& e : entries_) {
-      if (e.key != nullptr) f(std::string_view(e.key, e.len), e.hash, e.count);
-    }
+    for (const Entry& e : entries_) f(std::string_view(e.key, e.len), e.hash, e.count);
   }
 
  private:
@@ -50,6 +51,7 @@ class WordTable {
   const char* store(std::string_view word);
   void grow();
 
+  std::vector<std::uint64_t> slots_;  // 0: empty; else tag << 32 | (entry index + 1)
   std::vector<Entry> entries_;
   std::size_t size_ = 0;
   std::uint64_t total_ = 0;
