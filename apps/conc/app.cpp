@@ -86,6 +86,7 @@ int run_command(const Command& command, const SharedOptions& o) {
   common::InterruptGuard interrupt;
   const auto progress = o.quiet ? common::ProgressMode::kNever : common::parse_progress_mode(o.progress);
 
+  spdlog::info("strategy {}, {} thread{}, output {}", o.strategy, o.threads, o.threads == 1 ? "" : "s", o.output);
   const auto wall_start = std::chrono::steady_clock::now();
   const auto cpu_start = common::CpuTime::now();
   conc::RunStats stats;
@@ -117,6 +118,8 @@ int run_command(const Command& command, const SharedOptions& o) {
   report.stats = std::move(stats);
   write_stats(command, o, diag, report);
   if (code == common::kExitOk && diag.errors() > 0) code = common::kExitInputFailed;
+  spdlog::info("done in {:.3f} s, {} input error{}, exit {}",
+               std::chrono::duration<double>(report.wall).count(), diag.errors(), diag.errors() == 1 ? "" : "s", code);
   return code;
 }
 

@@ -1,4 +1,6 @@
 // conc wordcount end to end: the binary, its flags, outputs and exit codes.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
@@ -151,4 +153,24 @@ TEST_CASE("wordcount | head -1 ends quietly") {
   CHECK(r.out.find('\n') != std::string::npos);
   CHECK(r.out.substr(r.out.find('\n') + 1) == "0\n");
   CHECK(r.err.empty());
+}
+
+TEST_CASE("wordcount logging: -v shows progress notes, --log-level off and -q hide them") {
+  const auto verbose = run_process({kConc, "wordcount", "-v", "-j", "2", "-s", "steal"}, "a\n");
+  CHECK(verbose.out == "a 1\n");
+  CHECK(verbose.err.rfind("conc wordcount: [info] strategy steal, 2 threads, output -\n", 0) == 0);
+  CHECK(verbose.err.find("conc wordcount: [info] done in ") != std::string::npos);
+  CHECK(run_process({kConc, "wordcount"}, "a\n").err.empty());
+  CHECK(run_process({kConc, "wordcount", "-v", "--log-level", "off"}, "a\n").err.empty());
+  // -q keeps errors but drops warnings (a FIFO met inside a walk is a warning).
+  TempDir dir;
+  (void)dir.write("tree/a.txt", "w\n");
+  REQUIRE(mkfifo((dir.path / "tree" / "fifo").c_str(), 0600) == 0);
+  const std::string tree = (dir.path / "tree").string();
+  const auto warned = run_process({kConc, "wordcount", tree});
+  CHECK(warned.exit_code == 0);
+  CHECK(warned.err == "conc wordcount: " + tree + "/fifo: not a regular file, skipped\n");
+  const auto quiet = run_process({kConc, "wordcount", "-q", tree});
+  CHECK(quiet.out == "w 1\n");
+  CHECK(quiet.err.empty());
 }
