@@ -19,7 +19,7 @@ struct WordcountFlags {
   std::uint64_t min_count = 1;
   bool totals = false;
   bool merge = false;
-  std::string chunk_size = "8M";
+  std::string chunk_size = "1M";
   bool follow = false;
 };
 
@@ -123,7 +123,7 @@ Command wordcount_command() {
     app.add_flag("--merge", flags->merge,
                  "inputs are word<TAB>count lines (e.g. --format tsv output) to sum, in any order; "
                  "parsed sequentially whatever the strategy");
-    app.add_option("--chunk-size", flags->chunk_size, "split inputs into pieces of about BYTES (K, M, G suffixes; default 8M)")
+    app.add_option("--chunk-size", flags->chunk_size, "split inputs into pieces of about BYTES (K, M, G suffixes; default 1M: a piece stays in cache between read and count)")
         ->type_name("BYTES")
         ->check(CLI::Validator(
             [](std::string& v) { return parse_size(v) == 0 ? "expected a size such as 65536, 64K or 8M, got '" + v + "'" : std::string(); },

@@ -58,7 +58,7 @@ TEST_CASE("every strategy, thread count and chunk size gives the same counts") {
     for (const auto strategy : {Strategy::kSeq, Strategy::kMutex, Strategy::kSharded, Strategy::kLocal,
                                 Strategy::kChannels, Strategy::kSteal}) {
       for (const std::size_t threads : {1u, 2u, 3u, 8u}) {
-        for (const std::size_t chunk : {std::size_t{61}, std::size_t{8} << 20}) {
+        for (const std::size_t chunk : {std::size_t{61}, std::size_t{1} << 20}) {
           Options o = base;
           o.strategy = strategy;
           o.threads = threads;

@@ -5,21 +5,72 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <mutex>
 
 
 namespace conc::wordcount {
 namespace {
 
-// Reads a stream in blocks; each block ends at a cut, the rest is carried
-// into the next block.
+// Blocks of input, recycled: a fresh 8 MiB buffer per piece would cost an
+// mmap, thousands of page faults and an munmap (with TLB shootdowns that
+// stall the other workers) every time.
+class BlockPool : public std::enable_shared_from_this<BlockPool> {
+ public:
+  struct Block {
+    std::unique_ptr<char[]> data;
+    std::size_t capacity = 0;
+  };
+
+  // A block of at least `capacity` bytes (contents undefined).
+  std::unique_ptr<Block> take(std::size_t capacity) {
+    {
+      std::lock_guard lock(mutex_);
+      while (!free_.empty()) {
+        auto b = std::move(free_.back());
+        free_.pop_back();
+        if (b->capacity >= capacity) return b;
+      }
+    }
+    auto b = std::make_unique<Block>();
+    b->data.reset(new char[capacity]);  // uninitialised on purpose
+    b->capacity = capacity;
+    return b;
+  }
+
+  void give(std::unique_ptr<Block> b) {
+    std::lock_guard lock(mutex_);
+    free_.push_back(std::move(b));
+  }
+
+  // Hands `b` out as a piece owner that returns it here when the piece dies.
+  std::shared_ptr<const void> share(std::unique_ptr<Block> b) {
+    auto self = shared_from_this();
+    return std::shared_ptr<const Block>(b.release(), [self](const Block* raw) {
+      self->give(std::unique_ptr<Block>(const_cast<Block*>(raw)));
+    });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Block>> free_;
+};
+
+// Reads a stream in blocks; each block ends at its last cut, the rest is
+// carried into the next block.
 void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const Tokenizer& tokenizer,
                 common::Diagnostics& diag, std::stop_token stop, const std::function<void(Piece&&)>& sink) {
-  std::string block;
+  const auto pool = std::make_shared<BlockPool>();
+  std::string carry;
   bool eof = false;
   while (!eof && !stop.stop_requested()) {
-    std::size_t have = block.size();
-    block.resize(have + chunk_size);
-    while (have < block.size()) {
+    auto block = pool->take(carry.size() + chunk_size);
+    char* data = block->data.get();
+    std::memcpy(data, carry.data(), carry.size());
+    std::size_t have = carry.size();
+    const std::size_t want = carry.size() + chunk_size;
+    carry.clear();
+    while (have < want) {
       // Wait for data in slices so that Ctrl-C ends the run even while the
       // writer of a pipe stays silent (the signal may land on another thread).
       pollfd pfd{fd, POLLIN, 0};
@@ -27,7 +78,7 @@ void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const T
         if (stop.stop_requested()) return;
         continue;
       }
-      const ssize_t n = ::read(fd, block.data() + have, block.size() - have);
+      const ssize_t n = ::read(fd, data + have, want - have);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) diag.error(name, common::errno_reason(errno));
       if (n <= 0) {
@@ -36,20 +87,22 @@ void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const T
       }
       have += static_cast<std::size_t>(n);
     }
-    block.resize(have);
-    std::string carry;
+    std::string_view text(data, have);
     if (!eof) {
-      const std::size_t cut = tokenizer.last_cut(block);
-      if (cut == std::string_view::npos) continue;  // one word so far: read on
-      carry.assign(block, cut, std::string::npos);
-      block.resize(cut);
+      const std::size_t cut = tokenizer.last_cut(text);
+      if (cut == std::string_view::npos) {  // one word so far: read on
+        carry.assign(text);
+        pool->give(std::move(block));
+        continue;
+      }
+      carry.assign(text.substr(cut));
+      text = text.substr(0, cut);
     }
-    if (!block.empty()) {
-      auto owned = std::make_shared<const std::string>(std::move(block));
-      const std::string_view view(*owned);
-      sink(Piece{view, std::move(owned)});
+    if (text.empty()) {
+      pool->give(std::move(block));
+      continue;
     }
-    block = std::move(carry);
+    sink(Piece{text, pool->share(std::move(block))});
   }
 }
 

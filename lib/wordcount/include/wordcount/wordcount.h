@@ -31,7 +31,7 @@ struct Options {
   TokenizerOptions tokenizer;
   Strategy strategy = Strategy::kLocal;
   std::size_t threads = 1;
-  std::size_t chunk_size = 8u << 20;  ///< bytes per piece (kSteal uses a quarter)
+  std::size_t chunk_size = 1u << 20;  ///< bytes per piece (kSteal uses a quarter)
   bool merge = false;                 ///< inputs are `word<TAB>count` lines to sum
   bool follow_symlinks = false;
 };
