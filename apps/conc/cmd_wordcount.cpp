@@ -45,7 +45,8 @@ wordcount::Strategy strategy_of(const std::string& name) {
   if (name == "sharded") return S::kSharded;
   if (name == "channels") return S::kChannels;
   if (name == "steal") return S::kSteal;
-  return S::kLocal;
+  if (name == "local") return S::kLocal;
+  return S::kSteal;
 }
 
 wordcount::Format format_of(const std::string& name) {
@@ -98,12 +99,12 @@ Command wordcount_command() {
       "conc wordcount -s help",
   };
   c.strategies = {
+      {"steal", "a table per worker on the WorkStealingPool, pieces a quarter of --chunk-size, merged by hash partition in parallel"},
       {"local", "a table per worker on the shared-queue ThreadPool, merged by hash partition in parallel"},
       {"seq", "one thread, one table: the baseline"},
       {"mutex", "all workers update one table behind one mutex (the naive design)"},
       {"sharded", "all workers update one ShardedMap (striped shared_mutex locks)"},
       {"channels", "mappers send per-piece partial tables over bounded channels to reducers owning hash partitions"},
-      {"steal", "local on the WorkStealingPool with pieces a quarter of --chunk-size"},
   };
   c.formats = {"text", "tsv", "csv", "json", "jsonl"};
   c.add_options = [flags](CLI::App& app) {

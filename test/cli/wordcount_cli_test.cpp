@@ -26,9 +26,11 @@ TEST_CASE("wordcount reads stdin and prints word count lines") {
 TEST_CASE("wordcount --strategy help lists the designs, default first") {
   const auto r = run_process({kConc, "wordcount", "--strategy", "help"});
   CHECK(r.exit_code == 0);
-  CHECK(r.out.rfind("local  a table per worker", 0) == 0);
-  CHECK(r.out.find(" (default)\nseq  one thread, one table: the baseline\n") != std::string::npos);
-  for (const char* s : {"\nmutex  ", "\nsharded  ", "\nchannels  ", "\nsteal  "}) CHECK(r.out.find(s) != std::string::npos);
+  CHECK(r.out.rfind("steal  a table per worker on the WorkStealingPool", 0) == 0);
+  CHECK(r.out.find(" (default)\nlocal  a table per worker on the shared-queue ThreadPool") != std::string::npos);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 6);
+  CHECK(r.out.find(" (default)") == r.out.rfind(" (default)"));  // exactly one default
+  for (const char* s : {"\nseq  one thread", "\nmutex  ", "\nsharded  ", "\nchannels  "}) CHECK(r.out.find(s) != std::string::npos);
 }
 
 TEST_CASE("wordcount formats, --top, --min-count and --totals") {

@@ -29,7 +29,7 @@ enum class Strategy {
 struct Options {
   std::vector<std::string> inputs;  ///< files, directories, "-"; empty: stdin
   TokenizerOptions tokenizer;
-  Strategy strategy = Strategy::kLocal;
+  Strategy strategy = Strategy::kSteal;  ///< the fastest, measured (scripts/bench/wordcount.sh)
   std::size_t threads = 1;
   std::size_t chunk_size = 1u << 20;  ///< bytes per piece (kSteal uses a quarter)
   bool merge = false;                 ///< inputs are `word<TAB>count` lines to sum
