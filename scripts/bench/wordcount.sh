@@ -73,5 +73,5 @@ best = min((n for n in med if n.startswith("x10 conc")), key=med.get)
 print(f"x10: fastest conc ({best}) vs sort|uniq -c: {ratio(best, 'x10 sort|uniq -c'):.1f}x, vs awk: {ratio(best, 'x10 awk'):.1f}x")
 for s in ("seq", "local", "channels", "steal"):
     print(f"x100: {s} speed-up -j1 -> -j2: {ratio(f'x100 conc ws {s} -j2', f'x100 conc ws {s} -j1'):.2f}x")
-print(f"x100: --split words vs ws (default strategy, -j2): {med['x100 conc words (default) -j2'] / med['x100 conc ws local -j2']:.2f}x the time")
+print(f"x100: --split words vs ws (default strategy, -j2): {med['x100 conc words (default) -j2'] / med['x100 conc ws steal -j2']:.2f}x the time")
 PY
