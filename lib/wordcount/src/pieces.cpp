@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -64,11 +65,13 @@ void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const T
   std::string carry;
   bool eof = false;
   while (!eof && !stop.stop_requested()) {
-    auto block = pool->take(carry.size() + chunk_size);
+    // Read at least as much again as is carried: a word longer than a block
+    // then costs O(length) copying in all, not O(length^2 / chunk_size).
+    const std::size_t want = carry.size() + std::max(chunk_size, carry.size());
+    auto block = pool->take(want);
     char* data = block->data.get();
     std::memcpy(data, carry.data(), carry.size());
     std::size_t have = carry.size();
-    const std::size_t want = carry.size() + chunk_size;
     carry.clear();
     while (have < want) {
       // Wait for data in slices so that Ctrl-C ends the run even while the
