@@ -140,7 +140,11 @@ TEST_CASE("wordcount: SIGTERM stops a run, exit 130, no output file left") {
   // signal can end the run.
   const auto r = run_process({"/bin/bash", "-c",
                               "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; '" + kConc + "' wordcount -o '" + out +
-                                  "' <'" + fifo + "' & pid=$!; sleep 0.5; kill -TERM $pid; wait $pid; echo $?"});
+                                  "' <'" + fifo + "' & pid=$!; "
+                                  // Wait (at most 10 s) until conc catches SIGTERM (bit 15 of SigCgt).
+                                  "for i in $(seq 200); do m=$(awk '/SigCgt/{print $2}' /proc/$pid/status); "
+                                  "(( 0x$m & 0x4000 )) && break; sleep 0.05; done; sleep 0.2; "
+                                  "kill -TERM $pid; wait $pid; echo $?"});
   CHECK(r.out == "130\n");
   CHECK(r.err == "conc wordcount: interrupted\n");
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()) == 0);
