@@ -1,6 +1,7 @@
 #include "wordcount/word_table.h"
 
-// Inline XXH3 (a feature of the packaged header): the call dominated short words.
+// XXH3 compiled into this file (a feature of the packaged header): no call
+// into the shared library for every word.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -11,29 +12,8 @@
 namespace conc::wordcount {
 namespace {
 constexpr std::size_t kInitialSlots = 16;
-constexpr std::uint64_t kTagMask = 0xFFFFFFFF00000000ull;  // the hash's high half
 constexpr std::size_t kFirstBlock = 4096;
 constexpr std::size_t kMaxBlock = 1 << 20;
-// Most words are short: compare them in registers instead of calling memcmp.
-inline bool same_bytes(const char* key, std::string_view word) noexcept {
-  const std::size_t n = word.size();
-  if (n <= 8) {
-    std::uint64_t a = 0, b = 0;
-    std::memcpy(&a, key, n);
-    std::memcpy(&b, word.data(), n);
-    return a == b;
-  }
-  if (n <= 16) {
-    std::uint64_t a0, b0, a1, b1;
-    std::memcpy(&a0, key, 8);
-    std::memcpy(&b0, word.data(), 8);
-    std::memcpy(&a1, key + n - 8, 8);
-    std::memcpy(&b1, word.data() + n - 8, 8);
-    return a0 == b0 && a1 == b1;
-  }
-  return std::memcmp(key, word.data(), n) == 0;
-}
-
 }  // namespace
 
 std::uint64_t hash_word(std::string_view word) noexcept { return XXH3_64bits(word.data(), word.size()); }
@@ -61,37 +41,38 @@ const char* WordTable::store(std::string_view word) {
 }
 
 void WordTable::grow() {
-  slots_.assign(slots_.empty() ? kInitialSlots : slots_.size() * 2, 0);
+  slots_.assign(slots_.empty() ? kInitialSlots : slots_.size() * 2, Slot{});
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t k = 0; k < entries_.size(); ++k) {
-    const std::uint64_t hash = entries_[k].hash;
-    std::size_t i = hash & mask;
-    while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = (hash & kTagMask) | (k + 1);
+    const Entry& e = entries_[k];
+    std::size_t i = e.hash & mask;
+    while (slots_[i].len != 0) i = (i + 1) & mask;
+    slots_[i] = Slot{head_of(std::string_view(e.key, e.len)), e.len, static_cast<std::uint32_t>(k)};
   }
 }
 
 void WordTable::add_hashed(std::string_view word, std::uint64_t hash, std::uint64_t n) {
-  if ((size_ + 1) * 2 > slots_.size()) grow();
-  if (word.size() > UINT32_MAX) throw std::length_error("word longer than 4 GiB");
+  if (word.empty()) throw std::invalid_argument("WordTable: empty word");
+  if (word.size() > UINT32_MAX) throw std::length_error("WordTable: word longer than 4 GiB");
+  if ((entries_.size() + 1) * 2 > slots_.size()) grow();
   total_ += n;
   const std::size_t mask = slots_.size() - 1;
-  const std::uint64_t tag = hash & kTagMask;
+  const std::uint64_t head = head_of(word);
+  const auto len = static_cast<std::uint32_t>(word.size());
   std::size_t i = hash & mask;
   for (;;) {
-    const std::uint64_t slot = slots_[i];
-    if (slot == 0) {
-      entries_.push_back(Entry{store(word), static_cast<std::uint32_t>(word.size()), hash, n});
-      slots_[i] = tag | entries_.size();
-      ++size_;
+    Slot& slot = slots_[i];
+    if (slot.len == 0) {
+      if (entries_.size() >= UINT32_MAX) throw std::length_error("WordTable: more than 4G distinct words");
+      slot = Slot{head, len, static_cast<std::uint32_t>(entries_.size())};
+      entries_.push_back(Entry{store(word), len, hash});
+      counts_.push_back(n);
       return;
     }
-    if ((slot & kTagMask) == tag) {
-      Entry& e = entries_[(slot & ~kTagMask) - 1];
-      if (e.len == word.size() && same_bytes(e.key, word)) {
-        e.count += n;
-        return;
-      }
+    if (slot.head == head && slot.len == len &&
+        (len <= 8 || std::memcmp(entries_[slot.index].key + 8, word.data() + 8, len - 8) == 0)) {
+      counts_[slot.index] += n;
+      return;
     }
     i = (i + 1) & mask;
   }
