@@ -64,8 +64,7 @@ int usage_error(const std::string& who, const std::string& message) {
   return common::kExitUsage;
 }
 
-void write_stats(const Command& command, const SharedOptions& o, common::Diagnostics& diag,
-                 const common::RunReport& report) {
+void write_stats(const SharedOptions& o, common::Diagnostics& diag, const common::RunReport& report) {
   if (o.stats) std::cerr << common::render_stats_text(report);
   if (!o.stats_json.empty()) {
     try {
@@ -76,7 +75,6 @@ void write_stats(const Command& command, const SharedOptions& o, common::Diagnos
       diag.error("", std::string("--stats-json: ") + e.what());
     }
   }
-  (void)command;
 }
 
 int run_command(const Command& command, const SharedOptions& o) {
@@ -116,7 +114,7 @@ int run_command(const Command& command, const SharedOptions& o) {
   report.wall = std::chrono::steady_clock::now() - wall_start;
   report.cpu = {cpu_end.user - cpu_start.user, cpu_end.system - cpu_start.system};
   report.stats = std::move(stats);
-  write_stats(command, o, diag, report);
+  write_stats(o, diag, report);
   if (code == common::kExitOk && diag.errors() > 0) code = common::kExitInputFailed;
   spdlog::info("done in {:.3f} s, {} input error{}, exit {}",
                std::chrono::duration<double>(report.wall).count(), diag.errors(), diag.errors() == 1 ? "" : "s", code);

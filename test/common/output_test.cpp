@@ -1,4 +1,5 @@
 #include "common/output.h"
+#include "temp_dir.h"
 
 #include <catch2/catch.hpp>
 #include <unistd.h>
@@ -6,28 +7,16 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 namespace fs = std::filesystem;
 
+using conc::test::slurp;
+using conc::test::TempDir;
+
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "conc-output-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  [[nodiscard]] std::size_t entries() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
-  }
-};
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+std::size_t entries(const TempDir& dir) {
+  return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()));
 }
 }  // namespace
 
@@ -43,13 +32,13 @@ TEST_CASE("Output appears only on commit, whole") {
     out.put('\n');
     out.flush();
     CHECK(slurp(target) == "old contents\n");  // readers still see the old file
-    CHECK(dir.entries() == 2);                  // the target and the temporary
+    CHECK(entries(dir) == 2);                  // the target and the temporary
     out.commit();
   }
   const std::string got = slurp(target);
   CHECK(got.size() == 4 + 200000 + 1);
   CHECK(got.substr(0, 4) == "new ");
-  CHECK(dir.entries() == 1);
+  CHECK(entries(dir) == 1);
 }
 
 TEST_CASE("Output without commit leaves no file behind") {
@@ -61,7 +50,7 @@ TEST_CASE("Output without commit leaves no file behind") {
     out.flush();
   }
   CHECK_FALSE(fs::exists(target));
-  CHECK(dir.entries() == 0);
+  CHECK(entries(dir) == 0);
 }
 
 TEST_CASE("Output names the path and the reason when it cannot write") {

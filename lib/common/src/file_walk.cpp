@@ -28,14 +28,7 @@ class Walker {
       diag_.error(path, errno_reason(errno));
       return;
     }
-    if (S_ISDIR(st.st_mode)) {
-      directory(path, st);
-    } else if (S_ISREG(st.st_mode)) {
-      out_.push_back({path, static_cast<std::uint64_t>(st.st_size), false});
-    } else {
-      // Named explicitly (a FIFO, /dev/stdin...): read it as a stream.
-      out_.push_back({path, 0, false});
-    }
+    add(path, st, true);
   }
 
  private:
@@ -76,10 +69,19 @@ class Walker {
         return;
       }
     }
+    add(path, st, false);
+  }
+
+  // A directory is walked, a regular file kept. Anything else (a FIFO,
+  // /dev/stdin...) is read as a stream when named on the command line, and
+  // skipped with a warning when met inside a walk.
+  void add(const std::string& path, const struct stat& st, bool named) {
     if (S_ISDIR(st.st_mode)) {
       directory(path, st);
     } else if (S_ISREG(st.st_mode)) {
       out_.push_back({path, static_cast<std::uint64_t>(st.st_size), false});
+    } else if (named) {
+      out_.push_back({path, 0, false});
     } else {
       diag_.warning(path, "not a regular file, skipped");
     }

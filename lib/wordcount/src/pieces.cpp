@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,6 +63,10 @@ class BlockPool : public std::enable_shared_from_this<BlockPool> {
 void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const Tokenizer& tokenizer,
                 common::Diagnostics& diag, std::stop_token stop, const std::function<void(Piece&&)>& sink) {
   const auto pool = std::make_shared<BlockPool>();
+  // Only a pipe, FIFO or terminal can keep read() waiting; a regular file
+  // needs no poll() before every read.
+  struct stat st {};
+  const bool may_block = ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
   std::string carry;
   bool eof = false;
   while (!eof && !stop.stop_requested()) {
@@ -77,7 +82,7 @@ void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const T
       // Wait for data in slices so that Ctrl-C ends the run even while the
       // writer of a pipe stays silent (the signal may land on another thread).
       pollfd pfd{fd, POLLIN, 0};
-      if (::poll(&pfd, 1, 100) <= 0) {  // timeout, or EINTR (the signal itself)
+      if (may_block && ::poll(&pfd, 1, 100) <= 0) {  // timeout, or EINTR (the signal itself)
         if (stop.stop_requested()) return;
         continue;
       }

@@ -25,7 +25,6 @@ namespace {
 struct alignas(kCacheLine) WorkerState {
   WordTable table;
   std::string scratch;
-  std::uint64_t words = 0;
   std::uint64_t bytes = 0;
   std::uint64_t lines = 0;
 
