@@ -5,6 +5,7 @@
 #include "command.h"
 #include "common/exit_code.h"
 #include "commands.h"
+#include "shared_options.h"
 #include "wordcount/report.h"
 #include "wordcount/wordcount.h"
 
@@ -22,21 +23,6 @@ struct WordcountFlags {
   std::string chunk_size = "1M";
   bool follow = false;
 };
-
-// "65536", "64K", "8M", "1G" -> bytes; 0 on error.
-std::size_t parse_size(const std::string& text) {
-  if (text.empty()) return 0;
-  std::size_t mult = 1;
-  std::string digits = text;
-  switch (text.back()) {
-    case 'K': case 'k': mult = 1u << 10; digits.pop_back(); break;
-    case 'M': case 'm': mult = 1u << 20; digits.pop_back(); break;
-    case 'G': case 'g': mult = 1u << 30; digits.pop_back(); break;
-    default: break;
-  }
-  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 12) return 0;
-  return static_cast<std::size_t>(std::stoull(digits)) * mult;
-}
 
 wordcount::Strategy strategy_of(const std::string& name) {
   using S = wordcount::Strategy;
@@ -126,9 +112,7 @@ Command wordcount_command() {
                  "parsed sequentially whatever the strategy");
     app.add_option("--chunk-size", flags->chunk_size, "split inputs into pieces of about BYTES (K, M, G suffixes; default 1M: a piece stays in cache between read and count)")
         ->type_name("BYTES")
-        ->check(CLI::Validator(
-            [](std::string& v) { return parse_size(v) == 0 ? "expected a size such as 65536, 64K or 8M, got '" + v + "'" : std::string(); },
-            "", "size"));
+        ->check(size_validator());
     app.add_flag("-L,--follow", flags->follow, "follow symbolic links inside directories (loops are reported)");
   };
   c.run = [flags](RunContext& ctx) { return run(*flags, ctx); };

@@ -5,6 +5,7 @@
 
 namespace conc::cli {
 
+Command hash_command();
 Command wordcount_command();
 
 }  // namespace conc::cli

@@ -83,4 +83,26 @@ void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& co
   }
 }
 
+std::size_t parse_size(const std::string& text) {
+  if (text.empty()) return 0;
+  std::size_t mult = 1;
+  std::string digits = text;
+  switch (text.back()) {
+    case 'K': case 'k': mult = std::size_t{1} << 10; digits.pop_back(); break;
+    case 'M': case 'm': mult = std::size_t{1} << 20; digits.pop_back(); break;
+    case 'G': case 'g': mult = std::size_t{1} << 30; digits.pop_back(); break;
+    default: break;
+  }
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 12) return 0;
+  return static_cast<std::size_t>(std::stoull(digits)) * mult;
+}
+
+CLI::Validator size_validator() {
+  return CLI::Validator(
+      [](std::string& v) {
+        return parse_size(v) == 0 ? "expected a size such as 65536, 64K or 8M, got '" + v + "'" : std::string();
+      },
+      "", "size");
+}
+
 }  // namespace conc::cli

@@ -20,4 +20,11 @@ std::string strategy_help(const Command& command);
 /// message, or "" when valid.
 std::string check_threads(const std::string& text);
 
+/// Parses a byte count: "65536", "64K", "8M", "1G" (binary units). Returns
+/// 0 for anything else.
+std::size_t parse_size(const std::string& text);
+
+/// A CLI11 check that accepts what `parse_size` accepts.
+CLI::Validator size_validator();
+
 }  // namespace conc::cli

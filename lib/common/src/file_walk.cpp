@@ -1,6 +1,9 @@
 #include "common/file_walk.h"
 
+#include "common/read_all.h"
+
 #include <dirent.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -28,6 +31,7 @@ class Walker {
       diag_.error(path, errno_reason(errno));
       return;
     }
+    root_device_ = st.st_dev;
     add(path, st, true);
   }
 
@@ -52,11 +56,12 @@ class Walker {
     ::closedir(dir);
     std::sort(names.begin(), names.end());  // byte order: deterministic
     const std::string prefix = path.back() == '/' ? path : path + "/";
-    for (const auto& name : names) entry(prefix + name);
+    for (const auto& name : names) entry(prefix + name, name);
     on_path_.erase(id);
   }
 
-  void entry(const std::string& path) {
+  void entry(const std::string& path, const std::string& name) {
+    if (excluded(path, name)) return;
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) {
       diag_.error(path, errno_reason(errno));
@@ -77,6 +82,7 @@ class Walker {
   // skipped with a warning when met inside a walk.
   void add(const std::string& path, const struct stat& st, bool named) {
     if (S_ISDIR(st.st_mode)) {
+      if (options_.one_file_system && !named && st.st_dev != root_device_) return;
       directory(path, st);
     } else if (S_ISREG(st.st_mode)) {
       out_.push_back({path, static_cast<std::uint64_t>(st.st_size), false});
@@ -87,8 +93,16 @@ class Walker {
     }
   }
 
+  bool excluded(const std::string& path, const std::string& name) const {
+    for (const auto& glob : options_.excludes) {
+      if (::fnmatch(glob.c_str(), name.c_str(), 0) == 0 || ::fnmatch(glob.c_str(), path.c_str(), 0) == 0) return true;
+    }
+    return false;
+  }
+
   const WalkOptions& options_;
   Diagnostics& diag_;
+  dev_t root_device_ = 0;  // of the path named by the user that is being walked
   std::vector<InputFile>& out_;
   std::set<DirId> on_path_;  // directories between the root and here
 };
@@ -100,6 +114,25 @@ std::vector<InputFile> walk(const std::vector<std::string>& paths, const WalkOpt
   Walker walker(options, diag, out);
   for (const auto& p : paths) walker.top(p);
   return out;
+}
+
+std::vector<std::string> read_names0(const std::string& path, Diagnostics& diag) {
+  const auto text = read_all(path, diag);
+  if (!text) return {};
+  std::vector<std::string> names;
+  std::size_t entry = 0;
+  for (std::size_t at = 0; at < text->size();) {
+    std::size_t end = text->find('\0', at);
+    if (end == std::string::npos) end = text->size();  // a last name without its NUL still counts
+    ++entry;
+    if (end == at) {
+      diag.error(path, "entry " + std::to_string(entry) + ": invalid zero-length file name");
+    } else {
+      names.push_back(text->substr(at, end - at));
+    }
+    at = end + 1;
+  }
+  return names;
 }
 
 }  // namespace conc::common

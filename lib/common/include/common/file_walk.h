@@ -18,6 +18,11 @@ struct InputFile {
 
 struct WalkOptions {
   bool follow_symlinks = false;  ///< inside directories; command-line links are always followed
+  /// Glob patterns (fnmatch, `*` also matches `/`): an entry met inside a
+  /// walk whose name or whole path matches one is skipped, a directory with
+  /// everything under it. Paths named by the user are never excluded.
+  std::vector<std::string> excludes;
+  bool one_file_system = false;  ///< do not enter directories on another file system than the named one
 };
 
 /// Expands `paths` in order: a regular file is itself; a directory is walked
@@ -27,5 +32,10 @@ struct WalkOptions {
 /// re-entered). Missing or unreadable paths are errors, FIFOs, sockets and
 /// devices inside a walk are warnings; both go to `diag` and are skipped.
 std::vector<InputFile> walk(const std::vector<std::string>& paths, const WalkOptions& options, Diagnostics& diag);
+
+/// Reads NUL-separated names (`find -print0`, `--files0-from`) from `path`
+/// ("-": standard input). An empty name is reported to `diag` and skipped;
+/// an unreadable source is reported and gives no names.
+std::vector<std::string> read_names0(const std::string& path, Diagnostics& diag);
 
 }  // namespace conc::common

@@ -1,0 +1,242 @@
+// conc hash: flags in, engine call, checksum lines out.
+#include <iostream>
+#include <memory>
+
+#include "command.h"
+#include "commands.h"
+#include "common/exit_code.h"
+#include "common/file_walk.h"
+#include "common/json_writer.h"
+#include "hash/check.h"
+#include "hash/checksum_line.h"
+#include "hash/hash_jobs.h"
+#include "shared_options.h"
+
+namespace conc::cli {
+namespace {
+
+struct HashFlags {
+  std::vector<std::string> paths;
+  std::string algo = "sha256";
+  bool tag = false;
+  bool zero = false;
+  bool check = false;
+  bool status = false;
+  bool strict = false;
+  bool warn = false;
+  bool ignore_missing = false;
+  std::vector<std::string> report_new;
+  bool follow = false;
+  std::vector<std::string> excludes;
+  std::string files0_from;
+  bool one_file_system = false;
+  std::string io = "read";
+  std::string block_size = "256K";
+};
+
+hash::Strategy strategy_of(const std::string& name) {
+  using S = hash::Strategy;
+  if (name == "seq") return S::kSeq;
+  if (name == "pool") return S::kPool;
+  if (name == "channels") return S::kChannels;
+  return S::kSteal;
+}
+
+std::string algo_help() {
+  std::string out;
+  for (const auto& a : hash::all_algos()) {
+    std::string name(a.name);
+    name.resize(10, ' ');
+    out += name + std::string(a.description) + "\n";
+  }
+  return out;
+}
+
+// The flags only check mode understands, and the ones it rejects, as
+// coreutils words them. Returns "" when the combination is valid.
+std::string mode_conflict(const HashFlags& f, const SharedOptions& o) {
+  if (f.check) {
+    if (f.tag) return "the --tag option is meaningless when verifying checksums";
+    if (f.zero) return "the --zero option is not supported when verifying checksums";
+    if (!f.files0_from.empty()) return "--files0-from is not supported when verifying checksums";
+    if (o.format != "text") return "--format " + o.format + " is not supported when verifying checksums";
+    return "";
+  }
+  if (f.status) return "the --status option is meaningful only when verifying checksums";
+  if (f.strict) return "the --strict option is meaningful only when verifying checksums";
+  if (f.warn) return "the --warn option is meaningful only when verifying checksums";
+  if (f.ignore_missing) return "the --ignore-missing option is meaningful only when verifying checksums";
+  if (!f.report_new.empty()) return "the --report-new option is meaningful only when verifying checksums";
+  if (!f.files0_from.empty() && !f.paths.empty()) return "extra operand '" + f.paths.front() + "': file names cannot be combined with --files0-from";
+  return "";
+}
+
+hash::EngineOptions engine_options(const HashFlags& f, const RunContext& ctx) {
+  hash::EngineOptions e;
+  e.strategy = strategy_of(ctx.options.strategy);
+  e.threads = ctx.options.threads;
+  e.io = f.io == "mmap" ? hash::IoMode::kMmap : hash::IoMode::kRead;
+  e.block_size = parse_size(f.block_size);
+  return e;
+}
+
+common::WalkOptions walk_options(const HashFlags& f) {
+  return {f.follow, f.excludes, f.one_file_system};
+}
+
+std::string plural(std::uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+int run_check(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
+  hash::CheckOptions c;
+  c.gnu_algo = algo;
+  c.ignore_missing = f.ignore_missing;
+  c.warn = f.warn;
+  c.report_new = f.report_new;
+  c.walk = walk_options(f);
+  const std::vector<std::string> files = f.paths.empty() ? std::vector<std::string>{"-"} : f.paths;
+  const bool quiet_ok = ctx.options.quiet;  // coreutils' --quiet: no OK lines
+
+  common::ProgressBar progress(ctx.progress, "hash --check", "files");
+  const auto summary = hash::check(files, c, engine_options(f, ctx), ctx.diagnostics, ctx.stop, &progress,
+                                   [&](const std::string& name, hash::Verdict v) {
+                                     if (f.status || (quiet_ok && v == hash::Verdict::kOk)) return;
+                                     ctx.output.write(hash::display_name(name));
+                                     ctx.output.write(": ");
+                                     ctx.output.write(hash::verdict_text(v));
+                                     ctx.output.put('\n');
+                                   });
+  progress.finish();
+  ctx.stats = summary.stats;
+  if (ctx.stop.stop_requested()) return common::kExitInterrupted;
+  if (!f.status) {
+    ctx.output.flush();  // verdicts before the summary, as coreutils prints them
+    auto warn = [](const std::string& text) { std::cerr << "conc hash: WARNING: " << text << "\n"; };
+    if (summary.misformatted != 0) warn(plural(summary.misformatted, "line is", "lines are") + " improperly formatted");
+    if (summary.unreadable != 0) warn(plural(summary.unreadable, "listed file", "listed files") + " could not be read");
+    if (summary.mismatched != 0) warn(plural(summary.mismatched, "computed checksum", "computed checksums") + " did NOT match");
+    if (summary.new_files != 0) warn(plural(summary.new_files, "file is", "files are") + " not listed in the checksum files");
+  }
+  const bool failed = summary.mismatched != 0 || summary.unreadable != 0 || summary.new_files != 0 ||
+                      (f.strict && summary.misformatted != 0) || ctx.diagnostics.errors() != 0;
+  return failed ? common::kExitInputFailed : common::kExitOk;
+}
+
+int run_hash(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
+  std::vector<std::string> names = f.paths;
+  if (!f.files0_from.empty()) {
+    names = common::read_names0(f.files0_from, ctx.diagnostics);
+  } else if (names.empty()) {
+    names = {"-"};
+  }
+  std::vector<hash::Job> jobs;
+  for (auto& in : common::walk(names, walk_options(f), ctx.diagnostics)) {
+    jobs.push_back({std::move(in.path), algo, in.size, in.is_stdin});
+  }
+
+  const std::string& format = ctx.options.format;
+  const auto style = f.tag ? hash::LineStyle::kTag : hash::LineStyle::kGnu;
+  bool first = true;
+  if (format == "json") ctx.output.write("[");
+  common::ProgressBar progress(ctx.progress, "hash", "files");
+  ctx.stats = hash::hash_jobs(jobs, engine_options(f, ctx), ctx.stop, &progress, [&](std::size_t i, hash::Outcome&& out) {
+    const hash::Job& job = jobs[i];
+    if (!out.ok()) {
+      ctx.diagnostics.error(job.path, out.error);
+      return;
+    }
+    if (format == "text") {
+      ctx.output.write(hash::format_line(style, algo, out.hex, job.path, f.zero));
+      return;
+    }
+    common::JsonWriter w;
+    w.begin_object().key("path").value(job.path).key("algo").value(hash::info(algo).name);
+    w.key("digest").value(out.hex).key("size").value(out.bytes).end_object();
+    if (format == "json") ctx.output.write(first ? "\n  " : ",\n  ");
+    ctx.output.write(w.str());
+    if (format == "jsonl") ctx.output.put('\n');
+    first = false;
+  });
+  progress.finish();
+  if (ctx.stop.stop_requested()) return common::kExitInterrupted;
+  if (format == "json") ctx.output.write(first ? "]\n" : "\n]\n");
+  return ctx.diagnostics.errors() > 0 ? common::kExitInputFailed : common::kExitOk;
+}
+
+int run(const HashFlags& f, RunContext& ctx) {
+  if (f.algo == "help") {
+    ctx.output.write(algo_help());
+    return common::kExitOk;
+  }
+  const auto algo = hash::algo_by_name(f.algo);
+  if (!algo) {
+    std::cerr << "conc hash: --algo: unknown algorithm '" << f.algo << "' (see 'conc hash --algo help')\n";
+    return common::kExitUsage;
+  }
+  if (const auto conflict = mode_conflict(f, ctx.options); !conflict.empty()) {
+    std::cerr << "conc hash: " << conflict << " (see 'conc hash --help')\n";
+    return common::kExitUsage;
+  }
+  return f.check ? run_check(f, *algo, ctx) : run_hash(f, *algo, ctx);
+}
+
+}  // namespace
+
+Command hash_command() {
+  auto flags = std::make_shared<HashFlags>();
+  Command c;
+  c.name = "hash";
+  c.summary = "checksums of files and trees on every core, interchangeable with sha256sum";
+  c.examples = {
+      "conc hash src/ > SHA256SUMS",
+      "conc hash -c SHA256SUMS --quiet",
+      "conc hash -a xxh3 --exclude '*.o' build/",
+      "find . -name '*.iso' -print0 | conc hash --files0-from - --tag",
+      "conc hash -c SHA256SUMS --report-new .     # also list files SHA256SUMS does not mention",
+      "conc hash --algo help",
+  };
+  c.strategies = {
+      {"steal", "files biggest first, split recursively over the WorkStealingPool"},
+      {"pool", "one task per file, in input order, on the shared-queue ThreadPool"},
+      {"channels", "reader threads stream blocks over bounded channels to hasher threads (I/O apart from CPU)"},
+      {"seq", "one thread, one file after another: the baseline"},
+  };
+  c.formats = {"text", "json", "jsonl"};
+  c.add_options = [flags](CLI::App& app) {
+    app.add_option("paths", flags->paths,
+                   "files, directories (walked recursively, sorted by name) or - for stdin (default); "
+                   "with --check: checksum files")
+        ->type_name("PATH");
+    app.add_option("-a,--algo", flags->algo, "sha256 (default), sha1, sha224, sha384, sha512, md5, sha3-256, blake2b, xxh64, xxh3, xxh128; 'help' lists them")
+        ->type_name("NAME");
+    app.add_flag("--tag", flags->tag, "BSD-style lines: SHA256 (NAME) = HASH");
+    app.add_flag("-z,--zero", flags->zero, "end each line with NUL instead of newline, and do not escape names");
+    app.add_flag("-c,--check", flags->check,
+                 "read checksum lines (GNU or --tag, mixed) from the PATHs and verify them; "
+                 "-q/--quiet then hides OK lines, as in coreutils");
+    app.add_flag("--status", flags->status, "check mode: print nothing, the exit status tells");
+    app.add_flag("--strict", flags->strict, "check mode: exit 1 if any line is improperly formatted");
+    app.add_flag("-w,--warn", flags->warn, "check mode: warn about each improperly formatted line");
+    app.add_flag("--ignore-missing", flags->ignore_missing, "check mode: skip listed files that do not exist");
+    app.add_option("--report-new", flags->report_new,
+                   "check mode: also list files under DIR that the checksum files do not mention (NAME: NEW; exit 1 if any)")
+        ->type_name("DIR");
+    app.add_flag("-L,--follow", flags->follow, "follow symbolic links inside directories (loops are reported)");
+    app.add_option("--exclude", flags->excludes, "skip entries inside walked directories whose name or path matches GLOB (repeatable)")
+        ->type_name("GLOB");
+    app.add_option("--files0-from", flags->files0_from, "read NUL-separated names from FILE (- for stdin) instead of PATHs")
+        ->type_name("FILE");
+    app.add_flag("--one-file-system", flags->one_file_system, "do not enter directories on other file systems");
+    app.add_option("--io", flags->io, "read (default: large reads, sequential hint) or mmap")
+        ->type_name("read|mmap")
+        ->check(CLI::IsMember({"read", "mmap"}));
+    app.add_option("--block-size", flags->block_size, "bytes per read or hashing step (K, M suffixes; default 256K)")
+        ->type_name("BYTES")
+        ->check(size_validator());
+  };
+  c.run = [flags](RunContext& ctx) { return run(*flags, ctx); };
+  return c;
+}
+
+}  // namespace conc::cli

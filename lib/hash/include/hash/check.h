@@ -1,0 +1,70 @@
+// hash/check.h: verify checksum files (sha256sum -c), in parallel, reported in file order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "common/diagnostics.h"
+#include "common/file_walk.h"
+#include "common/progress.h"
+#include "conc/run_stats.h"
+#include "hash/hash_jobs.h"
+
+namespace conc::hash {
+
+struct CheckOptions {
+  Algo gnu_algo = Algo::kSha256;  ///< algorithm of GNU-style lines; tag lines name their own
+  bool ignore_missing = false;    ///< a listed file that does not exist is skipped silently
+  bool warn = false;              ///< report each improperly formatted line
+  /// Directories whose files must all be listed: each unlisted one is a NEW verdict.
+  std::vector<std::string> report_new;
+  common::WalkOptions walk;  ///< how `report_new` directories are walked
+};
+
+enum class Verdict {
+  kOk,          ///< "NAME: OK"
+  kFailed,      ///< "NAME: FAILED": the digest differs
+  kUnreadable,  ///< "NAME: FAILED open or read"
+  kNew,         ///< "NAME: NEW": under a --report-new directory, not listed
+};
+
+/// The words coreutils prints after "NAME: " ("OK", "FAILED", ...).
+std::string_view verdict_text(Verdict v) noexcept;
+
+struct CheckSummary {
+  std::uint64_t lines = 0;         ///< properly formatted lines
+  std::uint64_t misformatted = 0;  ///< improperly formatted lines
+  std::uint64_t verified = 0;      ///< files hashed and compared (OK or FAILED)
+  std::uint64_t mismatched = 0;
+  std::uint64_t unreadable = 0;    ///< listed files that could not be read (not counting ignored missing ones)
+  std::uint64_t new_files = 0;
+  conc::RunStats stats;
+};
+
+/// Receives each verdict on the calling thread: first the listed files in
+/// the order of the check files and their lines, then the new files in walk
+/// order. `name` is the file name as listed (or as walked).
+using VerdictSink = std::function<void(const std::string& name, Verdict verdict)>;
+
+/// Reads every check file ("-": standard input), hashes the listed files
+/// with `engine`'s strategy, and hands the verdicts to `sink` in order.
+///
+/// Reported to `diag` as errors (so the run exits 1), as coreutils reports
+/// them: an unreadable check file; a check file with no properly formatted
+/// line ("no properly formatted checksum lines found"); a listed file that
+/// cannot be read (also a kUnreadable verdict); with `ignore_missing`, a
+/// check file none of whose files exist ("no file was verified"). With
+/// `warn`, each improperly formatted line is a warning naming its line
+/// number. Lines starting with `#` are comments.
+CheckSummary check(const std::vector<std::string>& check_files, const CheckOptions& options,
+                   const EngineOptions& engine, common::Diagnostics& diag, std::stop_token stop,
+                   common::ProgressBar* progress, const VerdictSink& sink);
+
+/// `path` with empty and "." components removed ("./a//b" -> "a/b"), so
+/// that listed and walked names of the same file compare equal.
+std::string normalize_path(const std::string& path);
+
+}  // namespace conc::hash

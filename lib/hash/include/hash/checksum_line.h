@@ -1,0 +1,46 @@
+// hash/checksum_line.h: the line formats of sha256sum and friends, written and read.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hash/algorithm.h"
+
+namespace conc::hash {
+
+enum class LineStyle {
+  kGnu,   ///< `HASH  NAME` (sha256sum)
+  kTag,   ///< `SHA256 (NAME) = HASH` (sha256sum --tag, BSD)
+};
+
+/// One output line, with its terminator. As GNU coreutils does: a name
+/// holding a backslash, newline or carriage return is written with `\\`,
+/// `\n`, `\r` and the line starts with `\`. With `zero`, the line ends with
+/// NUL instead of a newline and nothing is escaped.
+std::string format_line(LineStyle style, Algo algo, std::string_view hex, std::string_view name, bool zero);
+
+/// True if `name` needs the escaped form (it holds `\`, `\n` or `\r`).
+bool needs_escape(std::string_view name) noexcept;
+/// `name` with `\`, `\n`, `\r` written as `\\`, `\n`, `\r`.
+std::string escape_name(std::string_view name);
+
+/// What the status lines of check mode print for a name: the escaped name
+/// behind a leading `\` when it needs escaping, as coreutils does.
+std::string display_name(std::string_view name);
+
+/// One parsed line of a checksum file.
+struct ChecksumLine {
+  Algo algo = Algo::kSha256;
+  std::string hex;   ///< lowercase
+  std::string name;  ///< unescaped
+};
+
+/// Parses a GNU line (for `gnu_algo`, whose digest length it must have) or
+/// a BSD tag line of any known algorithm. Accepts a trailing `\r` (CRLF
+/// files), a leading `\` for escaped names, `*` (binary) or ` ` before the
+/// name, and upper- or lowercase hex. Returns nullopt for an improperly
+/// formatted line. Comment lines (`#...`) are the caller's to skip.
+std::optional<ChecksumLine> parse_checksum_line(std::string_view line, Algo gnu_algo);
+
+}  // namespace conc::hash

@@ -1,0 +1,69 @@
+// hash/hash_jobs.h: hash many inputs on every core, results delivered in input order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <stop_token>
+#include <string>
+
+#include "common/progress.h"
+#include "conc/run_stats.h"
+#include "hash/algorithm.h"
+#include "hash/file_source.h"
+
+namespace conc::hash {
+
+enum class Strategy {
+  kSeq,       ///< one thread, one file after another
+  kPool,      ///< one task per file on the shared-queue ThreadPool, in input order
+  kSteal,     ///< files biggest first, split recursively over the WorkStealingPool
+  kChannels,  ///< reader threads send blocks over bounded channels to hasher threads
+};
+
+/// One input to hash.
+struct Job {
+  std::string path;
+  Algo algo = Algo::kSha256;
+  std::uint64_t size = 0;  ///< expected size (from the walk): orders `steal`, sizes the progress bar
+  bool is_stdin = false;
+};
+
+/// The result for one Job: a digest, or the reason it has none.
+struct Outcome {
+  std::string hex;          ///< empty on error
+  std::uint64_t bytes = 0;  ///< bytes hashed
+  std::string error;        ///< empty on success
+  bool missing = false;     ///< the file did not exist (for --ignore-missing)
+  [[nodiscard]] bool ok() const noexcept { return error.empty(); }
+};
+
+struct EngineOptions {
+  Strategy strategy = Strategy::kSteal;
+  std::size_t threads = 0;  ///< 0: every core. For kChannels: hasher threads (readers: half as many, at least one)
+  IoMode io = IoMode::kRead;
+  std::size_t block_size = std::size_t{1} << 18;
+};
+
+/// Receives each job's outcome, on the calling thread, strictly in job order.
+using OutcomeSink = std::function<void(std::size_t index, Outcome&& outcome)>;
+
+/// Hashes every job with the chosen strategy and hands the outcomes to
+/// `sink` in job order, as soon as each one and all before it are done (so
+/// output streams while later files are still being hashed). The outcomes
+/// are the same whatever the strategy, thread count or I/O mode.
+///
+/// When `stop` is requested the workers stop between blocks and the sink is
+/// not called again. `progress`, if given, counts files and bytes. Returns
+/// the run's counters for `--stats`. A sink that throws (a broken pipe)
+/// stops the run; the exception is rethrown once the workers are done.
+conc::RunStats hash_jobs(std::span<const Job> jobs, const EngineOptions& options, std::stop_token stop,
+                         common::ProgressBar* progress, const OutcomeSink& sink);
+
+/// Hashes one input on the calling thread: the building block of the
+/// strategies, and what `seq` runs in a loop.
+Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::stop_token& stop,
+                 common::ProgressBar* progress);
+
+}  // namespace conc::hash

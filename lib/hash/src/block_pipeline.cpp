@@ -1,0 +1,235 @@
+// The `channels` strategy: I/O and hashing on separate threads, joined by
+// bounded channels.
+//
+//   readers --(blocks of one file, in order)--> hasher k --(outcomes)--> caller
+//      ^                                            |
+//      +---------------(free buffers)---------------+
+//
+// Reader threads take files in input order and read each into large blocks;
+// all blocks of a file go to one hasher (the least loaded when the file
+// starts), whose channel is FIFO per sender, so a file's blocks are hashed in
+// order without any hasher waiting on another. Read buffers come from a
+// fixed pool and go back to it once hashed: memory is bounded by
+// buffers × block size, and a full hasher channel holds its readers back.
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <memory>
+#include <thread>
+#include <unordered_map>
+
+#include "strategies.h"
+
+namespace conc::hash::detail {
+namespace {
+
+constexpr std::size_t kBlocksPerHasher = 4;  // queued blocks before a reader waits
+
+using Buffer = std::unique_ptr<char[]>;
+
+struct Block {
+  std::size_t job = 0;
+  Buffer buffer;                           // read mode: returned to the pool once hashed
+  std::shared_ptr<const MappedFile> map;  // mmap mode: keeps the mapping alive
+  const char* data = nullptr;
+  std::size_t size = 0;
+  bool last = false;  // the file's final message (no data)
+  std::string error;  // on the final message: why the file could not be read to the end
+};
+
+// What a hasher keeps per file whose blocks it is receiving.
+struct OpenFile {
+  Digest digest;
+  std::uint64_t bytes = 0;
+  std::string error;  // set once a block failed; later blocks are skipped
+};
+
+class BlockPipeline {
+ public:
+  BlockPipeline(std::span<const Job> jobs, const EngineOptions& o, std::stop_token stop, common::ProgressBar* progress)
+      : jobs_(jobs), options_(o), stop_(std::move(stop)), progress_(progress) {}
+
+  conc::RunStats run(std::stop_source& halt, const OutcomeSink& sink) {
+    const std::size_t hashers = options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t readers = std::max<std::size_t>(1, hashers / 2);
+    // Every buffer is in the pool, in a reader's hand, queued at a hasher or
+    // being hashed: with this many, a reader waiting for one always gets it.
+    const std::size_t buffers = readers + hashers * (kBlocksPerHasher + 1);
+
+    auto [free_tx, free_rx] = conc::bounded<Buffer>(buffers);
+    if (options_.io == IoMode::kRead) {
+      for (std::size_t i = 0; i < buffers; ++i) (void)free_tx.send(std::make_unique<char[]>(options_.block_size));
+    }
+    auto [out_tx, out_rx] = conc::unbounded<Indexed>();
+    std::vector<Sender<Block>> to_hasher;
+    std::vector<Receiver<Block>> at_hasher;
+    for (std::size_t k = 0; k < hashers; ++k) {
+      auto [tx, rx] = conc::bounded<Block>(kBlocksPerHasher);
+      to_hasher.push_back(std::move(tx));
+      at_hasher.push_back(std::move(rx));
+    }
+    queued_ = std::make_unique<std::atomic<std::int64_t>[]>(hashers);
+    for (std::size_t k = 0; k < hashers; ++k) queued_[k].store(0, std::memory_order_relaxed);
+
+    std::vector<std::jthread> threads;
+    for (std::size_t k = 0; k < hashers; ++k) {
+      threads.emplace_back([this, k, rx = at_hasher[k], free_tx, out_tx]() mutable { hash_blocks(k, rx, free_tx, out_tx); });
+    }
+    for (std::size_t r = 0; r < readers; ++r) {
+      threads.emplace_back([this, to_hasher, free_rx, free_tx, out_tx]() mutable {
+        read_files(to_hasher, free_rx, free_tx, out_tx);
+      });
+    }
+    // The threads hold every sender now: the channels close as they finish.
+    to_hasher.clear();
+    out_tx.reset();
+    free_tx.reset();
+
+    std::exception_ptr failure;
+    try {
+      deliver_in_order(out_rx, sink, halt);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    threads.clear();  // join
+
+    conc::RunStats stats;
+    stats.executor = "channels";
+    for (std::size_t k = 0; k < hashers; ++k) stats.channels.push_back({"blocks to hasher " + std::to_string(k), at_hasher[k].stats()});
+    stats.channels.push_back({"free buffers", free_rx.stats()});
+    stats.channels.push_back({"outcomes", out_rx.stats()});
+    if (failure) std::rethrow_exception(failure);
+    return stats;
+  }
+
+ private:
+  // Sends cannot fail here: every receiver lives until all threads are joined.
+
+  // Reader thread: claims files in input order and streams each one's blocks to one hasher.
+  void read_files(std::vector<Sender<Block>>& to_hasher, Receiver<Buffer>& free_buffers, Sender<Buffer>& give_back,
+                  Sender<Indexed>& out) {
+    while (!stop_.stop_requested()) {
+      // relaxed: only hands out distinct indices; the data travels through channels.
+      const std::size_t i = next_job_.fetch_add(1, std::memory_order_relaxed);
+      if (i >= jobs_.size()) return;
+      const std::size_t k = least_loaded(to_hasher.size());
+      bool started = false;
+      auto send = [&](Block&& b) {
+        started = true;
+        // relaxed: a load-balancing hint, never used to synchronise.
+        queued_[k].fetch_add(1, std::memory_order_relaxed);
+        (void)to_hasher[k].send(std::move(b));
+      };
+      Block last;
+      last.job = i;
+      last.last = true;
+      try {
+        FileSource source = FileSource::open(jobs_[i].path, jobs_[i].is_stdin);
+        if (options_.io == IoMode::kMmap && source.is_regular()) {
+          auto map = std::make_shared<const MappedFile>(source);
+          for (std::uint64_t at = 0; at < map->size() && !stop_.stop_requested();) {
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.block_size, map->size() - at));
+            Block b;
+            b.job = i;
+            b.map = map;
+            b.data = map->data() + at;
+            b.size = n;
+            send(std::move(b));
+            at += n;
+          }
+        } else {
+          while (!stop_.stop_requested()) {
+            auto buffer = free_buffers.recv();
+            if (!buffer) break;  // cannot happen: the hashers hold the pool's senders
+            Block b;
+            b.job = i;
+            try {
+              b.size = source.read({buffer->get(), options_.block_size});
+            } catch (...) {
+              (void)give_back.send(std::move(*buffer));
+              throw;
+            }
+            if (b.size == 0) {
+              (void)give_back.send(std::move(*buffer));
+              break;
+            }
+            b.data = buffer->get();
+            b.buffer = std::move(*buffer);
+            send(std::move(b));
+          }
+        }
+        if (stop_.stop_requested()) last.error = "interrupted";
+      } catch (const InputError& e) {
+        if (!started) {
+          if (progress_ != nullptr) progress_->add(1, 0);
+          Outcome failed;
+          failed.error = e.what();
+          failed.missing = e.error_number() == ENOENT;
+          (void)out.send({i, std::move(failed)});
+          continue;
+        }
+        last.error = e.what();
+      }
+      send(std::move(last));
+    }
+  }
+
+  // Hasher thread: hashes every block it is sent, in arrival order.
+  void hash_blocks(std::size_t k, Receiver<Block>& in, Sender<Buffer>& free_buffers, Sender<Indexed>& out) {
+    std::unordered_map<std::size_t, OpenFile> open;
+    for (Block& b : in) {
+      queued_[k].fetch_sub(1, std::memory_order_relaxed);  // relaxed: a hint, as above
+      auto it = open.find(b.job);
+      if (it == open.end()) it = open.emplace(b.job, OpenFile{Digest(jobs_[b.job].algo), 0, {}}).first;
+      OpenFile& file = it->second;
+      if (b.size != 0 && file.error.empty()) {
+        try {
+          if (b.map) {
+            update_guarded(file.digest, b.data, b.size);
+          } else {
+            file.digest.update(b.data, b.size);
+          }
+          file.bytes += b.size;
+          if (progress_ != nullptr) progress_->add(0, b.size);
+        } catch (const std::exception& e) {
+          file.error = e.what();
+        }
+      }
+      if (b.buffer) (void)free_buffers.send(std::move(b.buffer));
+      if (!b.last) continue;
+      Outcome outcome;
+      outcome.bytes = file.bytes;
+      outcome.error = !b.error.empty() ? b.error : file.error;
+      if (outcome.error.empty()) outcome.hex = file.digest.hex();
+      open.erase(it);
+      if (progress_ != nullptr) progress_->add(1, 0);
+      (void)out.send({b.job, std::move(outcome)});
+    }
+  }
+
+  std::size_t least_loaded(std::size_t hashers) const {
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < hashers; ++k) {
+      // relaxed: a hint; a stale value only makes the balance a little worse.
+      if (queued_[k].load(std::memory_order_relaxed) < queued_[best].load(std::memory_order_relaxed)) best = k;
+    }
+    return best;
+  }
+
+  std::span<const Job> jobs_;
+  const EngineOptions& options_;
+  std::stop_token stop_;
+  common::ProgressBar* progress_;
+  std::atomic<std::size_t> next_job_{0};
+  std::unique_ptr<std::atomic<std::int64_t>[]> queued_;  // blocks queued per hasher
+};
+
+}  // namespace
+
+conc::RunStats run_block_pipeline(std::span<const Job> jobs, const EngineOptions& options, std::stop_source& halt,
+                                  common::ProgressBar* progress, const OutcomeSink& sink) {
+  BlockPipeline pipeline(jobs, options, halt.get_token(), progress);
+  return pipeline.run(halt, sink);
+}
+
+}  // namespace conc::hash::detail

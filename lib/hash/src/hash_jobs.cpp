@@ -1,0 +1,172 @@
+#include "hash/hash_jobs.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <numeric>
+#include <thread>
+
+#include "conc/parallel.h"
+#include "conc/thread_pool.h"
+#include "conc/work_stealing_pool.h"
+#include "strategies.h"
+
+namespace conc::hash {
+namespace detail {
+
+std::span<char> thread_buffer(std::size_t size) {
+  thread_local std::vector<char> buffer;
+  if (buffer.size() != size) buffer.assign(size, '\0');
+  return buffer;
+}
+
+void deliver_in_order(Receiver<Indexed>& results, const OutcomeSink& sink, std::stop_source& halt) {
+  InOrder order(sink);
+  std::exception_ptr failure;
+  for (Indexed& item : results) {
+    if (halt.stop_requested()) continue;  // drain: the workers still hold senders
+    try {
+      order.add(item.first, std::move(item.second));
+    } catch (...) {
+      failure = std::current_exception();
+      halt.request_stop();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::Indexed;
+
+std::size_t thread_count(std::size_t requested) {
+  if (requested != 0) return requested;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+conc::RunStats run_seq(std::span<const Job> jobs, const EngineOptions& o, std::stop_source& halt,
+                       common::ProgressBar* progress, const OutcomeSink& sink) {
+  const auto stop = halt.get_token();
+  for (std::size_t i = 0; i < jobs.size() && !stop.stop_requested(); ++i) {
+    Outcome out = hash_one(jobs[i], o.io, detail::thread_buffer(o.block_size), stop, progress);
+    if (stop.stop_requested()) break;
+    sink(i, std::move(out));
+  }
+  conc::RunStats stats;
+  stats.executor = "seq";
+  return stats;
+}
+
+// One task per file, posted in input order to the one shared queue.
+conc::RunStats run_pool(std::span<const Job> jobs, const EngineOptions& o, std::stop_source& halt,
+                        common::ProgressBar* progress, const OutcomeSink& sink) {
+  ThreadPool pool(thread_count(o.threads));
+  auto [tx, rx] = conc::unbounded<Indexed>();
+  const auto stop = halt.get_token();
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    pool.post([&, tx, i]() mutable {
+      if (stop.stop_requested()) return;
+      (void)tx.send({i, hash_one(jobs[i], o.io, detail::thread_buffer(o.block_size), stop, progress)});
+    });
+  }
+  tx.reset();  // the channel closes when the last task is done
+  detail::deliver_in_order(rx, sink, halt);
+  conc::RunStats stats;
+  stats.executor = std::string(pool.name());
+  stats.workers = pool.worker_stats();
+  stats.channels.push_back({"outcomes", rx.stats()});
+  return stats;
+}
+
+// Files sorted biggest first and split recursively in halves: the worker
+// that starts takes the biggest file, thieves take the oldest (largest)
+// remaining halves, so one huge file never starts last.
+conc::RunStats run_steal(std::span<const Job> jobs, const EngineOptions& o, std::stop_source& halt,
+                         common::ProgressBar* progress, const OutcomeSink& sink) {
+  std::vector<std::size_t> order(jobs.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return jobs[a].size > jobs[b].size; });
+  WorkStealingPool pool(thread_count(o.threads));
+  auto [tx, rx] = conc::unbounded<Indexed>();
+  const auto stop = halt.get_token();
+  pool.post([&, tx]() mutable {
+    parallel_for(pool, 0, order.size(), 1, [&](std::size_t k) {
+      if (stop.stop_requested()) return;
+      const std::size_t i = order[k];
+      (void)tx.send({i, hash_one(jobs[i], o.io, detail::thread_buffer(o.block_size), stop, progress)});
+    });
+  });
+  tx.reset();
+  detail::deliver_in_order(rx, sink, halt);
+  conc::RunStats stats;
+  stats.executor = std::string(pool.name());
+  stats.workers = pool.worker_stats();
+  stats.channels.push_back({"outcomes", rx.stats()});
+  return stats;
+}
+
+}  // namespace
+
+Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::stop_token& stop,
+                 common::ProgressBar* progress) {
+  Outcome out;
+  auto account = [&](std::size_t n) {
+    out.bytes += n;
+    if (progress != nullptr) progress->add(0, n);
+  };
+  try {
+    FileSource source = FileSource::open(job.path, job.is_stdin);
+    Digest digest(job.algo);
+    if (io == IoMode::kMmap && source.is_regular()) {
+      const MappedFile map(source);
+      for (std::uint64_t at = 0; at < map.size() && !stop.stop_requested();) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), map.size() - at));
+        update_guarded(digest, map.data() + at, n);
+        at += n;
+        account(n);
+      }
+    } else {
+      while (!stop.stop_requested()) {
+        const std::size_t n = source.read(buffer);
+        if (n == 0) break;
+        digest.update(buffer.data(), n);
+        account(n);
+      }
+    }
+    if (stop.stop_requested()) {
+      out.error = "interrupted";
+    } else {
+      out.hex = digest.hex();
+    }
+  } catch (const InputError& e) {
+    out.error = e.what();
+    out.missing = e.error_number() == ENOENT;
+  }
+  if (progress != nullptr) progress->add(1, 0);
+  return out;
+}
+
+conc::RunStats hash_jobs(std::span<const Job> jobs, const EngineOptions& options, std::stop_token stop,
+                         common::ProgressBar* progress, const OutcomeSink& sink) {
+  std::stop_source halt;
+  const std::stop_callback forward(stop, [&] { halt.request_stop(); });
+  if (progress != nullptr) {
+    std::uint64_t bytes = 0;
+    for (const auto& j : jobs) bytes += j.size;
+    progress->set_total(jobs.size(), bytes);
+  }
+  conc::RunStats stats;
+  switch (options.strategy) {
+    case Strategy::kSeq: stats = run_seq(jobs, options, halt, progress, sink); break;
+    case Strategy::kPool: stats = run_pool(jobs, options, halt, progress, sink); break;
+    case Strategy::kSteal: stats = run_steal(jobs, options, halt, progress, sink); break;
+    case Strategy::kChannels: stats = detail::run_block_pipeline(jobs, options, halt, progress, sink); break;
+  }
+  stats.items = jobs.size();
+  if (progress != nullptr) stats.bytes = progress->snapshot().done_bytes;
+  return stats;
+}
+
+}  // namespace conc::hash
