@@ -221,10 +221,12 @@ Command hash_command() {
     app.add_flag("--ignore-missing", flags->ignore_missing, "check mode: skip listed files that do not exist");
     app.add_option("--report-new", flags->report_new,
                    "check mode: also list files under DIR that the checksum files do not mention (NAME: NEW; exit 1 if any)")
-        ->type_name("DIR");
+        ->type_name("DIR")
+        ->allow_extra_args(false);
     app.add_flag("-L,--follow", flags->follow, "follow symbolic links inside directories (loops are reported)");
     app.add_option("--exclude", flags->excludes, "skip entries inside walked directories whose name or path matches GLOB (repeatable)")
-        ->type_name("GLOB");
+        ->type_name("GLOB")
+        ->allow_extra_args(false);
     app.add_option("--files0-from", flags->files0_from, "read NUL-separated names from FILE (- for stdin) instead of PATHs")
         ->type_name("FILE");
     app.add_flag("--one-file-system", flags->one_file_system, "do not enter directories on other file systems");

@@ -89,7 +89,8 @@ std::string escape_name(std::string_view name) {
 }
 
 std::string display_name(std::string_view name) {
-  return needs_escape(name) ? "\\" + escape_name(name) : std::string(name);
+  // coreutils escapes a verdict's name only when it holds a newline.
+  return name.find('\n') != std::string_view::npos ? "\\" + escape_name(name) : std::string(name);
 }
 
 std::string format_line(LineStyle style, Algo algo, std::string_view hex, std::string_view name, bool zero) {

@@ -25,8 +25,9 @@ bool needs_escape(std::string_view name) noexcept;
 /// `name` with `\`, `\n`, `\r` written as `\\`, `\n`, `\r`.
 std::string escape_name(std::string_view name);
 
-/// What the status lines of check mode print for a name: the escaped name
-/// behind a leading `\` when it needs escaping, as coreutils does.
+/// What the verdict lines of check mode print for a name. As coreutils
+/// does: only a name holding a newline is escaped (all three characters,
+/// behind a leading `\`); a backslash or carriage return alone is not.
 std::string display_name(std::string_view name);
 
 /// One parsed line of a checksum file.

@@ -1,0 +1,192 @@
+// hash_jobs: the same outcomes, in job order, for every strategy, thread
+// count, I/O mode and block size; bad inputs; stopping; the SIGBUS guard.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "hash/file_source.h"
+#include "hash/hash_jobs.h"
+#include "temp_dir.h"
+
+using namespace conc::hash;
+using conc::test::TempDir;
+
+namespace {
+
+const Strategy kStrategies[] = {Strategy::kSeq, Strategy::kPool, Strategy::kSteal, Strategy::kChannels};
+
+struct Collected {
+  std::vector<std::size_t> order;
+  std::vector<Outcome> outcomes;
+};
+
+Collected run(const std::vector<Job>& jobs, const EngineOptions& o, std::stop_token stop = {}) {
+  Collected c;
+  (void)hash_jobs(jobs, o, stop, nullptr, [&](std::size_t i, Outcome&& out) {
+    c.order.push_back(i);
+    c.outcomes.push_back(std::move(out));
+  });
+  return c;
+}
+
+// Deterministic bytes.
+std::string bytes(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("every strategy x threads x io x block size gives the same outcomes in job order") {
+  TempDir dir;
+  std::vector<Job> jobs;
+  std::vector<std::string> expected;
+  const std::size_t sizes[] = {0, 1, 4095, 4096, 4097, 100000, 3, 65536 * 3 + 17, 0, 12345};
+  for (std::size_t k = 0; k < std::size(sizes); ++k) {
+    const auto content = bytes(sizes[k], static_cast<unsigned>(k));
+    const auto path = dir.write("f" + std::to_string(k), content);
+    const Algo algo = k % 3 == 0 ? Algo::kSha256 : (k % 3 == 1 ? Algo::kXxh3 : Algo::kMd5);
+    jobs.push_back({path, algo, sizes[k], false});
+    expected.push_back(hex_digest(algo, content));
+  }
+  jobs.push_back({(dir.path / "missing").string(), Algo::kSha256, 0, false});
+  jobs.push_back({dir.path.string(), Algo::kSha256, 0, false});
+
+  for (auto strategy : kStrategies) {
+    for (std::size_t threads : {1, 2, 3, 8}) {
+      for (auto io : {IoMode::kRead, IoMode::kMmap}) {
+        for (std::size_t block : {std::size_t{4096}, std::size_t{1} << 18}) {
+          INFO("strategy " << static_cast<int>(strategy) << " threads " << threads << " io " << static_cast<int>(io)
+                           << " block " << block);
+          const auto c = run(jobs, {strategy, threads, io, block});
+          REQUIRE(c.order.size() == jobs.size());
+          for (std::size_t i = 0; i < c.order.size(); ++i) CHECK(c.order[i] == i);
+          for (std::size_t i = 0; i < expected.size(); ++i) {
+            CHECK(c.outcomes[i].ok());
+            CHECK(c.outcomes[i].hex == expected[i]);
+            CHECK(c.outcomes[i].bytes == sizes[i]);
+          }
+          CHECK(c.outcomes[expected.size()].error == "No such file or directory");
+          CHECK(c.outcomes[expected.size()].missing);
+          CHECK(c.outcomes[expected.size() + 1].error == "Is a directory");
+          CHECK_FALSE(c.outcomes[expected.size() + 1].missing);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("stress: many small files through every strategy, none lost or repeated") {
+  TempDir dir;
+  std::vector<Job> jobs;
+  std::vector<std::string> expected;
+  for (int k = 0; k < 400; ++k) {
+    const auto content = bytes(static_cast<std::size_t>(k * 37 % 5000), static_cast<unsigned>(k));
+    jobs.push_back({dir.write("s" + std::to_string(k), content), Algo::kXxh64, content.size(), false});
+    expected.push_back(hex_digest(Algo::kXxh64, content));
+  }
+  for (auto strategy : kStrategies) {
+    for (std::size_t threads : {2, 8}) {
+      const auto c = run(jobs, {strategy, threads, IoMode::kRead, 1024});
+      REQUIRE(c.order.size() == jobs.size());
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        CHECK(c.order[i] == i);
+        CHECK(c.outcomes[i].hex == expected[i]);
+      }
+    }
+  }
+}
+
+TEST_CASE("a stop request ends the run early and nothing more is delivered") {
+  TempDir dir;
+  std::vector<Job> jobs;
+  for (int k = 0; k < 50; ++k) jobs.push_back({dir.write("f" + std::to_string(k), bytes(20000, 1)), Algo::kSha256, 20000, false});
+  for (auto strategy : kStrategies) {
+    std::stop_source stop;
+    std::size_t delivered = 0;
+    (void)hash_jobs(jobs, {strategy, 2, IoMode::kRead, 4096}, stop.get_token(), nullptr, [&](std::size_t, Outcome&&) {
+      if (++delivered == 3) stop.request_stop();
+    });
+    CHECK(delivered == 3);
+  }
+}
+
+TEST_CASE("a sink that throws stops the workers and the exception reaches the caller") {
+  TempDir dir;
+  std::vector<Job> jobs;
+  for (int k = 0; k < 40; ++k) jobs.push_back({dir.write("f" + std::to_string(k), bytes(5000, 2)), Algo::kMd5, 5000, false});
+  for (auto strategy : kStrategies) {
+    std::size_t delivered = 0;
+    auto throwing = [&](std::size_t, Outcome&&) {
+      if (++delivered == 2) throw std::runtime_error("reader went away");
+    };
+    CHECK_THROWS_WITH(hash_jobs(jobs, {strategy, 2, IoMode::kRead, 1024}, {}, nullptr, throwing), "reader went away");
+    CHECK(delivered == 2);
+  }
+}
+
+TEST_CASE("progress counts every file and byte") {
+  TempDir dir;
+  std::vector<Job> jobs;
+  for (int k = 0; k < 10; ++k) jobs.push_back({dir.write("f" + std::to_string(k), bytes(3000, 3)), Algo::kSha1, 3000, false});
+  for (auto strategy : kStrategies) {
+    conc::common::ProgressBar progress(conc::common::ProgressMode::kNever, "hash", "files");
+    const auto stats = hash_jobs(jobs, {strategy, 2, IoMode::kRead, 1000}, {}, &progress, [](std::size_t, Outcome&&) {});
+    const auto s = progress.snapshot();
+    CHECK(s.done_items == 10);
+    CHECK(s.total_items == 10);
+    CHECK(s.done_bytes == 30000);
+    CHECK(s.total_bytes == 30000);
+    CHECK(stats.items == 10);
+    CHECK(stats.bytes == 30000);
+  }
+}
+
+TEST_CASE("a file that shrinks while being read is an error, with reads and with a mapping") {
+  TempDir dir;
+  const auto path = dir.write("shrinks", bytes(1 << 16, 4));
+  {
+    auto source = FileSource::open(path, false);
+    std::vector<char> buffer(4096);
+    CHECK(source.read(buffer) == 4096);
+    REQUIRE(::truncate(path.c_str(), 8192) == 0);
+    CHECK(source.read(buffer) == 4096);
+    CHECK_THROWS_WITH(source.read(buffer), "file shrank while being read (65536 bytes when opened, 8192 read)");
+  }
+  REQUIRE(::truncate(path.c_str(), 1 << 16) == 0);
+  {
+    auto source = FileSource::open(path, false);
+    const MappedFile map(source);
+    REQUIRE(map.size() == 1 << 16);
+    REQUIRE(::truncate(path.c_str(), 0) == 0);
+    Digest digest(Algo::kSha256);
+    CHECK_THROWS_WITH(update_guarded(digest, map.data(), map.size()), "file shrank while being read");
+    // The guard is per call: the thread can go on hashing after it fired.
+    CHECK_THROWS_AS(update_guarded(digest, map.data(), 16), InputError);
+  }
+}
+
+TEST_CASE("standard input is hashed as it streams") {
+  // hash_one reads fd 0 for a stdin job: give it a pipe.
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const int saved = ::dup(0);
+  REQUIRE(::dup2(fds[0], 0) == 0);
+  REQUIRE(::write(fds[1], "abc", 3) == 3);
+  ::close(fds[1]);
+  std::vector<char> buffer(1024);
+  const auto out = hash_one({"-", Algo::kSha256, 0, true}, IoMode::kMmap, buffer, {}, nullptr);
+  ::dup2(saved, 0);
+  ::close(saved);
+  ::close(fds[0]);
+  CHECK(out.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(out.bytes == 3);
+}
