@@ -250,7 +250,7 @@ TEST_CASE("hash: usage errors exit 2 with one line") {
   expect_usage({kConc, "hash", "-s", "actor"}, "actor");
 }
 
-TEST_CASE("hash -o writes the file whole; --stats names the strategy's channels") {
+TEST_CASE("hash -o writes the file whole, --stats names the strategy's channels") {
   TempDir dir;
   const auto a = dir.write("a", "abc");
   const auto out = (dir.path / "SUMS").string();

@@ -110,7 +110,7 @@ TEST_CASE("wordcount usage errors exit 2 with one line") {
   }
 }
 
-TEST_CASE("wordcount -o writes the file atomically; --stats-json writes the report") {
+TEST_CASE("wordcount -o writes the file atomically, --stats-json writes the report") {
   TempDir dir;
   const std::string out = (dir.path / "counts.txt").string();
   const std::string stats = (dir.path / "stats.json").string();

@@ -33,7 +33,7 @@ std::string line(const std::string& path, const std::string& content, Algo algo 
 
 }  // namespace
 
-TEST_CASE("verdicts come in line order for every strategy; mismatches and unreadable files counted") {
+TEST_CASE("verdicts come in line order for every strategy, mismatches and unreadable files counted") {
   TempDir dir;
   const auto a = dir.write("a", "alpha");
   const auto b = dir.write("b", "beta");
@@ -61,7 +61,7 @@ TEST_CASE("verdicts come in line order for every strategy; mismatches and unread
   }
 }
 
-TEST_CASE("--ignore-missing skips missing files, and says so when nothing was verified") {
+TEST_CASE("check with ignore_missing skips missing files, and says so when nothing was verified") {
   TempDir dir;
   const auto a = dir.write("a", "alpha");
   const auto gone = (dir.path / "gone").string();
@@ -99,7 +99,7 @@ TEST_CASE("a listed directory is FAILED open or read") {
   CHECK(r.diagnostics == std::vector<std::string>{"conc hash: " + d + ": Is a directory"});
 }
 
-TEST_CASE("--report-new lists walked files the check file does not mention") {
+TEST_CASE("check with report_new lists walked files the check file does not mention") {
   TempDir dir;
   const auto root = (dir.path / "tree").string();
   (void)dir.write("tree/a", "1");

@@ -20,7 +20,7 @@ std::span<char> thread_buffer(std::size_t size) {
 }
 
 void deliver_in_order(Receiver<Indexed>& results, const OutcomeSink& sink, std::stop_source& halt) {
-  InOrder order(sink);
+  InOrder order(sink, halt.get_token());
   std::exception_ptr failure;
   for (Indexed& item : results) {
     if (halt.stop_requested()) continue;  // drain: the workers still hold senders

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <map>
+#include <stop_token>
 #include <utility>
 
 #include "hash/hash_jobs.h"
@@ -11,24 +12,23 @@ namespace conc::hash::detail {
 
 /// Outcomes arrive in any order; `add` passes each to the sink once every
 /// earlier one has been passed. Holds only the ones that arrived early.
-/// Used by one thread (the caller of hash_jobs).
+/// Once `stop` is requested (the sink itself may request it) nothing more
+/// is passed. Used by one thread (the caller of hash_jobs).
 class InOrder {
  public:
-  explicit InOrder(const OutcomeSink& sink) : sink_(sink) {}
+  InOrder(const OutcomeSink& sink, std::stop_token stop) : sink_(sink), stop_(std::move(stop)) {}
 
   void add(std::size_t index, Outcome&& outcome) {
-    if (index != next_) {
-      early_.emplace(index, std::move(outcome));
-      return;
-    }
-    sink_(next_++, std::move(outcome));
-    for (auto it = early_.begin(); it != early_.end() && it->first == next_; it = early_.erase(it)) {
+    early_.emplace(index, std::move(outcome));
+    for (auto it = early_.begin(); it != early_.end() && it->first == next_ && !stop_.stop_requested();
+         it = early_.erase(it)) {
       sink_(next_++, std::move(it->second));
     }
   }
 
  private:
   const OutcomeSink& sink_;
+  std::stop_token stop_;
   std::size_t next_ = 0;
   std::map<std::size_t, Outcome> early_;
 };
