@@ -31,7 +31,7 @@ struct HashFlags {
   std::string files0_from;
   bool one_file_system = false;
   std::string io = "read";
-  std::string block_size = "256K";
+  std::string block_size = "128K";
 };
 
 hash::Strategy strategy_of(const std::string& name) {
@@ -199,7 +199,7 @@ Command hash_command() {
   c.strategies = {
       {"steal", "files biggest first, split recursively over the WorkStealingPool"},
       {"pool", "one task per file, in input order, on the shared-queue ThreadPool"},
-      {"channels", "reader threads stream blocks over bounded channels to hasher threads (I/O apart from CPU)"},
+      {"channels", "-j readers stream blocks over bounded channels to as many hasher threads (I/O apart from CPU)"},
       {"seq", "one thread, one file after another: the baseline"},
   };
   c.formats = {"text", "json", "jsonl"};
@@ -233,7 +233,7 @@ Command hash_command() {
     app.add_option("--io", flags->io, "read (default: large reads, sequential hint) or mmap")
         ->type_name("read|mmap")
         ->check(CLI::IsMember({"read", "mmap"}));
-    app.add_option("--block-size", flags->block_size, "bytes per read or hashing step (K, M suffixes; default 256K)")
+    app.add_option("--block-size", flags->block_size, "bytes per read or hashing step (K, M suffixes; default 128K: a block stays in cache from read to hash)")
         ->type_name("BYTES")
         ->check(size_validator());
   };

@@ -5,12 +5,15 @@
 //      ^                                            |
 //      +---------------(free buffers)---------------+
 //
-// Reader threads take files in input order and read each into large blocks;
-// all blocks of a file go to one hasher (the least loaded when the file
-// starts), whose channel is FIFO per sender, so a file's blocks are hashed in
-// order without any hasher waiting on another. Read buffers come from a
-// fixed pool and go back to it once hashed: memory is bounded by
-// buffers × block size, and a full hasher channel holds its readers back.
+// -j N runs N readers and N hashers. Readers take files from a shared index
+// in input order and read each into large blocks; reader k sends every block
+// to hasher k over a bounded FIFO channel, so a file's blocks are hashed in
+// order without any hasher waiting on another, and the file-level fan-out
+// comes from the readers sharing the files. (With fewer readers than
+// hashers a big file would leave hashers idle, since a file's blocks cannot
+// be spread.) Read buffers come from a fixed pool and go back to it once
+// hashed: memory is bounded by buffers x block size, and a full hasher
+// channel holds its reader back.
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -51,7 +54,7 @@ class BlockPipeline {
 
   conc::RunStats run(std::stop_source& halt, const OutcomeSink& sink) {
     const std::size_t hashers = options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t readers = std::max<std::size_t>(1, hashers / 2);
+    const std::size_t readers = hashers;
     // Every buffer is in the pool, in a reader's hand, queued at a hasher or
     // being hashed: with this many, a reader waiting for one always gets it.
     const std::size_t buffers = readers + hashers * (kBlocksPerHasher + 1);
@@ -68,16 +71,14 @@ class BlockPipeline {
       to_hasher.push_back(std::move(tx));
       at_hasher.push_back(std::move(rx));
     }
-    queued_ = std::make_unique<std::atomic<std::int64_t>[]>(hashers);
-    for (std::size_t k = 0; k < hashers; ++k) queued_[k].store(0, std::memory_order_relaxed);
 
     std::vector<std::jthread> threads;
     for (std::size_t k = 0; k < hashers; ++k) {
-      threads.emplace_back([this, k, rx = at_hasher[k], free_tx, out_tx]() mutable { hash_blocks(k, rx, free_tx, out_tx); });
+      threads.emplace_back([this, rx = at_hasher[k], free_tx, out_tx]() mutable { hash_blocks(rx, free_tx, out_tx); });
     }
     for (std::size_t r = 0; r < readers; ++r) {
-      threads.emplace_back([this, to_hasher, free_rx, free_tx, out_tx]() mutable {
-        read_files(to_hasher, free_rx, free_tx, out_tx);
+      threads.emplace_back([this, tx = to_hasher[r], free_rx, free_tx, out_tx]() mutable {
+        read_files(tx, free_rx, free_tx, out_tx);
       });
     }
     // The threads hold every sender now: the channels close as they finish.
@@ -105,20 +106,17 @@ class BlockPipeline {
  private:
   // Sends cannot fail here: every receiver lives until all threads are joined.
 
-  // Reader thread: claims files in input order and streams each one's blocks to one hasher.
-  void read_files(std::vector<Sender<Block>>& to_hasher, Receiver<Buffer>& free_buffers, Sender<Buffer>& give_back,
+  // Reader thread: claims files in input order and streams their blocks to its hasher.
+  void read_files(Sender<Block>& to_hasher, Receiver<Buffer>& free_buffers, Sender<Buffer>& give_back,
                   Sender<Indexed>& out) {
     while (!stop_.stop_requested()) {
       // relaxed: only hands out distinct indices; the data travels through channels.
       const std::size_t i = next_job_.fetch_add(1, std::memory_order_relaxed);
       if (i >= jobs_.size()) return;
-      const std::size_t k = least_loaded(to_hasher.size());
       bool started = false;
       auto send = [&](Block&& b) {
         started = true;
-        // relaxed: a load-balancing hint, never used to synchronise.
-        queued_[k].fetch_add(1, std::memory_order_relaxed);
-        (void)to_hasher[k].send(std::move(b));
+        (void)to_hasher.send(std::move(b));
       };
       Block last;
       last.job = i;
@@ -175,10 +173,9 @@ class BlockPipeline {
   }
 
   // Hasher thread: hashes every block it is sent, in arrival order.
-  void hash_blocks(std::size_t k, Receiver<Block>& in, Sender<Buffer>& free_buffers, Sender<Indexed>& out) {
+  void hash_blocks(Receiver<Block>& in, Sender<Buffer>& free_buffers, Sender<Indexed>& out) {
     std::unordered_map<std::size_t, OpenFile> open;
     for (Block& b : in) {
-      queued_[k].fetch_sub(1, std::memory_order_relaxed);  // relaxed: a hint, as above
       auto it = open.find(b.job);
       if (it == open.end()) it = open.emplace(b.job, OpenFile{Digest(jobs_[b.job].algo), 0, {}}).first;
       OpenFile& file = it->second;
@@ -207,21 +204,11 @@ class BlockPipeline {
     }
   }
 
-  std::size_t least_loaded(std::size_t hashers) const {
-    std::size_t best = 0;
-    for (std::size_t k = 1; k < hashers; ++k) {
-      // relaxed: a hint; a stale value only makes the balance a little worse.
-      if (queued_[k].load(std::memory_order_relaxed) < queued_[best].load(std::memory_order_relaxed)) best = k;
-    }
-    return best;
-  }
-
   std::span<const Job> jobs_;
   const EngineOptions& options_;
   std::stop_token stop_;
   common::ProgressBar* progress_;
   std::atomic<std::size_t> next_job_{0};
-  std::unique_ptr<std::atomic<std::int64_t>[]> queued_;  // blocks queued per hasher
 };
 
 }  // namespace

@@ -41,9 +41,9 @@ struct Outcome {
 
 struct EngineOptions {
   Strategy strategy = Strategy::kSteal;
-  std::size_t threads = 0;  ///< 0: every core. For kChannels: hasher threads (readers: half as many, at least one)
+  std::size_t threads = 0;  ///< 0: every core. For kChannels: this many readers and as many hashers
   IoMode io = IoMode::kRead;
-  std::size_t block_size = std::size_t{1} << 18;
+  std::size_t block_size = std::size_t{1} << 17;  ///< 128 KiB: stays in cache from read to hash
 };
 
 /// Receives each job's outcome, on the calling thread, strictly in job order.
