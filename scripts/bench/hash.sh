@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Compares conc hash with sha256sum, xargs -P2 sha256sum, openssl dgst,
+# xxhsum, b3sum and cat on a deterministic 1 GiB tree of 2,000 files (1 KiB
+# to 64 MiB) and one 1 GiB file, page-cached, in one run; prints medians,
+# throughput and the ratios the hash issue sets targets for.
+#   scripts/bench/hash.sh            (about 5 minutes on 2 cores)
+#   RUNS=9 scripts/bench/hash.sh     more runs per command (default 5)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+"$root/scripts/install-deps"
+(cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release --target conc >/dev/null)
+conc="$root/build/release/apps/conc/conc"
+data="$root/bench-data/hash"
+runs="${RUNS:-5}"
+
+if [[ ! -s "$data/big.bin" ]]; then python3 "$root/scripts/bench/make_hash_tree.py" "$data"; fi
+tree="$data/tree"
+big="$data/big.bin"
+list="$data/list0"
+(cd "$data" && find tree -type f -print0 | LC_ALL=C sort -z >"$list")
+cd "$data"
+xargs -0 cat <"$list" >/dev/null  # page-cache everything
+cat "$big" >/dev/null
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+# The outputs must agree before any timing means something.
+ref="$(xargs -0 sha256sum <"$list" | md5sum)"
+for s in seq pool steal channels; do
+  got="$("$conc" hash -s "$s" -j2 tree | md5sum)"
+  [[ "$got" == "$ref" ]] || { echo "conc hash -s $s disagrees with sha256sum" >&2; exit 1; }
+done
+
+tree_bytes="$(du -sb --apparent-size tree | cut -f1)"
+big_bytes="$(stat -c %s "$big")"
+bench() {  # name bytes command
+  hyperfine --style none --runs "$runs" --warmup 1 --export-json "$results/$1.json" -n "$1" "$3" >/dev/null
+  echo "$1|$2" >>"$results/sizes"
+}
+
+for algo in sha256 xxh3; do
+  for s in seq pool steal channels; do
+    for j in 1 2; do bench "tree $algo conc $s -j$j" "$tree_bytes" "$conc hash -a $algo -s $s -j$j tree >/dev/null"; done
+  done
+done
+bench "tree sha256sum" "$tree_bytes" "xargs -0 sha256sum <$list >/dev/null"
+bench "tree xargs -P2 sha256sum" "$tree_bytes" "xargs -0 -P2 -n 100 sha256sum <$list >/dev/null"
+bench "tree xxhsum -H3" "$tree_bytes" "xargs -0 xxhsum -H3 <$list >/dev/null"
+bench "tree b3sum" "$tree_bytes" "xargs -0 b3sum <$list >/dev/null"
+bench "tree cat" "$tree_bytes" "xargs -0 cat <$list >/dev/null"
+bench "big openssl dgst -sha256" "$big_bytes" "openssl dgst -sha256 $big >/dev/null"
+bench "big sha256 conc" "$big_bytes" "$conc hash $big >/dev/null"
+bench "big xxh3 conc" "$big_bytes" "$conc hash -a xxh3 $big >/dev/null"
+bench "big xxh3 conc --io mmap" "$big_bytes" "$conc hash -a xxh3 --io mmap $big >/dev/null"
+bench "big xxh3 conc channels" "$big_bytes" "$conc hash -a xxh3 -s channels $big >/dev/null"
+bench "big xxhsum -H3" "$big_bytes" "xxhsum -H3 $big >/dev/null"
+bench "big b3sum" "$big_bytes" "b3sum $big >/dev/null"
+bench "big cat" "$big_bytes" "cat $big >/dev/null"
+
+echo "peak RSS, default strategy, -j2, sha256 over the tree:"
+/usr/bin/time -f "  %M KiB" "$conc" hash -j2 tree >/dev/null
+
+python3 - "$results" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+rows = []
+for line in open(os.path.join(d, "sizes")).read().splitlines():
+    name, size = line.rsplit("|", 1)
+    r = json.load(open(os.path.join(d, name + ".json")))["results"][0]
+    rows.append((name, r["median"], int(size) / r["median"] / 1e6))
+med = {n: m for n, m, _ in rows}
+mbs = {n: v for n, _, v in rows}
+print(f"\n{'command':<34} {'median s':>9} {'MB/s':>8}")
+for n, m, v in rows:
+    print(f"{n:<34} {m:>9.3f} {v:>8.0f}")
+def best(prefix):
+    return min((n for n in med if n.startswith(prefix)), key=med.get)
+b256, bx3 = best("tree sha256 conc"), best("tree xxh3 conc")
+d256, dx3 = "tree sha256 conc steal -j2", "tree xxh3 conc steal -j2"
+print()
+for label, n in (("default (steal -j2)", d256), (f"fastest ({b256})", b256)):
+    print(f"sha256 tree, {label}: {mbs[n] / mbs['big openssl dgst -sha256']:.2f}x one core of openssl (target >= 1.8), "
+          f"{med['tree xargs -P2 sha256sum'] / med[n]:.2f}x xargs -P2 sha256sum (target >= 4), "
+          f"{med['tree sha256sum'] / med[n]:.2f}x sha256sum")
+for label, n in (("default (steal -j2)", dx3), (f"fastest ({bx3})", bx3)):
+    print(f"xxh3 tree, {label}: {med['tree xxhsum -H3'] / med[n]:.2f}x xxhsum -H3 (target >= 1.5), "
+          f"{med['tree b3sum'] / med[n]:.2f}x b3sum, {med[n] / med['tree cat']:.2f}x cat's time")
+print(f"xxh3 big file, default: {med['big xxh3 conc'] / med['big cat']:.2f}x cat's time (target <= 1.3)")
+for s in ("seq", "pool", "steal", "channels"):
+    print(f"sha256 tree {s}: speed-up -j1 -> -j2 {med[f'tree sha256 conc {s} -j1'] / med[f'tree sha256 conc {s} -j2']:.2f}x")
+PY
