@@ -262,3 +262,41 @@ TEST_CASE("hash -o writes the file whole, --stats names the strategy's channels"
   CHECK(r.err.find("blocks to hasher 1") != std::string::npos);
   CHECK(r.err.find("free buffers") != std::string::npos);
 }
+
+TEST_CASE("hash: SIGTERM stops every strategy, exit 130, no output file left") {
+  for (const char* strategy : {"seq", "pool", "steal", "channels"}) {
+    TempDir dir;
+    TempDir fifo_dir;
+    const auto a = fifo_dir.write("a", "abc");
+    const std::string out = (dir.path / "never.txt").string();
+    const std::string fifo = (fifo_dir.path / "in").string();
+    // stdin is a FIFO that the shell holds open and never writes: only the
+    // signal can end the run.
+    const auto r = run_process({"/bin/bash", "-c",
+                                "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; '" + kConc + "' hash -s " + strategy +
+                                    " -j 2 -o '" + out + "' '" + a + "' - <'" + fifo + "' & pid=$!; "
+                                    // Wait (at most 10 s) until conc catches SIGTERM (bit 15 of SigCgt).
+                                    "for i in $(seq 200); do m=$(awk '/SigCgt/{print $2}' /proc/$pid/status); "
+                                    "(( 0x$m & 0x4000 )) && break; sleep 0.05; done; sleep 0.2; "
+                                    "kill -TERM $pid; wait $pid; echo $?"},
+                               "", 30);
+    INFO(strategy);
+    CHECK(r.out == "130\n");
+    CHECK(r.err == "conc hash: interrupted\n");
+    CHECK(std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()) == 0);
+  }
+}
+
+TEST_CASE("hash | head -1 ends quietly, whatever the strategy") {
+  TempDir dir;
+  for (int i = 0; i < 3000; ++i) (void)dir.write("t/f" + std::to_string(i), std::to_string(i));
+  const std::string t = (dir.path / "t").string();
+  for (const char* strategy : {"seq", "pool", "steal", "channels"}) {
+    const auto r = run_process(
+        {"/bin/bash", "-c", "'" + kConc + "' hash -s " + strategy + " '" + t + "' | head -1; echo ${PIPESTATUS[0]}"});
+    INFO(strategy);
+    CHECK(r.out.size() == 64 + 2 + t.size() + 3 + 1 + 2);  // one line for t/f0, then "0\n"
+    CHECK(r.out.substr(r.out.find('\n') + 1) == "0\n");
+    CHECK(r.err.empty());
+  }
+}

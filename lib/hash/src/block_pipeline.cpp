@@ -142,7 +142,7 @@ class BlockPipeline {
             Block b;
             b.job = i;
             try {
-              b.size = source.read({buffer->get(), options_.block_size});
+              b.size = source.read({buffer->get(), options_.block_size}, stop_);
             } catch (...) {
               (void)give_back.send(std::move(*buffer));
               throw;

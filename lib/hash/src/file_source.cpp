@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "common/diagnostics.h"
+#include "common/interrupt.h"
 
 namespace conc::hash {
 namespace {
@@ -79,9 +80,10 @@ FileSource::~FileSource() {
   if (owned_) ::close(fd_);
 }
 
-std::size_t FileSource::read(std::span<char> buffer) {
+std::size_t FileSource::read(std::span<char> buffer, const std::stop_token& stop) {
   std::size_t filled = 0;
   while (filled < buffer.size()) {
+    if (!regular_ && !common::wait_readable(fd_, stop)) break;
     const ssize_t n = ::read(fd_, buffer.data() + filled, buffer.size() - filled);
     if (n < 0) {
       if (errno == EINTR) continue;

@@ -129,7 +129,7 @@ Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::s
       }
     } else {
       while (!stop.stop_requested()) {
-        const std::size_t n = source.read(buffer);
+        const std::size_t n = source.read(buffer, stop);
         if (n == 0) break;
         digest.update(buffer.data(), n);
         account(n);

@@ -1,7 +1,6 @@
 #include "wordcount/pieces.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+
+#include "common/interrupt.h"
 
 
 namespace conc::wordcount {
@@ -81,11 +82,7 @@ void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const T
     while (have < want) {
       // Wait for data in slices so that Ctrl-C ends the run even while the
       // writer of a pipe stays silent (the signal may land on another thread).
-      pollfd pfd{fd, POLLIN, 0};
-      if (may_block && ::poll(&pfd, 1, 100) <= 0) {  // timeout, or EINTR (the signal itself)
-        if (stop.stop_requested()) return;
-        continue;
-      }
+      if (may_block && !common::wait_readable(fd, stop)) return;
       const ssize_t n = ::read(fd, data + have, want - have);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) diag.error(name, common::errno_reason(errno));

@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 
 #include "hash/algorithm.h"
@@ -43,9 +44,10 @@ class FileSource {
   ~FileSource();
 
   /// Fills `buffer` as far as it can; returns the bytes read, 0 only at the
-  /// end. Throws InputError on a read error, or when a regular file ends
-  /// before the size it had when opened (it shrank during the run).
-  std::size_t read(std::span<char> buffer);
+  /// end or once `stop` is requested (a silent pipe cannot hold the run).
+  /// Throws InputError on a read error, or when a regular file ends before
+  /// the size it had when opened (it shrank during the run).
+  std::size_t read(std::span<char> buffer, const std::stop_token& stop = {});
 
   [[nodiscard]] bool is_regular() const noexcept { return regular_; }
   /// The size when opened (regular files only).
