@@ -58,6 +58,17 @@ conc::RunStats run_seq(std::span<const Job> jobs, const EngineOptions& o, std::s
   return stats;
 }
 
+// Delivers what the pool's tasks send, then reports the pool's and the channel's counters.
+conc::RunStats deliver_from(const Executor& pool, Receiver<Indexed>& outcomes, const OutcomeSink& sink,
+                            std::stop_source& halt) {
+  detail::deliver_in_order(outcomes, sink, halt);
+  conc::RunStats stats;
+  stats.executor = std::string(pool.name());
+  stats.workers = pool.worker_stats();
+  stats.channels.push_back({"outcomes", outcomes.stats()});
+  return stats;
+}
+
 // One task per file, posted in input order to the one shared queue.
 conc::RunStats run_pool(std::span<const Job> jobs, const EngineOptions& o, std::stop_source& halt,
                         common::ProgressBar* progress, const OutcomeSink& sink) {
@@ -71,12 +82,7 @@ conc::RunStats run_pool(std::span<const Job> jobs, const EngineOptions& o, std::
     });
   }
   tx.reset();  // the channel closes when the last task is done
-  detail::deliver_in_order(rx, sink, halt);
-  conc::RunStats stats;
-  stats.executor = std::string(pool.name());
-  stats.workers = pool.worker_stats();
-  stats.channels.push_back({"outcomes", rx.stats()});
-  return stats;
+  return deliver_from(pool, rx, sink, halt);
 }
 
 // Files sorted biggest first and split recursively in halves: the worker
@@ -99,12 +105,7 @@ conc::RunStats run_steal(std::span<const Job> jobs, const EngineOptions& o, std:
     });
   });
   tx.reset();
-  detail::deliver_in_order(rx, sink, halt);
-  conc::RunStats stats;
-  stats.executor = std::string(pool.name());
-  stats.workers = pool.worker_stats();
-  stats.channels.push_back({"outcomes", rx.stats()});
-  return stats;
+  return deliver_from(pool, rx, sink, halt);
 }
 
 }  // namespace
