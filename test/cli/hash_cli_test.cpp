@@ -300,3 +300,33 @@ TEST_CASE("hash | head -1 ends quietly, whatever the strategy") {
     CHECK(r.err.empty());
   }
 }
+
+TEST_CASE("hash --strategy help lists the four designs, steal the default") {
+  const auto r = run_process({kConc, "hash", "--strategy", "help"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("steal  files biggest first, split recursively over the WorkStealingPool (default)\n", 0) == 0);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 4);
+  for (const char* s : {"\npool  one task per file", "\nchannels  -j readers stream blocks", "\nseq  one thread"}) {
+    CHECK(r.out.find(s) != std::string::npos);
+  }
+  const auto top = run_process({kConc, "--help"});
+  CHECK(top.out.find("  hash ") != std::string::npos);
+  CHECK(top.out.find("conc hash src/ > SHA256SUMS") != std::string::npos);
+}
+
+TEST_CASE("xxhsum -c and b2sum -c accept conc's lines") {
+  TempDir dir;
+  const auto paths = awkward_tree(dir);
+  const std::vector<std::string> plain = {paths[0], paths[3], paths[5], paths[7]};  // names xxhsum need not escape
+  for (const char* algo : {"xxh64", "xxh3", "xxh128"}) {
+    const auto sums = dir.write(std::string(algo) + ".sum", run_process(args({kConc, "hash", "--tag", "-a", algo, "--"}, plain)).out);
+    const auto r = run_process({"/usr/bin/xxhsum", "-c", sums});
+    INFO(algo);
+    CHECK(r.exit_code == 0);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 4);
+  }
+  const auto b2 = dir.write("b2.sum", run_process({kConc, "hash", "-a", "blake2b", (dir.path / "tree").string()}).out);
+  const auto r = run_process({"/usr/bin/b2sum", "-c", "--strict", b2});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+}
