@@ -6,6 +6,7 @@
 namespace conc::cli {
 
 Command hash_command();
+Command pipeline_command();
 Command wordcount_command();
 
 }  // namespace conc::cli

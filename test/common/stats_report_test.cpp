@@ -40,6 +40,26 @@ TEST_CASE("the stats report renders workers and channels as text and JSON") {
         R"("workers":[{"tasks":7,"steals":2,"failed":0,"idle_seconds":0.25},)"
         R"({"tasks":7,"steals":2,"failed":0,"idle_seconds":0.25}],)"
         R"("channels":[{"name":"read->count","capacity":64,"sent":5,"received":5,)"
-        R"("send_blocked_seconds":1,"recv_blocked_seconds":0}]})"
+        R"("send_blocked_seconds":1,"recv_blocked_seconds":0}],"stages":[]})"
         "\n");
+}
+
+TEST_CASE("the stats report shows pipeline stages and names the busiest one the bottleneck") {
+  conc::common::RunReport r;
+  r.command = "pipeline";
+  r.strategy = "channels";
+  r.threads = 2;
+  r.wall = 2s;
+  conc::StageStats upper{"upper", 2, 10, 1000, 1000, 1s, 3s, 0s};         // 25% of 2 workers x 2 s
+  conc::StageStats exec{"exec sed s/a/b/", 1, 10, 1000, 900, 1800ms, 100ms, 0s};  // 90%
+  r.stats.stages = {upper, exec};
+  const std::string text = conc::common::render_stats_text(r);
+  CHECK(text.find("  stage 1 'upper' (2 workers): 10 batches, 1000 B in, 1000 B out, busy 1.000 s (25%), "
+                  "waiting for input 3.000 s, for output space 0.000 s\n") != std::string::npos);
+  CHECK(text.find("  stage 2 'exec sed s/a/b/' (1 worker): ") != std::string::npos);
+  CHECK(text.find("  bottleneck: stage 2 'exec sed s/a/b/', its workers busy 90% of the run\n") != std::string::npos);
+  const std::string json = conc::common::render_stats_json(r);
+  CHECK(json.find(R"("stages":[{"name":"upper","workers":2,"batches":10,"bytes_in":1000,"bytes_out":1000,)"
+                  R"("busy_seconds":1,"busy_share":0.25,"wait_input_seconds":3,"wait_output_seconds":0},)") !=
+        std::string::npos);
 }

@@ -16,6 +16,11 @@ std::chrono::nanoseconds from_timeval(const timeval& tv) {
 
 double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
+// The share of its workers' time a stage spent working: the busiest stage is the bottleneck.
+double busy_share(const conc::StageStats& s, double wall) {
+  return s.workers == 0 || wall <= 0 ? 0.0 : seconds(s.busy) / (static_cast<double>(s.workers) * wall);
+}
+
 std::string fixed(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -59,6 +64,25 @@ std::string render_stats_text(const RunReport& r) {
            " received, senders blocked " + fixed(seconds(c.stats.send_blocked), 3) + " s, receivers blocked " +
            fixed(seconds(c.stats.recv_blocked), 3) + " s\n";
   }
+  const conc::StageStats* bottleneck = nullptr;
+  double worst = -1;
+  for (std::size_t i = 0; i < r.stats.stages.size(); ++i) {
+    const auto& st = r.stats.stages[i];
+    const double share = busy_share(st, wall);
+    out += "  stage " + std::to_string(i + 1) + " '" + st.name + "' (" + std::to_string(st.workers) + " worker" +
+           (st.workers == 1 ? "" : "s") + "): " + std::to_string(st.items) + " batches, " +
+           human_bytes(static_cast<double>(st.bytes_in)) + " in, " + human_bytes(static_cast<double>(st.bytes_out)) +
+           " out, busy " + fixed(seconds(st.busy), 3) + " s (" + fixed(100 * share, 0) + "%), waiting for input " +
+           fixed(seconds(st.wait_input), 3) + " s, for output space " + fixed(seconds(st.wait_output), 3) + " s\n";
+    if (share > worst) {
+      worst = share;
+      bottleneck = &st;
+    }
+  }
+  if (bottleneck != nullptr) {
+    out += "  bottleneck: stage " + std::to_string(bottleneck - r.stats.stages.data() + 1) + " '" + bottleneck->name +
+           "', its workers busy " + fixed(100 * worst, 0) + "% of the run\n";
+  }
   return out;
 }
 
@@ -93,6 +117,21 @@ std::string render_stats_json(const RunReport& r) {
     w.key("received").value(c.stats.received);
     w.key("send_blocked_seconds").value(seconds(c.stats.send_blocked));
     w.key("recv_blocked_seconds").value(seconds(c.stats.recv_blocked));
+    w.end_object();
+  }
+  w.end_array();
+  w.key("stages").begin_array();
+  for (const auto& st : r.stats.stages) {
+    w.begin_object();
+    w.key("name").value(st.name);
+    w.key("workers").value(static_cast<std::uint64_t>(st.workers));
+    w.key("batches").value(st.items);
+    w.key("bytes_in").value(st.bytes_in);
+    w.key("bytes_out").value(st.bytes_out);
+    w.key("busy_seconds").value(seconds(st.busy));
+    w.key("busy_share").value(busy_share(st, seconds(r.wall)));
+    w.key("wait_input_seconds").value(seconds(st.wait_input));
+    w.key("wait_output_seconds").value(seconds(st.wait_output));
     w.end_object();
   }
   w.end_array();

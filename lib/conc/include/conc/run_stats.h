@@ -76,6 +76,19 @@ struct alignas(kCacheLine) WorkerCounters {
   }
 };
 
+/// One stage of a pipeline (a group of threads, or a step every task runs),
+/// for `--stats`: where the time went, so the bottleneck can be named.
+struct StageStats {
+  std::string name;
+  std::size_t workers = 0;
+  std::uint64_t items = 0;  ///< batches processed
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::chrono::nanoseconds busy{0};         ///< working, summed over the stage's workers
+  std::chrono::nanoseconds wait_input{0};   ///< blocked waiting for input
+  std::chrono::nanoseconds wait_output{0};  ///< blocked waiting for room downstream (backpressure)
+};
+
 /// Everything `--stats` reports about one run: filled by the engine from its
 /// executor's and channels' snapshots, rendered by lib/common.
 struct RunStats {
@@ -86,6 +99,7 @@ struct RunStats {
   std::string executor;               ///< e.g. "steal", "pool", "seq"
   std::vector<WorkerStats> workers;   ///< one per worker thread
   std::vector<NamedChannel> channels;
+  std::vector<StageStats> stages;     ///< pipelines only
   std::uint64_t items = 0;            ///< what the engine processed (files, lines...)
   std::uint64_t bytes = 0;
 };

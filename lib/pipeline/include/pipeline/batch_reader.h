@@ -1,0 +1,59 @@
+// pipeline/batch_reader.h: inputs cut into batches of whole lines.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "common/diagnostics.h"
+#include "pipeline/batch.h"
+
+namespace conc::pipeline {
+
+struct BatchLimits {
+  std::size_t max_lines = 0;  ///< 0: no limit
+  std::size_t max_bytes = std::size_t{1} << 20;  ///< a single longer line still makes one batch
+};
+
+/// Reads files in order ("-": standard input) and cuts them into batches of
+/// whole lines, at most `max_lines` lines and, unless one line is longer,
+/// `max_bytes` bytes. Lines never span two files. Reads in large blocks and
+/// holds at most one batch plus one block. A file that cannot be opened or
+/// read is reported to `diag` and skipped. Waits on a pipe in short slices,
+/// so `stop` ends a read from a silent writer.
+class BatchReader {
+ public:
+  BatchReader(std::vector<std::string> paths, BatchLimits limits, common::Diagnostics& diag, std::stop_token stop);
+  BatchReader(const BatchReader&) = delete;
+  BatchReader& operator=(const BatchReader&) = delete;
+  ~BatchReader();
+
+  /// The next batch, or nullopt at the end of the last input (or on stop).
+  std::optional<Batch> next();
+
+  /// Stops reading: later calls to next() return nullopt (`head N` is satisfied).
+  void close() noexcept { closed_ = true; }
+
+ private:
+  bool open_next();
+  bool fill();  // reads one block into pending_; false at the end of the current file
+
+  std::vector<std::string> paths_;
+  BatchLimits limits_;
+  common::Diagnostics& diag_;
+  std::stop_token stop_;
+  std::size_t next_path_ = 0;
+  int fd_ = -1;
+  bool fd_owned_ = false;
+  bool may_block_ = false;
+  bool eof_ = true;       // of the current file
+  bool closed_ = false;
+  std::string pending_;   // read, not yet handed out
+  std::size_t pending_at_ = 0;
+  std::uint64_t seq_ = 0;
+  std::uint64_t line_ = 1;
+};
+
+}  // namespace conc::pipeline

@@ -1,0 +1,91 @@
+#include <algorithm>
+#include <thread>
+
+#include "conc/channel.h"
+#include "runners.h"
+
+namespace conc::pipeline::detail {
+
+std::vector<std::size_t> stage_workers(const RunState& st) {
+  const std::size_t all = st.options.threads != 0 ? st.options.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::size_t> workers;
+  for (std::size_t k = 0; k < st.stages.size(); ++k) {
+    const auto it = st.options.stage_threads.find(k);
+    workers.push_back(st.stages[k]->serial() ? 1 : it != st.options.stage_threads.end() ? it->second : all);
+  }
+  return workers;
+}
+
+conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressBar* progress, const OutputSink& sink) {
+  const std::size_t n = st.stages.size();
+  const auto workers = stage_workers(st);
+  // links[k] feeds stage k; links[n] feeds the sink.
+  std::vector<Sender<Batch>> to;
+  std::vector<Receiver<Batch>> from;
+  for (std::size_t k = 0; k <= n; ++k) {
+    auto [tx, rx] = conc::bounded<Batch>(std::max<std::size_t>(1, st.options.capacity));
+    to.push_back(std::move(tx));
+    from.push_back(std::move(rx));
+  }
+
+  std::vector<std::jthread> threads;
+  threads.emplace_back([&, out = to[0]]() mutable {
+    while (auto b = reader.next()) {
+      if (progress != nullptr) progress->add(1, b->data.size());
+      (void)out.send(std::move(*b));  // cannot fail: the stage's receivers outlive this thread
+    }
+  });
+  for (std::size_t k = 0; k < n; ++k) {
+    for (std::size_t w = 0; w < workers[k]; ++w) {
+      threads.emplace_back([&st, k, in = from[k], out = to[k + 1]]() mutable {
+        if (!st.stages[k]->serial()) {
+          for (Batch& b : in) {
+            st.apply(k, b);
+            (void)out.send(std::move(b));
+          }
+          return;
+        }
+        SeqBuffer order;  // a serial stage sees the batches in input order
+        for (Batch& b : in) {
+          order.push(std::move(b));
+          while (auto next = order.pop()) {
+            st.apply(k, *next);
+            (void)out.send(std::move(*next));
+          }
+        }
+      });
+    }
+  }
+  to.clear();  // the threads hold every sender: each link closes when its senders finish
+
+  std::exception_ptr failure;
+  SeqBuffer order;
+  for (Batch& b : from[n]) {
+    if (!st.options.ordered) {
+      if (!failure) failure = st.write(b, sink);
+      continue;
+    }
+    order.push(std::move(b));
+    while (auto next = order.pop()) {
+      if (!failure) failure = st.write(*next, sink);
+    }
+  }
+  threads.clear();  // join
+  if (failure) std::rethrow_exception(failure);
+
+  conc::RunStats stats;
+  stats.executor = "channels";
+  st.report(stats, workers);
+  for (std::size_t k = 0; k < n; ++k) {
+    stats.stages[k].wait_input = from[k].stats().recv_blocked;
+    stats.stages[k].wait_output = from[k + 1].stats().send_blocked;
+  }
+  for (std::size_t k = 0; k <= n; ++k) {
+    stats.channels.push_back({k == 0 ? "input -> stage 1" : k == n ? "stage " + std::to_string(n) + " -> output"
+                                                                   : "stage " + std::to_string(k) + " -> stage " + std::to_string(k + 1),
+                              from[k].stats()});
+  }
+  return stats;
+}
+
+}  // namespace conc::pipeline::detail

@@ -1,0 +1,139 @@
+// exec CMD: each batch through `sh -c CMD`, batch on its stdin, its stdout
+// the batch's new data (the GNU parallel --pipe model).
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/diagnostics.h"
+#include "pipeline/stage.h"
+
+extern char** environ;
+
+namespace conc::pipeline {
+namespace {
+
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  Fd& operator=(Fd&& o) noexcept {
+    reset();
+    fd_ = o.fd_;
+    o.fd_ = -1;
+    return *this;
+  }
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  [[nodiscard]] int get() const noexcept { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+[[noreturn]] void fail(const std::string& what, int error_number) {
+  throw BatchFailure(what + ": " + common::errno_reason(error_number));
+}
+
+class ExecStage final : public Stage {
+ public:
+  ExecStage(std::string text, std::string command) : Stage(std::move(text)), command_(std::move(command)) {}
+
+  void process(Batch& b, const StageControl& control) override {
+    int in[2];
+    int out[2];
+    if (::pipe2(in, O_CLOEXEC) != 0) fail("pipe", errno);
+    Fd in_read(in[0]), in_write(in[1]);
+    if (::pipe2(out, O_CLOEXEC) != 0) fail("pipe", errno);
+    Fd out_read(out[0]), out_write(out[1]);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in_read.get(), 0);
+    posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
+    // conc ignores SIGPIPE and may block signals in this thread: the command
+    // gets the defaults, so `exec head -1` ends as it would in a shell.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    const char* argv[] = {"sh", "-c", command_.c_str(), nullptr};
+    pid_t pid = 0;
+    const int spawned = ::posix_spawn(&pid, "/bin/sh", &actions, &attr, const_cast<char**>(argv), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (spawned != 0) fail("cannot run /bin/sh", spawned);
+    in_read.reset();
+    out_write.reset();
+
+    std::string result;
+    const bool killed = pump(b.data, in_write, out_read, result, pid, control);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (killed) throw BatchFailure("stopped");
+    if (WIFSIGNALED(status)) throw BatchFailure("killed by signal " + std::to_string(WTERMSIG(status)));
+    if (WEXITSTATUS(status) != 0) throw BatchFailure("exit status " + std::to_string(WEXITSTATUS(status)));
+    b.data = std::move(result);
+  }
+
+ private:
+  // Writes `input` to the command while reading its output (either side
+  // may fill a pipe first). Returns true if the run stopped and the command
+  // was killed.
+  static bool pump(const std::string& input, Fd& to, Fd& from, std::string& result, pid_t pid,
+                   const StageControl& control) {
+    ::fcntl(to.get(), F_SETFL, O_NONBLOCK);
+    if (input.empty()) to.reset();
+    std::size_t written = 0;
+    char buffer[1 << 16];
+    while (from.get() >= 0) {
+      if (control.stop.stop_requested()) {
+        ::kill(pid, SIGTERM);
+        return true;
+      }
+      pollfd fds[2] = {{from.get(), POLLIN, 0}, {to.get(), POLLOUT, 0}};
+      const nfds_t n = to.get() >= 0 ? 2 : 1;
+      if (::poll(fds, n, 100) < 0 && errno != EINTR) fail("poll", errno);
+      if (n == 2 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+        const ssize_t w = ::write(to.get(), input.data() + written, input.size() - written);
+        if (w > 0) written += static_cast<std::size_t>(w);
+        // EPIPE: the command stopped reading (head -1); what it wrote still counts.
+        if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) to.reset();
+      }
+      if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+        const ssize_t r = ::read(from.get(), buffer, sizeof buffer);
+        if (r > 0) result.append(buffer, static_cast<std::size_t>(r));
+        if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) from.reset();
+      }
+    }
+    return false;
+  }
+
+  std::string command_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> make_exec_stage(const std::string& text, const std::string& command) {
+  return std::make_unique<ExecStage>(text, command);
+}
+
+}  // namespace conc::pipeline

@@ -1,0 +1,55 @@
+#include "pipeline/pipeline.h"
+
+#include "run_state.h"
+#include "runners.h"
+
+namespace conc::pipeline {
+namespace {
+
+// One thread: read a batch, run every stage over it, write it.
+conc::RunStats run_seq(detail::RunState& st, BatchReader& reader, common::ProgressBar* progress,
+                       const OutputSink& sink) {
+  std::exception_ptr failure;
+  while (auto b = reader.next()) {
+    if (progress != nullptr) progress->add(1, b->data.size());
+    for (std::size_t k = 0; k < st.stages.size(); ++k) st.apply(k, *b);
+    if (!failure) failure = st.write(*b, sink);
+  }
+  if (failure) std::rethrow_exception(failure);
+  conc::RunStats stats;
+  stats.executor = "seq";
+  st.report(stats, std::vector<std::size_t>(st.stages.size(), 1));
+  return stats;
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<Stage>> parse_stages(const std::vector<std::string>& texts) {
+  std::vector<std::unique_ptr<Stage>> stages;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    try {
+      stages.push_back(parse_stage(texts[i]));
+    } catch (const StageError& e) {
+      throw StageError("stage " + std::to_string(i + 1) + " '" + texts[i] + "': " + e.what());
+    }
+  }
+  return stages;
+}
+
+Result run_pipeline(const Options& options, std::vector<std::unique_ptr<Stage>>& stages, common::Diagnostics& diag,
+                    std::stop_token stop, common::ProgressBar* progress, const OutputSink& sink) {
+  detail::RunState st(options, stages, diag, std::move(stop));
+  BatchReader reader(options.inputs, options.limits, diag, st.input.get_token());
+  Result r;
+  switch (options.strategy) {
+    case Strategy::kSeq: r.stats = run_seq(st, reader, progress, sink); break;
+    case Strategy::kChannels: r.stats = detail::run_channels(st, reader, progress, sink); break;
+    case Strategy::kPool: r.stats = detail::run_pool(st, reader, progress, sink); break;
+  }
+  r.failed_batches = st.failures();
+  for (const auto& s : r.stats.stages) r.stats.items = std::max(r.stats.items, s.items);
+  if (!r.stats.stages.empty()) r.stats.bytes = r.stats.stages.front().bytes_in;
+  return r;
+}
+
+}  // namespace conc::pipeline

@@ -1,0 +1,99 @@
+#include <algorithm>
+#include <mutex>
+#include <semaphore>
+#include <thread>
+
+#include "conc/channel.h"
+#include "conc/work_stealing_pool.h"
+#include "runners.h"
+
+namespace conc::pipeline::detail {
+namespace {
+
+// Lets batches through a serial stage one at a time, in input order: the
+// task whose batch is next runs it, then every consecutive batch already
+// waiting, so no worker ever blocks on the gate.
+class SerialGate {
+ public:
+  template <class Run>
+  void arrive(Batch&& b, Run&& run) {
+    std::unique_lock lock(mutex_);
+    waiting_.push(std::move(b));
+    if (busy_) return;  // the task inside will take it
+    busy_ = true;
+    while (auto next = waiting_.pop()) {
+      lock.unlock();
+      run(std::move(*next));
+      lock.lock();
+    }
+    busy_ = false;
+  }
+
+ private:
+  std::mutex mutex_;
+  SeqBuffer waiting_;  // guarded by mutex_
+  bool busy_ = false;  // guarded by mutex_
+};
+
+}  // namespace
+
+conc::RunStats run_pool(RunState& st, BatchReader& reader, common::ProgressBar* progress, const OutputSink& sink) {
+  const std::size_t n = st.stages.size();
+  const std::size_t threads = st.options.threads != 0 ? st.options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const auto in_flight = static_cast<std::ptrdiff_t>(std::max<std::size_t>(1, st.options.capacity) * (n + 1));
+  std::counting_semaphore<> tokens(in_flight);  // bounds the batches between the reader and the sink
+  std::vector<SerialGate> gates(n);
+  WorkStealingPool pool(threads);
+  auto [done_tx, done_rx] = conc::unbounded<Batch>();
+
+  // Runs stages k.. on b; stops at a serial stage and queues b at its gate.
+  std::function<void(Batch&&, std::size_t, Sender<Batch>&)> run_from = [&](Batch&& b, std::size_t k, Sender<Batch>& out) {
+    for (; k < n; ++k) {
+      if (st.stages[k]->serial()) {
+        gates[k].arrive(std::move(b), [&, k](Batch&& next) {
+          st.apply(k, next);
+          // The rest of the chain is a new task: the gate is free at once.
+          pool.post([&run_from, k, out, next = std::move(next)]() mutable { run_from(std::move(next), k + 1, out); });
+        });
+        return;
+      }
+      st.apply(k, b);
+    }
+    (void)out.send(std::move(b));
+  };
+
+  std::jthread source([&, out = std::move(done_tx)]() mutable {
+    while (true) {
+      tokens.acquire();
+      auto b = reader.next();
+      if (!b) break;
+      if (progress != nullptr) progress->add(1, b->data.size());
+      pool.post([&run_from, out, b = std::move(*b)]() mutable { run_from(std::move(b), 0, out); });
+    }
+  });
+
+  std::exception_ptr failure;
+  SeqBuffer order;
+  for (Batch& b : done_rx) {  // ends when the source and every task have dropped their senders
+    tokens.release();
+    if (!st.options.ordered) {
+      if (!failure) failure = st.write(b, sink);
+      continue;
+    }
+    order.push(std::move(b));
+    while (auto next = order.pop()) {
+      if (!failure) failure = st.write(*next, sink);
+    }
+  }
+  source.join();
+  if (failure) std::rethrow_exception(failure);
+
+  conc::RunStats stats;
+  stats.executor = std::string(pool.name());
+  stats.workers = pool.worker_stats();
+  st.report(stats, std::vector<std::size_t>(n, threads));
+  stats.channels.push_back({"finished batches", done_rx.stats()});
+  return stats;
+}
+
+}  // namespace conc::pipeline::detail
