@@ -40,6 +40,30 @@ class Fd {
   int fd_ = -1;
 };
 
+// Blocks SIGPIPE in this thread while alive, and discards one it raised:
+// a write to a command that stopped reading then fails with EPIPE instead of
+// killing the process, whatever the process's SIGPIPE disposition.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlocked() {
+    const timespec now{0, 0};
+    while (sigtimedwait(&pipe_, nullptr, &now) > 0) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t pipe_;
+  sigset_t old_;
+};
+
 [[noreturn]] void fail(const std::string& what, int error_number) {
   throw BatchFailure(what + ": " + common::errno_reason(error_number));
 }
@@ -84,7 +108,11 @@ class ExecStage final : public Stage {
     out_write.reset();
 
     std::string result;
-    const bool killed = pump(b.data, in_write, out_read, result, pid, control);
+    bool killed = false;
+    {
+      const SigpipeBlocked quiet;  // the command may stop reading: EPIPE, not a fatal SIGPIPE
+      killed = pump(b.data, in_write, out_read, result, pid, control);
+    }
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }

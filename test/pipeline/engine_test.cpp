@@ -1,0 +1,232 @@
+// run_pipeline: every strategy x threads x capacity x batch size gives the
+// seq output byte for byte; unordered output conserves lines; --on-error;
+// stopping; odd inputs.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pipeline/pipeline.h"
+#include "temp_dir.h"
+
+using namespace conc::pipeline;
+using conc::test::TempDir;
+
+namespace {
+
+struct Run {
+  std::string out;
+  std::vector<std::string> errors;
+  std::uint64_t failed = 0;
+  conc::RunStats stats;
+};
+
+Run run(const std::vector<std::string>& texts, const Options& o, std::stop_token stop = {}) {
+  Run r;
+  conc::common::Diagnostics diag("pipeline", [&](std::string_view line) { r.errors.emplace_back(line); });
+  auto stages = parse_stages(texts);
+  auto result = run_pipeline(o, stages, diag, stop, nullptr, [&](std::string_view d) { r.out.append(d); });
+  r.failed = result.failed_batches;
+  r.stats = std::move(result.stats);
+  return r;
+}
+
+// Lines with the awkward bits: empty lines, CRLF, NUL, tabs, UTF-8, long
+// lines; `final_newline` decides how the input ends.
+std::string corpus(unsigned seed, std::size_t lines, bool final_newline) {
+  std::mt19937 rng(seed);
+  const std::vector<std::string> pieces = {"the", "cat", "a", "b", ",", " ", "\t", "x=y", "\xc3\xa9", "QQ", "e", "1", "aa"};
+  std::string text;
+  for (std::size_t i = 0; i < lines; ++i) {
+    const auto kind = rng() % 20;
+    if (kind == 0) {
+      // empty line
+    } else if (kind == 1) {
+      text += std::string(3000 + rng() % 3000, 'z');
+    } else {
+      for (auto n = rng() % 12; n > 0; --n) text += pieces[rng() % pieces.size()];
+      if (kind == 2) text.push_back('\0');
+      if (kind == 3) text.push_back('\r');
+    }
+    if (rng() % 7 == 0 && i > 0) text += text.substr(text.rfind('\n', text.size() - 1) + 1);  // a duplicate for uniq
+    text.push_back('\n');
+  }
+  if (!final_newline) text += "no final newline";
+  return text;
+}
+
+Options options(const std::string& input, Strategy s, std::size_t threads, std::size_t capacity, BatchLimits limits) {
+  Options o;
+  o.inputs = {input};
+  o.strategy = s;
+  o.threads = threads;
+  o.capacity = capacity;
+  o.limits = limits;
+  return o;
+}
+
+const BatchLimits kBatchSizes[] = {{1, 1 << 20}, {7, 1 << 20}, {0, 100}, {0, 1 << 20}};
+
+}  // namespace
+
+TEST_CASE("every strategy, thread count, capacity and batch size gives the seq output") {
+  TempDir dir;
+  const auto input = dir.write("in.txt", corpus(1, 1500, false));
+  const std::vector<std::vector<std::string>> chains = {
+      {"upper"},
+      {"grep -v e", "replace (\\w)(\\w) \\2\\1", "number"},
+      {"trim", "uniq", "cut , 2-3", "rev"},
+      {"lower", "replace-first a A", "head 700", "hash xxh64"},
+      {"grep a", "number", "grep 1", "uniq", "replace the THE"},
+  };
+  for (const auto& chain : chains) {
+    const auto reference = run(chain, options(input, Strategy::kSeq, 1, 4, {0, 1 << 20}));
+    REQUIRE(!reference.out.empty());
+    for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+      for (std::size_t threads : {1, 2, 4}) {
+        for (std::size_t capacity : {1, 4, 64}) {
+          for (const auto& limits : kBatchSizes) {
+            INFO("chain " << chain.front() << "... strategy " << static_cast<int>(s) << " -j " << threads
+                          << " capacity " << capacity << " lines " << limits.max_lines << " bytes " << limits.max_bytes);
+            const auto r = run(chain, options(input, s, threads, capacity, limits));
+            CHECK(r.out == reference.out);
+            CHECK(r.errors.empty());
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("exec chains agree across strategies too") {
+  TempDir dir;
+  const auto input = dir.write("in.txt", corpus(2, 400, true));
+  const std::vector<std::string> chain = {"exec tr a-z A-Z", "grep -v E", "exec sed 's/A/[a]/g'", "number"};
+  const auto reference = run(chain, options(input, Strategy::kSeq, 1, 4, {50, 1 << 20}));
+  for (auto s : {Strategy::kChannels, Strategy::kPool}) {
+    for (std::size_t threads : {1, 4}) {
+      for (std::size_t capacity : {1, 64}) {
+        const auto r = run(chain, options(input, s, threads, capacity, {50, 1 << 20}));
+        CHECK(r.out == reference.out);
+      }
+    }
+  }
+}
+
+TEST_CASE("unordered output holds exactly the lines of the ordered output") {
+  TempDir dir;
+  const auto input = dir.write("in.txt", corpus(3, 3000, true));
+  const std::vector<std::string> chain = {"replace a A", "grep -v QQ", "rev"};
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> v;
+    for_each_line(text, [&](std::string_view l, bool) { v.emplace_back(l); });
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  const auto ordered = run(chain, options(input, Strategy::kChannels, 4, 4, {5, 1 << 20}));
+  for (auto s : {Strategy::kChannels, Strategy::kPool}) {
+    auto o = options(input, s, 4, 4, {5, 1 << 20});
+    o.ordered = false;
+    const auto r = run(chain, o);
+    CHECK(r.out.size() == ordered.out.size());
+    CHECK(lines(r.out) == lines(ordered.out));
+  }
+}
+
+TEST_CASE("odd inputs: empty, no final newline, one long line, several files, a missing file") {
+  TempDir dir;
+  const auto empty = dir.write("empty", "");
+  const auto no_nl = dir.write("no_nl", "a\nb");
+  const auto crlf = dir.write("crlf", "x\r\ny\r\n");
+  const auto nul = dir.write("nul", std::string("a\0b\n\0\n", 6));
+  const std::string long_line(5 << 20, 'q');
+  const auto big = dir.write("big", long_line + "\nend\n");
+  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+    auto o = options(empty, s, 2, 2, {0, 4096});
+    CHECK(run({"upper"}, o).out.empty());
+    o.inputs = {no_nl, crlf, nul};
+    CHECK(run({"upper"}, o).out == std::string("A\nBX\r\nY\r\nA\0B\n\0\n", 15));  // lines never span files
+    o.inputs = {big};
+    const auto r = run({"upper", "number"}, o);
+    CHECK(r.out == "     1\t" + std::string(5 << 20, 'Q') + "\n     2\tEND\n");
+    o.inputs = {no_nl, (dir.path / "missing").string(), no_nl};
+    const auto m = run({"lower"}, o);
+    CHECK(m.out == "a\nba\nb");
+    CHECK(m.errors == std::vector<std::string>{"conc pipeline: " + (dir.path / "missing").string() + ": No such file or directory"});
+  }
+}
+
+TEST_CASE("on-error stop keeps the output before the failing batch; skip drops only that batch") {
+  TempDir dir;
+  std::string text;
+  for (int i = 1; i <= 100; ++i) text += (i == 25 ? std::string("FAIL") : std::to_string(i)) + "\n";
+  const auto input = dir.write("in.txt", text);
+  const std::vector<std::string> chain = {"exec awk '/FAIL/{bad=1} {print} END{exit bad}'"};
+  std::string first20, all_but_21_30;
+  for (int i = 1; i <= 100; ++i) {
+    if (i <= 20) first20 += std::to_string(i) + "\n";
+    if (i <= 20 || i > 30) all_but_21_30 += std::to_string(i) + "\n";
+  }
+  const std::string message =
+      "conc pipeline: stage 1 '" + chain[0] + "': exit status 1 (input lines 21-30)";
+  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+    auto o = options(input, s, 2, 2, {10, 1 << 20});
+    o.on_error = OnError::kSkip;
+    auto r = run(chain, o);
+    CHECK(r.out == all_but_21_30);
+    CHECK(r.failed == 1);
+    CHECK(r.errors == std::vector<std::string>{message});
+    o.on_error = OnError::kStop;
+    r = run(chain, o);
+    CHECK(r.out == first20);
+    CHECK(r.failed == 1);
+    CHECK(r.errors == std::vector<std::string>{message});
+  }
+}
+
+TEST_CASE("a sink that throws or a stop request ends the run, and head stops the reading") {
+  TempDir dir;
+  const auto input = dir.write("in.txt", corpus(4, 20000, true));
+  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+    conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
+    auto stages = parse_stages({"upper", "number"});
+    int calls = 0;
+    auto o = options(input, s, 2, 2, {10, 1 << 20});
+    CHECK_THROWS_WITH(run_pipeline(o, stages, diag, {}, nullptr,
+                                   [&](std::string_view) {
+                                     if (++calls == 3) throw std::runtime_error("broken pipe");
+                                   }),
+                      "broken pipe");
+    CHECK(calls == 3);
+
+    std::stop_source stop;
+    stages = parse_stages({"upper"});
+    calls = 0;
+    (void)run_pipeline(o, stages, diag, stop.get_token(), nullptr, [&](std::string_view) {
+      if (++calls == 2) stop.request_stop();
+    });
+    CHECK(calls == 2);
+
+    const auto head = run({"head 15", "number"}, o);
+    CHECK(std::count(head.out.begin(), head.out.end(), '\n') == 15);
+    CHECK(head.stats.stages[0].items < 100);  // the reading stopped early (2000 batches in all)
+  }
+}
+
+TEST_CASE("stage stats count batches and bytes; channels report waiting") {
+  TempDir dir;
+  const auto input = dir.write("in.txt", std::string(10000, 'a') + "\n");
+  auto o = options(input, Strategy::kChannels, 2, 2, {0, 1000});
+  const auto r = run({"upper", "grep -v b"}, o);
+  REQUIRE(r.stats.stages.size() == 2);
+  CHECK(r.stats.stages[0].name == "upper");
+  CHECK(r.stats.stages[0].workers == 2);
+  CHECK(r.stats.stages[0].items == 1);
+  CHECK(r.stats.stages[0].bytes_in == 10001);
+  CHECK(r.stats.stages[1].bytes_out == 10001);
+  CHECK(r.stats.channels.size() == 3);
+  CHECK(r.stats.channels[0].name == "input -> stage 1");
+  CHECK(r.stats.channels[2].name == "stage 2 -> output");
+}
