@@ -58,6 +58,7 @@ std::string parse_stage_threads(const std::vector<std::string>& specs,
 }
 
 int run(const PipelineFlags& f, RunContext& ctx) {
+  if (f.stages.empty()) return usage("at least one -e STAGE is required");
   if (f.ordered && f.unordered) return usage("--ordered and --unordered exclude each other");
   std::vector<std::unique_ptr<pipeline::Stage>> stages;
   try {
@@ -111,7 +112,6 @@ Command pipeline_command() {
                    "upper | lower | trim | rev | cut DELIM FIELDS | hash ALGO | number | uniq | head N | exec CMD. "
                    "RE2 syntax, \\1 groups in REPL; quote words with '...' or \"...\"")
         ->type_name("STAGE")
-        ->required()
         ->allow_extra_args(false);
     app.add_option("--stage-threads", flags->stage_threads,
                    "STAGE:THREADS, e.g. 2:4 runs the second stage on 4 threads (repeatable; default -j; "

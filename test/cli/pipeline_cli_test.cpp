@@ -1,0 +1,175 @@
+// conc pipeline end to end: the same bytes as sed, tr, grep and cut; head;
+// exec failures; usage errors; stats.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "process.h"
+#include "temp_dir.h"
+
+using conc::test::run_process;
+using conc::test::TempDir;
+
+namespace {
+
+const std::string kConc = CONC_BINARY;
+
+std::string sh(const std::string& script) {
+  const auto r = run_process({"/bin/sh", "-c", script});
+  REQUIRE(r.exit_code == 0);
+  return r.out;
+}
+
+// ASCII text with punctuation, tabs, CRLF lines and empty lines, ending in a newline.
+std::string text(std::size_t lines) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> words = {"the", "The", "cat", "a,b", "sat", "on", "mat", "x=1", "\t", "  ", "there"};
+  std::string t;
+  for (std::size_t i = 0; i < lines; ++i) {
+    for (auto n = rng() % 9; n > 0; --n) t += words[rng() % words.size()] + (rng() % 3 == 0 ? "," : " ");
+    if (i % 17 == 0) t += "\r";
+    t += "\n";
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("built-in stages give the bytes of the classic tools, for every strategy") {
+  TempDir dir;
+  const auto in = dir.write("in.txt", text(5000));
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"upper"}, "tr a-z A-Z"},
+      {{"lower"}, "tr A-Z a-z"},
+      {{"replace the THE"}, "sed 's/the/THE/g'"},
+      {{"replace-first 'the|cat' X"}, "sed -E 's/the|cat/X/'"},
+      {{"replace '([a-z]+),' '<\\1>'"}, "sed -E 's/([a-z]+),/<\\1>/g'"},
+      {{"grep the"}, "grep the"},
+      {{"grep -v the"}, "grep -v the"},
+      {{"grep -i '^the'"}, "grep -i '^the'"},
+      {{"grep -v 'at$'"}, "grep -v 'at$'"},
+      {{"cut , 1,3-4"}, "cut -d, -f1,3-4"},
+      {{"number"}, "cat -n"},
+      {{"grep -v the", "uniq", "number"}, "grep -v the | uniq | cat -n"},
+      {{"head 123"}, "head -n 123"},
+      {{"exec sed s/a/A/g"}, "sed s/a/A/g"},
+  };
+  for (const auto& [stages, tool] : cases) {
+    const std::string expected = sh("LC_ALL=C " + tool + " < '" + in + "'");
+    for (const char* strategy : {"channels", "pool", "seq"}) {
+      std::vector<std::string> argv = {kConc, "pipeline", "-s", strategy, "-j", "2", "--batch-lines", "97"};
+      for (const auto& s : stages) {
+        argv.push_back("-e");
+        argv.push_back(s);
+      }
+      argv.push_back(in);
+      const auto r = run_process(argv);
+      INFO(tool << " vs " << stages.front() << " -s " << strategy);
+      CHECK(r.exit_code == 0);
+      CHECK(r.out == expected);
+      CHECK(r.err.empty());
+    }
+  }
+}
+
+TEST_CASE("yes | conc pipeline -e upper | head -1 ends at once") {
+  for (const char* strategy : {"channels", "pool", "seq"}) {
+    const auto r = run_process({"/bin/bash", "-c",
+                                "yes | '" + kConc + "' pipeline -s " + strategy + " -e upper | head -1; echo ${PIPESTATUS[1]}"},
+                               "", 20);
+    INFO(strategy);
+    CHECK(r.out == "Y\n0\n");
+    CHECK(r.err.empty());
+  }
+  const auto head = run_process({"/bin/bash", "-c", "yes | '" + kConc + "' pipeline -e 'head 3' -e number"}, "", 20);
+  CHECK(head.exit_code == 0);
+  CHECK(head.out == "     1\ty\n     2\ty\n     3\ty\n");
+}
+
+TEST_CASE("pipeline: odd inputs keep their bytes") {
+  TempDir dir;
+  CHECK(run_process({kConc, "pipeline", "-e", "upper"}, "").out.empty());
+  CHECK(run_process({kConc, "pipeline", "-e", "upper"}, "a\r\nb").out == "A\r\nB");
+  CHECK(run_process({kConc, "pipeline", "-e", "upper"}, std::string("a\0b\n", 4)).out == std::string("A\0B\n", 4));
+  // One 100 MB line.
+  const auto big = dir.write("big", std::string(100 << 20, 'x'));
+  const auto r = run_process({"/bin/sh", "-c", "'" + kConc + "' pipeline -e upper -e 'hash md5' '" + big + "'"}, "", 120);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.size() == (100u << 20) + 1 + 32);
+  CHECK(r.out.substr(r.out.size() - 33) == "\t" + sh("head -c 104857600 /dev/zero | tr '\\0' X | md5sum | cut -c1-32").substr(0, 32));
+}
+
+TEST_CASE("pipeline: a failing exec names the command, its status and the input lines") {
+  std::string in;
+  for (int i = 1; i <= 30; ++i) in += std::to_string(i) + "\n";
+  auto r = run_process({kConc, "pipeline", "--batch-lines", "10", "-e", "exec awk '/^15$/{bad=4} {print} END{exit bad}'", "--on-error", "skip"}, in);
+  CHECK(r.exit_code == 1);
+  std::string expected;
+  for (int i = 1; i <= 30; ++i) {
+    if (i <= 10 || i > 20) expected += std::to_string(i) + "\n";
+  }
+  CHECK(r.out == expected);
+  CHECK(r.err == "conc pipeline: stage 1 'exec awk '/^15$/{bad=4} {print} END{exit bad}'': exit status 4 (input lines 11-20)\n");
+  r = run_process({kConc, "pipeline", "-s", "seq", "--batch-lines", "10", "-e", "exec awk '/^15$/{bad=4} {print} END{exit bad}'"}, in);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out == expected.substr(0, expected.find("21\n")));
+}
+
+TEST_CASE("pipeline: usage errors exit 2 with the stage and the reason") {
+  const auto expect_usage = [](const std::vector<std::string>& argv, const std::string& message) {
+    const auto r = run_process(argv, "x\n");
+    INFO(message);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find(message) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  };
+  expect_usage({kConc, "pipeline", "-e", "upper", "-e", "grep ("}, "conc pipeline: stage 2 'grep (': invalid regular expression '(': missing ): (");
+  expect_usage({kConc, "pipeline", "-e", "sort"}, "conc pipeline: stage 1 'sort': unknown stage 'sort'");
+  expect_usage({kConc, "pipeline"}, "conc pipeline: at least one -e STAGE is required");
+  expect_usage({kConc, "pipeline", "-e", "upper", "--stage-threads", "2:4"}, "--stage-threads 2:4: there are only 1 stages");
+  expect_usage({kConc, "pipeline", "-e", "number", "--stage-threads", "1:2"}, "keeps state from line to line and runs on one thread");
+  expect_usage({kConc, "pipeline", "-e", "upper", "--stage-threads", "x"}, "expected STAGE:THREADS");
+  expect_usage({kConc, "pipeline", "-e", "upper", "--capacity", "0"}, "--capacity");
+  expect_usage({kConc, "pipeline", "-e", "upper", "--on-error", "retry"}, "--on-error");
+  expect_usage({kConc, "pipeline", "-e", "upper", "--ordered", "--unordered"}, "exclude each other");
+}
+
+TEST_CASE("pipeline --stats names the bottleneck stage; --stage-threads sets a stage's workers") {
+  const std::string in = text(2000);
+  const auto r = run_process({kConc, "pipeline", "--stats", "--batch-lines", "50", "-e", "upper", "-e",
+                              "exec sleep 0.01; cat", "--stage-threads", "2:3"}, in);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.size() == in.size());
+  CHECK(r.err.find("stage 1 'upper' (2 workers): 40 batches") != std::string::npos);
+  CHECK(r.err.find("stage 2 'exec sleep 0.01; cat' (3 workers): 40 batches") != std::string::npos);
+  CHECK(r.err.find("bottleneck: stage 2 'exec sleep 0.01; cat'") != std::string::npos);
+  CHECK(r.err.find("channel stage 1 -> stage 2 (capacity 4)") != std::string::npos);
+}
+
+TEST_CASE("pipeline --strategy help lists three designs, channels the default") {
+  const auto r = run_process({kConc, "pipeline", "--strategy", "help"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("channels  each stage a group of threads", 0) == 0);
+  CHECK(r.out.find("(default)\npool  each batch runs through every stage") != std::string::npos);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 3);
+}
+
+TEST_CASE("pipeline: SIGTERM on a silent stdin exits 130, no output file") {
+  TempDir dir;
+  TempDir fifo_dir;
+  const std::string out = (dir.path / "never.txt").string();
+  const std::string fifo = (fifo_dir.path / "in").string();
+  const auto r = run_process({"/bin/bash", "-c",
+                              "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; '" + kConc + "' pipeline -e upper -o '" +
+                                  out + "' <'" + fifo + "' & pid=$!; "
+                                  "for i in $(seq 200); do m=$(awk '/SigCgt/{print $2}' /proc/$pid/status); "
+                                  "(( 0x$m & 0x4000 )) && break; sleep 0.05; done; sleep 0.2; "
+                                  "kill -TERM $pid; wait $pid; echo $?"},
+                             "", 30);
+  CHECK(r.out == "130\n");
+  CHECK(r.err == "conc pipeline: interrupted\n");
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()) == 0);
+}
