@@ -1,6 +1,8 @@
 #include "pipeline/batch_reader.h"
 
+#include <emmintrin.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,53 +84,99 @@ bool BatchReader::fill() {
   return n > 0;
 }
 
+namespace {
+
+// Just past the last '\n' of data[0, n), or 0.
+std::size_t after_last_newline(const char* data, std::size_t n) {
+  const void* nl = ::memrchr(data, '\n', n);
+  return nl == nullptr ? 0 : static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
+}
+
+// Just past the `lines`-th '\n' of data[0, n), or past the last one if there
+// are fewer, or 0.
+std::size_t after_lines(const char* data, std::size_t n, std::size_t lines) {
+  std::size_t cut = 0;
+  for (; lines > 0; --lines) {
+    const void* nl = std::memchr(data + cut, '\n', n - cut);
+    if (nl == nullptr) break;
+    cut = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
+  }
+  return cut;
+}
+
+// The '\n' bytes in data[0, n), 16 at a time: matches add -1 to byte
+// counters (up to 255 rounds before they could wrap), summed by _mm_sad_epu8.
+std::uint64_t count_newlines(const char* data, std::size_t n) {
+  std::uint64_t count = 0;
+  std::size_t i = 0;
+  const __m128i newline = _mm_set1_epi8('\n');
+  while (i + 16 <= n) {
+    __m128i counters = _mm_setzero_si128();
+    for (int round = 0; round < 255 && i + 16 <= n; ++round, i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+      counters = _mm_sub_epi8(counters, _mm_cmpeq_epi8(v, newline));
+    }
+    const __m128i sums = _mm_sad_epu8(counters, _mm_setzero_si128());
+    count += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) +
+             static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+  }
+  for (; i < n; ++i) count += data[i] == '\n' ? 1 : 0;
+  return count;
+}
+
+bool readable_now(int fd) {
+  pollfd pfd{fd, POLLIN, 0};
+  return ::poll(&pfd, 1, 0) > 0;
+}
+
+}  // namespace
+
 std::optional<Batch> BatchReader::next() {
   for (;;) {
-    if (closed_ || stop_.stop_requested()) return std::nullopt;
+    if (stop_.stop_requested()) return std::nullopt;
     if (pending_at_ == pending_.size() && eof_) {
       pending_.clear();
       pending_at_ = 0;
       if (!open_next()) return std::nullopt;
     }
-    // Take whole lines from pending_, reading more until the batch is full
-    // or the file ends. Offsets are relative to pending_at_, which fill()
-    // may move.
-    std::size_t taken = 0;    // bytes of whole lines in the batch
-    std::size_t scanned = 0;  // bytes already searched for '\n'
-    std::uint64_t lines = 0;
+    // Offsets are relative to pending_at_, which fill() may move.
+    std::size_t taken = 0;    // bytes of the batch: whole lines, or a file's last line
+    std::size_t scanned = 0;  // bytes known to hold no '\n' (a line longer than a batch)
     for (;;) {
-      const bool full_lines = limits_.max_lines != 0 && lines >= limits_.max_lines;
-      const bool full_bytes = taken >= limits_.max_bytes && lines > 0;
-      if (full_lines || full_bytes) break;
-      const std::size_t from = pending_at_ + std::max(taken, scanned);
-      const char* base = pending_.data();
-      const void* nl = from < pending_.size() ? std::memchr(base + from, '\n', pending_.size() - from) : nullptr;
-      if (nl != nullptr) {
-        const std::size_t line_end = static_cast<std::size_t>(static_cast<const char*>(nl) - base) + 1 - pending_at_;
-        // A line that would overflow a non-empty batch starts the next one.
-        if (lines > 0 && line_end > limits_.max_bytes) break;
-        taken = scanned = line_end;
-        ++lines;
-        continue;
-      }
-      scanned = pending_.size() - pending_at_;
-      if (!fill()) {
-        if (pending_.size() - pending_at_ > taken) {  // the file's last line has no '\n'
-          taken = pending_.size() - pending_at_;
-          ++lines;
+      const std::size_t avail = pending_.size() - pending_at_;
+      const char* base = pending_.data() + pending_at_;
+      // Cut when a batch is full, at the end of the file, or when a pipe has
+      // nothing more to give right now (so `tail -f | conc pipeline` streams).
+      const bool full = avail >= limits_.max_bytes ||
+                        (limits_.max_lines != 0 && count_newlines(base, avail) >= limits_.max_lines);
+      if (full || eof_ || (may_block_ && avail > 0 && !readable_now(fd_))) {
+        const std::size_t window = std::min(avail, limits_.max_bytes);
+        taken = limits_.max_lines != 0 ? after_lines(base, window, limits_.max_lines) : after_last_newline(base, window);
+        if (taken > 0) break;
+        // No '\n' in the window: the line is longer than a batch. It makes
+        // one batch of its own once its end is read.
+        const void* nl = std::memchr(base + scanned, '\n', avail - scanned);
+        if (nl != nullptr) {
+          taken = static_cast<std::size_t>(static_cast<const char*>(nl) - base) + 1;
+          break;
         }
-        break;
+        scanned = avail;
+        if (eof_) {
+          taken = avail;  // the file's last line has no '\n' (0: the file is done)
+          break;
+        }
       }
+      fill();
     }
-    const std::size_t end = pending_at_ + taken;
-    if (lines == 0) continue;  // the file ended exactly at a batch boundary
+    if (taken == 0) continue;
+    const char* base = pending_.data() + pending_at_;
     Batch b;
     b.seq = seq_++;
     b.first_line = line_;
-    b.lines = lines;
-    b.data.assign(pending_, pending_at_, end - pending_at_);
-    line_ += lines;
-    pending_at_ = end;
+    b.lines = count_newlines(base, taken) + (base[taken - 1] == '\n' ? 0 : 1);
+    b.data.assign(base, taken);
+    line_ += b.lines;
+    pending_at_ += taken;
     return b;
   }
 }

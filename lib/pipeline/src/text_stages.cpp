@@ -1,5 +1,7 @@
 // Stateless stages that rewrite each line without regular expressions:
 // upper, lower, trim, rev, cut, hash.
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -11,14 +13,30 @@ namespace conc::pipeline {
 namespace {
 
 // ASCII letters only, as `tr a-z A-Z`: the whole batch at once (newlines
-// are not letters), a loop the compiler vectorises.
+// are not letters), 16 bytes per step with SSE2 (GCC does not vectorise the
+// scalar loop at -O2).
 class CaseStage final : public Stage {
  public:
   CaseStage(std::string text, bool upper) : Stage(std::move(text)), upper_(upper) {}
   void process(Batch& b, const StageControl&) override {
     const char lo = upper_ ? 'a' : 'A';
-    for (char& c : b.data) {
-      if (static_cast<unsigned char>(c - lo) < 26) c = static_cast<char>(c ^ 0x20);
+    char* p = b.data.data();
+    const std::size_t n = b.data.size();
+    std::size_t i = 0;
+    // c is a letter to flip when (c - lo) < 26 unsigned; SSE2 compares
+    // signed, so both sides are shifted by 0x80.
+    const __m128i first = _mm_set1_epi8(lo);
+    const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
+    const __m128i limit = _mm_set1_epi8(static_cast<char>(26 ^ 0x80));
+    const __m128i flip = _mm_set1_epi8(0x20);
+    for (; i + 16 <= n; i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      const __m128i offset = _mm_xor_si128(_mm_sub_epi8(v, first), bias);
+      const __m128i letter = _mm_cmplt_epi8(offset, limit);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), _mm_xor_si128(v, _mm_and_si128(letter, flip)));
+    }
+    for (; i < n; ++i) {
+      if (static_cast<unsigned char>(p[i] - lo) < 26) p[i] = static_cast<char>(p[i] ^ 0x20);
     }
   }
 

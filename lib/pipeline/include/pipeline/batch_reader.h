@@ -30,11 +30,10 @@ class BatchReader {
   BatchReader& operator=(const BatchReader&) = delete;
   ~BatchReader();
 
-  /// The next batch, or nullopt at the end of the last input (or on stop).
+  /// The next batch, or nullopt at the end of the last input or once `stop`
+  /// is requested. On a pipe, a batch is cut early when the writer has
+  /// nothing more to give for now, so output streams.
   std::optional<Batch> next();
-
-  /// Stops reading: later calls to next() return nullopt (`head N` is satisfied).
-  void close() noexcept { closed_ = true; }
 
  private:
   bool open_next();
@@ -48,9 +47,8 @@ class BatchReader {
   int fd_ = -1;
   bool fd_owned_ = false;
   bool may_block_ = false;
-  bool eof_ = true;       // of the current file
-  bool closed_ = false;
-  std::string pending_;   // read, not yet handed out
+  bool eof_ = true;  // of the current file
+  std::string pending_;  // read, not yet handed out
   std::size_t pending_at_ = 0;
   std::uint64_t seq_ = 0;
   std::uint64_t line_ = 1;
