@@ -114,19 +114,21 @@ class ExecStage final : public Stage {
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-    std::vector<char*> argv;
-    if (direct_.empty()) {
-      argv = {const_cast<char*>("sh"), const_cast<char*>("-c"), command_.data(), nullptr};
-    } else {
+    pid_t pid = 0;
+    int spawned = ENOENT;
+    if (!direct_.empty()) {
+      std::vector<char*> argv;
       for (auto& word : direct_) argv.push_back(word.data());
       argv.push_back(nullptr);
+      spawned = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
     }
-    pid_t pid = 0;
-    const int spawned = direct_.empty() ? ::posix_spawn(&pid, "/bin/sh", &actions, &attr, argv.data(), environ)
-                                        : ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
+    if (spawned == ENOENT) {  // not a program (`exit 3` is a builtin): the shell decides
+      char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), command_.data(), nullptr};
+      spawned = ::posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, environ);
+    }
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
-    if (spawned != 0) fail("cannot run " + std::string(argv[0]), spawned);
+    if (spawned != 0) fail("cannot run /bin/sh", spawned);
     in_read.reset();
     out_write.reset();
 
