@@ -79,7 +79,12 @@ int run(const PipelineFlags& f, RunContext& ctx) {
 
   common::ProgressBar progress(ctx.progress, "pipeline", "batches");
   auto result = pipeline::run_pipeline(o, stages, ctx.diagnostics, ctx.stop, &progress,
-                                       [&](std::string_view data) { ctx.output.write(data); });
+                                       [&](std::string_view data) {
+                                         // A batch at a time: big ones bypass the buffer anyway, and
+                                         // small ones (a pipe gone idle) must not wait behind it.
+                                         ctx.output.write(data);
+                                         ctx.output.flush();
+                                       });
   progress.finish();
   ctx.stats = std::move(result.stats);
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;

@@ -88,6 +88,17 @@ TEST_CASE("yes | conc pipeline -e upper | head -1 ends at once") {
   CHECK(head.out == "     1\ty\n     2\ty\n     3\ty\n");
 }
 
+TEST_CASE("pipeline streams: a line comes out while the writer is still silent") {
+  // If conc waited for a full batch or for the end of input, the read would
+  // time out and the writer would never send the second line.
+  const auto r = run_process({"/bin/bash", "-c",
+                              "coproc C { '" + kConc + "' pipeline -e upper; }; echo first >&${C[1]}; "
+                              "read -t 20 line <&${C[0]}; echo \"got $line\"; echo second >&${C[1]}; "
+                              "read -t 20 line <&${C[0]}; echo \"got $line\"; exec {C[1]}>&-; wait"},
+                             "", 60);
+  CHECK(r.out == "got FIRST\ngot SECOND\n");
+}
+
 TEST_CASE("pipeline: odd inputs keep their bytes") {
   TempDir dir;
   CHECK(run_process({kConc, "pipeline", "-e", "upper"}, "").out.empty());
