@@ -58,20 +58,10 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
   }
   to.clear();  // the threads hold every sender: each link closes when its senders finish
 
-  std::exception_ptr failure;
-  SeqBuffer order;
-  for (Batch& b : from[n]) {
-    if (!st.options.ordered) {
-      if (!failure) failure = st.write(b, sink);
-      continue;
-    }
-    order.push(std::move(b));
-    while (auto next = order.pop()) {
-      if (!failure) failure = st.write(*next, sink);
-    }
-  }
+  Sink out(st, sink);
+  for (Batch& b : from[n]) out.arrive(std::move(b));
   threads.clear();  // join
-  if (failure) std::rethrow_exception(failure);
+  out.finish();
 
   conc::RunStats stats;
   stats.executor = "channels";

@@ -72,21 +72,13 @@ conc::RunStats run_pool(RunState& st, BatchReader& reader, common::ProgressBar* 
     }
   });
 
-  std::exception_ptr failure;
-  SeqBuffer order;
+  Sink out(st, sink);
   for (Batch& b : done_rx) {  // ends when the source and every task have dropped their senders
     tokens.release();
-    if (!st.options.ordered) {
-      if (!failure) failure = st.write(b, sink);
-      continue;
-    }
-    order.push(std::move(b));
-    while (auto next = order.pop()) {
-      if (!failure) failure = st.write(*next, sink);
-    }
+    out.arrive(std::move(b));
   }
   source.join();
-  if (failure) std::rethrow_exception(failure);
+  out.finish();
 
   conc::RunStats stats;
   stats.executor = std::string(pool.name());

@@ -146,4 +146,35 @@ class RunState {
   std::stop_callback<std::function<void()>> forward_;
 };
 
+/// The end of every concurrent strategy: batches arrive as they finish and
+/// are written in input order (or at once, unordered). After a sink failure
+/// it keeps accepting batches, so the run drains, and `finish()` rethrows.
+class Sink {
+ public:
+  Sink(RunState& st, const OutputSink& sink) : st_(st), sink_(sink) {}
+
+  void arrive(Batch&& b) {
+    if (!st_.options.ordered) {
+      write(b);
+      return;
+    }
+    order_.push(std::move(b));
+    while (auto next = order_.pop()) write(*next);
+  }
+
+  void finish() {
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+ private:
+  void write(const Batch& b) {
+    if (!failure_) failure_ = st_.write(b, sink_);
+  }
+
+  RunState& st_;
+  const OutputSink& sink_;
+  SeqBuffer order_;
+  std::exception_ptr failure_;
+};
+
 }  // namespace conc::pipeline::detail
