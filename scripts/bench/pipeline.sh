@@ -39,9 +39,11 @@ check "grep -v the" "grep -v the"
 check "exec sed s/the/THE/g" "sed s/the/THE/g"
 
 bytes="$(stat -c %s "$in")"
+n=0
 bench() {  # name warmup-runs command
-  hyperfine --style none --runs "$runs" --warmup "$2" --export-json "$results/$1.json" -n "$1" "$3 <$in >$out" >/dev/null
-  echo "$1" >>"$results/names"
+  n=$((n + 1))
+  hyperfine --style none --runs "$runs" --warmup "$2" --export-json "$results/$n.json" -n "$1" "$3 <$in >$out" >/dev/null
+  echo "$1|$n" >>"$results/names"
 }
 bench "tr a-z A-Z" 1 "tr a-z A-Z"
 bench "conc -e upper" 1 "$conc pipeline -e upper"
@@ -65,8 +67,9 @@ python3 - "$results" "$bytes" <<'PY'
 import json, os, sys
 d, size = sys.argv[1], int(sys.argv[2])
 med = {}
-for name in open(os.path.join(d, "names")).read().splitlines():
-    med[name] = json.load(open(os.path.join(d, name + ".json")))["results"][0]["median"]
+for line in open(os.path.join(d, "names")).read().splitlines():
+    name, n = line.rsplit("|", 1)
+    med[name] = json.load(open(os.path.join(d, n + ".json")))["results"][0]["median"]
 print(f"\n{'command':<36} {'median s':>9} {'MB/s':>8}")
 for n, m in med.items():
     print(f"{n:<36} {m:>9.3f} {size / m / 1e6:>8.0f}")
