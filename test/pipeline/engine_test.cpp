@@ -2,6 +2,9 @@
 // seq output byte for byte; unordered output conserves lines; --on-error;
 // stopping; odd inputs.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <catch2/catch.hpp>
 #include <random>
 #include <stdexcept>
@@ -229,4 +232,60 @@ TEST_CASE("stage stats count batches and bytes; channels report waiting") {
   CHECK(r.stats.channels.size() == 3);
   CHECK(r.stats.channels[0].name == "input -> stage 1");
   CHECK(r.stats.channels[2].name == "stage 2 -> output");
+}
+
+namespace {
+
+// Holds batch 0 back until the other workers have done all they are allowed
+// to (nothing new for 300 ms), and records how far they got meanwhile.
+class HoldFirst final : public Stage {
+ public:
+  HoldFirst() : Stage("hold-first") {}
+  void process(Batch& b, const StageControl&) override {
+    if (b.seq != 0) {
+      std::uint64_t seen = furthest_.load();
+      while (b.seq > seen && !furthest_.compare_exchange_weak(seen, b.seq)) {
+      }
+      processed_.fetch_add(1);
+      return;
+    }
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::uint64_t last = 0;
+    auto quiet_since = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() < give_up &&
+           std::chrono::steady_clock::now() - quiet_since < std::chrono::milliseconds(300)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (processed_.load() != last) {
+        last = processed_.load();
+        quiet_since = std::chrono::steady_clock::now();
+      }
+    }
+    furthest_while_held = furthest_.load();
+  }
+  std::uint64_t furthest_while_held = 0;
+
+ private:
+  std::atomic<std::uint64_t> furthest_{0};
+  std::atomic<std::uint64_t> processed_{0};
+};
+
+}  // namespace
+
+TEST_CASE("a slow batch holds back at most capacity x (stages + 1) batches, reorder buffer included") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += std::to_string(i) + "\n";
+  const auto input = dir.write("in.txt", text);
+  for (auto s : {Strategy::kChannels, Strategy::kPool}) {
+    conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
+    std::vector<std::unique_ptr<Stage>> stages;
+    stages.push_back(std::make_unique<HoldFirst>());
+    auto* hold = static_cast<HoldFirst*>(stages.front().get());
+    std::string out;
+    auto o = options(input, s, 3, 2, {1, 1 << 20});  // one line per batch: 2000 batches
+    (void)run_pipeline(o, stages, diag, {}, nullptr, [&](std::string_view d) { out.append(d); });
+    CHECK(out == text);
+    CHECK(hold->furthest_while_held > 0);  // the other workers did run meanwhile
+    CHECK(hold->furthest_while_held < 2 * (1 + 1));  // batch 0 holds one of the 4 tokens
+  }
 }

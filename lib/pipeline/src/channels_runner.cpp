@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <semaphore>
 #include <thread>
 
 #include "conc/channel.h"
@@ -28,9 +29,13 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
     from.push_back(std::move(rx));
   }
 
+  std::counting_semaphore<> tokens(st.in_flight_limit());  // given back by the sink
   std::vector<std::jthread> threads;
   threads.emplace_back([&, out = to[0]]() mutable {
-    while (auto b = reader.next()) {
+    for (;;) {
+      tokens.acquire();
+      auto b = reader.next();
+      if (!b) return;
       if (progress != nullptr) progress->add(1, b->data.size());
       (void)out.send(std::move(*b));  // cannot fail: the stage's receivers outlive this thread
     }
@@ -58,7 +63,7 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
   }
   to.clear();  // the threads hold every sender: each link closes when its senders finish
 
-  Sink out(st, sink);
+  Sink out(st, sink, tokens);
   for (Batch& b : from[n]) out.arrive(std::move(b));
   threads.clear();  // join
   out.finish();

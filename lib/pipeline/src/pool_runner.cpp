@@ -40,8 +40,7 @@ class SerialGate {
 conc::RunStats run_pool(RunState& st, BatchReader& reader, common::ProgressBar* progress, const OutputSink& sink) {
   const std::size_t n = st.stages.size();
   const std::size_t threads = st.options.threads != 0 ? st.options.threads : std::max(1u, std::thread::hardware_concurrency());
-  const auto in_flight = static_cast<std::ptrdiff_t>(std::max<std::size_t>(1, st.options.capacity) * (n + 1));
-  std::counting_semaphore<> tokens(in_flight);  // bounds the batches between the reader and the sink
+  std::counting_semaphore<> tokens(st.in_flight_limit());
   std::vector<SerialGate> gates(n);
   WorkStealingPool pool(threads);
   auto [done_tx, done_rx] = conc::unbounded<Batch>();
@@ -72,11 +71,8 @@ conc::RunStats run_pool(RunState& st, BatchReader& reader, common::ProgressBar* 
     }
   });
 
-  Sink out(st, sink);
-  for (Batch& b : done_rx) {  // ends when the source and every task have dropped their senders
-    tokens.release();
-    out.arrive(std::move(b));
-  }
+  Sink out(st, sink, tokens);
+  for (Batch& b : done_rx) out.arrive(std::move(b));  // ends when the source and every task are done
   source.join();
   out.finish();
 

@@ -1,11 +1,13 @@
 // pipeline/src/run_state.h: what every strategy of run_pipeline shares.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <semaphore>
 #include <optional>
 #include <stop_token>
 #include <vector>
@@ -54,6 +56,12 @@ class RunState {
         forward_(std::move(stop), [this] { halt_all(); }) {
     control.stop = halt.get_token();
     control.stop_input = [this] { input.request_stop(); };
+  }
+
+  /// The batches allowed in flight between the reader and the sink:
+  /// capacity x (stages + 1). This bounds memory, reorder buffers included.
+  [[nodiscard]] std::ptrdiff_t in_flight_limit() const {
+    return static_cast<std::ptrdiff_t>(std::max<std::size_t>(1, options.capacity) * (stages.size() + 1));
   }
 
   /// Stops everything at once (Ctrl-C, a broken pipe): no more input, no more output.
@@ -147,11 +155,14 @@ class RunState {
 };
 
 /// The end of every concurrent strategy: batches arrive as they finish and
-/// are written in input order (or at once, unordered). After a sink failure
-/// it keeps accepting batches, so the run drains, and `finish()` rethrows.
+/// are written in input order (or at once, unordered). Each batch that
+/// leaves gives back its in-flight token (`tokens`, acquired by the reader),
+/// so the reorder buffer is bounded too. After a sink failure it keeps
+/// accepting batches, so the run drains, and `finish()` rethrows.
 class Sink {
  public:
-  Sink(RunState& st, const OutputSink& sink) : st_(st), sink_(sink) {}
+  Sink(RunState& st, const OutputSink& sink, std::counting_semaphore<>& tokens)
+      : st_(st), sink_(sink), tokens_(tokens) {}
 
   void arrive(Batch&& b) {
     if (!st_.options.ordered) {
@@ -169,10 +180,12 @@ class Sink {
  private:
   void write(const Batch& b) {
     if (!failure_) failure_ = st_.write(b, sink_);
+    tokens_.release();
   }
 
   RunState& st_;
   const OutputSink& sink_;
+  std::counting_semaphore<>& tokens_;
   SeqBuffer order_;
   std::exception_ptr failure_;
 };
