@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <thread>
+
+#include "conc/executor.h"
 
 namespace conc::cli {
 namespace {
@@ -40,7 +41,7 @@ std::string strategy_help(const Command& command) {
 }
 
 void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& command) {
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t cores = conc::thread_count(0);
   options.threads = cores;
   sub.add_option("-j,--threads", options.threads, "worker threads (default: every core, " + std::to_string(cores) + " here)")
       ->type_name("N")

@@ -6,11 +6,8 @@
 #   scripts/bench/hash.sh            (about 5 minutes on 2 cores)
 #   RUNS=9 scripts/bench/hash.sh     more runs per command (default 5)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-"$root/scripts/install-deps"
-(cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release --target conc >/dev/null)
-conc="$root/build/release/apps/conc/conc"
-data="$root/bench-data/hash"
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+data="$data/hash"
 runs="${RUNS:-5}"
 
 if [[ ! -s "$data/big.bin" ]]; then python3 "$root/scripts/bench/make_hash_tree.py" "$data"; fi

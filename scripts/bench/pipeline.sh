@@ -6,14 +6,9 @@
 #   scripts/bench/pipeline.sh            (about 6 minutes on 2 cores)
 #   RUNS=5 scripts/bench/pipeline.sh     more runs per command (default 3)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-"$root/scripts/install-deps"
-(cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release --target conc >/dev/null)
-conc="$root/build/release/apps/conc/conc"
-data="$root/bench-data"
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 runs="${RUNS:-3}"
 export LC_ALL=C
-mkdir -p "$data"
 
 if [[ ! -s "$data/kjv.txt" ]]; then bible -f "Gen1:1-Rev22:21" >"$data/kjv.txt"; fi
 in="$data/text-1g.txt"

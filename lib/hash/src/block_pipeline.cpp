@@ -21,6 +21,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "conc/executor.h"
 #include "strategies.h"
 
 namespace conc::hash::detail {
@@ -53,7 +54,7 @@ class BlockPipeline {
       : jobs_(jobs), options_(o), stop_(std::move(stop)), progress_(progress) {}
 
   conc::RunStats run(std::stop_source& halt, const OutcomeSink& sink) {
-    const std::size_t hashers = options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t hashers = thread_count(options_.threads);
     const std::size_t readers = hashers;
     // Every buffer is in the pool, in a reader's hand, queued at a hasher or
     // being hashed: with this many, a reader waiting for one always gets it.

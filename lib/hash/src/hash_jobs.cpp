@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <numeric>
-#include <thread>
 
 #include "conc/parallel.h"
 #include "conc/thread_pool.h"
@@ -39,11 +38,6 @@ void deliver_in_order(Receiver<Indexed>& results, const OutcomeSink& sink, std::
 namespace {
 
 using detail::Indexed;
-
-std::size_t thread_count(std::size_t requested) {
-  if (requested != 0) return requested;
-  return std::max(1u, std::thread::hardware_concurrency());
-}
 
 conc::RunStats run_seq(std::span<const Job> jobs, const EngineOptions& o, std::stop_source& halt,
                        common::ProgressBar* progress, const OutcomeSink& sink) {
@@ -158,15 +152,20 @@ conc::RunStats hash_jobs(std::span<const Job> jobs, const EngineOptions& options
     for (const auto& j : jobs) bytes += j.size;
     progress->set_total(jobs.size(), bytes);
   }
+  std::uint64_t bytes = 0;  // of the outcomes delivered, counted on this thread
+  const OutcomeSink counted = [&](std::size_t i, Outcome&& out) {
+    bytes += out.bytes;
+    sink(i, std::move(out));
+  };
   conc::RunStats stats;
   switch (options.strategy) {
-    case Strategy::kSeq: stats = run_seq(jobs, options, halt, progress, sink); break;
-    case Strategy::kPool: stats = run_pool(jobs, options, halt, progress, sink); break;
-    case Strategy::kSteal: stats = run_steal(jobs, options, halt, progress, sink); break;
-    case Strategy::kChannels: stats = detail::run_block_pipeline(jobs, options, halt, progress, sink); break;
+    case Strategy::kSeq: stats = run_seq(jobs, options, halt, progress, counted); break;
+    case Strategy::kPool: stats = run_pool(jobs, options, halt, progress, counted); break;
+    case Strategy::kSteal: stats = run_steal(jobs, options, halt, progress, counted); break;
+    case Strategy::kChannels: stats = detail::run_block_pipeline(jobs, options, halt, progress, counted); break;
   }
   stats.items = jobs.size();
-  if (progress != nullptr) stats.bytes = progress->snapshot().done_bytes;
+  stats.bytes = bytes;
   return stats;
 }
 

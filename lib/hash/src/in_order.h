@@ -2,7 +2,7 @@
 #pragma once
 
 #include <cstddef>
-#include <map>
+#include "conc/reorder_buffer.h"
 #include <stop_token>
 #include <utility>
 
@@ -19,18 +19,19 @@ class InOrder {
   InOrder(const OutcomeSink& sink, std::stop_token stop) : sink_(sink), stop_(std::move(stop)) {}
 
   void add(std::size_t index, Outcome&& outcome) {
-    early_.emplace(index, std::move(outcome));
-    for (auto it = early_.begin(); it != early_.end() && it->first == next_ && !stop_.stop_requested();
-         it = early_.erase(it)) {
-      sink_(next_++, std::move(it->second));
+    order_.push(index, std::move(outcome));
+    while (!stop_.stop_requested()) {
+      const auto index_of_next = order_.next();
+      auto next = order_.pop();
+      if (!next) return;
+      sink_(index_of_next, std::move(*next));
     }
   }
 
  private:
   const OutcomeSink& sink_;
   std::stop_token stop_;
-  std::size_t next_ = 0;
-  std::map<std::size_t, Outcome> early_;
+  ReorderBuffer<Outcome> order_;
 };
 
 }  // namespace conc::hash::detail

@@ -3,12 +3,13 @@
 #include <thread>
 
 #include "conc/channel.h"
+#include "conc/executor.h"
 #include "runners.h"
 
 namespace conc::pipeline::detail {
 
 std::vector<std::size_t> stage_workers(const RunState& st) {
-  const std::size_t all = st.options.threads != 0 ? st.options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t all = thread_count(st.options.threads);
   std::vector<std::size_t> workers;
   for (std::size_t k = 0; k < st.stages.size(); ++k) {
     const auto it = st.options.stage_threads.find(k);
@@ -52,7 +53,7 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
         }
         SeqBuffer order;  // a serial stage sees the batches in input order
         for (Batch& b : in) {
-          order.push(std::move(b));
+          push_batch(order, std::move(b));
           while (auto next = order.pop()) {
             st.apply(k, *next);
             (void)out.send(std::move(*next));

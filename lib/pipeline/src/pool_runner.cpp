@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <mutex>
 #include <semaphore>
-#include <thread>
 
 #include "conc/channel.h"
 #include "conc/work_stealing_pool.h"
@@ -18,7 +17,7 @@ class SerialGate {
   template <class Run>
   void arrive(Batch&& b, Run&& run) {
     std::unique_lock lock(mutex_);
-    waiting_.push(std::move(b));
+    push_batch(waiting_, std::move(b));
     if (busy_) return;  // the task inside will take it
     busy_ = true;
     while (auto next = waiting_.pop()) {
@@ -39,7 +38,7 @@ class SerialGate {
 
 conc::RunStats run_pool(RunState& st, BatchReader& reader, common::ProgressBar* progress, const OutputSink& sink) {
   const std::size_t n = st.stages.size();
-  const std::size_t threads = st.options.threads != 0 ? st.options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t threads = thread_count(st.options.threads);
   std::counting_semaphore<> tokens(st.in_flight_limit());
   std::vector<SerialGate> gates(n);
   WorkStealingPool pool(threads);

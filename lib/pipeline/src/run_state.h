@@ -5,38 +5,25 @@
 #include <atomic>
 #include <exception>
 #include <chrono>
-#include <map>
 #include <mutex>
 #include <semaphore>
 #include <optional>
 #include <stop_token>
 #include <vector>
 
+#include "conc/reorder_buffer.h"
 #include "pipeline/pipeline.h"
 
 namespace conc::pipeline::detail {
 
-/// Batches arrive in any order; `pop()` gives them back in `seq` order.
-/// Holds only those that came early.
-class SeqBuffer {
- public:
-  void push(Batch&& b) {
-    const auto seq = b.seq;
-    early_.emplace(seq, std::move(b));
-  }
-  std::optional<Batch> pop() {
-    auto it = early_.begin();
-    if (it == early_.end() || it->first != next_) return std::nullopt;
-    Batch b = std::move(it->second);
-    early_.erase(it);
-    ++next_;
-    return b;
-  }
+/// Batches back in input order (keyed by `Batch::seq`).
+using SeqBuffer = ReorderBuffer<Batch>;
 
- private:
-  std::uint64_t next_ = 0;
-  std::map<std::uint64_t, Batch> early_;
-};
+/// Adds `b` to `order` under its own sequence number.
+inline void push_batch(SeqBuffer& order, Batch&& b) {
+  const auto seq = b.seq;
+  order.push(seq, std::move(b));
+}
 
 /// Per-stage counters, written by the stage's workers (relaxed: statistics
 /// only, read after the run).
@@ -169,7 +156,7 @@ class Sink {
       write(b);
       return;
     }
-    order_.push(std::move(b));
+    push_batch(order_, std::move(b));
     while (auto next = order_.pop()) write(*next);
   }
 

@@ -7,6 +7,7 @@
 #include "conc/event_count.h"
 #include "conc/executor.h"
 #include "conc/parallel.h"
+#include "conc/reorder_buffer.h"
 #include "conc/run_stats.h"
 #include "conc/sharded_map.h"
 #include "conc/task.h"

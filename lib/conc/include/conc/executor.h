@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
 #include <functional>
+#include <thread>
 #include <future>
 #include <string_view>
 #include <type_traits>
@@ -13,6 +15,12 @@
 #include "conc/task.h"
 
 namespace conc {
+
+/// `requested` worker threads, or one per core when it is 0 (and at least
+/// one: hardware_concurrency may not know).
+inline std::size_t thread_count(std::size_t requested) noexcept {
+  return requested != 0 ? requested : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+}
 
 /// Runs tasks on a fixed set of worker threads.
 ///
