@@ -1,10 +1,9 @@
 // Stateless stages that rewrite each line without regular expressions:
 // upper, lower, trim, rev, cut, hash.
-#include <emmintrin.h>
-
 #include <algorithm>
 #include <charconv>
 
+#include "common/ascii_case.h"
 #include "hash/algorithm.h"
 #include "pipeline/stage.h"
 #include "stage_args.h"
@@ -13,30 +12,15 @@ namespace conc::pipeline {
 namespace {
 
 // ASCII letters only, as `tr a-z A-Z`: the whole batch at once (newlines
-// are not letters), 16 bytes per step with SSE2 (GCC does not vectorise the
-// scalar loop at -O2).
+// are not letters).
 class CaseStage final : public Stage {
  public:
   CaseStage(std::string text, bool upper) : Stage(std::move(text)), upper_(upper) {}
   void process(Batch& b, const StageControl&) override {
-    const char lo = upper_ ? 'a' : 'A';
-    char* p = b.data.data();
-    const std::size_t n = b.data.size();
-    std::size_t i = 0;
-    // c is a letter to flip when (c - lo) < 26 unsigned; SSE2 compares
-    // signed, so both sides are shifted by 0x80.
-    const __m128i first = _mm_set1_epi8(lo);
-    const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
-    const __m128i limit = _mm_set1_epi8(static_cast<char>(26 ^ 0x80));
-    const __m128i flip = _mm_set1_epi8(0x20);
-    for (; i + 16 <= n; i += 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      const __m128i offset = _mm_xor_si128(_mm_sub_epi8(v, first), bias);
-      const __m128i letter = _mm_cmplt_epi8(offset, limit);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), _mm_xor_si128(v, _mm_and_si128(letter, flip)));
-    }
-    for (; i < n; ++i) {
-      if (static_cast<unsigned char>(p[i] - lo) < 26) p[i] = static_cast<char>(p[i] ^ 0x20);
+    if (upper_) {
+      common::ascii_upper(b.data);
+    } else {
+      common::ascii_lower(b.data);
     }
   }
 

@@ -25,7 +25,8 @@ class BlockPool : public std::enable_shared_from_this<BlockPool> {
     std::size_t capacity = 0;
   };
 
-  // A block of at least `capacity` bytes (contents undefined).
+  // A block of at least `capacity` bytes (contents undefined), followed by
+  // kWordPadding more that a word key may read.
   std::unique_ptr<Block> take(std::size_t capacity) {
     {
       std::lock_guard lock(mutex_);
@@ -36,7 +37,7 @@ class BlockPool : public std::enable_shared_from_this<BlockPool> {
       }
     }
     auto b = std::make_unique<Block>();
-    b->data.reset(new char[capacity]);  // uninitialised on purpose
+    b->data.reset(new char[capacity + kWordPadding]());  // zeroed: the padding is read
     b->capacity = capacity;
     return b;
   }
@@ -107,7 +108,7 @@ void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const T
       pool->give(std::move(block));
       continue;
     }
-    sink(Piece{text, pool->share(std::move(block))});
+    sink(Piece{std::span<char>(data, text.size()), pool->share(std::move(block))});
   }
 }
 

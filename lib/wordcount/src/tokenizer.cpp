@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "common/ascii_case.h"
+
 namespace conc::wordcount {
 namespace {
 
@@ -74,6 +76,12 @@ void Tokenizer::classify64(const char* p, std::size_t len, std::uint64_t& word, 
     upper |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(is_upper))) << (16 * k);
   }
   if (!options_.fold_case) upper = 0;
+}
+
+bool Tokenizer::fold_in_place(std::span<char> bytes) const noexcept {
+  if (options_.mode == SplitMode::kWords) return false;
+  if (options_.fold_case) common::ascii_lower(bytes);
+  return true;
 }
 
 std::size_t Tokenizer::next_cut(std::string_view text, std::size_t from) const {

@@ -1,7 +1,7 @@
 #include "wordcount/word_table.h"
 
 // XXH3 compiled into this file (a feature of the packaged header): no call
-// into the shared library for every word.
+// into the shared library for every long word.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -16,7 +16,9 @@ constexpr std::size_t kFirstBlock = 4096;
 constexpr std::size_t kMaxBlock = 1 << 20;
 }  // namespace
 
-std::uint64_t hash_word(std::string_view word) noexcept { return XXH3_64bits(word.data(), word.size()); }
+namespace detail {
+std::uint64_t long_hash(std::string_view word) noexcept { return XXH3_64bits(word.data(), word.size()); }
+}  // namespace detail
 
 const char* WordTable::store(std::string_view word) {
   if (word.size() > block_left_) {
@@ -40,46 +42,35 @@ const char* WordTable::store(std::string_view word) {
   return p;
 }
 
+// Puts `slot` in the first empty slot of its probe sequence.
+void WordTable::place(const Slot& slot, std::uint64_t hash) noexcept {
+  std::size_t i = hash & mask_;
+  while (slots_[i].len != 0) i = (i + 1) & mask_;
+  slots_[i] = slot;
+}
+
 void WordTable::grow() {
-  slots_.assign(slots_.empty() ? kInitialSlots : slots_.size() * 2, Slot{});
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t k = 0; k < entries_.size(); ++k) {
-    const Entry& e = entries_[k];
-    std::size_t i = e.hash & mask;
-    while (slots_[i].len != 0) i = (i + 1) & mask;
-    slots_[i] = Slot{head_of(std::string_view(e.key, e.len)), e.len, static_cast<std::uint32_t>(k)};
+  std::vector<Slot> old(slots_.empty() ? kInitialSlots : slots_.size() * 2);
+  old.swap(slots_);
+  mask_ = slots_.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.len != 0) place(slot, entries_[slot.index].hash);
   }
 }
 
-void WordTable::add_hashed(std::string_view word, std::uint64_t hash, std::uint64_t n) {
+void WordTable::insert(std::string_view word, const WordKey& key, std::uint64_t n) {
   if (word.empty()) throw std::invalid_argument("WordTable: empty word");
   if (word.size() > UINT32_MAX) throw std::length_error("WordTable: word longer than 4 GiB");
+  if (entries_.size() >= UINT32_MAX) throw std::length_error("WordTable: more than 4G distinct words");
   if ((entries_.size() + 1) * 2 > slots_.size()) grow();
-  total_ += n;
-  const std::size_t mask = slots_.size() - 1;
-  const std::uint64_t head = head_of(word);
-  const auto len = static_cast<std::uint32_t>(word.size());
-  std::size_t i = hash & mask;
-  for (;;) {
-    Slot& slot = slots_[i];
-    if (slot.len == 0) {
-      if (entries_.size() >= UINT32_MAX) throw std::length_error("WordTable: more than 4G distinct words");
-      slot = Slot{head, len, static_cast<std::uint32_t>(entries_.size())};
-      entries_.push_back(Entry{store(word), len, hash});
-      counts_.push_back(n);
-      return;
-    }
-    if (slot.head == head && slot.len == len &&
-        (len <= 8 || std::memcmp(entries_[slot.index].key + 8, word.data() + 8, len - 8) == 0)) {
-      counts_[slot.index] += n;
-      return;
-    }
-    i = (i + 1) & mask;
-  }
+  // add() found no slot for the word: it goes in the first empty one.
+  place(Slot{key.head, key.tail, n, static_cast<std::uint32_t>(word.size()), static_cast<std::uint32_t>(entries_.size())},
+        key.hash);
+  entries_.push_back(Entry{store(word), key.hash});
 }
 
 void WordTable::merge(const WordTable& other) {
-  other.for_each([this](std::string_view w, std::uint64_t h, std::uint64_t c) { add_hashed(w, h, c); });
+  other.for_each([this](std::string_view w, const WordKey& k, std::uint64_t c) { add(w, k, c); });
 }
 
 }  // namespace conc::wordcount

@@ -55,7 +55,7 @@ struct Job {
     for_each_piece(inputs, chunk_size, tokenizer, diag, stop, sink);
   }
   void done(const Piece& p) const {
-    if (progress != nullptr) progress->add(1, p.text.size());
+    if (progress != nullptr) progress->add(1, p.bytes.size());
   }
 };
 
@@ -88,7 +88,7 @@ void run_pieces(Executor& pool, const Job& job, std::size_t chunk_size, std::vec
     group.run([&, piece = std::move(piece), slot = Slot(slots)] {
       WorkerState& state = states[static_cast<std::size_t>(pool.current_worker())];
       body(piece, state);
-      state.account(piece.text);
+      state.account(piece.text());
       job.done(piece);
     });
   });
@@ -96,7 +96,13 @@ void run_pieces(Executor& pool, const Job& job, std::size_t chunk_size, std::vec
 }
 
 void count_piece(const Tokenizer& tok, const Piece& piece, WorkerState& state) {
-  tok.for_each(piece.text, state.scratch, [&](std::string_view w) { state.table.add(w); });
+  if (tok.fold_in_place(piece.bytes)) {
+    // The words are views into the piece, so they can wait a few lookups.
+    PrefetchingAdder adder(state.table);
+    tok.for_each(piece.text(), state.scratch, [&](std::string_view w) { adder.add(w); });
+  } else {
+    tok.for_each(piece.text(), state.scratch, [&](std::string_view w) { state.table.add(w); });
+  }
 }
 
 // Merges per-worker tables into `parts` disjoint tables, one task per part.
@@ -105,8 +111,8 @@ std::vector<WordTable> merge_partitioned(Executor& pool, std::vector<WorkerState
   std::vector<WordTable> merged(parts);
   parallel_for(pool, 0, parts, 1, [&](std::size_t p) {
     for (const auto& s : states) {
-      s.table.for_each([&](std::string_view w, std::uint64_t h, std::uint64_t c) {
-        if (partition_of(h, parts) == p) merged[p].add_hashed(w, h, c);
+      s.table.for_each([&](std::string_view w, const WordKey& k, std::uint64_t c) {
+        if (partition_of(k.hash, parts) == p) merged[p].add(w, k, c);
       });
     }
   });
@@ -125,7 +131,7 @@ void run_seq(const Job& job, Result& r) {
   WorkerState& s = states[0];
   job.pieces(job.options.chunk_size, [&](Piece&& piece) {
     count_piece(job.tokenizer, piece, s);
-    s.account(piece.text);
+    s.account(piece.text());
     job.done(piece);
   });
   collect_totals(states, r.totals);
@@ -151,7 +157,7 @@ void run_mutex(const Job& job, Result& r) {
   std::mutex mutex;
   WordTable shared;
   run_pieces(pool, job, job.options.chunk_size, states, [&](const Piece& p, WorkerState& s) {
-    job.tokenizer.for_each(p.text, s.scratch, [&](std::string_view w) {
+    job.tokenizer.for_each(p.text(), s.scratch, [&](std::string_view w) {
       std::lock_guard lock(mutex);  // the naive design: one lock per word
       shared.add(w);
     });
@@ -167,7 +173,7 @@ void run_sharded(const Job& job, Result& r) {
   std::vector<WorkerState> states(pool.concurrency());
   ShardedMap<std::string, std::uint64_t, WordHash, std::equal_to<>> map(64 * pool.concurrency());
   run_pieces(pool, job, job.options.chunk_size, states, [&](const Piece& p, WorkerState& s) {
-    job.tokenizer.for_each(p.text, s.scratch, [&](std::string_view w) { map.update(w, [](std::uint64_t& c) { ++c; }); });
+    job.tokenizer.for_each(p.text(), s.scratch, [&](std::string_view w) { map.update(w, [](std::uint64_t& c) { ++c; }); });
   });
   collect_totals(states, r.totals);
   r.tables.resize(map.shard_count());
@@ -207,14 +213,14 @@ void run_channels(const Job& job, Result& r) {
         WorkerState& s = states[m];
         for (Piece& piece : rx) {
           std::vector<WordTable> parts(reducers);
-          job.tokenizer.for_each(piece.text, s.scratch, [&](std::string_view w) {
-            const std::uint64_t h = hash_word(w);
-            parts[partition_of(h, reducers)].add_hashed(w, h, 1);
+          job.tokenizer.for_each(piece.text(), s.scratch, [&](std::string_view w) {
+            const WordKey k = key_of(w);
+            parts[partition_of(k.hash, reducers)].add(w, k, 1);
           });
           for (std::size_t i = 0; i < reducers; ++i) {
             if (parts[i].size() != 0) (void)out[i].send(std::move(parts[i]));
           }
-          s.account(piece.text);
+          s.account(piece.text());
           job.done(piece);
         }
       });
@@ -362,7 +368,7 @@ Result count_words(const Options& options, common::Diagnostics& diag, std::stop_
   for (const auto& t : r.tables) distinct += t.size();
   r.sorted.reserve(distinct);
   for (const auto& t : r.tables) {
-    t.for_each([&](std::string_view w, std::uint64_t, std::uint64_t c) {
+    t.for_each([&](std::string_view w, const WordKey&, std::uint64_t c) {
       r.sorted.push_back({w, c});
       r.totals.words += c;
     });

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -12,15 +13,20 @@
 #include "common/diagnostics.h"
 #include "common/file_walk.h"
 #include "wordcount/tokenizer.h"
+#include "wordcount/word_table.h"
 
 namespace conc::wordcount {
 
 /// A run of input bytes cut at a separator, so that no word spans two
-/// pieces. `owner` keeps the bytes alive (a mapped file, or a block read from
-/// a stream) for as long as the piece exists.
+/// pieces. `owner` keeps the bytes alive (a block read from the input) for as
+/// long as the piece exists. The bytes are the piece's own: a counter may
+/// rewrite them (fold their case) in place. They are followed by
+/// kWordPadding readable bytes, so key_of_padded() may take its words.
 struct Piece {
-  std::string_view text;
+  std::span<char> bytes;
   std::shared_ptr<const void> owner;
+
+  [[nodiscard]] std::string_view text() const noexcept { return {bytes.data(), bytes.size()}; }
 };
 
 /// Produces the pieces of `inputs` in order and hands each to `sink`, which

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,13 @@ class Tokenizer {
       byte_words(text, scratch, on_word);
     }
   }
+
+  /// In the byte modes, folds `bytes` in place as for_each would (A-Z to
+  /// a-z) and returns true: for_each then hands out views into the text
+  /// itself, never into scratch, which stay valid as long as the text.
+  /// Returns false and changes nothing in kWords mode, where folding can
+  /// change a word's length.
+  bool fold_in_place(std::span<char> bytes) const noexcept;
 
   /// The first index >= `from` where `text` may be cut: a separator byte
   /// that ends any word before it whatever follows. `text.size()` if none.
