@@ -1,6 +1,5 @@
 #include "pipeline/batch_reader.h"
 
-#include <emmintrin.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -11,6 +10,7 @@
 #include <cstring>
 
 #include "common/interrupt.h"
+#include "common/simd_text.h"
 
 namespace conc::pipeline {
 namespace {
@@ -104,26 +104,6 @@ std::size_t after_lines(const char* data, std::size_t n, std::size_t lines) {
   return cut;
 }
 
-// The '\n' bytes in data[0, n), 16 at a time: matches add -1 to byte
-// counters (up to 255 rounds before they could wrap), summed by _mm_sad_epu8.
-std::uint64_t count_newlines(const char* data, std::size_t n) {
-  std::uint64_t count = 0;
-  std::size_t i = 0;
-  const __m128i newline = _mm_set1_epi8('\n');
-  while (i + 16 <= n) {
-    __m128i counters = _mm_setzero_si128();
-    for (int round = 0; round < 255 && i + 16 <= n; ++round, i += 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-      counters = _mm_sub_epi8(counters, _mm_cmpeq_epi8(v, newline));
-    }
-    const __m128i sums = _mm_sad_epu8(counters, _mm_setzero_si128());
-    count += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) +
-             static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
-  }
-  for (; i < n; ++i) count += data[i] == '\n' ? 1 : 0;
-  return count;
-}
-
 bool readable_now(int fd) {
   pollfd pfd{fd, POLLIN, 0};
   return ::poll(&pfd, 1, 0) > 0;
@@ -148,7 +128,7 @@ std::optional<Batch> BatchReader::next() {
       // Cut when a batch is full, at the end of the file, or when a pipe has
       // nothing more to give right now (so `tail -f | conc pipeline` streams).
       const bool full = avail >= limits_.max_bytes ||
-                        (limits_.max_lines != 0 && count_newlines(base, avail) >= limits_.max_lines);
+                        (limits_.max_lines != 0 && common::count_newlines({base, avail}) >= limits_.max_lines);
       if (full || eof_ || (may_block_ && avail > 0 && !readable_now(fd_))) {
         const std::size_t window = std::min(avail, limits_.max_bytes);
         taken = limits_.max_lines != 0 ? after_lines(base, window, limits_.max_lines) : after_last_newline(base, window);
@@ -173,7 +153,7 @@ std::optional<Batch> BatchReader::next() {
     Batch b;
     b.seq = seq_++;
     b.first_line = line_;
-    b.lines = count_newlines(base, taken) + (base[taken - 1] == '\n' ? 0 : 1);
+    b.lines = common::count_newlines({base, taken}) + (base[taken - 1] == '\n' ? 0 : 1);
     b.data.assign(base, taken);
     line_ += b.lines;
     pending_at_ += taken;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "common/ascii_case.h"
+#include "common/simd_text.h"
 #include "hash/algorithm.h"
 #include "pipeline/stage.h"
 #include "stage_args.h"

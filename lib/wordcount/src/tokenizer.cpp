@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "common/ascii_case.h"
+#include "common/simd_text.h"
 
 namespace conc::wordcount {
 namespace {

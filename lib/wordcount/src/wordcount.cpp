@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/file_walk.h"
+#include "common/simd_text.h"
 #include "conc/channel.h"
 #include "conc/parallel.h"
 #include "conc/sharded_map.h"
@@ -30,7 +31,7 @@ struct alignas(kCacheLine) WorkerState {
 
   void account(std::string_view text) {
     bytes += text.size();
-    lines += static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
+    lines += common::count_newlines(text);
   }
 };
 

@@ -1,4 +1,4 @@
-#include "common/ascii_case.h"
+#include "common/simd_text.h"
 
 #include <emmintrin.h>
 
@@ -7,8 +7,7 @@
 namespace conc::common {
 namespace {
 
-// Flips the case of the 26 letters from `first`, 16 bytes per step with SSE2
-// (GCC does not vectorise the scalar loop at -O2).
+// Flips the case of the 26 letters from `first`.
 void flip_letters(std::span<char> bytes, char first) noexcept {
   char* p = bytes.data();
   const std::size_t n = bytes.size();
@@ -33,5 +32,27 @@ void flip_letters(std::span<char> bytes, char first) noexcept {
 
 void ascii_upper(std::span<char> bytes) noexcept { flip_letters(bytes, 'a'); }
 void ascii_lower(std::span<char> bytes) noexcept { flip_letters(bytes, 'A'); }
+
+// Matches add -1 to byte counters (up to 255 rounds before they could wrap),
+// summed by _mm_sad_epu8.
+std::uint64_t count_newlines(std::string_view text) noexcept {
+  const char* data = text.data();
+  const std::size_t n = text.size();
+  std::uint64_t count = 0;
+  std::size_t i = 0;
+  const __m128i newline = _mm_set1_epi8('\n');
+  while (i + 16 <= n) {
+    __m128i counters = _mm_setzero_si128();
+    for (int round = 0; round < 255 && i + 16 <= n; ++round, i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+      counters = _mm_sub_epi8(counters, _mm_cmpeq_epi8(v, newline));
+    }
+    const __m128i sums = _mm_sad_epu8(counters, _mm_setzero_si128());
+    count += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) +
+             static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+  }
+  for (; i < n; ++i) count += data[i] == '\n' ? 1 : 0;
+  return count;
+}
 
 }  // namespace conc::common

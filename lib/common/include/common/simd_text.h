@@ -1,7 +1,10 @@
-// common/ascii_case.h: ASCII case mapping of a whole buffer in place.
+// common/simd_text.h: whole-buffer byte operations, 16 bytes per step with
+// SSE2 (GCC -O2 vectorises none of these loops by itself).
 #pragma once
 
+#include <cstdint>
 #include <span>
+#include <string_view>
 
 namespace conc::common {
 
@@ -9,5 +12,7 @@ namespace conc::common {
 void ascii_upper(std::span<char> bytes) noexcept;
 /// Maps A-Z to a-z in `bytes`; every other byte (UTF-8 included) is kept.
 void ascii_lower(std::span<char> bytes) noexcept;
+/// The number of '\n' bytes in `text`.
+std::uint64_t count_newlines(std::string_view text) noexcept;
 
 }  // namespace conc::common
