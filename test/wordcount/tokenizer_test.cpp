@@ -1,5 +1,8 @@
 #include "wordcount/tokenizer.h"
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include <catch2/catch.hpp>
 #include <random>
 #include <string>
@@ -112,6 +115,70 @@ TEST_CASE("ws and alpha agree with a byte-by-byte reference on random text") {
         CAPTURE(iter, static_cast<int>(mode), fold, len);
         REQUIRE(words(s, mode, fold) == ref);
       }
+    }
+  }
+}
+
+// kWords mode scans ASCII 64 bytes at a time and hands runs with an
+// apostrophe or non-ASCII byte to the code-point rules; compare it with a
+// reference that applies the definition code point by code point (ICU's
+// properties and simple folding), on random text of lengths around the
+// block size.
+namespace {
+// Decodes the valid UTF-8 sequence at s[i] (returns its length) or 0.
+std::size_t decode(const std::string& s, std::size_t i, UChar32& cp) {
+  int32_t at = static_cast<int32_t>(i);
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  UChar32 c = 0;
+  U8_NEXT(p, at, static_cast<int32_t>(s.size()), c);
+  if (c < 0) return 0;
+  cp = c;
+  return static_cast<std::size_t>(at) - i;
+}
+bool word_cp(UChar32 c) { return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK | U_GC_ND_MASK)) != 0; }
+V reference_words(const std::string& s, bool fold) {
+  V out;
+  std::string cur;
+  std::size_t i = 0;
+  const auto word_at = [&](std::size_t k) {
+    UChar32 c = 0;
+    return k < s.size() && decode(s, k, c) != 0 && word_cp(c);
+  };
+  while (i < s.size()) {
+    UChar32 c = 0;
+    const std::size_t len = decode(s, i, c);
+    if (len != 0 && word_cp(c)) {
+      const UChar32 f = fold ? u_foldCase(c, U_FOLD_CASE_DEFAULT) : c;
+      char buf[4];
+      int32_t n = 0;
+      U8_APPEND_UNSAFE(buf, n, f);
+      cur.append(buf, static_cast<std::size_t>(n));
+    } else if (len != 0 && (c == '\'' || c == 0x2019) && !cur.empty() && word_at(i + len)) {
+      cur.append(s, i, len);
+    } else if (!cur.empty()) {
+      out.push_back(cur);
+      cur.clear();
+    }
+    i += len == 0 ? 1 : len;
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("words: the block scanner agrees with a code-point reference on random text") {
+  std::mt19937 rng(11);
+  const std::vector<std::string> alphabet = {
+      "a", "B", "z", "7", " ", "\n", "\r", ",", ".", "'", "\xE2\x80\x99", "\xC3\x89", "\xC3\xA9", "\xC3\x9F",
+      "\xCE\xA3", "\xCF\x82", "\xE2\x80\x94", "\xE6\x97\xA5", "\xF0\x9F\x98\x80", "\xFF", "\xC3", "\xE2\x80",
+      "\xED\xA0\x80", std::string(1, '\0'), "\xCC\x81", "\xD9\xA3"};
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string s;
+    const std::size_t target = rng() % 200;
+    while (s.size() < target) s += alphabet[rng() % alphabet.size()];
+    for (const bool fold : {true, false}) {
+      CAPTURE(iter, fold, s);
+      REQUIRE(words(s, SplitMode::kWords, fold) == reference_words(s, fold));
     }
   }
 }

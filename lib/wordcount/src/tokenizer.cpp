@@ -44,44 +44,55 @@ Tokenizer::Tokenizer(TokenizerOptions options) : options_(options) {
   }
 }
 
-void Tokenizer::classify64(const char* p, std::size_t len, std::uint64_t& word, std::uint64_t& upper) const {
+void Tokenizer::classify64(const char* p, std::size_t len, Masks& m) const {
   alignas(16) char buf[64];
   if (len < 64) {
     std::memset(buf, options_.mode == SplitMode::kWs ? ' ' : '.', sizeof buf);  // separators
     std::memcpy(buf, p, len);
     p = buf;
   }
-  word = 0;
-  upper = 0;
+  m = Masks{};
   const __m128i k_a = _mm_set1_epi8('a');
   const __m128i k_A = _mm_set1_epi8('A');
+  const __m128i k_0 = _mm_set1_epi8('0');
   const __m128i k_25 = _mm_set1_epi8(25);
   const __m128i k_9 = _mm_set1_epi8(9);
   const __m128i k_4 = _mm_set1_epi8(4);
   const __m128i k_space = _mm_set1_epi8(' ');
+  const __m128i k_apostrophe = _mm_set1_epi8('\'');
   const __m128i k_0x20 = _mm_set1_epi8(0x20);
   // x <= limit, unsigned per byte: min(x, limit) == x.
   const auto le = [](__m128i x, __m128i limit) { return _mm_cmpeq_epi8(_mm_min_epu8(x, limit), x); };
+  const auto bits = [](__m128i v, int k) {
+    return static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(v))) << (16 * k);
+  };
   for (int k = 0; k < 4; ++k) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    const __m128i is_upper = le(_mm_sub_epi8(v, k_A), k_25);
-    __m128i is_word;
-    if (options_.mode == SplitMode::kWs) {
-      const __m128i is_space = _mm_or_si128(_mm_cmpeq_epi8(v, k_space), le(_mm_sub_epi8(v, k_9), k_4));
-      is_word = _mm_xor_si128(is_space, _mm_set1_epi8(-1));
-    } else {  // kAlpha: (v | 0x20) in 'a'..'z'
-      is_word = le(_mm_sub_epi8(_mm_or_si128(v, k_0x20), k_a), k_25);
+    m.upper |= bits(le(_mm_sub_epi8(v, k_A), k_25), k);
+    const __m128i alpha = le(_mm_sub_epi8(_mm_or_si128(v, k_0x20), k_a), k_25);  // (v | 0x20) in 'a'..'z'
+    switch (options_.mode) {
+      case SplitMode::kWs: {
+        const __m128i space = _mm_or_si128(_mm_cmpeq_epi8(v, k_space), le(_mm_sub_epi8(v, k_9), k_4));
+        m.word |= ~bits(space, k) & (0xffffull << (16 * k));
+        break;
+      }
+      case SplitMode::kAlpha:
+        m.word |= bits(alpha, k);
+        break;
+      case SplitMode::kWords: {
+        // The sign bit marks non-ASCII bytes: movemask of v itself.
+        const std::uint64_t special = bits(_mm_cmpeq_epi8(v, k_apostrophe), k) | bits(v, k);
+        m.word |= bits(_mm_or_si128(alpha, le(_mm_sub_epi8(v, k_0), k_9)), k) | special;
+        m.special |= special;
+        break;
+      }
     }
-    word |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(is_word))) << (16 * k);
-    upper |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(is_upper))) << (16 * k);
   }
-  if (!options_.fold_case) upper = 0;
+  if (!options_.fold_case) m.upper = 0;
 }
 
-bool Tokenizer::fold_in_place(std::span<char> bytes) const noexcept {
-  if (options_.mode == SplitMode::kWords) return false;
+void Tokenizer::fold_in_place(std::span<char> bytes) const noexcept {
   if (options_.fold_case) common::ascii_lower(bytes);
-  return true;
 }
 
 std::size_t Tokenizer::next_cut(std::string_view text, std::size_t from) const {

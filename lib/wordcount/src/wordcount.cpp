@@ -97,13 +97,18 @@ void run_pieces(Executor& pool, const Job& job, std::size_t chunk_size, std::vec
 }
 
 void count_piece(const Tokenizer& tok, const Piece& piece, WorkerState& state) {
-  if (tok.fold_in_place(piece.bytes)) {
-    // The words are views into the piece, so they can wait a few lookups.
-    PrefetchingAdder adder(state.table);
-    tok.for_each(piece.text(), state.scratch, [&](std::string_view w) { adder.add(w); });
-  } else {
-    tok.for_each(piece.text(), state.scratch, [&](std::string_view w) { state.table.add(w); });
-  }
+  tok.fold_in_place(piece.bytes);
+  const auto begin = reinterpret_cast<std::uintptr_t>(piece.bytes.data());
+  const std::uintptr_t end = begin + piece.bytes.size();
+  PrefetchingAdder adder(state.table);
+  tok.for_each(piece.text(), state.scratch, [&](std::string_view w) {
+    const auto at = reinterpret_cast<std::uintptr_t>(w.data());
+    if (at >= begin && at < end) {
+      adder.add(w);  // a view into the piece: it can wait a few lookups
+    } else {
+      state.table.add(w);  // folded into scratch, which the next word reuses
+    }
+  });
 }
 
 // Merges per-worker tables into `parts` disjoint tables, one task per part.

@@ -34,19 +34,21 @@ class Tokenizer {
   /// The view is valid only during the call. `scratch` holds folded words.
   template <class OnWord>
   void for_each(std::string_view text, std::string& scratch, OnWord&& on_word) const {
-    if (options_.mode == SplitMode::kWords) {
-      unicode_words(text, scratch, on_word);
-    } else {
-      byte_words(text, scratch, on_word);
-    }
+    for_each_run(text, [&](std::string_view run, bool fold, bool special) {
+      if (special) {  // kWords only: an apostrophe or non-ASCII inside
+        unicode_words(run, scratch, on_word);
+      } else {
+        emit_bytes(run, fold, scratch, on_word);
+      }
+    });
   }
 
-  /// In the byte modes, folds `bytes` in place as for_each would (A-Z to
-  /// a-z) and returns true: for_each then hands out views into the text
-  /// itself, never into scratch, which stay valid as long as the text.
-  /// Returns false and changes nothing in kWords mode, where folding can
-  /// change a word's length.
-  bool fold_in_place(std::span<char> bytes) const noexcept;
+  /// Folds the ASCII letters of `bytes` in place as for_each would (A-Z to
+  /// a-z). for_each then hands out every word that needs no other folding as
+  /// a view into the text itself, valid as long as the text: in the byte
+  /// modes every word; in kWords mode every word without an apostrophe or a
+  /// non-ASCII character (those come from scratch).
+  void fold_in_place(std::span<char> bytes) const noexcept;
 
   /// The first index >= `from` where `text` may be cut: a separator byte
   /// that ends any word before it whatever follows. `text.size()` if none.
@@ -62,46 +64,57 @@ class Tokenizer {
   // Byte modes only: set on word bytes that folding changes (A-Z).
   static constexpr std::uint8_t kFoldBit = 4;
 
-  // The byte modes classify 64 bytes at a time into bit masks (SSE2), then
-  // walk the words with bit scans: one branch per word, not two per byte.
-  template <class OnWord>
-  void byte_words(std::string_view text, std::string& scratch, OnWord& on_word) const {
+  // Words are found 64 bytes at a time: SSE2 classifies the bytes into bit
+  // masks, then bit scans walk the runs of word bytes (one branch per run,
+  // not two per byte). f(run, fold, special) gets each maximal run of
+  // non-separator bytes; `fold` if folding changes one of its bytes,
+  // `special` (kWords only) if it holds an apostrophe or a non-ASCII byte
+  // and so needs the full Unicode rules. A run is bounded by ASCII
+  // separators, so tokenizing it alone gives the words of the whole.
+  template <class F>
+  void for_each_run(std::string_view text, F&& f) const {
     const char* base = text.data();
     const std::size_t n = text.size();
-    std::size_t word_start = 0;
-    bool in_word = false;
-    bool fold = false;  // the current word has a byte that folding changes
+    std::size_t run_start = 0;
+    bool in_run = false;
+    bool fold = false;     // the current run has a byte that folding changes
+    bool special = false;  // the current run has an apostrophe or non-ASCII byte
     for (std::size_t block = 0; block < n; block += 64) {
       const std::size_t len = n - block < 64 ? n - block : 64;
-      std::uint64_t word_bits = 0;
-      std::uint64_t upper_bits = 0;
-      classify64(base + block, len, word_bits, upper_bits);
-      const std::uint64_t before = (word_bits << 1) | (in_word ? 1u : 0u);  // bit k: byte k-1 in a word
-      std::uint64_t starts = word_bits & ~before;
-      std::uint64_t ends = ~word_bits & before;
-      if (len < 64) ends &= (2ull << len) - 1;  // the padding ends the last word at len
-      std::size_t from = 0;  // where the current word starts within this block
+      Masks m;
+      classify64(base + block, len, m);
+      const std::uint64_t before = (m.word << 1) | (in_run ? 1u : 0u);  // bit k: byte k-1 in a run
+      std::uint64_t starts = m.word & ~before;
+      std::uint64_t ends = ~m.word & before;
+      if (len < 64) ends &= (2ull << len) - 1;  // the padding ends the last run at len
+      std::size_t from = 0;  // where the current run starts within this block
       for (;;) {
-        if (in_word) {
+        if (in_run) {
           if (ends == 0) break;
           const auto e = static_cast<unsigned>(__builtin_ctzll(ends));
           ends &= ends - 1;
-          fold = fold || (upper_bits & bits_between(from, e)) != 0;
-          emit_bytes(std::string_view(base + word_start, block + e - word_start), fold, scratch, on_word);
-          in_word = false;
+          const std::uint64_t bits = bits_between(from, e);
+          f(std::string_view(base + run_start, block + e - run_start), fold || (m.upper & bits) != 0,
+            special || (m.special & bits) != 0);
+          in_run = false;
         } else {
           if (starts == 0) break;
           const auto b = static_cast<unsigned>(__builtin_ctzll(starts));
           starts &= starts - 1;
-          word_start = block + b;
+          run_start = block + b;
           from = b;
-          in_word = true;
+          in_run = true;
           fold = false;
+          special = false;
         }
       }
-      if (in_word) fold = fold || (upper_bits & bits_between(from, 64)) != 0;  // runs on
+      if (in_run) {  // runs on into the next block
+        const std::uint64_t bits = bits_between(from, 64);
+        fold = fold || (m.upper & bits) != 0;
+        special = special || (m.special & bits) != 0;
+      }
     }
-    if (in_word) emit_bytes(std::string_view(base + word_start, n - word_start), fold, scratch, on_word);
+    if (in_run) f(std::string_view(base + run_start, n - run_start), fold, special);
   }
 
   // Bits [from, to) of a 64-bit mask.
@@ -123,9 +136,14 @@ class Tokenizer {
     on_word(std::string_view(scratch));
   }
 
-  // Sets bit k of `word` if byte k of p[0, len) belongs to a word, and of
-  // `upper` if folding changes it. Bits at and past len are 0.
-  void classify64(const char* p, std::size_t len, std::uint64_t& word, std::uint64_t& upper) const;
+  // Bit k of each mask describes byte k of a 64-byte block.
+  struct Masks {
+    std::uint64_t word = 0;     ///< not a separator
+    std::uint64_t upper = 0;    ///< changed by folding
+    std::uint64_t special = 0;  ///< kWords: an apostrophe or non-ASCII byte
+  };
+  // Classifies p[0, len); bits at and past len are 0.
+  void classify64(const char* p, std::size_t len, Masks& m) const;
 
   template <class OnWord>
   void unicode_words(std::string_view text, std::string& scratch, OnWord& on_word) const {
