@@ -1,4 +1,11 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
+#include <thread>
 #include <random>
 #include <string>
 #include <vector>
@@ -42,18 +49,30 @@ std::string corpus(std::size_t words) {
   return out;
 }
 
+// The counts of whole texts, tokenized in one go: no pieces, no tables.
+Counts reference(const std::vector<std::string>& texts, TokenizerOptions options) {
+  const Tokenizer tok(options);
+  std::map<std::string, std::uint64_t> counts;
+  std::string scratch;
+  for (const auto& t : texts) tok.for_each(t, scratch, [&](std::string_view w) { ++counts[std::string(w)]; });
+  Counts out(counts.begin(), counts.end());
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("every strategy, thread count and chunk size gives the same counts") {
   TempDir dir;
-  const std::string big = dir.write("corpus.txt", corpus(12000));
-  const std::string small = dir.write("sub/small.txt", corpus(500));
+  const std::string big_text = corpus(12000);
+  const std::string small_text = corpus(500);
+  const std::string big = dir.write("corpus.txt", big_text);
+  const std::string small = dir.write("sub/small.txt", small_text);
   for (const auto mode : {SplitMode::kWords, SplitMode::kWs, SplitMode::kAlpha}) {
     Options base;
     base.inputs = {big, (dir.path / "sub").string()};
     base.tokenizer.mode = mode;
-    base.strategy = Strategy::kSeq;
-    const Counts expected = run(base);
+    const Counts expected = reference({big_text, small_text}, base.tokenizer);
     REQUIRE(expected.size() > 10);
     for (const auto strategy : {Strategy::kSeq, Strategy::kMutex, Strategy::kSharded, Strategy::kLocal,
                                 Strategy::kChannels, Strategy::kSteal}) {
@@ -66,6 +85,50 @@ TEST_CASE("every strategy, thread count and chunk size gives the same counts") {
           CAPTURE(static_cast<int>(mode), static_cast<int>(strategy), threads, chunk);
           REQUIRE(run(o) == expected);
         }
+      }
+    }
+  }
+}
+
+TEST_CASE("a regular file read in ranges and the same bytes through a FIFO agree, totals too") {
+  TempDir dir;
+  const std::string text = corpus(3000);
+  const std::string file = dir.write("corpus.txt", text);
+  const std::string fifo = (dir.path / "fifo").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto lines = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
+  for (const auto strategy : {Strategy::kSeq, Strategy::kSteal, Strategy::kChannels}) {
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{61}, std::size_t{1} << 20}) {
+      CAPTURE(static_cast<int>(strategy), chunk);
+      Options o;
+      o.strategy = strategy;
+      o.threads = 2;
+      o.chunk_size = chunk;
+      o.inputs = {file};
+      conc::common::Diagnostics diag("wordcount", [](std::string_view) {});
+      const Result from_file = count_words(o, diag, {}, nullptr);
+      std::jthread writer([&] {
+        const int fd = ::open(fifo.c_str(), O_WRONLY);
+        for (std::size_t at = 0; at < text.size();) {
+          const ssize_t n = ::write(fd, text.data() + at, std::min<std::size_t>(777, text.size() - at));
+          if (n <= 0) break;
+          at += static_cast<std::size_t>(n);
+        }
+        ::close(fd);
+      });
+      o.inputs = {fifo};
+      const Result from_fifo = count_words(o, diag, {}, nullptr);
+      writer.join();
+      CHECK(diag.errors() == 0);
+      for (const Result* r : {&from_file, &from_fifo}) {
+        CHECK(r->totals.bytes == text.size());
+        CHECK(r->totals.lines == lines);
+      }
+      CHECK(from_file.totals.words == from_fifo.totals.words);
+      REQUIRE(from_file.sorted.size() == from_fifo.sorted.size());
+      for (std::size_t i = 0; i < from_file.sorted.size(); ++i) {
+        REQUIRE(from_file.sorted[i].word == from_fifo.sorted[i].word);
+        REQUIRE(from_file.sorted[i].count == from_fifo.sorted[i].count);
       }
     }
   }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -108,11 +109,85 @@ void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const T
       pool->give(std::move(block));
       continue;
     }
-    sink(Piece{std::span<char>(data, text.size()), pool->share(std::move(block))});
+    Piece piece;
+    piece.bytes = std::span<char>(data, text.size());
+    piece.owner = pool->share(std::move(block));
+    sink(std::move(piece));
   }
 }
 
 }  // namespace
+
+// A regular file open for ranges to be read from it, by many threads at once
+// (pread keeps no shared file position).
+class OpenFile {
+ public:
+  OpenFile(int fd, std::string path, std::uint64_t size) : fd_(fd), path_(std::move(path)), size_(size) {}
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  ~OpenFile() { ::close(fd_); }
+
+  std::span<char> range_text(std::uint64_t offset, std::uint64_t length, ReadBuffer& buf, const Tokenizer& tokenizer,
+                             common::Diagnostics& diag) {
+    const std::size_t n = read_at(buf, 0, length, offset, diag);
+    const std::string_view got(buf.data(), n);
+    const std::size_t start = offset == 0 ? 0 : tokenizer.next_cut(got, 0);
+    if (start == n) return {};  // no cut: the range lies inside a word begun before it
+    // Read on to the first cut at or after the range's end. The size at open
+    // bounds every range, so a file that grows meanwhile changes nothing; a
+    // short read means it shrank (reported), and the text ends there.
+    std::size_t end = n;
+    if (n == length) {
+      for (std::size_t step = kFirstStep; offset + end < size_; step = std::min(2 * step, kMaxStep)) {
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(step, size_ - offset - end));
+        const std::size_t more = read_at(buf, end, want, offset + end, diag);
+        const std::size_t cut = tokenizer.next_cut(std::string_view(buf.data(), end + more), end);
+        const bool found = cut < end + more;
+        end = cut;
+        if (found || more < want) break;  // else still inside the last word: read on
+      }
+    }
+    return {buf.data() + start, end - start};
+  }
+
+ private:
+  static constexpr std::size_t kFirstStep = 4096;  // a word's end is usually a few bytes on
+  static constexpr std::size_t kMaxStep = std::size_t{16} << 20;
+
+  // Reads up to n bytes at file offset `at` into buf[into, into + n), with
+  // kWordPadding readable bytes after; returns the bytes read, short only at
+  // the end of the file or after an error (both reported).
+  std::size_t read_at(ReadBuffer& buf, std::size_t into, std::size_t n, std::uint64_t at, common::Diagnostics& diag) {
+    if (buf.size() < into + n + kWordPadding) buf.resize(std::max(into + n + kWordPadding, 2 * buf.size()));
+    std::size_t done = 0;
+    while (done < n) {
+      const ssize_t r = ::pread(fd_, buf.data() + into + done, n - done, static_cast<off_t>(at + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        report(diag, r < 0 ? common::errno_reason(errno) : "file shrank while being read");
+        break;
+      }
+      done += static_cast<std::size_t>(r);
+    }
+    return done;
+  }
+
+  void report(common::Diagnostics& diag, const std::string& reason) {
+    // Relaxed: the flag only keeps the report to one line per file; the
+    // Diagnostics object orders the lines themselves.
+    if (!reported_.exchange(true, std::memory_order_relaxed)) diag.error(path_, reason);
+  }
+
+  int fd_;
+  std::string path_;
+  std::uint64_t size_;  ///< at open; ranges never read past it
+  std::atomic<bool> reported_{false};
+};
+
+std::span<char> Piece::load(ReadBuffer& buffer, const Tokenizer& tokenizer, common::Diagnostics& diag) const {
+  if (!file) return bytes;
+  return file->range_text(offset, length, buffer, tokenizer, diag);
+}
 
 void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size,
                     const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
@@ -130,8 +205,24 @@ void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t ch
       continue;
     }
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    cut_stream(fd, in.path, chunk_size, tokenizer, diag, stop, sink);
-    ::close(fd);
+    struct stat st {};
+    // A regular file that reports no size may still have content (/proc):
+    // it is read as a stream.
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+      cut_stream(fd, in.path, chunk_size, tokenizer, diag, stop, sink);
+      ::close(fd);
+      continue;
+    }
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    const auto file = std::make_shared<OpenFile>(fd, in.path, size);  // closes fd
+    for (std::uint64_t at = 0; at < size; at += chunk_size) {
+      if (stop.stop_requested()) return;
+      Piece piece;
+      piece.file = file;
+      piece.offset = at;
+      piece.length = std::min<std::uint64_t>(chunk_size, size - at);
+      sink(std::move(piece));
+    }
   }
 }
 

@@ -26,13 +26,9 @@ namespace {
 struct alignas(kCacheLine) WorkerState {
   WordTable table;
   std::string scratch;
+  ReadBuffer buffer;
   std::uint64_t bytes = 0;
   std::uint64_t lines = 0;
-
-  void account(std::string_view text) {
-    bytes += text.size();
-    lines += common::count_newlines(text);
-  }
 };
 
 // Which reducer owns a word: high hash bits, independent of the table's slot.
@@ -55,8 +51,15 @@ struct Job {
   void pieces(std::size_t chunk_size, const std::function<void(Piece&&)>& sink) const {
     for_each_piece(inputs, chunk_size, tokenizer, diag, stop, sink);
   }
-  void done(const Piece& p) const {
-    if (progress != nullptr) progress->add(1, p.bytes.size());
+  // Reads `piece` if need be, lets count(text) count it, and accounts for it.
+  template <class Count>
+  void process(const Piece& piece, WorkerState& state, Count&& count) const {
+    if (stop.stop_requested()) return;  // the run is being abandoned: skip the read
+    const std::span<char> text = piece.load(state.buffer, tokenizer, diag);
+    count(text);
+    state.bytes += text.size();
+    state.lines += common::count_newlines({text.data(), text.size()});
+    if (progress != nullptr) progress->add(1, piece.input_bytes());
   }
 };
 
@@ -77,7 +80,7 @@ class Slot {
   std::counting_semaphore<>* sem_;
 };
 
-// Runs body(piece, worker state) for every piece as a task on `pool`, with a
+// Runs body(text, worker state) for every piece as a task on `pool`, with a
 // bounded number of pieces in flight (memory stays bounded on a stream).
 template <class Body>
 void run_pieces(Executor& pool, const Job& job, std::size_t chunk_size, std::vector<WorkerState>& states,
@@ -88,20 +91,18 @@ void run_pieces(Executor& pool, const Job& job, std::size_t chunk_size, std::vec
     slots.acquire();
     group.run([&, piece = std::move(piece), slot = Slot(slots)] {
       WorkerState& state = states[static_cast<std::size_t>(pool.current_worker())];
-      body(piece, state);
-      state.account(piece.text());
-      job.done(piece);
+      job.process(piece, state, [&](std::span<char> text) { body(text, state); });
     });
   });
   group.wait();
 }
 
-void count_piece(const Tokenizer& tok, const Piece& piece, WorkerState& state) {
-  tok.fold_in_place(piece.bytes);
-  const auto begin = reinterpret_cast<std::uintptr_t>(piece.bytes.data());
-  const std::uintptr_t end = begin + piece.bytes.size();
+void count_text(const Tokenizer& tok, std::span<char> text, WorkerState& state) {
+  tok.fold_in_place(text);
+  const auto begin = reinterpret_cast<std::uintptr_t>(text.data());
+  const std::uintptr_t end = begin + text.size();
   PrefetchingAdder adder(state.table);
-  tok.for_each(piece.text(), state.scratch, [&](std::string_view w) {
+  tok.for_each({text.data(), text.size()}, state.scratch, [&](std::string_view w) {
     const auto at = reinterpret_cast<std::uintptr_t>(w.data());
     if (at >= begin && at < end) {
       adder.add(w);  // a view into the piece: it can wait a few lookups
@@ -136,9 +137,7 @@ void run_seq(const Job& job, Result& r) {
   std::vector<WorkerState> states(1);
   WorkerState& s = states[0];
   job.pieces(job.options.chunk_size, [&](Piece&& piece) {
-    count_piece(job.tokenizer, piece, s);
-    s.account(piece.text());
-    job.done(piece);
+    job.process(piece, s, [&](std::span<char> text) { count_text(job.tokenizer, text, s); });
   });
   collect_totals(states, r.totals);
   r.tables.push_back(std::move(s.table));
@@ -150,7 +149,7 @@ void run_local(const Job& job, Result& r, std::size_t chunk_size) {
   Pool pool(job.options.threads);
   std::vector<WorkerState> states(pool.concurrency());
   run_pieces(pool, job, chunk_size, states,
-             [&](const Piece& p, WorkerState& s) { count_piece(job.tokenizer, p, s); });
+             [&](std::span<char> text, WorkerState& s) { count_text(job.tokenizer, text, s); });
   collect_totals(states, r.totals);
   r.tables = merge_partitioned(pool, states);
   r.stats.executor = std::string(pool.name());
@@ -162,8 +161,8 @@ void run_mutex(const Job& job, Result& r) {
   std::vector<WorkerState> states(pool.concurrency());
   std::mutex mutex;
   WordTable shared;
-  run_pieces(pool, job, job.options.chunk_size, states, [&](const Piece& p, WorkerState& s) {
-    job.tokenizer.for_each(p.text(), s.scratch, [&](std::string_view w) {
+  run_pieces(pool, job, job.options.chunk_size, states, [&](std::span<char> text, WorkerState& s) {
+    job.tokenizer.for_each({text.data(), text.size()}, s.scratch, [&](std::string_view w) {
       std::lock_guard lock(mutex);  // the naive design: one lock per word
       shared.add(w);
     });
@@ -178,8 +177,8 @@ void run_sharded(const Job& job, Result& r) {
   ThreadPool pool(job.options.threads);
   std::vector<WorkerState> states(pool.concurrency());
   ShardedMap<std::string, std::uint64_t, WordHash, std::equal_to<>> map(64 * pool.concurrency());
-  run_pieces(pool, job, job.options.chunk_size, states, [&](const Piece& p, WorkerState& s) {
-    job.tokenizer.for_each(p.text(), s.scratch, [&](std::string_view w) { map.update(w, [](std::uint64_t& c) { ++c; }); });
+  run_pieces(pool, job, job.options.chunk_size, states, [&](std::span<char> text, WorkerState& s) {
+    job.tokenizer.for_each({text.data(), text.size()}, s.scratch, [&](std::string_view w) { map.update(w, [](std::uint64_t& c) { ++c; }); });
   });
   collect_totals(states, r.totals);
   r.tables.resize(map.shard_count());
@@ -218,16 +217,16 @@ void run_channels(const Job& job, Result& r) {
       threads.emplace_back([&, m, rx = piece_rx, out = to_reducer]() mutable {
         WorkerState& s = states[m];
         for (Piece& piece : rx) {
-          std::vector<WordTable> parts(reducers);
-          job.tokenizer.for_each(piece.text(), s.scratch, [&](std::string_view w) {
-            const WordKey k = key_of(w);
-            parts[partition_of(k.hash, reducers)].add(w, k, 1);
+          job.process(piece, s, [&](std::span<char> text) {
+            std::vector<WordTable> parts(reducers);
+            job.tokenizer.for_each({text.data(), text.size()}, s.scratch, [&](std::string_view w) {
+              const WordKey k = key_of(w);
+              parts[partition_of(k.hash, reducers)].add(w, k, 1);
+            });
+            for (std::size_t i = 0; i < reducers; ++i) {
+              if (parts[i].size() != 0) (void)out[i].send(std::move(parts[i]));
+            }
           });
-          for (std::size_t i = 0; i < reducers; ++i) {
-            if (parts[i].size() != 0) (void)out[i].send(std::move(parts[i]));
-          }
-          s.account(piece.text());
-          job.done(piece);
         }
       });
     }

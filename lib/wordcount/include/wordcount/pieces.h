@@ -2,12 +2,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
 #include <stop_token>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "common/diagnostics.h"
@@ -17,27 +17,48 @@
 
 namespace conc::wordcount {
 
-/// A run of input bytes cut at a separator, so that no word spans two
-/// pieces. `owner` keeps the bytes alive (a block read from the input) for as
-/// long as the piece exists. The bytes are the piece's own: a counter may
-/// rewrite them (fold their case) in place. They are followed by
-/// kWordPadding readable bytes, so key_of_padded() may take its words.
-struct Piece {
-  std::span<char> bytes;
-  std::shared_ptr<const void> owner;
+class OpenFile;
 
-  [[nodiscard]] std::string_view text() const noexcept { return {bytes.data(), bytes.size()}; }
+/// Where a counter reads a piece's text: reused from piece to piece, so it
+/// stays in the cache of the core that counts.
+using ReadBuffer = std::vector<char>;
+
+/// A part of the input that can be counted on its own. Either
+///  - a block a stream reader has already read, cut at a separator, whose
+///    bytes `owner` keeps alive; or
+///  - a byte range of a regular file, which the counter reads itself with
+///    pread: many ranges are read at once, each into the cache of the core
+///    that counts it, and no reader thread stands between file and cores.
+struct Piece {
+  std::span<char> bytes;              ///< a stream block
+  std::shared_ptr<const void> owner;  ///< keeps `bytes` alive
+  std::shared_ptr<OpenFile> file;     ///< set for a range of a regular file
+  std::uint64_t offset = 0;           ///< the range [offset, offset + length)
+  std::uint64_t length = 0;
+
+  /// The input bytes this piece stands for (for progress).
+  [[nodiscard]] std::uint64_t input_bytes() const noexcept { return file ? length : bytes.size(); }
+
+  /// The piece's text, its own to rewrite in place (fold), followed by
+  /// kWordPadding readable bytes. A range's text runs from the first cut
+  /// (Tokenizer::next_cut) at or after its start, or from the file's start,
+  /// to the first cut at or after its end (read on past the range), or to
+  /// the file's end: every byte of a file belongs to exactly one range's
+  /// text and no word is split. A range wholly inside one word is empty. A
+  /// stream block's text is its bytes. Read errors and a file that shrank
+  /// are reported to `diag` once per file; the text is then what was read.
+  std::span<char> load(ReadBuffer& buffer, const Tokenizer& tokenizer, common::Diagnostics& diag) const;
 };
 
 /// Produces the pieces of `inputs` in order and hands each to `sink`, which
-/// may block (that is how callers bound the pieces in flight). Every input,
-/// file or stream, is read in blocks of about `chunk_size` bytes, each cut at
-/// its last separator and the rest carried into the next block, so memory
-/// stays bounded by the pieces in flight whatever the input size (except for
-/// a single word longer than a block, which is kept whole). Reading copies
-/// from the page cache at several GB/s; memory-mapping instead would make the
-/// whole file count in the process's resident size.
-/// Inputs that cannot be read are reported to `diag` and skipped. Stops early
+/// may block (that is how callers bound the pieces in flight). A regular
+/// file becomes ranges of `chunk_size` bytes, read later by whoever counts
+/// them. Any other input (standard input, a pipe, a FIFO, a /proc file) is
+/// read here in blocks of about `chunk_size` bytes, each cut at its last
+/// separator with the rest carried into the next block, so memory stays
+/// bounded by the pieces in flight whatever the input size (except for a
+/// single word longer than a block, which is kept whole). Inputs that
+/// cannot be opened or read are reported to `diag` and skipped. Stops early
 /// when `stop` is requested.
 void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size,
                     const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
