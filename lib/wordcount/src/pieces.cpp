@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <stdexcept>
 
 #include "common/interrupt.h"
 
@@ -184,12 +185,24 @@ class OpenFile {
   std::atomic<bool> reported_{false};
 };
 
+std::pair<Piece, Piece> Piece::split() const {
+  if (ranges() < 2) throw std::logic_error("Piece::split: a piece of one range");
+  const std::uint64_t lower = ranges() / 2 * range;
+  Piece lo = *this;
+  lo.length = lower;
+  Piece hi = *this;
+  hi.offset += lower;
+  hi.length -= lower;
+  return {std::move(lo), std::move(hi)};
+}
+
 std::span<char> Piece::load(ReadBuffer& buffer, const Tokenizer& tokenizer, common::Diagnostics& diag) const {
   if (!file) return bytes;
+  if (ranges() != 1) throw std::logic_error("Piece::load: split the piece first");
   return file->range_text(offset, length, buffer, tokenizer, diag);
 }
 
-void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size,
+void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size, bool whole_files,
                     const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
                     const std::function<void(Piece&&)>& sink) {
   if (chunk_size == 0) chunk_size = 1;
@@ -215,12 +228,14 @@ void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t ch
     }
     const auto size = static_cast<std::uint64_t>(st.st_size);
     const auto file = std::make_shared<OpenFile>(fd, in.path, size);  // closes fd
-    for (std::uint64_t at = 0; at < size; at += chunk_size) {
+    const std::uint64_t step = whole_files ? size : chunk_size;
+    for (std::uint64_t at = 0; at < size; at += step) {
       if (stop.stop_requested()) return;
       Piece piece;
       piece.file = file;
       piece.offset = at;
-      piece.length = std::min<std::uint64_t>(chunk_size, size - at);
+      piece.length = std::min<std::uint64_t>(step, size - at);
+      piece.range = chunk_size;
       sink(std::move(piece));
     }
   }

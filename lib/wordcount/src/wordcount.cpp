@@ -48,8 +48,8 @@ struct Job {
   std::stop_token stop;
   common::ProgressBar* progress;
 
-  void pieces(std::size_t chunk_size, const std::function<void(Piece&&)>& sink) const {
-    for_each_piece(inputs, chunk_size, tokenizer, diag, stop, sink);
+  void pieces(std::size_t chunk_size, const std::function<void(Piece&&)>& sink, bool whole_files = false) const {
+    for_each_piece(inputs, chunk_size, whole_files, tokenizer, diag, stop, sink);
   }
   // Reads `piece` if need be, lets count(text) count it, and accounts for it.
   template <class Count>
@@ -81,19 +81,37 @@ class Slot {
 };
 
 // Runs body(text, worker state) for every piece as a task on `pool`, with a
-// bounded number of pieces in flight (memory stays bounded on a stream).
+// bounded number of pieces in flight (memory stays bounded on a stream, open
+// files on a tree).
+//
+// With `whole_files` a regular file arrives as one piece of all its ranges,
+// and the task that gets it splits it as parallel_for splits an index range:
+// it hands the upper half to the group and keeps the lower, down to one
+// range. On a work-stealing pool the halves go to the splitting worker's own
+// deque, where idle workers steal the biggest; the dispatcher then wakes
+// once per file, not once per range. A file's slot is shared by its halves
+// and returned when the last of them is done.
 template <class Body>
-void run_pieces(Executor& pool, const Job& job, std::size_t chunk_size, std::vector<WorkerState>& states,
-                Body body) {
+void run_pieces(Executor& pool, const Job& job, std::size_t chunk_size, bool whole_files,
+                std::vector<WorkerState>& states, Body body) {
   std::counting_semaphore<> slots(static_cast<std::ptrdiff_t>(2 * pool.concurrency() + 2));
   TaskGroup group(pool);
-  job.pieces(chunk_size, [&](Piece&& piece) {
-    slots.acquire();
-    group.run([&, piece = std::move(piece), slot = Slot(slots)] {
-      WorkerState& state = states[static_cast<std::size_t>(pool.current_worker())];
-      job.process(piece, state, [&](std::span<char> text) { body(text, state); });
-    });
-  });
+  std::function<void(Piece, const std::shared_ptr<Slot>&)> run = [&](Piece piece, const std::shared_ptr<Slot>& slot) {
+    while (piece.ranges() > 1) {
+      auto [lower, upper] = piece.split();
+      group.run([&run, upper = std::move(upper), slot] { run(upper, slot); });
+      piece = std::move(lower);
+    }
+    WorkerState& state = states[static_cast<std::size_t>(pool.current_worker())];
+    job.process(piece, state, [&](std::span<char> text) { body(text, state); });
+  };
+  job.pieces(
+      chunk_size,
+      [&](Piece&& piece) {
+        slots.acquire();
+        group.run([&run, piece = std::move(piece), slot = std::make_shared<Slot>(slots)] { run(piece, slot); });
+      },
+      whole_files);
   group.wait();
 }
 
@@ -145,10 +163,10 @@ void run_seq(const Job& job, Result& r) {
 }
 
 template <class Pool>
-void run_local(const Job& job, Result& r, std::size_t chunk_size) {
+void run_local(const Job& job, Result& r, std::size_t chunk_size, bool whole_files) {
   Pool pool(job.options.threads);
   std::vector<WorkerState> states(pool.concurrency());
-  run_pieces(pool, job, chunk_size, states,
+  run_pieces(pool, job, chunk_size, whole_files, states,
              [&](std::span<char> text, WorkerState& s) { count_text(job.tokenizer, text, s); });
   collect_totals(states, r.totals);
   r.tables = merge_partitioned(pool, states);
@@ -161,7 +179,7 @@ void run_mutex(const Job& job, Result& r) {
   std::vector<WorkerState> states(pool.concurrency());
   std::mutex mutex;
   WordTable shared;
-  run_pieces(pool, job, job.options.chunk_size, states, [&](std::span<char> text, WorkerState& s) {
+  run_pieces(pool, job, job.options.chunk_size, false, states, [&](std::span<char> text, WorkerState& s) {
     job.tokenizer.for_each({text.data(), text.size()}, s.scratch, [&](std::string_view w) {
       std::lock_guard lock(mutex);  // the naive design: one lock per word
       shared.add(w);
@@ -177,7 +195,7 @@ void run_sharded(const Job& job, Result& r) {
   ThreadPool pool(job.options.threads);
   std::vector<WorkerState> states(pool.concurrency());
   ShardedMap<std::string, std::uint64_t, WordHash, std::equal_to<>> map(64 * pool.concurrency());
-  run_pieces(pool, job, job.options.chunk_size, states, [&](std::span<char> text, WorkerState& s) {
+  run_pieces(pool, job, job.options.chunk_size, false, states, [&](std::span<char> text, WorkerState& s) {
     job.tokenizer.for_each({text.data(), text.size()}, s.scratch, [&](std::string_view w) { map.update(w, [](std::uint64_t& c) { ++c; }); });
   });
   collect_totals(states, r.totals);
@@ -361,9 +379,9 @@ Result count_words(const Options& options, common::Diagnostics& diag, std::stop_
       case Strategy::kSeq: run_seq(job, r); break;
       case Strategy::kMutex: run_mutex(job, r); break;
       case Strategy::kSharded: run_sharded(job, r); break;
-      case Strategy::kLocal: run_local<ThreadPool>(job, r, options.chunk_size); break;
+      case Strategy::kLocal: run_local<ThreadPool>(job, r, options.chunk_size, false); break;
       case Strategy::kSteal:
-        run_local<WorkStealingPool>(job, r, std::max<std::size_t>(1, options.chunk_size / 4));
+        run_local<WorkStealingPool>(job, r, std::max<std::size_t>(1, options.chunk_size / 4), true);
         break;
       case Strategy::kChannels: run_channels(job, r); break;
     }

@@ -8,6 +8,7 @@
 #include <span>
 #include <stop_token>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/diagnostics.h"
@@ -29,15 +30,23 @@ using ReadBuffer = std::vector<char>;
 ///  - a byte range of a regular file, which the counter reads itself with
 ///    pread: many ranges are read at once, each into the cache of the core
 ///    that counts it, and no reader thread stands between file and cores.
+///
+/// A file piece may also hold several consecutive ranges (see
+/// for_each_piece's `whole_files`), to be split before loading.
 struct Piece {
   std::span<char> bytes;              ///< a stream block
   std::shared_ptr<const void> owner;  ///< keeps `bytes` alive
-  std::shared_ptr<OpenFile> file;     ///< set for a range of a regular file
-  std::uint64_t offset = 0;           ///< the range [offset, offset + length)
-  std::uint64_t length = 0;
+  std::shared_ptr<OpenFile> file;     ///< set for ranges of a regular file
+  std::uint64_t offset = 0;           ///< the bytes [offset, offset + length),
+  std::uint64_t length = 0;           ///< in ranges of `range` bytes
+  std::uint64_t range = 0;
 
   /// The input bytes this piece stands for (for progress).
   [[nodiscard]] std::uint64_t input_bytes() const noexcept { return file ? length : bytes.size(); }
+  /// How many ranges the piece holds: 1 for a stream block.
+  [[nodiscard]] std::uint64_t ranges() const noexcept { return file ? (length + range - 1) / range : 1; }
+  /// Halves a piece of several ranges at a range boundary: {lower, upper}.
+  [[nodiscard]] std::pair<Piece, Piece> split() const;
 
   /// The piece's text, its own to rewrite in place (fold), followed by
   /// kWordPadding readable bytes. A range's text runs from the first cut
@@ -47,13 +56,15 @@ struct Piece {
   /// text and no word is split. A range wholly inside one word is empty. A
   /// stream block's text is its bytes. Read errors and a file that shrank
   /// are reported to `diag` once per file; the text is then what was read.
+  /// Only for a piece of one range (throws std::logic_error otherwise).
   std::span<char> load(ReadBuffer& buffer, const Tokenizer& tokenizer, common::Diagnostics& diag) const;
 };
 
 /// Produces the pieces of `inputs` in order and hands each to `sink`, which
 /// may block (that is how callers bound the pieces in flight). A regular
 /// file becomes ranges of `chunk_size` bytes, read later by whoever counts
-/// them. Any other input (standard input, a pipe, a FIFO, a /proc file) is
+/// them: one piece per range, or with `whole_files` one piece holding all
+/// of a file's ranges, for the caller to split where it runs. Any other input (standard input, a pipe, a FIFO, a /proc file) is
 /// read here in blocks of about `chunk_size` bytes, each cut at its last
 /// separator with the rest carried into the next block, so memory stays
 /// bounded by the pieces in flight whatever the input size (except for a
@@ -61,7 +72,7 @@ struct Piece {
 /// cannot be opened or read are reported to `diag` and skipped. Stops early
 /// when `stop` is requested.
 void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size,
-                    const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
-                    const std::function<void(Piece&&)>& sink);
+                    bool whole_files, const Tokenizer& tokenizer, common::Diagnostics& diag,
+                    std::stop_token stop, const std::function<void(Piece&&)>& sink);
 
 }  // namespace conc::wordcount
