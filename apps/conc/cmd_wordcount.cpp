@@ -85,7 +85,7 @@ Command wordcount_command() {
       "conc wordcount -s help",
   };
   c.strategies = {
-      {"steal", "a table per worker on the WorkStealingPool, pieces a quarter of --chunk-size, merged by hash partition in parallel"},
+      {"steal", "a table per worker on the WorkStealingPool; each file's ranges (a quarter of --chunk-size) split in halves on the workers, idle ones stealing them; merged by hash partition in parallel"},
       {"local", "a table per worker on the shared-queue ThreadPool, merged by hash partition in parallel"},
       {"seq", "one thread, one table: the baseline"},
       {"mutex", "all workers update one table behind one mutex (the naive design)"},
@@ -110,7 +110,7 @@ Command wordcount_command() {
     app.add_flag("--merge", flags->merge,
                  "inputs are word<TAB>count lines (e.g. --format tsv output) to sum, in any order; "
                  "parsed sequentially whatever the strategy");
-    app.add_option("--chunk-size", flags->chunk_size, "split inputs into pieces of about BYTES (K, M, G suffixes; default 1M: a piece stays in cache between read and count)")
+    app.add_option("--chunk-size", flags->chunk_size, "count inputs in pieces of about BYTES: ranges of a regular file, read by the worker that counts them, or blocks of a stream (K, M, G suffixes; default 1M: a piece stays in cache between read and count)")
         ->type_name("BYTES")
         ->check(size_validator());
     app.add_flag("-L,--follow", flags->follow, "follow symbolic links inside directories (loops are reported)");

@@ -38,7 +38,7 @@ done
 bench "x10 sort|uniq -c" "$x10" "LC_ALL=C tr -s '[:space:]' '\n' <$x10 | tr A-Z a-z | sort | uniq -c | sort -rn >/dev/null"
 bench "x10 awk" "$x10" "LC_ALL=C awk '{for(i=1;i<=NF;i++) c[tolower(\$i)]++} END{for(w in c) print w, c[w]}' $x10 >/dev/null"
 bench "x10 wc -w" "$x10" "LC_ALL=C wc -w $x10 >/dev/null"
-for s in seq local channels steal; do
+for s in seq mutex sharded local channels steal; do
   for j in 1 2; do bench "x100 conc ws $s -j$j" "$x100" "$conc wordcount --split ws -s $s -j$j $x100 >/dev/null"; done
 done
 bench "x100 conc words (default) -j2" "$x100" "$conc wordcount -j2 $x100 >/dev/null"
@@ -63,10 +63,15 @@ for n, m, mbs in rows:
     print(f"{n:<34} {m:>9.3f} {mbs:>8.1f}")
 def ratio(a, b):
     return med[b] / med[a]
+mbs = {n: v for n, _, v in rows}
 print()
 best = min((n for n in med if n.startswith("x10 conc")), key=med.get)
 print(f"x10: fastest conc ({best}) vs sort|uniq -c: {ratio(best, 'x10 sort|uniq -c'):.1f}x, vs awk: {ratio(best, 'x10 awk'):.1f}x")
-for s in ("seq", "local", "channels", "steal"):
+default = "x100 conc ws steal -j2"
+print(f"x100: default (steal) -j2 --split ws: {mbs[default]:.0f} MB/s (target > 600)")
+print(f"x100: default -j2 vs sort|uniq -c (its x10 MB/s): {mbs[default] / mbs['x10 sort|uniq -c']:.0f}x (target >= 80)")
+print(f"x100: default -j2 vs wc -w: {mbs[default] / mbs['x100 wc -w']:.2f}x")
+for s in ("seq", "mutex", "sharded", "local", "channels", "steal"):
     print(f"x100: {s} speed-up -j1 -> -j2: {ratio(f'x100 conc ws {s} -j2', f'x100 conc ws {s} -j1'):.2f}x")
-print(f"x100: --split words vs ws (default strategy, -j2): {med['x100 conc words (default) -j2'] / med['x100 conc ws steal -j2']:.2f}x the time")
+print(f"x100: --split words vs ws (default strategy, -j2): {med['x100 conc words (default) -j2'] / med[default]:.2f}x the time (target <= 2)")
 PY
