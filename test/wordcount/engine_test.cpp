@@ -142,6 +142,30 @@ TEST_CASE("order: count descending, then word by bytes") {
   CHECK(run(o) == Counts{{"a", 2}, {"b", 2}, {"B", 1}, {"c", 1}});
 }
 
+TEST_CASE("order: ties sort by all bytes, past the first eight, NUL and high bytes included") {
+  // Random words from a small alphabet with shared 8-byte prefixes, NULs and
+  // bytes >= 0x80, all with count 1 or 2: the order must be std::string's.
+  std::mt19937 rng(5);
+  const std::string alphabet("ab\0\xff\x80", 5);
+  std::map<std::string, std::uint64_t> want;
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    std::string w = (i % 3 == 0) ? "prefix00" : "";
+    const std::size_t n = 1 + rng() % 12;
+    for (std::size_t k = 0; k < n; ++k) w.push_back(alphabet[rng() % alphabet.size()]);
+    const std::uint64_t times = 1 + rng() % 2;
+    for (std::uint64_t t = 0; t < times; ++t) text += w + " ";
+    want[w] += times;
+  }
+  Counts expected(want.begin(), want.end());
+  std::stable_sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  TempDir dir;
+  Options o;
+  o.inputs = {dir.write("t.txt", text)};
+  o.tokenizer.mode = SplitMode::kWs;
+  CHECK(run(o) == expected);
+}
+
 TEST_CASE("select applies --min-count then --top") {
   std::vector<WordCount> sorted = {{"a", 5}, {"b", 3}, {"c", 3}, {"d", 1}};
   CHECK(select(sorted, 0, 1).size() == 4);

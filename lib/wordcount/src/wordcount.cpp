@@ -349,8 +349,20 @@ void run_merge(const Job& job, Result& r) {
   r.stats.executor = "seq";
 }
 
-bool before(const WordCount& a, const WordCount& b) {
+// The output order: count descending, then word ascending by bytes. Ties on
+// the count are the rule (most words of a big vocabulary are rare), so each
+// key carries the word's first 8 bytes as a big-endian number: two words
+// whose prefixes differ compare in one instruction, in the same order as
+// their bytes; only equal prefixes fall back to comparing the words.
+struct SortKey {
+  std::uint64_t count;
+  std::uint64_t prefix;
+  std::string_view word;
+};
+
+bool before(const SortKey& a, const SortKey& b) {
   if (a.count != b.count) return a.count > b.count;
+  if (a.prefix != b.prefix) return a.prefix < b.prefix;
   return a.word < b.word;  // std::string_view compares bytes as unsigned char
 }
 
@@ -389,14 +401,17 @@ Result count_words(const Options& options, common::Diagnostics& diag, std::stop_
 
   std::size_t distinct = 0;
   for (const auto& t : r.tables) distinct += t.size();
-  r.sorted.reserve(distinct);
+  std::vector<SortKey> keys;
+  keys.reserve(distinct);
   for (const auto& t : r.tables) {
-    t.for_each([&](std::string_view w, const WordKey&, std::uint64_t c) {
-      r.sorted.push_back({w, c});
+    t.for_each([&](std::string_view w, const WordKey& k, std::uint64_t c) {
+      keys.push_back({c, __builtin_bswap64(k.head), w});  // head: the first 8 bytes, little-endian
       r.totals.words += c;
     });
   }
-  std::sort(r.sorted.begin(), r.sorted.end(), before);
+  std::sort(keys.begin(), keys.end(), before);
+  r.sorted.reserve(keys.size());
+  for (const auto& k : keys) r.sorted.push_back({k.word, k.count});
   r.totals.distinct = r.sorted.size();
   r.stats.items = r.sorted.size();
   r.stats.bytes = r.totals.bytes;
