@@ -60,6 +60,33 @@ TEMPLATE_TEST_CASE("captures are destroyed before wait returns", "[group]", conc
   }
 }
 
+TEMPLATE_TEST_CASE("a const capture is destroyed before wait returns too", "[group]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
+  TestType pool(2);
+  // A by-copy capture of a const object is a const member: moving the
+  // callable copies it, so the moved-from callable still owns one. Its
+  // destructor is slow, so a wait() that returned before it ran would see
+  // the object still alive.
+  struct Slow {
+    std::atomic<int>* alive;
+    explicit Slow(std::atomic<int>& a) : alive(&a) { alive->fetch_add(1); }
+    Slow(const Slow& o) : alive(o.alive) { alive->fetch_add(1); }
+    ~Slow() {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      alive->fetch_sub(1);
+    }
+  };
+  std::atomic<int> alive{0};
+  {
+    const Slow slow(alive);
+    conc::TaskGroup g(pool);
+    for (int i = 0; i < 4; ++i) g.run([slow] { (void)slow; });
+    g.wait();
+    CHECK(alive.load() == 1);  // only `slow` itself
+  }
+  CHECK(alive.load() == 0);
+}
+
 TEMPLATE_TEST_CASE("nested fork-join cannot deadlock, even on one thread", "[group]", conc::ThreadPool,
                    conc::WorkStealingPool) {
   const std::size_t threads = GENERATE(1u, 2u);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <type_traits>
 #include <utility>
@@ -45,24 +46,23 @@ class TaskGroup {
     // relaxed: the matching decrement is an RMW on the same counter, and the
     // task (posted below) is ordered after this by post's happens-before.
     pending_.fetch_add(1, std::memory_order_relaxed);
-    executor_.post(Task([this, fn = std::forward<F>(f)]() mutable {
-      {
-        // Moved here so that the callable and its captures are destroyed
-        // before finish_one(): once wait() returns, nothing of the task may
-        // still run (a capture's destructor may touch the caller's stack).
-        auto body = std::move(fn);
-        if (!stop_.stop_requested()) {
-          try {
-            if constexpr (std::is_invocable_v<decltype(body)&, std::stop_token>) {
-              body(stop_.get_token());
-            } else {
-              body();
-            }
-          } catch (...) {
-            record(std::current_exception());
+    executor_.post(Task([this, fn = std::optional<std::decay_t<F>>(std::forward<F>(f))]() mutable {
+      if (!stop_.stop_requested()) {
+        try {
+          if constexpr (std::is_invocable_v<std::decay_t<F>&, std::stop_token>) {
+            (*fn)(stop_.get_token());
+          } else {
+            (*fn)();
           }
+        } catch (...) {
+          record(std::current_exception());
         }
       }
+      // The callable and its captures are destroyed before finish_one(): once
+      // wait() returns, nothing of the task may still run (a capture's
+      // destructor may touch the caller's stack). Destroyed in place, not
+      // moved out: moving would only copy a const capture and leave it here.
+      fn.reset();
       finish_one();
     }));
   }
