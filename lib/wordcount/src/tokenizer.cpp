@@ -23,11 +23,9 @@ Tokenizer::Tokenizer(TokenizerOptions options) : options_(options) {
     switch (options_.mode) {
       case SplitMode::kWs:
         class_[c] = ascii_space(c) ? kSep : kWord;
-        if (upper && options_.fold_case) class_[c] |= kFoldBit;
         break;
       case SplitMode::kAlpha:
         class_[c] = ascii_alpha(c) ? kWord : kSep;
-        if (upper && options_.fold_case) class_[c] |= kFoldBit;
         break;
       case SplitMode::kWords:
         if (c >= 0x80) {

@@ -99,10 +99,7 @@ void run_pieces(Executor& pool, const Job& job, std::size_t chunk_size, bool who
   std::function<void(Piece, const std::shared_ptr<Slot>&)> run = [&](Piece piece, const std::shared_ptr<Slot>& slot) {
     while (piece.ranges() > 1) {
       auto [lower, upper] = piece.split();
-      // `slot = slot`, not `slot`: a by-copy capture of a const reference is
-      // a const member, which TaskGroup's move could only copy, leaving one
-      // owner behind in the task after the group counts it done.
-      group.run([&run, upper = std::move(upper), slot = slot] { run(upper, slot); });
+      group.run([&run, upper = std::move(upper), slot] { run(upper, slot); });
       piece = std::move(lower);
     }
     WorkerState& state = states[static_cast<std::size_t>(pool.current_worker())];

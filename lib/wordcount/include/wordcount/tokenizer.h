@@ -61,8 +61,6 @@ class Tokenizer {
  private:
   // Per-byte classes for the byte modes and for ASCII in kWords.
   enum : std::uint8_t { kSep = 0, kWord = 1, kApostrophe = 2, kNonAscii = 3 };
-  // Byte modes only: set on word bytes that folding changes (A-Z).
-  static constexpr std::uint8_t kFoldBit = 4;
 
   // Words are found 64 bytes at a time: SSE2 classifies the bytes into bit
   // masks, then bit scans walk the runs of word bytes (one branch per run,
