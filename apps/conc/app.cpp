@@ -111,7 +111,7 @@ bool write_stats(const SharedOptions& o, common::Diagnostics& diag, const common
       json->write(common::render_stats_json(report));
       json->commit();
     } catch (const std::exception& e) {
-      diag.error("", std::string("--stats-json: ") + e.what());
+      diag.error("", "--stats-json: " + common::exception_reason(e));
       ok = false;
     }
   }
@@ -148,7 +148,7 @@ int run_command(const Command& command, const SharedOptions& o) {
       try {
         stats_json.emplace(o.stats_json);
       } catch (const std::exception& e) {
-        throw std::runtime_error(std::string("--stats-json: ") + e.what());
+        throw std::runtime_error("--stats-json: " + common::exception_reason(e));
       }
     }
     RunContext ctx{o, diag, output, progress, interrupt.token(), stats, {}};
@@ -165,13 +165,9 @@ int run_command(const Command& command, const SharedOptions& o) {
     return common::kExitOk;  // the reader has all it wanted (`| head`)
   } catch (const UsageError& e) {
     return usage_error(who, e.what(), e.see());  // a check `validate` missed: still nothing committed
-  } catch (const std::bad_alloc&) {
-    if (interrupt.interrupted()) return common::kExitInterrupted;
-    diag.error("", "out of memory");
-    code = common::kExitInputFailed;
   } catch (const std::exception& e) {
     if (interrupt.interrupted()) return common::kExitInterrupted;
-    diag.error("", e.what());
+    diag.error("", common::exception_reason(e));  // "out of memory", never "std::bad_alloc"
     code = common::kExitInputFailed;
   }
 

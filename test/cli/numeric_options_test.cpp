@@ -109,3 +109,14 @@ TEST_CASE("pipeline --stage-threads states its range") {
                        bad + "' (see 'conc pipeline --help')\n");
   }
 }
+
+TEST_CASE("running out of memory says so, never std::bad_alloc") {
+  // Big blocks on many readers under a small address-space limit. Whether
+  // the engine needs that much is its business (it may allocate lazily);
+  // what the user reads when it does not fit is the CLI's.
+  const auto r = run_process({"/bin/bash", "-c",
+                              "ulimit -v 400000; echo a | '" + kConc +
+                                  "' hash -s channels -j 8 --block-size 64M; echo $?"});
+  CHECK(r.err.find("bad_alloc") == std::string::npos);
+  if (r.out.substr(r.out.size() - 2) == "1\n") CHECK(r.err == "conc hash: out of memory\n");
+}
