@@ -136,16 +136,16 @@ Command pipeline_command() {
         ->type_name("STAGE")
         ->allow_extra_args(false);
     app.add_option("--stage-threads", flags->stage_threads,
-                   "STAGE:THREADS, e.g. 2:4 runs the second stage on 4 threads; THREADS 1 to " + std::to_string(kMaxThreads) +
-                       " (repeatable; default -j; "
-                   "number, uniq and head always run on one)")
+                   "STAGE:THREADS, e.g. 2:4 runs the second stage on 4 threads; THREADS 1 to " +
+                       std::to_string(kMaxThreads) + " (repeatable; default -j; number, uniq and head always run on one)")
         ->type_name("K:N")
         ->allow_extra_args(false);
     app.add_flag("--ordered", flags->ordered, "keep input order exactly (default)");
     app.add_flag("--unordered", flags->unordered, "write batches as they finish");
     app.add_option("--capacity", flags->capacity,
-                   "batches each channel holds, 1 to " + std::to_string(kMaxCapacity) + " (default 4); in flight in all: capacity x (stages + 1), "
-                   "which bounds memory and the reorder buffers")
+                   "batches each channel holds, 1 to " + std::to_string(kMaxCapacity) +
+                       " (default 4); in flight in all: capacity x (stages + 1), which bounds memory and the reorder "
+                       "buffers")
         ->type_name("N")
         ->check(whole_number(1, kMaxCapacity));
     app.add_option("--batch-lines", flags->batch_lines,

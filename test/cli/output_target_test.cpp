@@ -145,8 +145,8 @@ TEST_CASE("a replaced file keeps its permission bits, owner and group") {
     CHECK(stat_of(secret).st_gid == 5678);
   }
   // A new file gets 0666 less the umask, as the shell would make it.
-  const auto r = run_process({"/bin/sh", "-c", "umask 027; '" + kConc + "' hash -o '" + (dir.path / "new.txt").string() +
-                                                   "' '" + a + "'"});
+  const std::string fresh = (dir.path / "new.txt").string();
+  const auto r = run_process({"/bin/sh", "-c", "umask 027; '" + kConc + "' hash -o '" + fresh + "' '" + a + "'"});
   REQUIRE(r.exit_code == 0);
   CHECK((stat_of(dir.path / "new.txt").st_mode & 07777) == 0640);
 }

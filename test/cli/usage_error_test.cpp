@@ -115,7 +115,8 @@ TEST_CASE("hash --algo help still writes the list and exits 0, to stdout or -o")
 }
 
 TEST_CASE("an unknown subcommand is exit 2, with or without --help") {
-  for (const std::vector<std::string>& args : {std::vector<std::string>{"nosuch"}, {"nosuch", "--help"}, {"nosuch", "-h"}}) {
+  const std::vector<std::vector<std::string>> cases = {{"nosuch"}, {"nosuch", "--help"}, {"nosuch", "-h"}};
+  for (const auto& args : cases) {
     std::vector<std::string> argv = {kConc};
     argv.insert(argv.end(), args.begin(), args.end());
     const auto r = run_process(argv);

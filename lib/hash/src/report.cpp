@@ -39,8 +39,12 @@ std::vector<std::string> check_warnings(const CheckSummary& summary) {
   auto warn = [&](const std::string& text) { lines.push_back("WARNING: " + text); };
   if (summary.misformatted != 0) warn(plural(summary.misformatted, "line is", "lines are") + " improperly formatted");
   if (summary.unreadable != 0) warn(plural(summary.unreadable, "listed file", "listed files") + " could not be read");
-  if (summary.mismatched != 0) warn(plural(summary.mismatched, "computed checksum", "computed checksums") + " did NOT match");
-  if (summary.new_files != 0) warn(plural(summary.new_files, "file is", "files are") + " not listed in the checksum files");
+  if (summary.mismatched != 0) {
+    warn(plural(summary.mismatched, "computed checksum", "computed checksums") + " did NOT match");
+  }
+  if (summary.new_files != 0) {
+    warn(plural(summary.new_files, "file is", "files are") + " not listed in the checksum files");
+  }
   return lines;
 }
 
