@@ -2,11 +2,15 @@
 // write errors are reported (§F): devices, FIFOs and symlinks, permission
 // bits and owners, long names, walks over the output's own directory,
 // signals, unwritable directories, full disks.
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -82,6 +86,25 @@ TEST_CASE("output: -o onto a character device writes to it in place, never repla
   CHECK(minor(stat_of(null).st_rdev) == 3);
   CHECK(minor(stat_of(full).st_rdev) == 7);
   CHECK(names(dir.path) == std::vector<std::string>{"full", "in", "null"});  // no temporary left
+}
+
+TEST_CASE("output: -o onto a socket fails without replacing it") {
+  TempDir dir;
+  const std::string a = dir.write("a.txt", "a\n");
+  const fs::path sock = dir.path / "sock";
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  REQUIRE(sock.string().size() < sizeof addr.sun_path);
+  std::strcpy(addr.sun_path, sock.c_str());
+  REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+  const auto r = run_process({kConc, "hash", "-o", sock.string(), a});
+  ::close(fd);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "conc hash: " + sock.string() + ": No such device or address\n");  // open(2) of a socket: ENXIO
+  CHECK(S_ISSOCK(stat_of(sock).st_mode));
+  CHECK(names(dir.path) == std::vector<std::string>{"a.txt", "sock"});
 }
 
 TEST_CASE("output: -o onto a FIFO writes to its reader, and the FIFO stays") {
