@@ -113,7 +113,7 @@ TEST_CASE("output: -o onto a FIFO writes to its reader, and the FIFO stays") {
   const fs::path fifo = dir.path / "fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   const auto r = run_process({"/bin/bash", "-c", "cat '" + fifo.string() + "' & '" + kConc + "' hash -o '" +
-                                                     fifo.string() + "' '" + a + "'; echo $?; wait"});
+                                                     fifo.string() + "' '" + a + "'; rc=$?; wait; echo $rc"});  // cat's output first
   CHECK(r.out == kShaA + "  " + a + "\n0\n");
   CHECK(S_ISFIFO(stat_of(fifo).st_mode));
   CHECK(names(dir.path) == std::vector<std::string>{"a.txt", "fifo"});
