@@ -21,6 +21,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/input.h"
+#include "hash/update_guarded.h"
 #include "conc/executor.h"
 #include "strategies.h"
 
@@ -34,7 +36,7 @@ using Buffer = std::unique_ptr<char[]>;
 struct Block {
   std::size_t job = 0;
   Buffer buffer;                           // read mode: returned to the pool once hashed
-  std::shared_ptr<const MappedFile> map;  // mmap mode: keeps the mapping alive
+  std::shared_ptr<const common::MappedInput> map;  // mmap mode: keeps the mapping alive
   const char* data = nullptr;
   std::size_t size = 0;
   bool last = false;  // the file's final message (no data)
@@ -61,9 +63,8 @@ class BlockPipeline {
     const std::size_t buffers = readers + hashers * (kBlocksPerHasher + 1);
 
     auto [free_tx, free_rx] = conc::bounded<Buffer>(buffers);
-    if (options_.io == IoMode::kRead) {
-      for (std::size_t i = 0; i < buffers; ++i) (void)free_tx.send(std::make_unique<char[]>(options_.block_size));
-    }
+    // Also with --io mmap: stdin, streams and unsized files (/proc) are read.
+    for (std::size_t i = 0; i < buffers; ++i) (void)free_tx.send(std::make_unique<char[]>(options_.block_size));
     auto [out_tx, out_rx] = conc::unbounded<Indexed>();
     std::vector<Sender<Block>> to_hasher;
     std::vector<Receiver<Block>> at_hasher;
@@ -123,9 +124,13 @@ class BlockPipeline {
       last.job = i;
       last.last = true;
       try {
-        FileSource source = FileSource::open(jobs_[i].path, jobs_[i].is_stdin);
-        if (options_.io == IoMode::kMmap && source.is_regular()) {
-          auto map = std::make_shared<const MappedFile>(source);
+        if (jobs_[i].stdin_rest) {  // no blocks: the empty digest
+          send(std::move(last));
+          continue;
+        }
+        common::Input source = common::Input::open(jobs_[i].path, jobs_[i].is_stdin);
+        if (options_.io == IoMode::kMmap && source.is_sized()) {
+          auto map = std::make_shared<const common::MappedInput>(source);
           for (std::uint64_t at = 0; at < map->size() && !stop_.stop_requested();) {
             const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.block_size, map->size() - at));
             Block b;
@@ -158,7 +163,7 @@ class BlockPipeline {
           }
         }
         if (stop_.stop_requested()) last.error = "interrupted";
-      } catch (const InputError& e) {
+      } catch (const common::InputError& e) {
         if (!started) {
           if (progress_ != nullptr) progress_->add(1, 0);
           Outcome failed;

@@ -57,7 +57,8 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
   const std::string line_kind = std::string(info(options.gnu_algo).tag) + " checksum line";
 
   for (const auto& path : check_files) {
-    const auto text = common::read_all(path, diag);
+    const auto text = common::read_all(path, diag, stop);
+    if (stop.stop_requested()) return summary;
     if (!text) continue;
     CheckFile file{path, jobs.size(), jobs.size(), 0};
     std::uint64_t line_number = 0;

@@ -31,11 +31,4 @@ class InterruptGuard {
   std::jthread watcher_;
 };
 
-/// Waits until `fd` has data (or end of input) to read: true; or until
-/// `stop` is requested: false. Waits in short slices, so a stop request ends
-/// the wait even while the writer of a pipe stays silent and the signal
-/// landed on another thread. For pipes, FIFOs and terminals; a regular file
-/// is always readable.
-bool wait_readable(int fd, const std::stop_token& stop);
-
 }  // namespace conc::common
