@@ -21,6 +21,7 @@ struct PipelineFlags {
   std::size_t capacity = 4;
   std::size_t batch_lines = 0;
   std::string batch_bytes = "1M";
+  std::string max_line = "1G";
   std::string on_error = "stop";
 };
 
@@ -75,6 +76,7 @@ int run(const PipelineFlags& f, RunContext& ctx) {
   o.capacity = f.capacity;
   o.limits.max_lines = f.batch_lines;
   o.limits.max_bytes = parse_size(f.batch_bytes);
+  o.limits.max_line = parse_size(f.max_line);
   o.on_error = f.on_error == "skip" ? pipeline::OnError::kSkip : pipeline::OnError::kStop;
 
   common::ProgressBar progress(ctx.progress, "pipeline", "batches");
@@ -134,6 +136,17 @@ Command pipeline_command() {
     app.add_option("--batch-bytes", flags->batch_bytes, "about BYTES per batch (K, M suffixes; default 1M; one longer line is one batch)")
         ->type_name("BYTES")
         ->check(size_validator());
+    app.add_option("--max-line", flags->max_line,
+                   "the longest line accepted, 1 to 64G (K, M, G suffixes; default 1G): a longer one is an error "
+                   "naming its input and line, and the rest of that input is skipped (exit 1)")
+        ->type_name("BYTES")
+        ->check(CLI::Validator(
+            [](std::string& v) {
+              const std::size_t n = parse_size(v);
+              return n == 0 || n > (std::size_t{64} << 30) ? "expected a size from 1 to 64G, got '" + v + "'"
+                                                             : std::string();
+            },
+            "", "size"));
     app.add_option("--on-error", flags->on_error,
                    "stop (default: stop reading, output every batch before the failing one, exit 1) or "
                    "skip (drop the failing batch, go on, exit 1)")

@@ -87,14 +87,13 @@ std::size_t after_lines(const char* data, std::size_t n, std::size_t lines) {
   return cut;
 }
 
-// The 0-based index of the first line of data[0, n) (whole lines) longer
-// than `max_line` bytes without its '\n', or nullopt.
+// Where the first line of data[0, n) (whole lines) longer than `max_line`
+// bytes without its '\n' starts, or nullopt.
 std::optional<std::size_t> first_long_line(const char* data, std::size_t n, std::size_t max_line) {
-  std::size_t index = 0;
-  for (std::size_t at = 0; at < n; ++index) {
+  for (std::size_t at = 0; at < n;) {
     const void* nl = std::memchr(data + at, '\n', n - at);
     const std::size_t end = nl == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(nl) - data);
-    if (end - at > max_line) return index;
+    if (end - at > max_line) return at;
     at = end + 1;
   }
   return std::nullopt;
@@ -156,9 +155,12 @@ std::optional<Batch> BatchReader::next() {
     if (taken == 0) continue;
     // Only a batch longer than the limit can hold a line longer than it.
     if (taken > limits_.max_line) {
-      if (const auto index = first_long_line(base, taken, limits_.max_line)) {
-        skip_long_line(line_ + *index);
-        continue;
+      if (const auto at = first_long_line(base, taken, limits_.max_line)) {
+        if (*at == 0) {
+          skip_long_line(line_);
+          continue;
+        }
+        taken = *at;  // the lines before it make a batch; the next call meets it first
       }
     }
     Batch b;
