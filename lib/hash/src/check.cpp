@@ -69,6 +69,8 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
       at = end + 1;
       ++line_number;
       if (!line.empty() && line.front() == '#') continue;
+      // Blank lines (CR only included) are skipped, not misformatted: coreutils' rule.
+      if (line.empty() || line == "\r") continue;
       auto parsed = parse_checksum_line(line, options.gnu_algo);
       const bool stdin_twice = parsed && parsed->name == "-" && path == "-";  // stdin cannot be both
       if (!parsed || stdin_twice) {
