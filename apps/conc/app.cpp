@@ -8,11 +8,15 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <new>
+#include <optional>
+#include <sstream>
 
 #include "common/exit_code.h"
 #include "common/interrupt.h"
 #include "common/stats_report.h"
 #include "shared_options.h"
+#include "usage_error.h"
 
 #ifndef CONC_VERSION
 #define CONC_VERSION "unknown"
@@ -59,25 +63,71 @@ void setup_logging(const std::string& command, const SharedOptions& o) {
 }
 
 // One line on stderr for a usage error; CLI11's messages already name the option.
-int usage_error(const std::string& who, const std::string& message) {
-  std::cerr << who << ": " << message << " (see '" << who << " --help')\n";
+int usage_error(const std::string& who, const std::string& message, const std::string& see = "--help") {
+  std::cerr << usage_line(who, message, see) << "\n";
   return common::kExitUsage;
 }
 
-void write_stats(const SharedOptions& o, common::Diagnostics& diag, const common::RunReport& report) {
-  if (o.stats) std::cerr << common::render_stats_text(report);
-  if (!o.stats_json.empty()) {
-    try {
-      common::Output json(o.stats_json);
-      json.write(common::render_stats_json(report));
-      json.commit();
-    } catch (const std::exception& e) {
-      diag.error("", std::string("--stats-json: ") + e.what());
-    }
+// Help, version and `--strategy help` text to stdout, through the same
+// layer as results, so a write error (`> /dev/full`) is exit 1 with a
+// message instead of a silent 0.
+int print(const std::string& who, const std::string& text) {
+  try {
+    common::Output out("-");
+    out.write(text);
+    out.commit();
+  } catch (const common::BrokenPipe&) {
+    return common::kExitOk;  // `conc --help | head -1`
+  } catch (const std::exception& e) {
+    std::cerr << who << ": " << e.what() << "\n";
+    return common::kExitInputFailed;
+  }
+  return common::kExitOk;
+}
+
+// The device and inode of an output's files, for walks to skip.
+void add_own_files(const common::Output& out, std::vector<common::FileId>& ids) {
+  if (out.is_stdout()) return;
+  for (const std::string* p : {&out.temp_path(), &out.target()}) {
+    if (p->empty()) continue;
+    if (const auto id = common::file_id(*p)) ids.push_back(*id);
   }
 }
 
+// --stats to stderr and --stats-json to its file (already open). Returns
+// false when either could not be written.
+bool write_stats(const SharedOptions& o, common::Diagnostics& diag, const common::RunReport& report,
+                 std::optional<common::Output>& json) {
+  bool ok = true;
+  if (o.stats) {
+    std::cerr << common::render_stats_text(report) << std::flush;
+    if (!std::cerr) {
+      ok = false;  // stderr is full or gone: nowhere left to say so
+      std::cerr.clear();
+    }
+  }
+  if (json) {
+    try {
+      json->write(common::render_stats_json(report));
+      json->commit();
+    } catch (const std::exception& e) {
+      diag.error("", "--stats-json: " + common::exception_reason(e));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 int run_command(const Command& command, const SharedOptions& o) {
+  const std::string who = "conc " + command.name;
+  // Every option is checked before any output is opened: a usage error
+  // must leave the user's -o file as it was.
+  try {
+    if (command.validate) command.validate(o);
+  } catch (const UsageError& e) {
+    return usage_error(who, e.what(), e.see());
+  }
+
   setup_logging(command.name, o);
   common::Diagnostics diag(command.name);
   diag.set_quiet(o.quiet);
@@ -89,20 +139,35 @@ int run_command(const Command& command, const SharedOptions& o) {
   const auto cpu_start = common::CpuTime::now();
   conc::RunStats stats;
   int code = common::kExitOk;
+  std::optional<common::Output> stats_json;
   try {
     common::Output output(o.output);
-    RunContext ctx{o, diag, output, progress, interrupt.token(), stats};
-    code = command.run(ctx);
-    if (interrupt.interrupted()) {
-      diag.error("", "interrupted");
-      return common::kExitInterrupted;  // output is not committed: no partial file
+    // Opened before the run too: an unwritable --stats-json fails before
+    // the work, and the walks skip it.
+    if (!o.stats_json.empty()) {
+      try {
+        stats_json.emplace(o.stats_json);
+      } catch (const std::exception& e) {
+        throw std::runtime_error("--stats-json: " + common::exception_reason(e));
+      }
     }
+    RunContext ctx{o, diag, output, progress, interrupt.token(), stats, {}};
+    add_own_files(output, ctx.own_files);
+    if (stats_json) add_own_files(*stats_json, ctx.own_files);
+    code = command.run(ctx);
+    if (interrupt.interrupted() || code == common::kExitInterrupted) {
+      diag.error("", "interrupted");
+      return common::kExitInterrupted;  // nothing is committed: no partial file
+    }
+    if (code != common::kExitOk && code != common::kExitInputFailed) return code;  // committed only on 0 or 1
     output.commit();
   } catch (const common::BrokenPipe&) {
     return common::kExitOk;  // the reader has all it wanted (`| head`)
+  } catch (const UsageError& e) {
+    return usage_error(who, e.what(), e.see());  // a check `validate` missed: still nothing committed
   } catch (const std::exception& e) {
     if (interrupt.interrupted()) return common::kExitInterrupted;
-    diag.error("", e.what());
+    diag.error("", common::exception_reason(e));  // "out of memory", never "std::bad_alloc"
     code = common::kExitInputFailed;
   }
 
@@ -114,7 +179,7 @@ int run_command(const Command& command, const SharedOptions& o) {
   report.wall = std::chrono::steady_clock::now() - wall_start;
   report.cpu = {cpu_end.user - cpu_start.user, cpu_end.system - cpu_start.system};
   report.stats = std::move(stats);
-  write_stats(o, diag, report);
+  if (!write_stats(o, diag, report, stats_json)) code = common::kExitInputFailed;
   if (code == common::kExitOk && diag.errors() > 0) code = common::kExitInputFailed;
   spdlog::info("done in {:.3f} s, {} input error{}, exit {}",
                std::chrono::duration<double>(report.wall).count(), diag.errors(), diag.errors() == 1 ? "" : "s", code);
@@ -142,14 +207,29 @@ int run_app(int argc, char** argv, std::vector<Command> commands) {
     subs.push_back(sub);
   }
 
+  // An unknown subcommand is a usage error even with --help after it
+  // (CLI11 would answer the help flag first and exit 0).
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string first = argv[1];
+    bool known = false;
+    for (const auto& c : commands) known = known || c.name == first;
+    if (!known) return usage_error("conc", "unknown subcommand '" + first + "'");
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    std::ostringstream text;
+    app.exit(e, text, std::cerr);
+    return print("conc", text.str());
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    std::ostringstream text;
+    app.exit(e, text, std::cerr);
+    return print("conc", text.str());
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    std::ostringstream text;
+    app.exit(e, text, std::cerr);
+    return print("conc", text.str());
   } catch (const CLI::ParseError& e) {
     for (std::size_t i = 0; i < subs.size(); ++i) {
       if (subs[i]->parsed()) return usage_error("conc " + commands[i].name, e.what());
@@ -166,10 +246,7 @@ int run_app(int argc, char** argv, std::vector<Command> commands) {
 
   for (std::size_t i = 0; i < subs.size(); ++i) {
     if (!subs[i]->parsed()) continue;
-    if (options[i].strategy == "help") {
-      std::cout << strategy_help(commands[i]);
-      return common::kExitOk;
-    }
+    if (options[i].strategy == "help") return print("conc " + commands[i].name, strategy_help(commands[i]));
     return run_command(commands[i], options[i]);
   }
   return usage_error("conc", "a subcommand is required");

@@ -6,11 +6,12 @@
 #include "commands.h"
 #include "common/exit_code.h"
 #include "common/file_walk.h"
-#include "common/json_writer.h"
 #include "hash/check.h"
 #include "hash/checksum_line.h"
 #include "hash/hash_jobs.h"
+#include "hash/report.h"
 #include "shared_options.h"
+#include "usage_error.h"
 
 namespace conc::cli {
 namespace {
@@ -32,7 +33,12 @@ struct HashFlags {
   bool one_file_system = false;
   std::string io = "read";
   std::string block_size = "128K";
+  hash::Algo algo_id{};  // set by validate
 };
+
+// --block-size: a block is allocated per reader and in flight; bigger ones
+// only cost memory (issue 11 case 10).
+constexpr std::size_t kMaxBlockSize = std::size_t{64} << 20;
 
 hash::Strategy strategy_of(const std::string& name) {
   using S = hash::Strategy;
@@ -80,12 +86,8 @@ hash::EngineOptions engine_options(const HashFlags& f, const RunContext& ctx) {
   return e;
 }
 
-common::WalkOptions walk_options(const HashFlags& f) {
-  return {f.follow, f.excludes, f.one_file_system};
-}
-
-std::string plural(std::uint64_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
+common::WalkOptions walk_options(const HashFlags& f, const RunContext& ctx) {
+  return {f.follow, f.excludes, f.one_file_system, ctx.own_files};
 }
 
 int run_check(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
@@ -94,7 +96,7 @@ int run_check(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
   c.ignore_missing = f.ignore_missing;
   c.warn = f.warn;
   c.report_new = f.report_new;
-  c.walk = walk_options(f);
+  c.walk = walk_options(f, ctx);
   const std::vector<std::string> files = f.paths.empty() ? std::vector<std::string>{"-"} : f.paths;
   const bool quiet_ok = ctx.options.quiet;  // coreutils' --quiet: no OK lines
 
@@ -112,11 +114,7 @@ int run_check(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;
   if (!f.status) {
     ctx.output.flush();  // verdicts before the summary, as coreutils prints them
-    auto warn = [](const std::string& text) { std::cerr << "conc hash: WARNING: " << text << "\n"; };
-    if (summary.misformatted != 0) warn(plural(summary.misformatted, "line is", "lines are") + " improperly formatted");
-    if (summary.unreadable != 0) warn(plural(summary.unreadable, "listed file", "listed files") + " could not be read");
-    if (summary.mismatched != 0) warn(plural(summary.mismatched, "computed checksum", "computed checksums") + " did NOT match");
-    if (summary.new_files != 0) warn(plural(summary.new_files, "file is", "files are") + " not listed in the checksum files");
+    for (const auto& line : hash::check_warnings(summary)) std::cerr << "conc hash: " << line << "\n";
   }
   const bool failed = summary.mismatched != 0 || summary.unreadable != 0 || summary.new_files != 0 ||
                       (f.strict && summary.misformatted != 0) || ctx.diagnostics.errors() != 0;
@@ -131,14 +129,16 @@ int run_hash(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
     names = {"-"};
   }
   std::vector<hash::Job> jobs;
-  for (auto& in : common::walk(names, walk_options(f), ctx.diagnostics)) {
+  for (auto& in : common::walk(names, walk_options(f, ctx), ctx.diagnostics)) {
     jobs.push_back({std::move(in.path), algo, in.size, in.is_stdin});
   }
 
   const std::string& format = ctx.options.format;
-  const auto style = f.tag ? hash::LineStyle::kTag : hash::LineStyle::kGnu;
-  bool first = true;
-  if (format == "json") ctx.output.write("[");
+  hash::ResultWriter results(ctx.output,
+                             format == "json" ? hash::Format::kJson
+                             : format == "jsonl" ? hash::Format::kJsonl
+                                                 : hash::Format::kText,
+                             f.tag ? hash::LineStyle::kTag : hash::LineStyle::kGnu, algo, f.zero);
   common::ProgressBar progress(ctx.progress, "hash", "files");
   ctx.stats = hash::hash_jobs(jobs, engine_options(f, ctx), ctx.stop, &progress, [&](std::size_t i, hash::Outcome&& out) {
     const hash::Job& job = jobs[i];
@@ -146,22 +146,21 @@ int run_hash(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
       ctx.diagnostics.error(job.path, out.error);
       return;
     }
-    if (format == "text") {
-      ctx.output.write(hash::format_line(style, algo, out.hex, job.path, f.zero));
-      return;
-    }
-    common::JsonWriter w;
-    w.begin_object().key("path").value(job.path).key("algo").value(hash::info(algo).name);
-    w.key("digest").value(out.hex).key("size").value(out.bytes).end_object();
-    if (format == "json") ctx.output.write(first ? "\n  " : ",\n  ");
-    ctx.output.write(w.str());
-    if (format == "jsonl") ctx.output.put('\n');
-    first = false;
+    results.add(job.path, out.hex, out.bytes);
   });
   progress.finish();
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;
-  if (format == "json") ctx.output.write(first ? "]\n" : "\n]\n");
+  results.finish();
   return ctx.diagnostics.errors() > 0 ? common::kExitInputFailed : common::kExitOk;
+}
+
+// Every check of the command line, before any output is opened.
+void validate(HashFlags& f, const SharedOptions& o) {
+  if (f.algo == "help") return;  // lists the algorithms, whatever else was given
+  const auto algo = hash::algo_by_name(f.algo);
+  if (!algo) throw UsageError("--algo: unknown algorithm '" + f.algo + "'", "--algo help");
+  f.algo_id = *algo;
+  if (const auto conflict = mode_conflict(f, o); !conflict.empty()) throw UsageError(conflict);
 }
 
 int run(const HashFlags& f, RunContext& ctx) {
@@ -169,16 +168,7 @@ int run(const HashFlags& f, RunContext& ctx) {
     ctx.output.write(algo_help());
     return common::kExitOk;
   }
-  const auto algo = hash::algo_by_name(f.algo);
-  if (!algo) {
-    std::cerr << "conc hash: --algo: unknown algorithm '" << f.algo << "' (see 'conc hash --algo help')\n";
-    return common::kExitUsage;
-  }
-  if (const auto conflict = mode_conflict(f, ctx.options); !conflict.empty()) {
-    std::cerr << "conc hash: " << conflict << " (see 'conc hash --help')\n";
-    return common::kExitUsage;
-  }
-  return f.check ? run_check(f, *algo, ctx) : run_hash(f, *algo, ctx);
+  return f.check ? run_check(f, f.algo_id, ctx) : run_hash(f, f.algo_id, ctx);
 }
 
 }  // namespace
@@ -233,10 +223,13 @@ Command hash_command() {
     app.add_option("--io", flags->io, "read (default: large reads, sequential hint) or mmap")
         ->type_name("read|mmap")
         ->check(CLI::IsMember({"read", "mmap"}));
-    app.add_option("--block-size", flags->block_size, "bytes per read or hashing step (K, M suffixes; default 128K: a block stays in cache from read to hash)")
+    app.add_option("--block-size", flags->block_size,
+                   "bytes per read or hashing step, 1 to " + format_size(kMaxBlockSize) +
+                       " (K, M suffixes; default 128K: a block stays in cache from read to hash)")
         ->type_name("BYTES")
-        ->check(size_validator());
+        ->check(size_validator(kMaxBlockSize));
   };
+  c.validate = [flags](const SharedOptions& o) { validate(*flags, o); };
   c.run = [flags](RunContext& ctx) { return run(*flags, ctx); };
   return c;
 }

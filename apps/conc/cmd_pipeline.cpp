@@ -8,6 +8,7 @@
 #include "common/exit_code.h"
 #include "pipeline/pipeline.h"
 #include "shared_options.h"
+#include "usage_error.h"
 
 namespace conc::cli {
 namespace {
@@ -23,17 +24,23 @@ struct PipelineFlags {
   std::string batch_bytes = "1M";
   std::string max_line = "1G";
   std::string on_error = "stop";
+  // Set by validate, taken by run:
+  std::vector<std::unique_ptr<pipeline::Stage>> parsed;
+  std::map<std::size_t, std::size_t> threads_of_stage;
 };
+
+// Upper bounds of the batch options: a batch is held in memory, several at
+// once per channel, so a bigger one is a mistake, not a wish.
+constexpr std::uint64_t kMaxBatchLines = 1'000'000'000;
+constexpr std::size_t kMaxBatchBytes = std::size_t{1} << 30;
+constexpr std::uint64_t kMaxCapacity = std::uint64_t{1} << 20;
+// A line is held whole: the limit bounds memory on an endless line (/dev/zero).
+constexpr std::size_t kMaxLine = std::size_t{64} << 30;
 
 pipeline::Strategy strategy_of(const std::string& name) {
   if (name == "pool") return pipeline::Strategy::kPool;
   if (name == "seq") return pipeline::Strategy::kSeq;
   return pipeline::Strategy::kChannels;
-}
-
-int usage(const std::string& message) {
-  std::cerr << "conc pipeline: " << message << " (see 'conc pipeline --help')\n";
-  return common::kExitUsage;
 }
 
 // "K:N" -> (K-1, N), checked against the parsed stages; "" on success.
@@ -47,7 +54,10 @@ std::string parse_stage_threads(const std::vector<std::string>& specs,
     const bool ok = colon != std::string::npos &&
                     std::from_chars(spec.data(), spec.data() + colon, k).ptr == spec.data() + colon &&
                     std::from_chars(spec.data() + colon + 1, spec.data() + spec.size(), n).ptr == spec.data() + spec.size();
-    if (!ok || k == 0 || n == 0 || n > 4096) return "--stage-threads: expected STAGE:THREADS such as 2:4, got '" + spec + "'";
+    if (!ok || k == 0 || n == 0 || n > kMaxThreads) {
+      return "--stage-threads: expected STAGE:THREADS such as 2:4, THREADS from 1 to " + std::to_string(kMaxThreads) +
+             ", got '" + spec + "'";
+    }
     if (k > stages.size()) return "--stage-threads " + spec + ": there are only " + std::to_string(stages.size()) + " stages";
     if (stages[k - 1]->serial() && n != 1) {
       return "--stage-threads " + spec + ": stage " + std::to_string(k) + " '" + stages[k - 1]->text() +
@@ -58,17 +68,26 @@ std::string parse_stage_threads(const std::vector<std::string>& specs,
   return "";
 }
 
-int run(const PipelineFlags& f, RunContext& ctx) {
-  if (f.stages.empty()) return usage("at least one -e STAGE is required");
-  if (f.ordered && f.unordered) return usage("--ordered and --unordered exclude each other");
-  std::vector<std::unique_ptr<pipeline::Stage>> stages;
+// Every check of the command line, before any output is opened; keeps the
+// parsed stages for run.
+void validate(PipelineFlags& f) {
+  if (f.stages.empty()) throw UsageError("at least one -e STAGE is required");
+  if (f.ordered && f.unordered) throw UsageError("--ordered and --unordered exclude each other");
   try {
-    stages = pipeline::parse_stages(f.stages);
+    f.parsed = pipeline::parse_stages(f.stages);
   } catch (const pipeline::StageError& e) {
-    return usage(e.what());
+    throw UsageError(e.what());
   }
+  f.threads_of_stage.clear();
+  if (const auto error = parse_stage_threads(f.stage_threads, f.parsed, f.threads_of_stage); !error.empty()) {
+    throw UsageError(error);
+  }
+}
+
+int run(PipelineFlags& f, RunContext& ctx) {
+  auto stages = std::move(f.parsed);
   pipeline::Options o;
-  if (const auto error = parse_stage_threads(f.stage_threads, stages, o.stage_threads); !error.empty()) return usage(error);
+  o.stage_threads = f.threads_of_stage;
   o.inputs = f.paths;
   o.strategy = strategy_of(ctx.options.strategy);
   o.threads = ctx.options.threads;
@@ -121,38 +140,40 @@ Command pipeline_command() {
         ->type_name("STAGE")
         ->allow_extra_args(false);
     app.add_option("--stage-threads", flags->stage_threads,
-                   "STAGE:THREADS, e.g. 2:4 runs the second stage on 4 threads (repeatable; default -j; "
-                   "number, uniq and head always run on one)")
+                   "STAGE:THREADS, e.g. 2:4 runs the second stage on 4 threads; THREADS 1 to " +
+                       std::to_string(kMaxThreads) + " (repeatable; default -j; number, uniq and head always run on one)")
         ->type_name("K:N")
         ->allow_extra_args(false);
     app.add_flag("--ordered", flags->ordered, "keep input order exactly (default)");
     app.add_flag("--unordered", flags->unordered, "write batches as they finish");
     app.add_option("--capacity", flags->capacity,
-                   "batches each channel holds (default 4); in flight in all: capacity x (stages + 1), "
-                   "which bounds memory and the reorder buffers")
+                   "batches each channel holds, 1 to " + std::to_string(kMaxCapacity) +
+                       " (default 4); in flight in all: capacity x (stages + 1), which bounds memory and the reorder "
+                       "buffers")
         ->type_name("N")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
-    app.add_option("--batch-lines", flags->batch_lines, "at most N lines per batch (default: no limit)")->type_name("N");
-    app.add_option("--batch-bytes", flags->batch_bytes, "about BYTES per batch (K, M suffixes; default 1M; one longer line is one batch)")
+        ->check(whole_number(1, kMaxCapacity));
+    app.add_option("--batch-lines", flags->batch_lines,
+                   "at most N lines per batch, 0 to " + std::to_string(kMaxBatchLines) + " (default 0: no limit)")
+        ->type_name("N")
+        ->check(whole_number(0, kMaxBatchLines));
+    app.add_option("--batch-bytes", flags->batch_bytes,
+                   "about BYTES per batch, 1 to " + format_size(kMaxBatchBytes) +
+                       " (K, M, G suffixes; default 1M; one longer line is one batch)")
         ->type_name("BYTES")
-        ->check(size_validator());
+        ->check(size_validator(kMaxBatchBytes));
     app.add_option("--max-line", flags->max_line,
-                   "the longest line accepted, 1 to 64G (K, M, G suffixes; default 1G): a longer one is an error "
-                   "naming its input and line, and the rest of that input is skipped (exit 1)")
+                   "the longest line accepted, 1 to " + format_size(kMaxLine) +
+                       " (K, M, G suffixes; default 1G): a longer one is an error naming its input and line, and "
+                       "the rest of that input is skipped (exit 1)")
         ->type_name("BYTES")
-        ->check(CLI::Validator(
-            [](std::string& v) {
-              const std::size_t n = parse_size(v);
-              return n == 0 || n > (std::size_t{64} << 30) ? "expected a size from 1 to 64G, got '" + v + "'"
-                                                             : std::string();
-            },
-            "", "size"));
+        ->check(size_validator(kMaxLine));
     app.add_option("--on-error", flags->on_error,
                    "stop (default: stop reading, output every batch before the failing one, exit 1) or "
                    "skip (drop the failing batch, go on, exit 1)")
         ->type_name("stop|skip")
         ->check(CLI::IsMember({"stop", "skip"}));
   };
+  c.validate = [flags](const SharedOptions&) { validate(*flags); };
   c.run = [flags](RunContext& ctx) { return run(*flags, ctx); };
   return c;
 }

@@ -24,6 +24,11 @@ struct WordcountFlags {
   bool follow = false;
 };
 
+// --chunk-size: a piece is held in memory per worker, so a bigger one is a
+// mistake, not a wish (issue 11 case 11).
+constexpr std::size_t kMaxChunkSize = std::size_t{1} << 30;
+constexpr std::uint64_t kMaxCount = UINT64_MAX;
+
 wordcount::Strategy strategy_of(const std::string& name) {
   using S = wordcount::Strategy;
   if (name == "seq") return S::kSeq;
@@ -104,15 +109,26 @@ Command wordcount_command() {
     app.add_option("--case", flags->letter_case, "fold (default: Unicode simple case folding; A-Z only in ws/alpha) or keep")
         ->type_name("fold|keep")
         ->check(CLI::IsMember({"fold", "keep"}));
-    app.add_option("--top", flags->top, "print only the N most frequent words (default: all)")->type_name("N");
-    app.add_option("--min-count", flags->min_count, "print only words seen at least N times")->type_name("N");
+    app.add_option("--top", flags->top,
+                   "print only the N most frequent words, 0 to " + std::to_string(kMaxCount) +
+                       " (default 0: all of them)")
+        ->type_name("N")
+        ->check(whole_number(0, kMaxCount));
+    app.add_option("--min-count", flags->min_count,
+                   "print only words seen at least N times, 0 to " + std::to_string(kMaxCount) +
+                       " (default 1; 0 and 1 both print every word)")
+        ->type_name("N")
+        ->check(whole_number(0, kMaxCount));
     app.add_flag("--totals", flags->totals, "report words, distinct words, bytes and lines (stderr; in the document for json)");
     app.add_flag("--merge", flags->merge,
                  "inputs are word<TAB>count lines (e.g. --format tsv output) to sum, in any order; "
                  "parsed sequentially whatever the strategy");
-    app.add_option("--chunk-size", flags->chunk_size, "count inputs in pieces of about BYTES: ranges of a regular file, read by the worker that counts them, or blocks of a stream (K, M, G suffixes; default 1M: a piece stays in cache between read and count)")
+    app.add_option("--chunk-size", flags->chunk_size,
+                   "count inputs in pieces of about BYTES, 1 to " + format_size(kMaxChunkSize) +
+                       ": ranges of a regular file, read by the worker that counts them, or blocks of a stream "
+                       "(K, M, G suffixes; default 1M: a piece stays in cache between read and count)")
         ->type_name("BYTES")
-        ->check(size_validator());
+        ->check(size_validator(kMaxChunkSize));
     app.add_flag("-L,--follow", flags->follow, "follow symbolic links inside directories (loops are reported)");
   };
   c.run = [flags](RunContext& ctx) { return run(*flags, ctx); };

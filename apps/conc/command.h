@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/diagnostics.h"
+#include "common/file_walk.h"
 #include "common/output.h"
 #include "common/progress.h"
 #include "conc/run_stats.h"
@@ -42,8 +43,11 @@ struct RunContext {
   common::Diagnostics& diagnostics;  ///< bad input: one line each, counted
   common::Output& output;            ///< results (stdout or -o FILE, atomic)
   common::ProgressMode progress;
-  std::stop_token stop;              ///< requested on SIGINT/SIGTERM
+  std::stop_token stop;              ///< requested on SIGINT, SIGTERM or SIGHUP
   conc::RunStats& stats;             ///< filled by the command for --stats
+  /// The run's own output files (-o and --stats-json: temporaries and the
+  /// files they replace); every walk puts them in `WalkOptions::skip`.
+  std::vector<common::FileId> own_files;
 };
 
 /// A subcommand: its name and help, its strategies and formats, a hook that
@@ -56,7 +60,13 @@ struct Command {
   std::vector<Strategy> strategies;   ///< the first one is the default
   std::vector<std::string> formats;   ///< the first one is the default; empty: no --format
   std::function<void(CLI::App&)> add_options;
-  /// Returns the exit code (0, or 1 when some inputs failed).
+  /// Checks every option after parsing and before any output is opened:
+  /// throws `UsageError` (usage_error.h) for a command line that cannot
+  /// run, so a usage error never touches the user's -o file. May keep what
+  /// it parsed (e.g. stages) for `run`. Optional.
+  std::function<void(const SharedOptions&)> validate;
+  /// Returns the exit code (0, or 1 when some inputs failed). Called only
+  /// after `validate` passed.
   std::function<int(RunContext&)> run;
 };
 

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <utility>
 
 #include "conc/executor.h"
 
 namespace conc::cli {
 namespace {
-
-constexpr std::size_t kMaxThreads = 4096;
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -43,7 +43,9 @@ std::string strategy_help(const Command& command) {
 void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& command) {
   const std::size_t cores = conc::thread_count(0);
   options.threads = cores;
-  sub.add_option("-j,--threads", options.threads, "worker threads (default: every core, " + std::to_string(cores) + " here)")
+  sub.add_option("-j,--threads", options.threads,
+                 "worker threads, 1 to " + std::to_string(kMaxThreads) + " (default: every core, " +
+                     std::to_string(cores) + " here)")
       ->type_name("N")
       ->check(CLI::Validator([](std::string& v) { return check_threads(v); }, "", "threads"));
 
@@ -84,6 +86,28 @@ void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& co
   }
 }
 
+std::string check_whole_number(const std::string& text, std::uint64_t min, std::uint64_t max) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || value < min || value > max) {
+    return "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" + text + "'";
+  }
+  return "";
+}
+
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
+  return CLI::Validator([min, max](std::string& v) { return check_whole_number(v, min, max); }, "", "number");
+}
+
+std::string format_size(std::size_t bytes) {
+  for (const auto& [shift, unit] : {std::pair{30, 'G'}, std::pair{20, 'M'}, std::pair{10, 'K'}}) {
+    const std::size_t u = std::size_t{1} << shift;
+    if (bytes != 0 && bytes % u == 0) return std::to_string(bytes / u) + unit;
+  }
+  return std::to_string(bytes);
+}
+
 std::size_t parse_size(const std::string& text) {
   if (text.empty()) return 0;
   std::size_t mult = 1;
@@ -95,13 +119,17 @@ std::size_t parse_size(const std::string& text) {
     default: break;
   }
   if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 12) return 0;
-  return static_cast<std::size_t>(std::stoull(digits)) * mult;
+  const auto value = static_cast<std::size_t>(std::stoull(digits));
+  if (value > SIZE_MAX / mult) return 0;  // 99999999999G: no wrap to a small size
+  return value * mult;
 }
 
-CLI::Validator size_validator() {
+CLI::Validator size_validator(std::size_t max) {
   return CLI::Validator(
-      [](std::string& v) {
-        return parse_size(v) == 0 ? "expected a size such as 65536, 64K or 8M, got '" + v + "'" : std::string();
+      [max](std::string& v) {
+        const std::size_t size = parse_size(v);
+        if (size >= 1 && size <= max) return std::string();
+        return "expected a size from 1 to " + format_size(max) + " bytes (K, M, G suffixes), got '" + v + "'";
       },
       "", "size");
 }

@@ -2,11 +2,15 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 
 #include "command.h"
 
 namespace conc::cli {
+
+/// The most threads -j (and a stage's --stage-threads) accepts.
+inline constexpr std::size_t kMaxThreads = 4096;
 
 /// Adds the options every subcommand shares to `sub`, validated for
 /// `command` (its strategies and formats), storing into `options`.
@@ -20,11 +24,24 @@ std::string strategy_help(const Command& command);
 /// message, or "" when valid.
 std::string check_threads(const std::string& text);
 
+/// Checks a whole number option: digits only, from `min` to `max`. Returns
+/// the error (`expected a whole number from 0 to 10, got '-1'`), or "".
+std::string check_whole_number(const std::string& text, std::uint64_t min, std::uint64_t max);
+
+/// A CLI11 check that accepts what `check_whole_number` accepts; CLI11 puts
+/// the option's name before its message.
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max);
+
 /// Parses a byte count: "65536", "64K", "8M", "1G" (binary units). Returns
-/// 0 for anything else.
+/// 0 for anything else, and for a count that does not fit a size_t.
 std::size_t parse_size(const std::string& text);
 
-/// A CLI11 check that accepts what `parse_size` accepts.
-CLI::Validator size_validator();
+/// A byte count as `parse_size` reads it, in the largest unit that divides
+/// it: 67108864 -> "64M", 1000 -> "1000".
+std::string format_size(std::size_t bytes);
+
+/// A CLI11 check that accepts what `parse_size` accepts, from 1 to `max`
+/// bytes: a bigger size is a usage error, not an allocation that fails.
+CLI::Validator size_validator(std::size_t max);
 
 }  // namespace conc::cli

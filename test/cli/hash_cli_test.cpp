@@ -330,3 +330,16 @@ TEST_CASE("xxhsum -c and b2sum -c accept conc's lines") {
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
 }
+
+TEST_CASE("hash json: names that are not UTF-8 stay apart (base64 bytes)") {
+  TempDir dir;
+  const auto ff = dir.write("x\xFF", "abc");
+  const auto fe = dir.write("x\xFE", "abc");
+  const auto out = run_process({kConc, "hash", "--format", "jsonl", ff, fe}).out;
+  // The whole path is not UTF-8, so the whole path is base64: decode-free check on the tail.
+  CHECK(out.find("{\"path\":{\"bytes\":\"") == 0);
+  CHECK(out.find("\\ufffd") == std::string::npos);
+  const auto first = out.substr(0, out.find('\n'));
+  const auto second = out.substr(out.find('\n') + 1);
+  CHECK(first.substr(0, first.find("\"algo\"")) != second.substr(0, second.find("\"algo\"")));
+}

@@ -4,6 +4,7 @@
 #include "shared_options.h"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -97,4 +98,32 @@ TEST_CASE("check_threads") {
   CHECK(conc::cli::check_threads("4096").empty());
   CHECK_FALSE(conc::cli::check_threads("4097").empty());
   CHECK_FALSE(conc::cli::check_threads("+2").empty());
+}
+
+TEST_CASE("check_whole_number states the range and rejects signs, fractions and overflow") {
+  using conc::cli::check_whole_number;
+  CHECK(check_whole_number("0", 0, 10).empty());
+  CHECK(check_whole_number("10", 0, 10).empty());
+  CHECK(check_whole_number("18446744073709551615", 0, UINT64_MAX).empty());
+  for (const char* bad : {"11", "-1", "+1", "1.0", "", " 1", "1 ", "abc", "18446744073709551616"}) {
+    CAPTURE(bad);
+    CHECK(check_whole_number(bad, 0, 10) == std::string("expected a whole number from 0 to 10, got '") + bad + "'");
+  }
+  CHECK_FALSE(check_whole_number("0", 1, 10).empty());
+}
+
+TEST_CASE("parse_size and format_size: binary units, no wrap-around") {
+  using conc::cli::format_size;
+  using conc::cli::parse_size;
+  CHECK(parse_size("65536") == 65536);
+  CHECK(parse_size("64K") == 64u << 10);
+  CHECK(parse_size("8m") == 8u << 20);
+  CHECK(parse_size("1G") == std::size_t{1} << 30);
+  CHECK(parse_size("999999999999G") == 0);  // would wrap to a small size
+  CHECK(parse_size("-1") == 0);
+  CHECK(parse_size("1T") == 0);
+  CHECK(format_size(std::size_t{64} << 20) == "64M");
+  CHECK(format_size(std::size_t{1} << 30) == "1G");
+  CHECK(format_size(1536) == "1536");
+  CHECK(format_size(2048) == "2K");
 }

@@ -180,3 +180,11 @@ TEST_CASE("wordcount logging: -v shows progress notes, --log-level off and -q hi
   CHECK(quiet.out == "w 1\n");
   CHECK(quiet.err.empty());
 }
+
+TEST_CASE("wordcount json keeps words that are not UTF-8 apart (base64 bytes)") {
+  const std::string in = "x\xFF x\xFE x\xFF caf\xC3\xA9\n";
+  CHECK(run_process({kConc, "wordcount", "--split", "ws", "--format", "jsonl"}, in).out ==
+        "{\"word\":{\"bytes\":\"eP8=\"},\"count\":2}\n"
+        "{\"word\":\"caf\xC3\xA9\",\"count\":1}\n"
+        "{\"word\":{\"bytes\":\"eP4=\"},\"count\":1}\n");
+}

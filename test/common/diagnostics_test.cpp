@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -32,4 +34,9 @@ TEST_CASE("quiet Diagnostics still prints errors but not warnings") {
 TEST_CASE("errno_reason gives the C library's text") {
   CHECK(conc::common::errno_reason(ENOENT) == "No such file or directory");
   CHECK(conc::common::errno_reason(EACCES) == "Permission denied");
+}
+
+TEST_CASE("exception_reason: the message, or out of memory for bad_alloc") {
+  CHECK(conc::common::exception_reason(std::bad_alloc()) == "out of memory");
+  CHECK(conc::common::exception_reason(std::runtime_error("x.txt: gone")) == "x.txt: gone");
 }

@@ -1,6 +1,10 @@
 #include "common/interrupt.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <chrono>
 #include <csignal>
 #include <thread>
@@ -24,4 +28,59 @@ TEST_CASE("a guard with no signal shuts down cleanly and can be made again") {
   { conc::common::InterruptGuard a; }
   conc::common::InterruptGuard b;
   CHECK_FALSE(b.interrupted());
+}
+
+TEST_CASE("SIGHUP becomes a stop request like SIGINT") {
+  conc::common::InterruptGuard guard;
+  std::raise(SIGHUP);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!guard.token().stop_requested() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  CHECK(guard.signal() == SIGHUP);
+}
+
+TEST_CASE("a second signal removes the registered temporary files before it kills") {
+  char path[] = "/tmp/conc-interrupt-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // Only async-signal-safe work could be trusted after fork in a threaded
+    // process; the guard's thread is the child's own, started here.
+    conc::common::InterruptGuard guard;
+    conc::common::TempFileRegistration temp(path);
+    std::raise(SIGINT);
+    std::raise(SIGINT);  // the user insists: removes `path`, then dies of SIGINT
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGINT);
+  CHECK(access(path, F_OK) != 0);
+  unlink(path);
+}
+
+TEST_CASE("an unregistered temporary file is left alone") {
+  char path[] = "/tmp/conc-interrupt-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    conc::common::InterruptGuard guard;
+    { conc::common::TempFileRegistration temp(path); }
+    std::raise(SIGINT);
+    std::raise(SIGINT);
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(access(path, F_OK) == 0);
+  unlink(path);
 }

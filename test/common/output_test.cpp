@@ -2,6 +2,9 @@
 #include "temp_dir.h"
 
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -74,6 +77,75 @@ TEST_CASE("Output to a closed pipe throws BrokenPipe") {
     CHECK_THROWS_AS(out.commit(), conc::common::BrokenPipe);
   }
   signal(SIGPIPE, old);
+  dup2(saved, 1);
+  close(saved);
+}
+
+TEST_CASE("Output writes a device in place and follows symlinks to the file it replaces") {
+  TempDir dir;
+  const fs::path null = dir.path / "null";
+  REQUIRE(::mknod(null.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);
+  {
+    conc::common::Output out(null.string());
+    CHECK(out.temp_path().empty());  // no temporary: written in place
+    CHECK(out.target() == null.string());
+    out.write("gone");
+    out.commit();
+  }
+  struct stat st {};
+  REQUIRE(::lstat(null.c_str(), &st) == 0);
+  CHECK(S_ISCHR(st.st_mode));
+
+  std::ofstream(dir.path / "real") << "old";
+  fs::create_symlink("real", dir.path / "link");
+  {
+    conc::common::Output out((dir.path / "link").string());
+    CHECK(out.target() == (dir.path / "real").string());
+    CHECK(fs::path(out.temp_path()).parent_path() == dir.path);
+    CHECK(fs::path(out.temp_path()).filename().string().rfind(".conc-", 0) == 0);
+    CHECK(fs::path(out.temp_path()).filename().string().size() == 12);  // .conc-XXXXXX
+    out.write("new");
+    out.commit();
+    CHECK(out.temp_path().empty());
+  }
+  CHECK(fs::is_symlink(dir.path / "link"));
+  CHECK(slurp(dir.path / "real") == "new");
+}
+
+TEST_CASE("Output keeps a replaced file's mode") {
+  TempDir dir;
+  const fs::path target = dir.path / "secret";
+  std::ofstream(target) << "old";
+  REQUIRE(::chmod(target.c_str(), 0604) == 0);
+  {
+    conc::common::Output out(target.string());
+    out.write("new");
+    out.commit();
+  }
+  struct stat st {};
+  REQUIRE(::stat(target.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0604);
+}
+
+TEST_CASE("Output loops of symlinks are an error, not a hang") {
+  TempDir dir;
+  fs::create_symlink("b", dir.path / "a");
+  fs::create_symlink("a", dir.path / "b");
+  CHECK_THROWS_WITH(conc::common::Output((dir.path / "a").string()),
+                    (dir.path / "a").string() + ": Too many levels of symbolic links");
+}
+
+TEST_CASE("Output on stdout names stdout when a write fails") {
+  const int full = ::open("/dev/full", O_WRONLY);
+  REQUIRE(full >= 0);
+  const int saved = dup(1);
+  dup2(full, 1);
+  close(full);
+  {
+    conc::common::Output out("-");
+    out.write("hello");
+    CHECK_THROWS_WITH(out.commit(), "stdout: write error: No space left on device");
+  }
   dup2(saved, 1);
   close(saved);
 }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -14,6 +15,31 @@
 extern char** environ;
 
 namespace conc::test {
+namespace {
+
+// Writes to a pipe whose reader may be gone without dying of SIGPIPE: a
+// child that exits before reading all its input (a usage error) closes its
+// stdin at a moment of its own choosing, so the write can meet EPIPE in any
+// run. SIGPIPE from write(2) is sent to the writing thread: block it here,
+// drop the pending one, restore the mask. The test process's disposition and
+// the children's (spawned before) are left alone.
+ssize_t write_no_sigpipe(int fd, const char* data, std::size_t size) {
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  const ssize_t n = write(fd, data, size);
+  if (n < 0 && errno == EPIPE) {
+    const timespec zero{0, 0};
+    while (sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+    errno = EPIPE;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return n;
+}
+
+}  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input, int timeout_seconds) {
   int in[2], out[2], err[2];
@@ -68,7 +94,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
       }
     }
     if (in[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      const ssize_t n = write(in[1], input.data() + written, input.size() - written);
+      const ssize_t n = write_no_sigpipe(in[1], input.data() + written, input.size() - written);
       if (n > 0) written += static_cast<std::size_t>(n);
       if (n < 0 || written == input.size()) {
         close(in[1]);

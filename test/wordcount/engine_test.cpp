@@ -296,3 +296,27 @@ TEST_CASE("standard input named twice is counted once: the second '-' reads the 
   ::close(fds[0]);
   CHECK(got == Counts{{"a", 2}, {"b", 1}});
 }
+
+TEST_CASE("merge refuses a count of 0 and counts that pass 2^64 - 1") {
+  TempDir dir;
+  Options o;
+  o.inputs = {dir.write("m.tsv",
+                        "z\t0\n"                         // 0 is malformed, like -1
+                        "max\t18446744073709551615\n"    // the largest count: fine
+                        "max\t2\n"                       // would wrap to 1
+                        "half\t9223372036854775808\n"
+                        "half\t9223372036854775808\n"    // 2^63 + 2^63 would wrap to 0
+                        "big\t18446744073709551616\n"    // not a 64-bit number at all
+                        "ok\t18446744073709551614\n"
+                        "ok\t1\n")};                     // exactly the largest: fine
+  o.merge = true;
+  std::vector<std::string> errors;
+  CHECK(run(o, &errors) == Counts{{"max", UINT64_MAX}, {"ok", UINT64_MAX}, {"half", 9223372036854775808ull}});
+  const std::string f = o.inputs[0];
+  CHECK(errors == std::vector<std::string>{
+                      "conc wordcount: " + f + ":1: malformed line: count '0' is not a positive whole number",
+                      "conc wordcount: " + f + ":3: count of 'max' passes 18446744073709551615 (the largest count): line not added",
+                      "conc wordcount: " + f + ":5: count of 'half' passes 18446744073709551615 (the largest count): line not added",
+                      "conc wordcount: " + f + ":6: malformed line: count '18446744073709551616' is not a positive whole number",
+                  });
+}

@@ -125,3 +125,21 @@ TEST_CASE("prefetching adder: the same counts as direct adds, flushed in full") 
     CHECK(contents(batched) == contents(direct));
   }
 }
+
+TEST_CASE("WordTable count_of and add_checked") {
+  conc::wordcount::WordTable t;
+  CHECK(t.count_of("a") == 0);  // empty table
+  t.add("a", 3);
+  const std::string longer(40, 'q');
+  t.add(longer, 2);
+  CHECK(t.count_of("a") == 3);
+  CHECK(t.count_of(longer) == 2);
+  CHECK(t.count_of(std::string(39, 'q') + "r") == 0);  // same first 16 bytes, other rest
+  CHECK(t.count_of("") == 0);
+  CHECK(t.add_checked("a", UINT64_MAX - 3));
+  CHECK(t.count_of("a") == UINT64_MAX);
+  CHECK_FALSE(t.add_checked("a", 1));
+  CHECK(t.count_of("a") == UINT64_MAX);  // unchanged by the refused add
+  CHECK(t.add_checked("new", UINT64_MAX));
+  CHECK(t.size() == 3);
+}

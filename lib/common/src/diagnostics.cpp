@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <unistd.h>
 
 namespace conc::common {
@@ -57,6 +58,11 @@ std::string errno_reason(int error_number) {
   // GNU strerror_r may return a static string instead of filling buf.
   const char* text = strerror_r(error_number, buf, sizeof buf);
   return text;
+}
+
+std::string exception_reason(const std::exception& e) {
+  if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) return "out of memory";
+  return e.what();
 }
 
 }  // namespace conc::common

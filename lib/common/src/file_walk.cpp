@@ -85,12 +85,18 @@ class Walker {
       if (options_.one_file_system && !named && st.st_dev != root_device_) return;
       directory(path, st);
     } else if (S_ISREG(st.st_mode)) {
+      if (!named && skipped(st)) return;
       out_.push_back({path, static_cast<std::uint64_t>(st.st_size), false});
     } else if (named) {
       out_.push_back({path, 0, false});
     } else {
       diag_.warning(path, "not a regular file, skipped");
     }
+  }
+
+  bool skipped(const struct stat& st) const {
+    const FileId id{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+    return std::find(options_.skip.begin(), options_.skip.end(), id) != options_.skip.end();
   }
 
   bool excluded(const std::string& path, const std::string& name) const {
@@ -108,6 +114,12 @@ class Walker {
 };
 
 }  // namespace
+
+std::optional<FileId> file_id(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileId{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
 
 std::vector<InputFile> walk(const std::vector<std::string>& paths, const WalkOptions& options, Diagnostics& diag) {
   std::vector<InputFile> out;

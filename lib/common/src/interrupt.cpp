@@ -1,8 +1,11 @@
 #include "common/interrupt.h"
 
+#include <climits>
 #include <semaphore.h>
+#include <unistd.h>
 
 #include <csignal>
+#include <cstring>
 #include <stdexcept>
 
 namespace conc::common {
@@ -13,24 +16,65 @@ sem_t g_wakeup;
 // lock-free atomics are async-signal-safe; relaxed/seq_cst choices below.
 std::atomic<int> g_signal{0};
 std::atomic<bool> g_active{false};
-struct sigaction g_old_int {};
-struct sigaction g_old_term {};
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+struct sigaction g_old[3] {};
+
+// The temporary files to remove before a second signal kills the process.
+// Fixed storage, never freed: the handler may read it at any moment.
+enum SlotState : int { kFree = 0, kFilling = 1, kReady = 2 };
+struct TempSlot {
+  std::atomic<int> state{kFree};
+  char path[PATH_MAX];
+};
+constexpr int kTempSlots = 8;
+TempSlot g_temps[kTempSlots];
+
+void remove_temp_files() noexcept {
+  for (auto& slot : g_temps) {
+    // acquire: pairs with the release that published the path.
+    if (slot.state.load(std::memory_order_acquire) == kReady) ::unlink(slot.path);
+  }
+}
 
 extern "C" void on_signal(int sig) {
   int expected = 0;
   // seq_cst: the watcher reads g_signal after sem_wait returns.
   if (g_signal.compare_exchange_strong(expected, sig)) {
-    // Second signal: default action. sigaction is async-signal-safe.
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    sigaction(SIGINT, &dfl, nullptr);
-    sigaction(SIGTERM, &dfl, nullptr);
     sem_post(&g_wakeup);
+    return;
   }
+  // A second signal: the user insists. Remove the temporaries first (unlink
+  // is async-signal-safe), then let the default action run: the signal is
+  // blocked while this handler runs, so the raised one lands on return.
+  remove_temp_files();
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(sig, &dfl, nullptr);
+  raise(sig);
 }
 
 }  // namespace
+
+void TempFileRegistration::set(const std::string& path) noexcept {
+  reset();
+  if (path.size() >= PATH_MAX) return;
+  for (int i = 0; i < kTempSlots; ++i) {
+    int expected = kFree;
+    // acq_rel: claims the slot before its path is written.
+    if (!g_temps[i].state.compare_exchange_strong(expected, kFilling, std::memory_order_acq_rel)) continue;
+    std::memcpy(g_temps[i].path, path.c_str(), path.size() + 1);
+    g_temps[i].state.store(kReady, std::memory_order_release);  // release: the handler sees the whole path
+    slot_ = i;
+    return;
+  }
+}
+
+void TempFileRegistration::reset() noexcept {
+  if (slot_ < 0) return;
+  g_temps[slot_].state.store(kFree, std::memory_order_release);  // release: done with the path
+  slot_ = -1;
+}
 
 InterruptGuard::InterruptGuard() {
   if (g_active.exchange(true)) throw std::logic_error("InterruptGuard: only one at a time");
@@ -40,8 +84,7 @@ InterruptGuard::InterruptGuard() {
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &sa, &g_old_int);
-  sigaction(SIGTERM, &sa, &g_old_term);
+  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &sa, &g_old[i]);
   watcher_ = std::jthread([this] {
     while (sem_wait(&g_wakeup) != 0) {
     }  // EINTR: retry
@@ -50,8 +93,7 @@ InterruptGuard::InterruptGuard() {
 }
 
 InterruptGuard::~InterruptGuard() {
-  sigaction(SIGINT, &g_old_int, nullptr);
-  sigaction(SIGTERM, &g_old_term, nullptr);
+  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &g_old[i], nullptr);
   sem_post(&g_wakeup);  // release the watcher if no signal came
   watcher_.join();
   sem_destroy(&g_wakeup);

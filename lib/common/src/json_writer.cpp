@@ -29,7 +29,44 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   return 0;
 }
 
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void append_base64(std::string& out, std::string_view bytes) {
+  const auto at = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])); };
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
+    for (int shift = 18; shift >= 0; shift -= 6) out.push_back(kBase64[(v >> shift) & 63]);
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest == 0) return;
+  const std::uint32_t v = at(i) << 16 | (rest == 2 ? at(i + 1) << 8 : 0);
+  out.push_back(kBase64[(v >> 18) & 63]);
+  out.push_back(kBase64[(v >> 12) & 63]);
+  out.push_back(rest == 2 ? kBase64[(v >> 6) & 63] : '=');
+  out.push_back('=');
+}
+
 }  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_length(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+void append_json_bytes(std::string& out, std::string_view bytes) {
+  if (is_valid_utf8(bytes)) {
+    append_json_string(out, bytes);
+    return;
+  }
+  out += R"({"bytes":")";
+  append_base64(out, bytes);
+  out += "\"}";
+}
 
 void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
@@ -109,7 +146,7 @@ JsonWriter& JsonWriter::key(std::string_view k) {
 }
 JsonWriter& JsonWriter::value(std::string_view v) {
   before_value();
-  append_json_string(out_, v);
+  append_json_bytes(out_, v);
   return *this;
 }
 JsonWriter& JsonWriter::value(std::int64_t v) {

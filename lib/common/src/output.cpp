@@ -5,46 +5,111 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
-#include <random>
+#include <climits>
 
 #include "common/diagnostics.h"
 
 namespace conc::common {
+namespace {
+
+std::string dir_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+}
+
+// The umask, which cannot be read without setting it. Read while the Output
+// is made, before the engines start threads that could create files.
+mode_t current_umask() {
+  const mode_t mask = ::umask(022);
+  ::umask(mask);
+  return mask;
+}
+
+}  // namespace
 
 Output::Output(std::string path) : path_(std::move(path)) {
   buffer_.reserve(kBufferSize);
   if (path_.empty() || path_ == "-") {
     path_ = "-";
+    target_ = "-";
     return;
   }
+  // Follow symlinks to the final target by hand: the temporary file must sit
+  // next to it (rename does not cross directories, nor file systems) and the
+  // link itself must survive. SYMLOOP_MAX is not defined on Linux; 40 is its limit.
+  target_ = path_;
   struct stat st {};
-  if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) fail(EISDIR);
-  const auto slash = path_.rfind('/');
-  const std::string dir = slash == std::string::npos ? "" : path_.substr(0, slash + 1);
-  const std::string base = slash == std::string::npos ? path_ : path_.substr(slash + 1);
-  std::mt19937_64 rng(static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                      static_cast<std::uint64_t>(::getpid()));
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    temp_ = dir + "." + base + ".conc-" + std::to_string(rng() % 1000000000ull);
-    // 0666: the umask applies, exactly as for a file the shell would create.
-    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd_ >= 0) return;
-    if (errno != EEXIST) break;
+  bool exists = false;
+  for (int hops = 0;; ++hops) {
+    if (::lstat(target_.c_str(), &st) != 0) {
+      if (errno != ENOENT) fail(errno);
+      break;  // a new file (perhaps at the end of a dangling link)
+    }
+    if (!S_ISLNK(st.st_mode)) {
+      exists = true;
+      break;
+    }
+    if (hops == 40) fail(ELOOP);
+    std::string link(PATH_MAX, '\0');
+    const ssize_t n = ::readlink(target_.c_str(), link.data(), link.size());
+    if (n < 0) fail(errno);
+    link.resize(static_cast<std::size_t>(n));
+    target_ = link.front() == '/' ? link : dir_of(target_) + link;
   }
-  const int err = errno;
-  temp_.clear();
-  fail(err);
+  if (exists && S_ISDIR(st.st_mode)) fail(EISDIR);
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A device, FIFO or socket: written in place, never replaced. O_NOCTTY:
+    // a terminal named here must not become our controlling one.
+    fd_ = ::open(target_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd_ < 0) fail(errno);
+    in_place_ = true;
+    return;
+  }
+
+  const std::string dir = dir_of(target_);
+  temp_ = dir + ".conc-XXXXXX";  // short: any target name that fits NAME_MAX works
+  fd_ = ::mkostemp(temp_.data(), O_CLOEXEC);
+  if (fd_ < 0) {
+    const int err = errno;
+    temp_.clear();
+    if (err == EACCES || err == EPERM || err == EROFS) {
+      // The user named a file; what failed is making one beside it.
+      throw std::runtime_error(path_ + ": directory '" + (dir.empty() ? "." : dir.substr(0, dir.size() - 1)) +
+                               "' is not writable (the output is written to a temporary file there first): " +
+                               errno_reason(err));
+    }
+    fail(err);
+  }
+  registration_.set(temp_);
+  // mkstemp makes the file 0600. A replaced file keeps its mode (a 600
+  // secret stays 600) and, as root, its owner and group; chown first, since
+  // it clears the set-id bits that fchmod then restores.
+  if (exists) {
+    if (::geteuid() == 0) (void)::fchown(fd_, st.st_uid, st.st_gid);  // best effort: e.g. a file system without owners
+    (void)::fchmod(fd_, st.st_mode & 07777);
+  } else {
+    (void)::fchmod(fd_, 0666 & ~current_umask());  // as the shell would create it
+  }
 }
 
 Output::~Output() {
   if (is_stdout() || committed_) return;
   ::close(fd_);
-  ::unlink(temp_.c_str());
+  remove_temp();
 }
 
-void Output::fail(int error_number) {
-  if (error_number == EPIPE && is_stdout()) throw BrokenPipe();
+void Output::remove_temp() noexcept {
+  if (temp_.empty()) return;
+  ::unlink(temp_.c_str());
+  registration_.reset();
+  temp_.clear();
+}
+
+void Output::fail(int error_number) const {
+  if (is_stdout()) {
+    if (error_number == EPIPE) throw BrokenPipe();
+    throw std::runtime_error("stdout: write error: " + errno_reason(error_number));
+  }
   throw std::runtime_error(path_ + ": " + errno_reason(error_number));
 }
 
@@ -79,14 +144,20 @@ void Output::write_all(std::string_view data) {
 void Output::commit() {
   flush();
   if (is_stdout() || committed_) return;
-  if (::close(fd_) != 0) fail(errno);
-  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+  committed_ = true;  // from here on the destructor has nothing to close
+  if (::close(fd_) != 0) {
     const int err = errno;
-    ::unlink(temp_.c_str());
-    committed_ = true;  // nothing left to clean up
+    remove_temp();
     fail(err);
   }
-  committed_ = true;
+  if (in_place_) return;
+  if (::rename(temp_.c_str(), target_.c_str()) != 0) {
+    const int err = errno;
+    remove_temp();
+    fail(err);
+  }
+  registration_.reset();
+  temp_.clear();
 }
 
 }  // namespace conc::common

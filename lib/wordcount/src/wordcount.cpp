@@ -320,7 +320,10 @@ class MergeParser {
       diag_.error(where, "malformed line: count '" + std::string(digits) + "' is not a positive whole number");
       return;
     }
-    table_.add(word, count);
+    if (!table_.add_checked(word, count)) {
+      diag_.error(where, "count of '" + std::string(word) + "' passes " + std::to_string(UINT64_MAX) +
+                             " (the largest count): line not added");
+    }
   }
 
   common::Diagnostics& diag_;

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -53,5 +54,11 @@ class Diagnostics {
 
 /// The reason text for an errno value ("No such file or directory").
 std::string errno_reason(int error_number);
+
+/// The reason text for an exception that ended a run or an input: its
+/// message, except "out of memory" for `std::bad_alloc` (whose message,
+/// "std::bad_alloc", means nothing to a user). Use it wherever a caught
+/// exception is reported.
+std::string exception_reason(const std::exception& e);
 
 }  // namespace conc::common

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -17,6 +18,17 @@ struct InputFile {
   bool is_stdin = false;
 };
 
+/// A file's identity, whatever its name: device and inode.
+struct FileId {
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  friend bool operator==(const FileId&, const FileId&) = default;
+};
+
+/// The identity of the file `path` names (symlinks followed), or nothing when
+/// it does not exist.
+std::optional<FileId> file_id(const std::string& path);
+
 struct WalkOptions {
   bool follow_symlinks = false;  ///< inside directories; command-line links are always followed
   /// Glob patterns (fnmatch, `*` also matches `/`): an entry met inside a
@@ -24,6 +36,10 @@ struct WalkOptions {
   /// everything under it. Paths named by the user are never excluded.
   std::vector<std::string> excludes;
   bool one_file_system = false;  ///< do not enter directories on another file system than the named one
+  /// Files met inside a walk that are silently skipped: the run's own output
+  /// files (`-o DIR/SUMS DIR` must not list its temporary or its old self).
+  /// Paths named by the user are never skipped.
+  std::vector<FileId> skip;
 };
 
 /// Expands `paths` in order: a regular file is itself; a directory is walked

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/interrupt.h"
+
 namespace conc::common {
 
 /// Thrown by Output::write when stdout's reader has gone away (EPIPE), as in
@@ -15,14 +17,26 @@ class BrokenPipe : public std::runtime_error {
   BrokenPipe() : std::runtime_error("broken pipe") {}
 };
 
-/// A buffered result stream.
+/// A buffered result stream that never damages what it replaces.
 ///
-/// With path "" or "-" it writes to stdout. Otherwise it writes to a fresh
-/// temporary file in the destination's directory and `commit()` renames it
-/// over the destination, so a reader never sees half a file; without a
-/// commit (error, interrupt) the destructor removes the temporary file.
-/// Write errors throw `std::runtime_error` naming the path and the reason;
-/// EPIPE on stdout throws `BrokenPipe`. Not thread-safe: one writer.
+/// - Path "" or "-": stdout.
+/// - A path naming (through any symlinks) an existing device, FIFO or socket:
+///   opened and written in place, never replaced (`-o /dev/null` stays the
+///   system's /dev/null).
+/// - Otherwise a regular file, new or replaced: symlinks are followed to the
+///   final target, the results go to a temporary `.conc-XXXXXX` in the
+///   target's directory (short, so any name that fits NAME_MAX works) and
+///   `commit()` renames it over the target, so a reader never sees half a
+///   file and the links stay links. A replaced file's permission bits are
+///   kept (and its owner and group when run as root); a new one gets 0666
+///   less the umask, as the shell would make it. Without a commit (error,
+///   usage error, interrupt) the destructor removes the temporary file, and
+///   while it exists it is registered with the InterruptGuard, whose handler
+///   removes it if a second signal kills the process.
+///
+/// Errors throw `std::runtime_error` naming the path and the reason (for
+/// stdout: `stdout: write error: <reason>`); EPIPE on stdout throws
+/// `BrokenPipe`. Not thread-safe: one writer.
 class Output {
  public:
   explicit Output(std::string path = "-");
@@ -39,19 +53,28 @@ class Output {
   /// Flushes; for a file, closes it and renames it into place.
   void commit();
 
-  [[nodiscard]] bool is_stdout() const noexcept { return temp_.empty(); }
+  [[nodiscard]] bool is_stdout() const noexcept { return path_ == "-"; }
   /// The destination as the user named it ("-" for stdout).
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  /// The file that `commit()` replaces or writes in place, symlinks
+  /// resolved ("-" for stdout).
+  [[nodiscard]] const std::string& target() const noexcept { return target_; }
+  /// The temporary file being written, or "" (stdout, written in place, committed).
+  [[nodiscard]] const std::string& temp_path() const noexcept { return temp_; }
 
  private:
   static constexpr std::size_t kBufferSize = 1 << 16;
   void write_all(std::string_view data);
-  [[noreturn]] void fail(int error_number);
+  void remove_temp() noexcept;
+  [[noreturn]] void fail(int error_number) const;
 
   std::string path_;
-  std::string temp_;  // empty for stdout
+  std::string target_;
+  std::string temp_;       // empty for stdout, in place, or once committed
   int fd_ = 1;
+  bool in_place_ = false;  // a device, FIFO or socket written directly
   bool committed_ = false;
+  TempFileRegistration registration_;  // of temp_, for the signal handler
   std::string buffer_;
 };
 

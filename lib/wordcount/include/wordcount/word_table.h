@@ -113,19 +113,25 @@ class WordTable {
   void add(std::string_view word, std::uint64_t n = 1) { add(word, key_of(word), n); }
   /// As add(word, n), with `key == key_of(word)` already computed.
   void add(std::string_view word, const WordKey& key, std::uint64_t n) {
-    const auto len = static_cast<std::uint32_t>(word.size());
-    if (len == word.size() && len != 0 && !slots_.empty()) {
-      for (std::size_t i = key.hash & mask_;; i = (i + 1) & mask_) {
-        Slot& slot = slots_[i];
-        if (slot.head == key.head && slot.tail == key.tail && slot.len == len &&
-            (len <= 16 || same_rest(slot.index, word))) {
-          slot.count += n;
-          return;
-        }
-        if (slot.len == 0) break;
-      }
+    if (const std::size_t i = find(word, key); i != kAbsent) {
+      slots_[i].count += n;
+      return;
     }
     insert(word, key, n);
+  }
+  /// As add(word, n), unless the word's count would pass UINT64_MAX: then
+  /// nothing changes and false is returned (--merge sums counts it did not
+  /// make, so a sum that wraps must be caught, not printed).
+  [[nodiscard]] bool add_checked(std::string_view word, std::uint64_t n) {
+    const std::uint64_t now = count_of(word);
+    if (n > UINT64_MAX - now) return false;
+    add(word, n);
+    return true;
+  }
+  /// The count of `word`, 0 when absent.
+  [[nodiscard]] std::uint64_t count_of(std::string_view word) const {
+    const std::size_t i = find(word, key_of(word));
+    return i == kAbsent ? 0 : slots_[i].count;
   }
   /// Brings the slot a lookup of `key` starts at towards the cache: issued a
   /// few words ahead of add(), it overlaps the misses of consecutive words.
@@ -161,6 +167,20 @@ class WordTable {
   };
   bool same_rest(std::uint32_t index, std::string_view word) const noexcept {
     return std::memcmp(entries_[index].key + 16, word.data() + 16, word.size() - 16) == 0;
+  }
+  static constexpr std::size_t kAbsent = SIZE_MAX;
+  /// The index of the slot holding `word` (with `key == key_of(word)`), or kAbsent.
+  std::size_t find(std::string_view word, const WordKey& key) const noexcept {
+    const auto len = static_cast<std::uint32_t>(word.size());
+    if (len != word.size() || len == 0 || slots_.empty()) return kAbsent;
+    for (std::size_t i = key.hash & mask_;; i = (i + 1) & mask_) {
+      const Slot& slot = slots_[i];
+      if (slot.head == key.head && slot.tail == key.tail && slot.len == len &&
+          (len <= 16 || same_rest(slot.index, word))) {
+        return i;
+      }
+      if (slot.len == 0) return kAbsent;
+    }
   }
   void insert(std::string_view word, const WordKey& key, std::uint64_t n);  // the slow path
   void place(const Slot& slot, std::uint64_t hash) noexcept;

@@ -1,0 +1,43 @@
+// hash/report.h: the output formats of conc hash and the summary of a check.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/output.h"
+#include "hash/algorithm.h"
+#include "hash/check.h"
+#include "hash/checksum_line.h"
+
+namespace conc::hash {
+
+enum class Format { kText, kJson, kJsonl };
+
+/// Writes one result per hashed file to `out`, in the order `add` is called:
+///   text   checksum lines in `style` (GNU or --tag), `zero`: NUL-ended, names unescaped
+///   json   [{"path":..,"algo":..,"digest":..,"size":..}, ...], one object per line
+///   jsonl  one such object per line
+/// `finish()` closes the json array; call it once, after the last `add`.
+class ResultWriter {
+ public:
+  ResultWriter(common::Output& out, Format format, LineStyle style, Algo algo, bool zero);
+
+  void add(const std::string& path, const std::string& hex, std::uint64_t size);
+  void finish();
+
+ private:
+  common::Output& out_;
+  Format format_;
+  LineStyle style_;
+  Algo algo_;
+  bool zero_;
+  bool first_ = true;
+};
+
+/// The summary coreutils prints after a check, one line each for what went
+/// wrong (`WARNING: 1 computed checksum did NOT match`), nothing when all is
+/// well. The caller prints them to stderr after its prefix.
+std::vector<std::string> check_warnings(const CheckSummary& summary);
+
+}  // namespace conc::hash

@@ -1,0 +1,127 @@
+// Usage errors end the run before any output is opened: the user's -o and
+// --stats-json files stay byte-identical, and the one line on stderr is
+// `conc <sub>: <message> (see 'conc <sub> --help')` (issue 10 §1).
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "process.h"
+#include "temp_dir.h"
+
+using conc::test::run_process;
+using conc::test::slurp;
+using conc::test::TempDir;
+
+namespace {
+
+const std::string kConc = CONC_BINARY;
+const std::string kPrecious = "precious\ncontents\n";
+
+struct Case {
+  std::string sub;
+  std::vector<std::string> args;
+};
+
+// One of each kind of usage error per subcommand: a CLI11 parse error, an
+// option value out of range, and each check of the command's validate step.
+const std::vector<Case> kCases = {
+    {"hash", {"--status"}},                       // a check-mode flag without -c
+    {"hash", {"-c", "--tag"}},                    // a flag check mode rejects
+    {"hash", {"-c", "--format", "json"}},
+    {"hash", {"--files0-from", "list", "extra"}},
+    {"hash", {"-a", "nope"}},                     // unknown algorithm
+    {"hash", {"--block-size", "100G"}},           // beyond the maximum
+    {"hash", {"-j", "-1"}},
+    {"hash", {"-s", "magic"}},
+    {"hash", {"--frobnicate"}},
+    {"pipeline", {}},                             // no -e
+    {"pipeline", {"-e", "nosuch"}},               // a stage that does not parse
+    {"pipeline", {"-e", "upper", "--stage-threads", "2:4"}},
+    {"pipeline", {"-e", "number", "--stage-threads", "1:2"}},
+    {"pipeline", {"-e", "upper", "--ordered", "--unordered"}},
+    {"pipeline", {"-e", "upper", "--capacity", "0"}},
+    {"pipeline", {"-e", "upper", "--batch-lines", "-1"}},
+    {"pipeline", {"-e", "upper", "--batch-bytes", "2G"}},
+    {"wordcount", {"--top", "-1"}},
+    {"wordcount", {"--min-count", "abc"}},
+    {"wordcount", {"--chunk-size", "100G"}},
+    {"wordcount", {"--split", "nope"}},
+    {"wordcount", {"--format", "xml"}},
+    {"wordcount", {"-j", "0"}},
+};
+
+std::size_t entries(const TempDir& dir) {
+  return static_cast<std::size_t>(
+      std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()));
+}
+
+}  // namespace
+
+TEST_CASE("a usage error leaves an existing -o file and --stats-json file byte-identical") {
+  for (const auto& c : kCases) {
+    for (const char* option : {"-o", "--stats-json"}) {
+      TempDir dir;
+      const std::string input = dir.write("in.txt", "some words\n");
+      const std::string keep = dir.write("keep.txt", kPrecious);
+      std::vector<std::string> argv = {kConc, c.sub, option, keep};
+      argv.insert(argv.end(), c.args.begin(), c.args.end());
+      argv.push_back(input);
+      const auto r = run_process(argv);
+      INFO(c.sub << " " << option << " keep.txt ... " << (c.args.empty() ? "" : c.args.front()) << "\n" << r.err);
+      CHECK(r.exit_code == 2);
+      CHECK(r.out.empty());
+      CHECK(r.err.rfind("conc " + c.sub + ": ", 0) == 0);
+      CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+      CHECK(slurp(keep) == kPrecious);
+      CHECK(entries(dir) == 2);  // no temporary file left either
+    }
+  }
+}
+
+TEST_CASE("usage errors name the problem in one formatted line") {
+  TempDir dir;
+  const std::string keep = dir.write("keep.txt", kPrecious);
+  const std::string a = dir.write("a.txt", "a\n");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"hash", "--status", "-o", keep, a},
+       "conc hash: the --status option is meaningful only when verifying checksums (see 'conc hash --help')\n"},
+      {{"hash", "-a", "nope", "-o", keep, a},
+       "conc hash: --algo: unknown algorithm 'nope' (see 'conc hash --algo help')\n"},
+      {{"pipeline", "-o", keep, a}, "conc pipeline: at least one -e STAGE is required (see 'conc pipeline --help')\n"},
+      {{"pipeline", "-e", "upper", "--ordered", "--unordered", "-o", keep, a},
+       "conc pipeline: --ordered and --unordered exclude each other (see 'conc pipeline --help')\n"},
+      {{"pipeline", "-e", "upper", "--stage-threads", "2:4", "-o", keep, a},
+       "conc pipeline: --stage-threads 2:4: there are only 1 stages (see 'conc pipeline --help')\n"},
+  };
+  for (const auto& [args, expected] : cases) {
+    std::vector<std::string> argv = {kConc};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto r = run_process(argv);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == expected);
+    CHECK(slurp(keep) == kPrecious);
+  }
+}
+
+TEST_CASE("hash --algo help still writes the list and exits 0, to stdout or -o") {
+  const auto r = run_process({kConc, "hash", "--algo", "help"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("sha256    SHA-256", 0) == 0);
+  TempDir dir;
+  const std::string out = (dir.path / "algos.txt").string();
+  CHECK(run_process({kConc, "hash", "--algo", "help", "-o", out}).exit_code == 0);
+  CHECK(slurp(out) == r.out);
+}
+
+TEST_CASE("an unknown subcommand is exit 2, with or without --help") {
+  const std::vector<std::vector<std::string>> cases = {{"nosuch"}, {"nosuch", "--help"}, {"nosuch", "-h"}};
+  for (const auto& args : cases) {
+    std::vector<std::string> argv = {kConc};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto r = run_process(argv);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err == "conc: unknown subcommand 'nosuch' (see 'conc --help')\n");
+  }
+}
