@@ -124,7 +124,7 @@ int run_check(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
 int run_hash(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
   std::vector<std::string> names = f.paths;
   if (!f.files0_from.empty()) {
-    names = common::read_names0(f.files0_from, ctx.diagnostics);
+    names = common::read_names0(f.files0_from, ctx.diagnostics, ctx.stop);
   } else if (names.empty()) {
     names = {"-"};
   }

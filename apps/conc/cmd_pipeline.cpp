@@ -22,6 +22,7 @@ struct PipelineFlags {
   std::size_t capacity = 4;
   std::size_t batch_lines = 0;
   std::string batch_bytes = "1M";
+  std::string max_line = "1G";
   std::string on_error = "stop";
   // Set by validate, taken by run:
   std::vector<std::unique_ptr<pipeline::Stage>> parsed;
@@ -33,6 +34,8 @@ struct PipelineFlags {
 constexpr std::uint64_t kMaxBatchLines = 1'000'000'000;
 constexpr std::size_t kMaxBatchBytes = std::size_t{1} << 30;
 constexpr std::uint64_t kMaxCapacity = std::uint64_t{1} << 20;
+// A line is held whole: the limit bounds memory on an endless line (/dev/zero).
+constexpr std::size_t kMaxLine = std::size_t{64} << 30;
 
 pipeline::Strategy strategy_of(const std::string& name) {
   if (name == "pool") return pipeline::Strategy::kPool;
@@ -92,6 +95,7 @@ int run(PipelineFlags& f, RunContext& ctx) {
   o.capacity = f.capacity;
   o.limits.max_lines = f.batch_lines;
   o.limits.max_bytes = parse_size(f.batch_bytes);
+  o.limits.max_line = parse_size(f.max_line);
   o.on_error = f.on_error == "skip" ? pipeline::OnError::kSkip : pipeline::OnError::kStop;
 
   common::ProgressBar progress(ctx.progress, "pipeline", "batches");
@@ -157,6 +161,12 @@ Command pipeline_command() {
                        " (K, M, G suffixes; default 1M; one longer line is one batch)")
         ->type_name("BYTES")
         ->check(size_validator(kMaxBatchBytes));
+    app.add_option("--max-line", flags->max_line,
+                   "the longest line accepted, 1 to " + format_size(kMaxLine) +
+                       " (K, M, G suffixes; default 1G): a longer one is an error naming its input and line, and "
+                       "the rest of that input is skipped (exit 1)")
+        ->type_name("BYTES")
+        ->check(size_validator(kMaxLine));
     app.add_option("--on-error", flags->on_error,
                    "stop (default: stop reading, output every batch before the failing one, exit 1) or "
                    "skip (drop the failing batch, go on, exit 1)")

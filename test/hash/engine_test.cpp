@@ -8,13 +8,18 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "hash/file_source.h"
+#include "common/input.h"
 #include "hash/hash_jobs.h"
+#include "hash/update_guarded.h"
 #include "temp_dir.h"
 
 using namespace conc::hash;
+using conc::common::Input;
+using conc::common::InputError;
+using conc::common::MappedInput;
 using conc::test::TempDir;
 
 namespace {
@@ -154,7 +159,7 @@ TEST_CASE("a file that shrinks while being read is an error, with reads and with
   TempDir dir;
   const auto path = dir.write("shrinks", bytes(1 << 16, 4));
   {
-    auto source = FileSource::open(path, false);
+    auto source = Input::open(path, false);
     std::vector<char> buffer(4096);
     CHECK(source.read(buffer) == 4096);
     REQUIRE(::truncate(path.c_str(), 8192) == 0);
@@ -163,8 +168,8 @@ TEST_CASE("a file that shrinks while being read is an error, with reads and with
   }
   REQUIRE(::truncate(path.c_str(), 1 << 16) == 0);
   {
-    auto source = FileSource::open(path, false);
-    const MappedFile map(source);
+    auto source = Input::open(path, false);
+    const MappedInput map(source);
     REQUIRE(map.size() == 1 << 16);
     REQUIRE(::truncate(path.c_str(), 0) == 0);
     Digest digest(Algo::kSha256);
@@ -189,4 +194,45 @@ TEST_CASE("standard input is hashed as it streams") {
   ::close(fds[0]);
   CHECK(out.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(out.bytes == 3);
+}
+
+TEST_CASE("standard input named twice is one stream: the first job hashes it, later ones the empty rest") {
+  const std::string kAbc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  const std::string kEmpty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  TempDir dir;
+  const auto file = dir.write("f", "abc");
+  for (auto strategy : kStrategies) {
+    for (auto io : {IoMode::kRead, IoMode::kMmap}) {
+      CAPTURE(static_cast<int>(strategy), static_cast<int>(io));
+      int fds[2];
+      REQUIRE(::pipe(fds) == 0);
+      const int saved = ::dup(0);
+      REQUIRE(::dup2(fds[0], 0) == 0);
+      // More than a pipe's buffer, written from another thread: the readers
+      // of both "-" jobs would split it between them if both read.
+      const std::string big = bytes(std::size_t{1} << 20, 7);
+      std::thread writer([&] {
+        for (std::size_t at = 0; at < big.size();) {
+          const ssize_t n = ::write(fds[1], big.data() + at, big.size() - at);
+          if (n <= 0) break;
+          at += static_cast<std::size_t>(n);
+        }
+        ::close(fds[1]);
+      });
+      const std::vector<Job> jobs = {{"-", Algo::kSha256, 0, true}, {file, Algo::kSha256, 3, false},
+                                     {"-", Algo::kSha256, 0, true}, {"-", Algo::kSha256, 0, true}};
+      const auto c = run(jobs, {strategy, 4, io, 4096});
+      writer.join();
+      ::dup2(saved, 0);
+      ::close(saved);
+      ::close(fds[0]);
+      REQUIRE(c.outcomes.size() == 4);
+      CHECK(c.outcomes[0].hex == conc::common::hex_digest(Algo::kSha256, big));
+      CHECK(c.outcomes[0].bytes == big.size());
+      CHECK(c.outcomes[1].hex == kAbc);
+      CHECK(c.outcomes[2].hex == kEmpty);
+      CHECK(c.outcomes[3].hex == kEmpty);
+      CHECK(c.outcomes[3].bytes == 0);
+    }
+  }
 }

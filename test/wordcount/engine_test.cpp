@@ -255,6 +255,48 @@ TEST_CASE("formats") {
   CHECK(totals_line(t) == "words 6, distinct 3, bytes 20, lines 2");
 }
 
+TEST_CASE("files whose size says nothing (/proc: size 0, sysfs: a page) are read as streams by every strategy") {
+  std::vector<std::string> files = {"/proc/version"};
+  if (::access("/sys/kernel/mm/transparent_hugepage/enabled", R_OK) == 0) {
+    files.emplace_back("/sys/kernel/mm/transparent_hugepage/enabled");
+  }
+  for (const auto& file : files) {
+    TempDir dir;
+    const auto copy = dir.write("copy", conc::test::slurp(file));
+    for (const auto strategy : {Strategy::kSeq, Strategy::kMutex, Strategy::kSharded, Strategy::kLocal,
+                                Strategy::kChannels, Strategy::kSteal}) {
+      CAPTURE(file, static_cast<int>(strategy));
+      Options o;
+      o.strategy = strategy;
+      o.threads = 3;
+      o.chunk_size = 4;  // a sized file of this length would make many ranges
+      o.inputs = {copy};
+      const Counts want = run(o);
+      REQUIRE_FALSE(want.empty());
+      o.inputs = {file};
+      std::vector<std::string> errors;
+      CHECK(run(o, &errors) == want);
+      CHECK(errors.empty());
+    }
+  }
+}
+
+TEST_CASE("standard input named twice is counted once: the second '-' reads the empty rest") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  REQUIRE(::write(fds[1], "a b a\n", 6) == 6);
+  ::close(fds[1]);
+  const int saved = ::dup(0);
+  REQUIRE(::dup2(fds[0], 0) == 0);
+  Options o;
+  o.inputs = {"-", "-"};
+  const Counts got = run(o);
+  ::dup2(saved, 0);
+  ::close(saved);
+  ::close(fds[0]);
+  CHECK(got == Counts{{"a", 2}, {"b", 1}});
+}
+
 TEST_CASE("merge refuses a count of 0 and counts that pass 2^64 - 1") {
   TempDir dir;
   Options o;

@@ -128,22 +128,9 @@ std::vector<InputFile> walk(const std::vector<std::string>& paths, const WalkOpt
   return out;
 }
 
-std::vector<std::string> read_names0(const std::string& path, Diagnostics& diag) {
-  const auto text = read_all(path, diag);
-  if (!text) return {};
+std::vector<std::string> read_names0(const std::string& path, Diagnostics& diag, const std::stop_token& stop) {
   std::vector<std::string> names;
-  std::size_t entry = 0;
-  for (std::size_t at = 0; at < text->size();) {
-    std::size_t end = text->find('\0', at);
-    if (end == std::string::npos) end = text->size();  // a last name without its NUL still counts
-    ++entry;
-    if (end == at) {
-      diag.error(path, "entry " + std::to_string(entry) + ": invalid zero-length file name");
-    } else {
-      names.push_back(text->substr(at, end - at));
-    }
-    at = end + 1;
-  }
+  for_each_name0(path, diag, stop, [&](std::string&& name) { names.push_back(std::move(name)); });
   return names;
 }
 

@@ -1,7 +1,6 @@
 #include "common/interrupt.h"
 
 #include <climits>
-#include <poll.h>
 #include <semaphore.h>
 #include <unistd.h>
 
@@ -102,14 +101,5 @@ InterruptGuard::~InterruptGuard() {
 }
 
 int InterruptGuard::signal() const noexcept { return g_signal.load(); }
-
-bool wait_readable(int fd, const std::stop_token& stop) {
-  for (;;) {
-    if (stop.stop_requested()) return false;
-    pollfd pfd{fd, POLLIN, 0};
-    if (::poll(&pfd, 1, 100) > 0) return true;  // POLLIN, POLLHUP or an error read() will report
-    // 0: the slice ended; -1: EINTR (perhaps the signal itself). Check again.
-  }
-}
 
 }  // namespace conc::common

@@ -1,35 +1,62 @@
 #include "common/read_all.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include <array>
+#include <cstring>
 
-#include <cerrno>
+#include "common/input.h"
 
 namespace conc::common {
 
-std::optional<std::string> read_all(const std::string& path, Diagnostics& diag) {
-  const bool is_stdin = path == "-";
-  const int fd = is_stdin ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    diag.error(path, errno_reason(errno));
-    return std::nullopt;
-  }
+std::optional<std::string> read_all(const std::string& path, Diagnostics& diag, const std::stop_token& stop) {
   std::string text;
-  char buffer[1 << 16];
-  int failure = 0;
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) failure = errno;  // EISDIR for a directory
-    if (n <= 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-  if (!is_stdin) ::close(fd);
-  if (failure != 0) {
-    diag.error(path, errno_reason(failure));
+  try {
+    Input in = Input::open(path);
+    std::array<char, std::size_t{1} << 16> buffer;
+    while (const std::size_t n = in.read(buffer, stop)) text.append(buffer.data(), n);
+  } catch (const InputError& e) {  // EISDIR for a directory
+    diag.error(path, e.what());
     return std::nullopt;
   }
+  if (stop.stop_requested()) return std::nullopt;
   return text;
+}
+
+void for_each_name0(const std::string& path, Diagnostics& diag, const std::stop_token& stop,
+                    const std::function<void(std::string&&)>& sink) {
+  const bool from_stdin = path == "-";
+  std::uint64_t entry = 0;
+  std::string name;  // the name being read, up to its NUL
+  auto finish = [&] {
+    ++entry;
+    if (name.empty()) {
+      diag.error(path, "entry " + std::to_string(entry) + ": invalid zero-length file name");
+    } else if (from_stdin && name == "-") {
+      // GNU's words (du, wc, sha256sum): stdin cannot also be one of the files.
+      diag.error("", "when reading file names from standard input, no file name of '-' allowed");
+    } else {
+      sink(std::move(name));
+    }
+    name.clear();
+  };
+  try {
+    Input in = Input::open(path);
+    std::array<char, std::size_t{1} << 16> buffer;
+    while (const std::size_t n = in.read(buffer, stop)) {
+      for (std::size_t at = 0; at < n && !stop.stop_requested();) {
+        const void* nul = std::memchr(buffer.data() + at, '\0', n - at);
+        const std::size_t end = nul == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(nul) - buffer.data());
+        name.append(buffer.data() + at, end - at);
+        if (nul == nullptr) break;
+        finish();
+        at = end + 1;
+      }
+      if (stop.stop_requested()) return;
+    }
+  } catch (const InputError& e) {
+    diag.error(path, e.what());
+    return;
+  }
+  if (!name.empty() && !stop.stop_requested()) finish();  // a last name without its NUL
 }
 
 }  // namespace conc::common

@@ -11,16 +11,19 @@
 // order without any hasher waiting on another, and the file-level fan-out
 // comes from the readers sharing the files. (With fewer readers than
 // hashers a big file would leave hashers idle, since a file's blocks cannot
-// be spread.) Read buffers come from a fixed pool and go back to it once
-// hashed: memory is bounded by buffers x block size, and a full hasher
+// be spread.) Read buffers are made as needed up to a fixed count and go back
+// to their pool once hashed: memory is bounded by buffers x block size, and a full hasher
 // channel holds its reader back.
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
+#include "common/input.h"
+#include "hash/update_guarded.h"
 #include "conc/executor.h"
 #include "strategies.h"
 
@@ -34,7 +37,7 @@ using Buffer = std::unique_ptr<char[]>;
 struct Block {
   std::size_t job = 0;
   Buffer buffer;                           // read mode: returned to the pool once hashed
-  std::shared_ptr<const MappedFile> map;  // mmap mode: keeps the mapping alive
+  std::shared_ptr<const common::MappedInput> map;  // mmap mode: keeps the mapping alive
   const char* data = nullptr;
   std::size_t size = 0;
   bool last = false;  // the file's final message (no data)
@@ -60,10 +63,10 @@ class BlockPipeline {
     // being hashed: with this many, a reader waiting for one always gets it.
     const std::size_t buffers = readers + hashers * (kBlocksPerHasher + 1);
 
+    // Made on first need (take_buffer), up to this many: --io mmap reads only
+    // stdin, streams and unsized files (/proc), and a few small files need few.
+    max_buffers_ = buffers;
     auto [free_tx, free_rx] = conc::bounded<Buffer>(buffers);
-    if (options_.io == IoMode::kRead) {
-      for (std::size_t i = 0; i < buffers; ++i) (void)free_tx.send(std::make_unique<char[]>(options_.block_size));
-    }
     auto [out_tx, out_rx] = conc::unbounded<Indexed>();
     std::vector<Sender<Block>> to_hasher;
     std::vector<Receiver<Block>> at_hasher;
@@ -123,9 +126,13 @@ class BlockPipeline {
       last.job = i;
       last.last = true;
       try {
-        FileSource source = FileSource::open(jobs_[i].path, jobs_[i].is_stdin);
-        if (options_.io == IoMode::kMmap && source.is_regular()) {
-          auto map = std::make_shared<const MappedFile>(source);
+        if (jobs_[i].stdin_rest) {  // no blocks: the empty digest
+          send(std::move(last));
+          continue;
+        }
+        common::Input source = common::Input::open(jobs_[i].path, jobs_[i].is_stdin);
+        if (options_.io == IoMode::kMmap && source.is_sized()) {
+          auto map = std::make_shared<const common::MappedInput>(source);
           for (std::uint64_t at = 0; at < map->size() && !stop_.stop_requested();) {
             const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.block_size, map->size() - at));
             Block b;
@@ -138,7 +145,7 @@ class BlockPipeline {
           }
         } else {
           while (!stop_.stop_requested()) {
-            auto buffer = free_buffers.recv();
+            auto buffer = take_buffer(free_buffers);
             if (!buffer) break;  // cannot happen: the hashers hold the pool's senders
             Block b;
             b.job = i;
@@ -158,7 +165,7 @@ class BlockPipeline {
           }
         }
         if (stop_.stop_requested()) last.error = "interrupted";
-      } catch (const InputError& e) {
+      } catch (const common::InputError& e) {
         if (!started) {
           if (progress_ != nullptr) progress_->add(1, 0);
           Outcome failed;
@@ -171,6 +178,18 @@ class BlockPipeline {
       }
       send(std::move(last));
     }
+  }
+
+  // A free read buffer: a recycled one, else a new one while fewer than
+  // max_buffers_ exist, else the next one a hasher gives back.
+  std::optional<Buffer> take_buffer(Receiver<Buffer>& free_buffers) {
+    if (auto recycled = free_buffers.try_recv()) return recycled;
+    // relaxed: the count only caps how many are made; the buffers themselves
+    // travel through the channel. It may pass the cap: that only means "no more".
+    if (made_buffers_.fetch_add(1, std::memory_order_relaxed) < max_buffers_) {
+      return std::make_unique<char[]>(options_.block_size);
+    }
+    return free_buffers.recv();
   }
 
   // Hasher thread: hashes every block it is sent, in arrival order.
@@ -208,6 +227,8 @@ class BlockPipeline {
   std::span<const Job> jobs_;
   const EngineOptions& options_;
   std::stop_token stop_;
+  std::size_t max_buffers_ = 0;
+  std::atomic<std::size_t> made_buffers_{0};
   common::ProgressBar* progress_;
   std::atomic<std::size_t> next_job_{0};
 };

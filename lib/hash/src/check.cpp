@@ -57,7 +57,8 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
   const std::string line_kind = std::string(info(options.gnu_algo).tag) + " checksum line";
 
   for (const auto& path : check_files) {
-    const auto text = common::read_all(path, diag);
+    const auto text = common::read_all(path, diag, stop);
+    if (stop.stop_requested()) return summary;
     if (!text) continue;
     CheckFile file{path, jobs.size(), jobs.size(), 0};
     std::uint64_t line_number = 0;
@@ -68,6 +69,8 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
       at = end + 1;
       ++line_number;
       if (!line.empty() && line.front() == '#') continue;
+      // Blank lines (CR only included) are skipped, not misformatted: coreutils' rule.
+      if (line.empty() || line == "\r") continue;
       auto parsed = parse_checksum_line(line, options.gnu_algo);
       const bool stdin_twice = parsed && parsed->name == "-" && path == "-";  // stdin cannot be both
       if (!parsed || stdin_twice) {

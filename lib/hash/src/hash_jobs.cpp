@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <numeric>
+#include <vector>
 
+#include "common/input.h"
+#include "hash/update_guarded.h"
 #include "conc/parallel.h"
 #include "conc/thread_pool.h"
 #include "conc/work_stealing_pool.h"
@@ -112,10 +115,15 @@ Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::s
     if (progress != nullptr) progress->add(0, n);
   };
   try {
-    FileSource source = FileSource::open(job.path, job.is_stdin);
     Digest digest(job.algo);
-    if (io == IoMode::kMmap && source.is_regular()) {
-      const MappedFile map(source);
+    if (job.stdin_rest) {
+      out.hex = digest.hex();
+      if (progress != nullptr) progress->add(1, 0);
+      return out;
+    }
+    common::Input source = common::Input::open(job.path, job.is_stdin);
+    if (io == IoMode::kMmap && source.is_sized()) {
+      const common::MappedInput map(source);
       for (std::uint64_t at = 0; at < map.size() && !stop.stop_requested();) {
         const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), map.size() - at));
         update_guarded(digest, map.data() + at, n);
@@ -135,7 +143,7 @@ Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::s
     } else {
       out.hex = digest.hex();
     }
-  } catch (const InputError& e) {
+  } catch (const common::InputError& e) {
     out.error = e.what();
     out.missing = e.error_number() == ENOENT;
   }
@@ -151,6 +159,17 @@ conc::RunStats hash_jobs(std::span<const Job> jobs, const EngineOptions& options
     std::uint64_t bytes = 0;
     for (const auto& j : jobs) bytes += j.size;
     progress->set_total(jobs.size(), bytes);
+  }
+  std::vector<Job> marked;  // a copy only when "-" comes more than once
+  if (std::count_if(jobs.begin(), jobs.end(), [](const Job& j) { return j.is_stdin; }) > 1) {
+    marked.assign(jobs.begin(), jobs.end());
+    bool first = true;
+    for (Job& j : marked) {
+      if (!j.is_stdin) continue;
+      j.stdin_rest = !first;
+      first = false;
+    }
+    jobs = marked;
   }
   std::uint64_t bytes = 0;  // of the outcomes delivered, counted on this thread
   const OutcomeSink counted = [&](std::size_t i, Outcome&& out) {

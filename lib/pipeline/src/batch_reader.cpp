@@ -1,20 +1,17 @@
 #include "pipeline/batch_reader.h"
 
-#include <fcntl.h>
 #include <poll.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
-#include "common/interrupt.h"
 #include "common/simd_text.h"
 
 namespace conc::pipeline {
 namespace {
 constexpr std::size_t kReadBlock = std::size_t{1} << 18;
+constexpr std::size_t kDefaultMaxLine = std::size_t{1} << 30;
 }  // namespace
 
 BatchReader::BatchReader(std::vector<std::string> paths, BatchLimits limits, common::Diagnostics& diag,
@@ -22,36 +19,21 @@ BatchReader::BatchReader(std::vector<std::string> paths, BatchLimits limits, com
     : paths_(std::move(paths)), limits_(limits), diag_(diag), stop_(std::move(stop)) {
   if (paths_.empty()) paths_.push_back("-");
   if (limits_.max_bytes == 0) limits_.max_bytes = std::size_t{1} << 20;
+  if (limits_.max_line == 0) limits_.max_line = kDefaultMaxLine;
 }
 
-BatchReader::~BatchReader() {
-  if (fd_owned_) ::close(fd_);
-}
+BatchReader::~BatchReader() = default;
 
 bool BatchReader::open_next() {
-  if (fd_owned_) ::close(fd_);
-  fd_ = -1;
-  fd_owned_ = false;
+  input_.reset();
   while (next_path_ < paths_.size()) {
     const std::string& path = paths_[next_path_++];
-    int fd = 0;
-    if (path != "-") {
-      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        diag_.error(path, common::errno_reason(errno));
-        continue;
-      }
-    }
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-      diag_.error(path, common::errno_reason(EISDIR));
-      if (fd != 0) ::close(fd);
+    try {
+      input_.emplace(common::Input::open(path));
+    } catch (const common::InputError& e) {
+      diag_.error(path, e.what());
       continue;
     }
-    fd_ = fd;
-    fd_owned_ = fd != 0;
-    may_block_ = !S_ISREG(st.st_mode);
-    if (!may_block_) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     eof_ = false;
     return true;
   }
@@ -66,22 +48,23 @@ bool BatchReader::fill() {
   }
   const std::size_t old = pending_.size();
   pending_.resize(old + kReadBlock);
-  ssize_t n = -1;
-  for (;;) {
-    if (may_block_ && !common::wait_readable(fd_, stop_)) {
-      n = 0;
-      break;
-    }
-    n = ::read(fd_, pending_.data() + old, kReadBlock);
-    if (n >= 0 || errno != EINTR) break;
+  std::size_t n = 0;
+  try {
+    n = input_->read({pending_.data() + old, kReadBlock}, stop_);
+  } catch (const common::InputError& e) {
+    diag_.error(paths_[next_path_ - 1], e.what());
   }
-  if (n < 0) {
-    diag_.error(paths_[next_path_ - 1], common::errno_reason(errno));
-    n = 0;
-  }
-  pending_.resize(old + static_cast<std::size_t>(n));
+  pending_.resize(old + n);
   if (n == 0) eof_ = true;
   return n > 0;
+}
+
+void BatchReader::skip_long_line(std::uint64_t line) {
+  diag_.error(paths_[next_path_ - 1], "line " + std::to_string(line) + " is longer than the line limit (" +
+                                          std::to_string(limits_.max_line) + " bytes)");
+  pending_.clear();
+  pending_at_ = 0;
+  eof_ = true;  // the rest of this input is skipped
 }
 
 namespace {
@@ -102,6 +85,18 @@ std::size_t after_lines(const char* data, std::size_t n, std::size_t lines) {
     cut = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
   }
   return cut;
+}
+
+// Where the first line of data[0, n) (whole lines) longer than `max_line`
+// bytes without its '\n' starts, or nullopt.
+std::optional<std::size_t> first_long_line(const char* data, std::size_t n, std::size_t max_line) {
+  for (std::size_t at = 0; at < n;) {
+    const void* nl = std::memchr(data + at, '\n', n - at);
+    const std::size_t end = nl == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(nl) - data);
+    if (end - at > max_line) return at;
+    at = end + 1;
+  }
+  return std::nullopt;
 }
 
 bool readable_now(int fd) {
@@ -129,7 +124,8 @@ std::optional<Batch> BatchReader::next() {
       // nothing more to give right now (so `tail -f | conc pipeline` streams).
       const bool full = avail >= limits_.max_bytes ||
                         (limits_.max_lines != 0 && common::count_newlines({base, avail}) >= limits_.max_lines);
-      if (full || eof_ || (may_block_ && avail > 0 && !readable_now(fd_))) {
+      const bool stream = !input_->is_regular();
+      if (full || eof_ || (stream && avail > 0 && !readable_now(input_->fd()))) {
         const std::size_t window = std::min(avail, limits_.max_bytes);
         taken = limits_.max_lines != 0 ? after_lines(base, window, limits_.max_lines) : after_last_newline(base, window);
         if (taken > 0) break;
@@ -141,15 +137,32 @@ std::optional<Batch> BatchReader::next() {
           break;
         }
         scanned = avail;
+        if (avail > limits_.max_line) break;  // taken == 0: reported below
         if (eof_) {
           taken = avail;  // the file's last line has no '\n' (0: the file is done)
           break;
         }
       }
+      // A long line reads on for many blocks: a stop request ends it too.
+      if (stop_.stop_requested()) return std::nullopt;
       fill();
     }
-    if (taken == 0) continue;
     const char* base = pending_.data() + pending_at_;
+    if (taken == 0 && scanned > limits_.max_line) {
+      skip_long_line(line_);
+      continue;
+    }
+    if (taken == 0) continue;
+    // Only a batch longer than the limit can hold a line longer than it.
+    if (taken > limits_.max_line) {
+      if (const auto at = first_long_line(base, taken, limits_.max_line)) {
+        if (*at == 0) {
+          skip_long_line(line_);
+          continue;
+        }
+        taken = *at;  // the lines before it make a batch; the next call meets it first
+      }
+    }
     Batch b;
     b.seq = seq_++;
     b.first_line = line_;

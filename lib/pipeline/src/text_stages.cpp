@@ -4,7 +4,7 @@
 #include <charconv>
 
 #include "common/simd_text.h"
-#include "hash/algorithm.h"
+#include "common/digest.h"
 #include "pipeline/stage.h"
 #include "stage_args.h"
 
@@ -142,17 +142,17 @@ std::vector<std::pair<std::size_t, std::size_t>> parse_fields(const std::string&
 // Appends a tab and the line's digest.
 class HashStage final : public Stage {
  public:
-  HashStage(std::string text, hash::Algo algo) : Stage(std::move(text)), algo_(algo) {}
+  HashStage(std::string text, common::Algo algo) : Stage(std::move(text)), algo_(algo) {}
   void process(Batch& b, const StageControl&) override {
     b.data = map_lines(b.data, [&](std::string_view line, std::string& out) {
       out.append(line);
       out.push_back('\t');
-      out.append(hash::hex_digest(algo_, line));
+      out.append(common::hex_digest(algo_, line));
     });
   }
 
  private:
-  hash::Algo algo_;
+  common::Algo algo_;
 };
 
 }  // namespace
@@ -178,8 +178,10 @@ std::unique_ptr<Stage> make_text_stage(const std::string& text, const std::vecto
   }
   if (name == "hash") {
     detail::expect_args(words, 1, "hash ALGO");
-    const auto algo = hash::algo_by_name(words[1]);
-    if (!algo) throw StageError("hash: unknown algorithm '" + words[1] + "' (see 'conc hash --algo help')");
+    const auto algo = common::algo_by_name(words[1]);
+    if (!algo) {
+      throw StageError("hash: unknown algorithm '" + words[1] + "' (one of " + common::algo_names() + ")");
+    }
     return std::make_unique<HashStage>(text, *algo);
   }
   return nullptr;

@@ -1,18 +1,13 @@
 #include "wordcount/pieces.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
-#include "common/interrupt.h"
-
+#include "common/input.h"
 
 namespace conc::wordcount {
 namespace {
@@ -64,13 +59,9 @@ class BlockPool : public std::enable_shared_from_this<BlockPool> {
 
 // Reads a stream in blocks; each block ends at its last cut, the rest is
 // carried into the next block.
-void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const Tokenizer& tokenizer,
+void cut_stream(common::Input& in, const std::string& name, std::size_t chunk_size, const Tokenizer& tokenizer,
                 common::Diagnostics& diag, std::stop_token stop, const std::function<void(Piece&&)>& sink) {
   const auto pool = std::make_shared<BlockPool>();
-  // Only a pipe, FIFO or terminal can keep read() waiting; a regular file
-  // needs no poll() before every read.
-  struct stat st {};
-  const bool may_block = ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
   std::string carry;
   bool eof = false;
   while (!eof && !stop.stop_requested()) {
@@ -83,17 +74,20 @@ void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const T
     std::size_t have = carry.size();
     carry.clear();
     while (have < want) {
-      // Wait for data in slices so that Ctrl-C ends the run even while the
+      // Input::read waits in slices, so Ctrl-C ends the run even while the
       // writer of a pipe stays silent (the signal may land on another thread).
-      if (may_block && !common::wait_readable(fd, stop)) return;
-      const ssize_t n = ::read(fd, data + have, want - have);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) diag.error(name, common::errno_reason(errno));
-      if (n <= 0) {
+      std::size_t n = 0;
+      try {
+        n = in.read({data + have, want - have}, stop);
+      } catch (const common::InputError& e) {
+        diag.error(name, e.what());
+      }
+      if (stop.stop_requested()) return;
+      if (n == 0) {
         eof = true;
         break;
       }
-      have += static_cast<std::size_t>(n);
+      have += n;
     }
     std::string_view text(data, have);
     if (!eof) {
@@ -123,10 +117,10 @@ void cut_stream(int fd, const std::string& name, std::size_t chunk_size, const T
 // (pread keeps no shared file position).
 class OpenFile {
  public:
-  OpenFile(int fd, std::string path, std::uint64_t size) : fd_(fd), path_(std::move(path)), size_(size) {}
+  OpenFile(common::Input input, std::string path)
+      : input_(std::move(input)), path_(std::move(path)), size_(input_.size()) {}
   OpenFile(const OpenFile&) = delete;
   OpenFile& operator=(const OpenFile&) = delete;
-  ~OpenFile() { ::close(fd_); }
 
   std::span<char> range_text(std::uint64_t offset, std::uint64_t length, ReadBuffer& buf, const Tokenizer& tokenizer,
                              common::Diagnostics& diag) {
@@ -160,17 +154,14 @@ class OpenFile {
   // the end of the file or after an error (both reported).
   std::size_t read_at(ReadBuffer& buf, std::size_t into, std::size_t n, std::uint64_t at, common::Diagnostics& diag) {
     if (buf.size() < into + n + kWordPadding) buf.resize(std::max(into + n + kWordPadding, 2 * buf.size()));
-    std::size_t done = 0;
-    while (done < n) {
-      const ssize_t r = ::pread(fd_, buf.data() + into + done, n - done, static_cast<off_t>(at + done));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) {
-        report(diag, r < 0 ? common::errno_reason(errno) : "file shrank while being read");
-        break;
-      }
-      done += static_cast<std::size_t>(r);
+    try {
+      const std::size_t done = input_.read_at({buf.data() + into, n}, at);
+      if (done < n) report(diag, "file shrank while being read");
+      return done;
+    } catch (const common::InputError& e) {
+      report(diag, e.what());
+      return 0;
     }
-    return done;
   }
 
   void report(common::Diagnostics& diag, const std::string& reason) {
@@ -179,7 +170,7 @@ class OpenFile {
     if (!reported_.exchange(true, std::memory_order_relaxed)) diag.error(path_, reason);
   }
 
-  int fd_;
+  common::Input input_;  ///< sized: ranges are read with pread, from many threads
   std::string path_;
   std::uint64_t size_;  ///< at open; ranges never read past it
   std::atomic<bool> reported_{false};
@@ -208,26 +199,21 @@ void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t ch
   if (chunk_size == 0) chunk_size = 1;
   for (const auto& in : inputs) {
     if (stop.stop_requested()) return;
-    if (in.is_stdin) {
-      cut_stream(STDIN_FILENO, "-", chunk_size, tokenizer, diag, stop, sink);
+    std::optional<common::Input> input;
+    try {
+      input.emplace(common::Input::open(in.path, in.is_stdin));
+    } catch (const common::InputError& e) {
+      diag.error(in.path, e.what());
       continue;
     }
-    const int fd = ::open(in.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      diag.error(in.path, common::errno_reason(errno));
+    // Standard input, streams and files whose size says nothing (/proc,
+    // sysfs, size 0) are read as a stream; only a sized file is split.
+    if (!input->is_sized()) {
+      cut_stream(*input, in.path, chunk_size, tokenizer, diag, stop, sink);
       continue;
     }
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    struct stat st {};
-    // A regular file that reports no size may still have content (/proc):
-    // it is read as a stream.
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
-      cut_stream(fd, in.path, chunk_size, tokenizer, diag, stop, sink);
-      ::close(fd);
-      continue;
-    }
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    const auto file = std::make_shared<OpenFile>(fd, in.path, size);  // closes fd
+    const std::uint64_t size = input->size();
+    const auto file = std::make_shared<OpenFile>(std::move(*input), in.path);
     const std::uint64_t step = whole_files ? size : chunk_size;
     for (std::uint64_t at = 0; at < size; at += step) {
       if (stop.stop_requested()) return;

@@ -1,16 +1,13 @@
 #include "wordcount/wordcount.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <mutex>
 #include <semaphore>
 #include <thread>
 
 #include "common/file_walk.h"
+#include "common/input.h"
 #include "common/simd_text.h"
 #include "conc/channel.h"
 #include "conc/parallel.h"
@@ -268,21 +265,23 @@ class MergeParser {
   MergeParser(common::Diagnostics& diag, WordTable& table, Totals& totals)
       : diag_(diag), table_(table), totals_(totals) {}
 
-  void input(int fd, const std::string& name, std::stop_token stop) {
+  // Reads `in` to its end (or until `stop`: then the partial last line is dropped).
+  void input(common::Input& in, const std::string& name, const std::stop_token& stop) {
     std::string buf(1 << 20, '\0');
     std::string partial;
     std::uint64_t line_no = 0;
     for (;;) {
-      if (stop.stop_requested()) return;
-      const ssize_t n = ::read(fd, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        diag_.error(name, common::errno_reason(errno));
+      std::size_t n = 0;
+      try {
+        n = in.read(buf, stop);
+      } catch (const common::InputError& e) {
+        diag_.error(name, e.what());
         return;
       }
+      if (stop.stop_requested()) return;
       if (n == 0) break;
-      totals_.bytes += static_cast<std::uint64_t>(n);
-      std::string_view data(buf.data(), static_cast<std::size_t>(n));
+      totals_.bytes += n;
+      std::string_view data(buf.data(), n);
       std::size_t nl;
       while ((nl = data.find('\n')) != std::string_view::npos) {
         ++totals_.lines;
@@ -336,17 +335,13 @@ void run_merge(const Job& job, Result& r) {
   WordTable table;
   MergeParser parser(job.diag, table, r.totals);
   for (const auto& in : job.inputs) {
-    if (in.is_stdin) {
-      parser.input(STDIN_FILENO, "-", job.stop);
-      continue;
+    if (job.stop.stop_requested()) break;
+    try {
+      common::Input input = common::Input::open(in.path, in.is_stdin);
+      parser.input(input, in.path, job.stop);
+    } catch (const common::InputError& e) {
+      job.diag.error(in.path, e.what());
     }
-    const int fd = ::open(in.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      job.diag.error(in.path, common::errno_reason(errno));
-      continue;
-    }
-    parser.input(fd, in.path, job.stop);
-    ::close(fd);
   }
   r.tables.push_back(std::move(table));
   r.stats.executor = "seq";

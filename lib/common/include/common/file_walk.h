@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -49,9 +50,9 @@ struct WalkOptions {
 /// devices inside a walk are warnings; both go to `diag` and are skipped.
 std::vector<InputFile> walk(const std::vector<std::string>& paths, const WalkOptions& options, Diagnostics& diag);
 
-/// Reads NUL-separated names (`find -print0`, `--files0-from`) from `path`
-/// ("-": standard input). An empty name is reported to `diag` and skipped;
-/// an unreadable source is reported and gives no names.
-std::vector<std::string> read_names0(const std::string& path, Diagnostics& diag);
+/// The good names `for_each_name0` (common/read_all.h) reads from `path`,
+/// in order: bad names are reported as they are read, and a list of only
+/// bad names (`/dev/zero`) holds no memory; stops with `stop`.
+std::vector<std::string> read_names0(const std::string& path, Diagnostics& diag, const std::stop_token& stop = {});
 
 }  // namespace conc::common

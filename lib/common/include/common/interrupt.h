@@ -57,11 +57,4 @@ class TempFileRegistration {
   int slot_ = -1;
 };
 
-/// Waits until `fd` has data (or end of input) to read: true; or until
-/// `stop` is requested: false. Waits in short slices, so a stop request ends
-/// the wait even while the writer of a pipe stays silent and the signal
-/// landed on another thread. For pipes, FIFOs and terminals; a regular file
-/// is always readable.
-bool wait_readable(int fd, const std::stop_token& stop);
-
 }  // namespace conc::common

@@ -11,9 +11,13 @@
 #include "common/progress.h"
 #include "conc/run_stats.h"
 #include "hash/algorithm.h"
-#include "hash/file_source.h"
 
 namespace conc::hash {
+
+enum class IoMode {
+  kRead,  ///< read(2) into a reused buffer, posix_fadvise(SEQUENTIAL)
+  kMmap,  ///< map the whole file, madvise(SEQUENTIAL); stdin, streams and unsized files (/proc, sysfs) are read
+};
 
 enum class Strategy {
   kSeq,       ///< one thread, one file after another
@@ -28,6 +32,10 @@ struct Job {
   Algo algo = Algo::kSha256;
   std::uint64_t size = 0;  ///< expected size (from the walk): orders `steal`, sizes the progress bar
   bool is_stdin = false;
+  /// A later "-" than the first: standard input is one stream, read to its
+  /// end by the first, so this one hashes the empty rest without reading
+  /// (as sha256sum - - does). hash_jobs sets it; callers leave it false.
+  bool stdin_rest = false;
 };
 
 /// The result for one Job: a digest, or the reason it has none.
@@ -52,7 +60,8 @@ using OutcomeSink = std::function<void(std::size_t index, Outcome&& outcome)>;
 /// Hashes every job with the chosen strategy and hands the outcomes to
 /// `sink` in job order, as soon as each one and all before it are done (so
 /// output streams while later files are still being hashed). The outcomes
-/// are the same whatever the strategy, thread count or I/O mode.
+/// are the same whatever the strategy, thread count or I/O mode. Standard
+/// input named more than once is read once, by its first job.
 ///
 /// When `stop` is requested the workers stop between blocks and the sink is
 /// not called again. `progress`, if given, counts files and bytes. Returns

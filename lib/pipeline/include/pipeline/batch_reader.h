@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/diagnostics.h"
+#include "common/input.h"
 #include "pipeline/batch.h"
 
 namespace conc::pipeline {
@@ -15,14 +16,19 @@ namespace conc::pipeline {
 struct BatchLimits {
   std::size_t max_lines = 0;  ///< 0: no limit
   std::size_t max_bytes = std::size_t{1} << 20;  ///< a single longer line still makes one batch
+  /// The longest line accepted, without its '\n' (0: the default, 1 GiB). A
+  /// longer line is an error naming its input and line number, and the rest
+  /// of that input is skipped: memory stays bounded on `/dev/zero`.
+  std::size_t max_line = 0;
 };
 
 /// Reads files in order ("-": standard input) and cuts them into batches of
 /// whole lines, at most `max_lines` lines and, unless one line is longer,
 /// `max_bytes` bytes. Lines never span two files. Reads in large blocks and
 /// holds at most one batch plus one block. A file that cannot be opened or
-/// read is reported to `diag` and skipped. Waits on a pipe in short slices,
-/// so `stop` ends a read from a silent writer.
+/// read is reported to `diag` and skipped. Reads through common::Input: a
+/// FIFO without a writer or a silent pipe waits in short slices, and `stop`
+/// is checked between blocks of a long line, so a stop ends any read.
 class BatchReader {
  public:
   BatchReader(std::vector<std::string> paths, BatchLimits limits, common::Diagnostics& diag, std::stop_token stop);
@@ -38,15 +44,14 @@ class BatchReader {
  private:
   bool open_next();
   bool fill();  // reads one block into pending_; false at the end of the current file
+  void skip_long_line(std::uint64_t line);  // reports it, and skips the rest of the current file
 
   std::vector<std::string> paths_;
   BatchLimits limits_;
   common::Diagnostics& diag_;
   std::stop_token stop_;
   std::size_t next_path_ = 0;
-  int fd_ = -1;
-  bool fd_owned_ = false;
-  bool may_block_ = false;
+  std::optional<common::Input> input_;  // the current file
   bool eof_ = true;  // of the current file
   std::string pending_;  // read, not yet handed out
   std::size_t pending_at_ = 0;

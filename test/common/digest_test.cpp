@@ -3,13 +3,13 @@
 #include <string>
 #include <vector>
 
-#include "hash/algorithm.h"
+#include "common/digest.h"
 
-using conc::hash::Algo;
-using conc::hash::algo_by_name;
-using conc::hash::algo_by_tag;
-using conc::hash::Digest;
-using conc::hash::hex_digest;
+using conc::common::Algo;
+using conc::common::algo_by_name;
+using conc::common::algo_by_tag;
+using conc::common::Digest;
+using conc::common::hex_digest;
 
 namespace {
 
@@ -41,8 +41,8 @@ const std::vector<std::string> kMessages = {
 }  // namespace
 
 TEST_CASE("every algorithm has a known-answer vector set") {
-  CHECK(conc::hash::all_algos().size() == kVectors.size());
-  for (const auto& a : conc::hash::all_algos()) {
+  CHECK(conc::common::all_algos().size() == kVectors.size());
+  for (const auto& a : conc::common::all_algos()) {
     CHECK(std::any_of(kVectors.begin(), kVectors.end(), [&](const Vector& v) { return v.algo == a.name; }));
   }
 }
@@ -54,7 +54,7 @@ TEST_CASE("digests match the published known answers") {
     for (std::size_t m = 0; m < kMessages.size(); ++m) {
       INFO(v.algo << " message " << m);
       CHECK(hex_digest(*algo, kMessages[m]) == v.hex[m]);
-      CHECK(v.hex[m].size() == 2 * conc::hash::info(*algo).digest_bytes);
+      CHECK(v.hex[m].size() == 2 * conc::common::info(*algo).digest_bytes);
     }
   }
 }
@@ -84,5 +84,5 @@ TEST_CASE("algorithms are found by -a name and by BSD tag, unknown ones are not"
   CHECK(algo_by_tag("XXH3") == Algo::kXxh3);
   CHECK(algo_by_tag("MD5") == Algo::kMd5);
   CHECK_FALSE(algo_by_tag("sha256"));
-  CHECK(conc::hash::all_algos().front().algo == Algo::kSha256);
+  CHECK(conc::common::all_algos().front().algo == Algo::kSha256);
 }

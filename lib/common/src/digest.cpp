@@ -1,4 +1,4 @@
-#include "hash/algorithm.h"
+#include "common/digest.h"
 
 #include <openssl/evp.h>
 #include <xxh_x86dispatch.h>
@@ -7,7 +7,7 @@
 #include <array>
 #include <stdexcept>
 
-namespace conc::hash {
+namespace conc::common {
 namespace {
 
 constexpr std::array<AlgoInfo, 11> kAlgos{{
@@ -84,6 +84,15 @@ std::optional<Algo> algo_by_tag(std::string_view tag) noexcept {
     if (a.tag == tag) return a.algo;
   }
   return std::nullopt;
+}
+
+std::string algo_names() {
+  std::string out;
+  for (const auto& a : kAlgos) {
+    if (!out.empty()) out += ", ";
+    out += a.name;
+  }
+  return out;
 }
 
 struct Digest::State {
@@ -169,4 +178,4 @@ std::string hex_digest(Algo algo, std::string_view data) {
   return d.hex();
 }
 
-}  // namespace conc::hash
+}  // namespace conc::common
