@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "conc/run_stats.h"
+#include "conc/cache_line.h"
 #include "conc/tsan.h"
 
 namespace conc {

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "conc/run_stats.h"
+#include "conc/cache_line.h"
 
 namespace conc {
 
