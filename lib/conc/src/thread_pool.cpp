@@ -2,26 +2,29 @@
 
 #include <iterator>
 
+#include "conc/mutex.h"
+
 namespace conc {
 
 ThreadPool::ThreadPool(std::size_t threads) : WorkerPool(threads) { start(); }
 
 ThreadPool::~ThreadPool() {
   stop();  // workers drain the queue before they exit
+  LockGuard lock(mutex_);  // uncontended: the workers are gone
   for (const Entry& e : queue_) (void)Task::adopt(e.task);
 }
 
 void ThreadPool::post(Task task) {
   const int poster = current_worker();
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     queue_.push_back({task.release(), poster});
   }
   wake_one();
 }
 
 Task::Node* ThreadPool::find_task(std::size_t self, bool nested) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   if (queue_.empty()) return nullptr;
   if (nested) {
     // The newest task this worker posted; usually at or near the back.
@@ -39,7 +42,7 @@ Task::Node* ThreadPool::find_task(std::size_t self, bool nested) {
 }
 
 bool ThreadPool::has_visible_work() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return !queue_.empty();
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -60,6 +61,20 @@ class SCOPED_CAPABILITY MutexLock {
   friend class CondVar;
   Mutex& m_;
   bool held_ = true;
+};
+
+/// Holds any annotated lock (a CAPABILITY type with lock/unlock, such as
+/// AdaptiveMutex) for its scope: `std::lock_guard` the analysis can follow.
+template <class M>
+class SCOPED_CAPABILITY LockGuard {
+ public:
+  explicit LockGuard(M& m) ACQUIRE(m) : m_(m) { m_.lock(); }
+  ~LockGuard() RELEASE() { m_.unlock(); }
+  LockGuard(const LockGuard&) = delete;
+  LockGuard& operator=(const LockGuard&) = delete;
+
+ private:
+  M& m_;
 };
 
 /// A `std::condition_variable` for a `Mutex`. `wait*` must be called with

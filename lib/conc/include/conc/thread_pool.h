@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "conc/adaptive_mutex.h"
+#include "conc/thread_annotations.h"
 #include "conc/worker_pool.h"
 
 namespace conc {
@@ -42,7 +43,7 @@ class ThreadPool final : public WorkerPool {
   };
 
   mutable AdaptiveMutex mutex_;
-  std::deque<Entry> queue_;
+  std::deque<Entry> queue_ GUARDED_BY(mutex_);
 };
 
 }  // namespace conc
