@@ -45,6 +45,25 @@ TEST_CASE("send fails and hands the value back when every receiver is gone") {
   CHECK(*result.value() == 7);
 }
 
+TEST_CASE("an unbounded channel refuses a send once every receiver is gone") {
+  auto [tx, rx] = conc::unbounded<std::unique_ptr<int>>();
+  REQUIRE(tx.send(std::make_unique<int>(1)));  // accepted while a receiver lives
+  conc::Receiver<std::unique_ptr<int>> copy = rx;
+  rx.reset();
+  REQUIRE(tx.send(std::make_unique<int>(2)));  // one receiver copy is left
+  copy.reset();
+  auto result = tx.send(std::make_unique<int>(3));
+  REQUIRE_FALSE(result);
+  CHECK(result.status() == conc::SendStatus::kDisconnected);
+  REQUIRE(result.value() != nullptr);
+  CHECK(*result.value() == 3);
+  auto tried = tx.try_send(std::make_unique<int>(4));
+  REQUIRE_FALSE(tried);
+  CHECK(tried.status() == conc::SendStatus::kDisconnected);
+  REQUIRE(tried.value() != nullptr);
+  CHECK(*tried.value() == 4);
+}
+
 TEST_CASE("a sender blocked on a full channel is released when receivers go") {
   auto [tx, rx] = conc::bounded<int>(1);
   REQUIRE(tx.send(1));

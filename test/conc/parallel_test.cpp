@@ -1,10 +1,13 @@
 #include "conc/parallel.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "conc/thread_pool.h"
@@ -35,6 +38,47 @@ TEST_CASE("parallel_for hands out pieces no bigger than the grain") {
   CHECK(covered.load() == 1000);
   conc::parallel_for(pool, 3, 3, 1, [&](std::size_t) { too_big = true; });  // empty range
   CHECK_FALSE(too_big.load());
+}
+
+// Sweeps range sizes around multiples of the grain: every piece must be
+// non-empty and at most `grain` long, and the pieces must tile [begin, end)
+// exactly (no gap, no overlap). Halving never makes a piece shorter than
+// grain/2 unless the whole range is.
+TEMPLATE_TEST_CASE("parallel_for pieces tile the range, none longer than the grain", "[parallel]",
+                   conc::ThreadPool, conc::WorkStealingPool) {
+  TestType pool(2);
+  for (const std::size_t grain : {1u, 2u, 3u, 8u, 64u}) {
+    for (std::size_t k = 0; k <= 5; ++k) {
+      for (const long delta : {-1L, 0L, 1L}) {
+        const long size_signed = static_cast<long>(k * grain) + delta;
+        if (size_signed <= 0) continue;
+        const auto size = static_cast<std::size_t>(size_signed);
+        const std::size_t begin = 10;
+        const std::size_t end = begin + size;
+        std::mutex m;
+        std::vector<std::pair<std::size_t, std::size_t>> pieces;
+        conc::parallel_for(pool, begin, end, grain, [&](std::size_t lo, std::size_t hi) {
+          std::lock_guard lock(m);
+          pieces.emplace_back(lo, hi);
+        });
+        std::sort(pieces.begin(), pieces.end());
+        INFO("grain " << grain << ", size " << size);
+        REQUIRE_FALSE(pieces.empty());
+        CHECK(pieces.front().first == begin);
+        CHECK(pieces.back().second == end);
+        std::size_t expect_lo = begin;
+        for (const auto& [lo, hi] : pieces) {
+          INFO("piece [" << lo << ", " << hi << ")");
+          CHECK(lo == expect_lo);
+          CHECK(hi > lo);
+          CHECK(hi - lo <= grain);
+          CHECK(2 * (hi - lo) >= std::min(grain, size));
+          expect_lo = hi;
+        }
+        CHECK(expect_lo == end);
+      }
+    }
+  }
 }
 
 TEST_CASE("parallel_for rethrows a body's exception") {

@@ -3,10 +3,12 @@
 #include <catch2/catch.hpp>
 #include <atomic>
 #include <chrono>
+#include <latch>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
+#include "conc/task_group.h"
 #include "conc/thread_pool.h"
 #include "test_error.h"
 #include "conc/work_stealing_pool.h"
@@ -139,4 +141,50 @@ TEST_CASE("work-stealing workers steal from each other") {
   std::uint64_t steals = 0;
   for (const auto& w : pool.worker_stats()) steals += w.steals;
   CHECK(steals > 0);
+}
+
+// More tasks than the ring holds, posted while the only worker is blocked:
+// the ring fills, the rest go to the overflow list, and they must still run
+// in submission order, each once.
+TEST_CASE("ThreadPool stays FIFO across its ring and its overflow list", "[pool]") {
+  conc::ThreadPool pool(1);
+  std::latch release(1);
+  pool.post([&release] { release.wait(); });
+  const int n = static_cast<int>(conc::ThreadPool::kRingCapacity) * 2 + 77;
+  std::vector<int> order;  // one worker: no lock needed
+  order.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) pool.post([&order, i] { order.push_back(i); });
+  release.count_down();
+  auto done = pool.submit([] {});
+  done.get();
+  REQUIRE(order.size() == static_cast<std::size_t>(n));
+  int out_of_order = 0;
+  for (int i = 0; i < n; ++i) out_of_order += order[static_cast<std::size_t>(i)] != i;
+  CHECK(out_of_order == 0);
+}
+
+// Helpers take their own tasks out of the middle of the ring while other
+// workers consume it and outside threads overflow it: every task runs once.
+TEST_CASE("ThreadPool: helping, overflow and consumers take each task exactly once", "[pool][stress]") {
+  const std::size_t threads = GENERATE(1u, 2u, 4u);
+  conc::ThreadPool pool(threads);
+  constexpr int kOuter = 40;
+  constexpr int kInner = 300;
+  std::vector<std::atomic<int>> ran(static_cast<std::size_t>(kOuter) * kInner);
+  {
+    conc::TaskGroup outer(pool);
+    for (int o = 0; o < kOuter; ++o) {
+      outer.run([&pool, &ran, o] {
+        conc::TaskGroup inner(pool);  // waits by helping: takes its own posts back
+        for (int i = 0; i < kInner; ++i) {
+          inner.run([&ran, o, i] { ran[static_cast<std::size_t>(o * kInner + i)].fetch_add(1); });
+        }
+        inner.wait();
+      });
+    }
+    outer.wait();
+  }
+  int wrong = 0;
+  for (auto& r : ran) wrong += r.load() != 1;
+  CHECK(wrong == 0);
 }

@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 #include <atomic>
 #include <chrono>
+#include <latch>
 #include <stdexcept>
+#include <stop_token>
 #include <thread>
 #include <utility>
 
@@ -106,6 +108,29 @@ TEMPLATE_TEST_CASE("wait rethrows the first exception and stops the rest", "[gro
   CHECK_THROWS_WITH(g.wait(), "first");
   CHECK(ran.load() < 50);
   CHECK(g.stop_token().stop_requested());
+}
+
+// Two tasks throw in a known order: "second" has started (so the stop request
+// cannot skip it) and waits until "first" has been recorded (recording it
+// requests stop), then throws. wait() must rethrow "first", not the later one.
+TEMPLATE_TEST_CASE("wait rethrows the exception thrown first, not the last", "[group]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
+  const std::size_t threads = GENERATE(2u, 3u);
+  for (int round = 0; round < 20; ++round) {
+    TestType pool(threads);  // at least two workers: both tasks block, side by side
+    conc::TaskGroup g(pool);
+    std::latch second_started(1);
+    g.run([&second_started](std::stop_token stop) {
+      second_started.count_down();
+      while (!stop.stop_requested()) std::this_thread::yield();
+      throw conc::test::TestError("second");
+    });
+    g.run([&second_started] {
+      second_started.wait();
+      throw conc::test::TestError("first");
+    });
+    CHECK_THROWS_WITH(g.wait(), "first");
+  }
 }
 
 TEMPLATE_TEST_CASE("running tasks see the stop request through their token", "[group]", conc::ThreadPool,

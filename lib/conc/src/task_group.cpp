@@ -4,7 +4,7 @@ namespace conc {
 
 void TaskGroup::record(std::exception_ptr error) {
   {
-    std::lock_guard lock(error_mutex_);
+    MutexLock lock(error_mutex_);
     if (!error_) error_ = std::move(error);
   }
   stop_.request_stop();
@@ -24,7 +24,7 @@ void TaskGroup::wait() {
   executor_.wait_until([this] { return pending_.load(std::memory_order_acquire) == 0; });
   std::exception_ptr error;
   {
-    std::lock_guard lock(error_mutex_);
+    MutexLock lock(error_mutex_);
     error = std::exchange(error_, nullptr);
   }
   if (error) std::rethrow_exception(error);

@@ -15,6 +15,7 @@ WorkStealingPool::~WorkStealingPool() {
   for (auto& w : workers_) {
     while (auto node = w->deque.pop()) (void)Task::adopt(*node);
   }
+  MutexLock lock(injector_mutex_);  // uncontended: the workers are gone
   for (Task::Node* node : injector_) (void)Task::adopt(node);
 }
 
@@ -24,7 +25,7 @@ void WorkStealingPool::post(Task task) {
   if (self >= 0) {
     workers_[static_cast<std::size_t>(self)]->deque.push(node);
   } else {
-    std::lock_guard lock(injector_mutex_);
+    MutexLock lock(injector_mutex_);
     injector_.push_back(node);
     // seq_cst: parking workers re-check this after registering as sleepers.
     injector_size_.store(injector_.size(), std::memory_order_seq_cst);
@@ -35,7 +36,7 @@ void WorkStealingPool::post(Task task) {
 Task::Node* WorkStealingPool::pop_injector() {
   // relaxed: a hint to skip the lock; the lock orders the real access.
   if (injector_size_.load(std::memory_order_relaxed) == 0) return nullptr;
-  std::lock_guard lock(injector_mutex_);
+  MutexLock lock(injector_mutex_);
   if (injector_.empty()) return nullptr;
   Task::Node* node = injector_.front();
   injector_.pop_front();

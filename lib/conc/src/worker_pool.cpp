@@ -11,11 +11,16 @@ thread_local int t_index = -1;
 
 // Rounds of yielding re-checks before parking: in fork-join, work usually
 // reappears within microseconds and a futex round trip costs more than that.
+// Only when every worker can have a core: oversubscribed (more workers than
+// the cores the process may use, as with -j 256 on one core), a yielding
+// worker only takes time slices from the workers that have work.
 constexpr int kSpinRounds = 4;
 
 }  // namespace
 
-WorkerPool::WorkerPool(std::size_t threads) : counters_(std::max<std::size_t>(threads, 1)) {}
+WorkerPool::WorkerPool(std::size_t threads)
+    : counters_(std::max<std::size_t>(threads, 1)),
+      spin_rounds_(counters_.size() <= available_cores() ? kSpinRounds : 0) {}
 
 WorkerPool::~WorkerPool() = default;
 
@@ -62,7 +67,7 @@ void WorkerPool::worker_main(std::size_t self) {
   for (;;) {
     if (try_run_one(self, false)) continue;
     bool found = false;
-    for (int i = 0; i < kSpinRounds && !found; ++i) {
+    for (int i = 0; i < spin_rounds_ && !found; ++i) {
       std::this_thread::yield();
       found = try_run_one(self, false);
     }
@@ -98,7 +103,7 @@ void WorkerPool::wait_until(const std::function<bool()>& done) {
         spins = 0;
         continue;
       }
-      if (spins++ < kSpinRounds) {  // the awaited task often ends within microseconds
+      if (spins++ < spin_rounds_) {  // the awaited task often ends within microseconds
         std::this_thread::yield();
         continue;
       }

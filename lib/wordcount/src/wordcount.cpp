@@ -129,7 +129,7 @@ void count_text(const Tokenizer& tok, std::span<char> text, WorkerState& state) 
 
 // Merges per-worker tables into `parts` disjoint tables, one task per part.
 std::vector<WordTable> merge_partitioned(Executor& pool, std::vector<WorkerState>& states) {
-  const std::size_t parts = pool.concurrency();
+  const std::size_t parts = useful_parallelism(pool);  // not one per thread: each part scans every table
   std::vector<WordTable> merged(parts);
   parallel_for(pool, 0, parts, 1, [&](std::size_t p) {
     for (const auto& s : states) {
@@ -191,7 +191,7 @@ void run_mutex(const Job& job, Result& r) {
 void run_sharded(const Job& job, Result& r) {
   ThreadPool pool(job.options.threads);
   std::vector<WorkerState> states(pool.concurrency());
-  ShardedMap<std::string, std::uint64_t, WordHash, std::equal_to<>> map(64 * pool.concurrency());
+  ShardedMap<std::string, std::uint64_t, WordHash, std::equal_to<>> map(64 * useful_parallelism(pool));
   run_pieces(pool, job, job.options.chunk_size, false, states, [&](std::span<char> text, WorkerState& s) {
     job.tokenizer.for_each({text.data(), text.size()}, s.scratch, [&](std::string_view w) { map.update(w, [](std::uint64_t& c) { ++c; }); });
   });

@@ -13,6 +13,8 @@
 #include <utility>
 
 #include "conc/channel.h"
+#include "conc/mutex.h"
+#include "conc/thread_annotations.h"
 
 namespace conc {
 
@@ -47,7 +49,7 @@ class Actor {
 
   /// Sends `msg`; false if the actor has stopped.
   bool tell(Msg msg) {
-    std::lock_guard lock(send_mutex_);
+    MutexLock lock(send_mutex_);
     if (!mailbox_.valid()) return false;
     return static_cast<bool>(mailbox_.send(Envelope{std::move(msg), std::nullopt}));
   }
@@ -56,7 +58,7 @@ class Actor {
   std::future<Reply> ask(Msg msg) {
     std::promise<Reply> promise;
     auto reply = promise.get_future();
-    std::lock_guard lock(send_mutex_);
+    MutexLock lock(send_mutex_);
     if (!mailbox_.valid()) {
       promise.set_exception(std::make_exception_ptr(std::runtime_error("conc::Actor: stopped")));
       return reply;
@@ -72,7 +74,7 @@ class Actor {
   /// Handles every message sent so far, then joins the thread. Idempotent.
   void stop() {
     {
-      std::lock_guard lock(send_mutex_);
+      MutexLock lock(send_mutex_);
       mailbox_.reset();  // the last sender: the loop drains and ends
     }
     if (thread_.joinable()) thread_.join();
@@ -119,8 +121,8 @@ class Actor {
   }
 
   Handler handler_;
-  std::mutex send_mutex_;  // guards mailbox_ against a concurrent stop()
-  Sender<Envelope> mailbox_;
+  Mutex send_mutex_;  ///< guards mailbox_ against a concurrent stop()
+  Sender<Envelope> mailbox_ GUARDED_BY(send_mutex_);
   std::atomic<std::uint64_t> handled_{0};
   std::atomic<std::uint64_t> failed_{0};
   Receiver<Envelope> observer_;  // never receives: keeps the counters readable

@@ -3,9 +3,12 @@
 
 #include <pthread.h>
 
+#include "conc/thread_annotations.h"
+
 namespace conc {
 
-/// A Lockable (usable with std::lock_guard / std::unique_lock) for very short
+/// A Lockable (usable with conc::LockGuard, or std::lock_guard outside the
+/// thread-safety analysis) for very short
 /// critical sections under contention, such as a shared task queue.
 ///
 /// std::mutex sleeps in the kernel as soon as the lock is taken; when the
@@ -14,7 +17,7 @@ namespace conc {
 /// number of times while the holder runs, then sleeps like std::mutex. Same
 /// guarantees as std::mutex (mutual exclusion; unlock synchronizes-with the
 /// next lock).
-class AdaptiveMutex {
+class CAPABILITY("mutex") AdaptiveMutex {
  public:
   AdaptiveMutex() noexcept {
     pthread_mutexattr_t attr;
@@ -29,9 +32,9 @@ class AdaptiveMutex {
   AdaptiveMutex& operator=(const AdaptiveMutex&) = delete;
   ~AdaptiveMutex() { pthread_mutex_destroy(&mutex_); }
 
-  void lock() noexcept { pthread_mutex_lock(&mutex_); }
-  bool try_lock() noexcept { return pthread_mutex_trylock(&mutex_) == 0; }
-  void unlock() noexcept { pthread_mutex_unlock(&mutex_); }
+  void lock() noexcept ACQUIRE() { pthread_mutex_lock(&mutex_); }
+  bool try_lock() noexcept TRY_ACQUIRE(true) { return pthread_mutex_trylock(&mutex_) == 0; }
+  void unlock() noexcept RELEASE() { pthread_mutex_unlock(&mutex_); }
 
  private:
   pthread_mutex_t mutex_;

@@ -14,6 +14,7 @@
 #include "conc/detail/list_channel.h"
 #include "conc/detail/ring_channel.h"
 #include "conc/run_stats.h"
+#include "conc/send_result.h"
 
 namespace conc {
 

@@ -80,16 +80,9 @@ class EventCount {
 
  private:
   bool notify(bool all) {
-#if CONC_TSAN
-    // An RMW reads the latest value and, being seq_cst, gives the same
-    // store-load ordering as the fence below.
-    if (waiters_.fetch_add(0, std::memory_order_seq_cst) == 0) return false;
-#else
-    // seq_cst fence: orders the caller's publication before the load of
-    // waiters_ (the other half of the Dekker pair in prepare_wait).
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (waiters_.load(std::memory_order_seq_cst) == 0) return false;
-#endif
+    // The store-load barrier between the caller's publication and the load
+    // of waiters_ (the other half of the Dekker pair in prepare_wait).
+    if (detail::fence_then_load(waiters_) == 0) return false;
     {
       std::lock_guard lock(mutex_);
       // relaxed: the mutex publishes the new epoch to commit_wait.

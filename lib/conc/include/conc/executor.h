@@ -22,6 +22,18 @@ inline std::size_t thread_count(std::size_t requested) noexcept {
   return requested != 0 ? requested : std::max<std::size_t>(1, std::thread::hardware_concurrency());
 }
 
+/// The number of cores this process may run on (its CPU affinity mask, as
+/// `taskset` sets it), at least 1. `std::thread::hardware_concurrency` counts
+/// every core of the machine instead.
+[[nodiscard]] std::size_t available_cores() noexcept;
+
+class Executor;
+/// How many parts to cut a partitioned phase into (a merge by hash
+/// partition, a sharded table): one per worker, but no more than the cores
+/// the process may run on. Workers beyond the cores (`-j 256` on two) add no
+/// parallelism, while each part costs a pass over shared data and memory.
+[[nodiscard]] std::size_t useful_parallelism(const Executor& executor) noexcept;
+
 /// Runs tasks on a fixed set of worker threads.
 ///
 /// Guarantees shared by every implementation:
@@ -74,5 +86,9 @@ class Executor {
   /// The design's short name: "pool", "steal".
   [[nodiscard]] virtual std::string_view name() const noexcept = 0;
 };
+
+inline std::size_t useful_parallelism(const Executor& executor) noexcept {
+  return std::max<std::size_t>(1, std::min(executor.concurrency(), available_cores()));
+}
 
 }  // namespace conc

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "conc/executor.h"
-#include "conc/run_stats.h"
+#include "conc/cache_line.h"
 #include "conc/task_group.h"
 
 namespace conc {

@@ -8,11 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace conc {
+#include "conc/cache_line.h"
 
-/// Size of a cache line: counters written by different threads live on
-/// different lines so that counting never causes false sharing.
-inline constexpr std::size_t kCacheLine = 64;
+namespace conc {
 
 /// A snapshot of one worker's counters.
 struct WorkerStats {

@@ -6,17 +6,19 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "conc/run_stats.h"
+#include "conc/cache_line.h"
+#include "conc/mutex.h"
+#include "conc/thread_annotations.h"
 
 namespace conc {
 
 /// A concurrent hash map made of `shards` ordinary `unordered_map`s, each
-/// behind its own `std::shared_mutex` (lock striping).
+/// behind its own `conc::SharedMutex` (lock striping; not std::shared_mutex,
+/// whose writers spin when oversubscribed: see conc/mutex.h).
 ///
 /// A key always lives in shard `hash(key) % shards`, so operations on keys in
 /// different shards never contend, and readers of one shard run in parallel.
@@ -37,7 +39,7 @@ class ShardedMap {
   template <class Key, class F>
   void update(const Key& key, F&& f) {
     Shard& s = shard_for(key);
-    std::unique_lock lock(s.mutex);
+    WriterLock lock(s.mutex);
     auto it = s.map.find(key);
     if (it == s.map.end()) it = s.map.emplace(K(key), V{}).first;
     f(it->second);
@@ -46,7 +48,7 @@ class ShardedMap {
   /// Inserts or replaces. Returns true if the key was new.
   bool insert_or_assign(K key, V value) {
     Shard& s = shard_for(key);
-    std::unique_lock lock(s.mutex);
+    WriterLock lock(s.mutex);
     return s.map.insert_or_assign(std::move(key), std::move(value)).second;
   }
 
@@ -54,7 +56,7 @@ class ShardedMap {
   template <class Key>
   [[nodiscard]] std::optional<V> find(const Key& key) const {
     const Shard& s = shard_for(key);
-    std::shared_lock lock(s.mutex);
+    ReaderLock lock(s.mutex);
     auto it = s.map.find(key);
     if (it == s.map.end()) return std::nullopt;
     return it->second;
@@ -63,7 +65,7 @@ class ShardedMap {
   template <class Key>
   bool erase(const Key& key) {
     Shard& s = shard_for(key);
-    std::unique_lock lock(s.mutex);
+    WriterLock lock(s.mutex);
     auto it = s.map.find(key);
     if (it == s.map.end()) return false;
     s.map.erase(it);
@@ -73,7 +75,7 @@ class ShardedMap {
   [[nodiscard]] std::size_t size() const {
     std::size_t n = 0;
     for (const Shard& s : shards_) {
-      std::shared_lock lock(s.mutex);
+      ReaderLock lock(s.mutex);
       n += s.map.size();
     }
     return n;
@@ -84,7 +86,7 @@ class ShardedMap {
   template <class F>
   void for_each(F&& f) const {
     for (const Shard& s : shards_) {
-      std::shared_lock lock(s.mutex);
+      ReaderLock lock(s.mutex);
       for (const auto& [k, v] : s.map) f(k, v);
     }
   }
@@ -94,14 +96,14 @@ class ShardedMap {
   /// Moves the contents of shard `i` out (the shard is left empty). Lets a
   /// caller drain shards in parallel, one task per shard.
   std::unordered_map<K, V, Hash, Equal> take_shard(std::size_t i) {
-    std::unique_lock lock(shards_[i].mutex);
+    WriterLock lock(shards_[i].mutex);
     return std::exchange(shards_[i].map, {});
   }
 
  private:
   struct alignas(kCacheLine) Shard {
-    mutable std::shared_mutex mutex;
-    std::unordered_map<K, V, Hash, Equal> map;
+    mutable SharedMutex mutex;
+    std::unordered_map<K, V, Hash, Equal> map GUARDED_BY(mutex);
   };
 
   template <class Key>

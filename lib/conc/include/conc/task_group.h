@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "conc/executor.h"
+#include "conc/mutex.h"
+#include "conc/thread_annotations.h"
 
 namespace conc {
 
@@ -82,8 +84,8 @@ class TaskGroup {
   Executor& executor_;
   std::atomic<std::size_t> pending_{0};
   std::stop_source stop_;
-  std::mutex error_mutex_;
-  std::exception_ptr error_;
+  Mutex error_mutex_;
+  std::exception_ptr error_ GUARDED_BY(error_mutex_);  ///< the first exception, until wait() takes it
 };
 
 }  // namespace conc

@@ -1,29 +1,46 @@
 // conc/thread_pool.h: the classic pool, one shared FIFO queue.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
-#include <mutex>
+#include <memory>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "conc/adaptive_mutex.h"
+#include "conc/cache_line.h"
+#include "conc/thread_annotations.h"
 #include "conc/worker_pool.h"
 
 namespace conc {
 
-/// A pool of workers taking tasks from one mutex-protected FIFO queue.
+/// A pool of workers taking tasks from one shared FIFO queue.
 ///
 /// The textbook design and the baseline the work-stealing pool is compared
-/// with: simple and fair (tasks start in submission order), but every post
-/// and every pop contends on one lock. Idle workers park (no spinning).
+/// with: simple and fair (tasks start in submission order). Idle workers park
+/// (no spinning beyond a few yields).
+///
+/// The queue is a bounded lock-free multi-producer multi-consumer ring
+/// (Vyukov's, as the bounded channel's) of `kRingCapacity` tasks, so that a
+/// post and a pop are a CAS each instead of a lock; when the ring is full,
+/// tasks go to an overflow list behind a mutex, and keep going there until
+/// it drains, so the order stays FIFO: the ring holds the older tasks, the
+/// overflow the newer ones. (Posts racing with the ring filling may land a
+/// moment out of order.)
 ///
 /// One exception to FIFO: a worker blocked in a TaskGroup wait helps by
 /// running the newest task it posted itself (its own child, depth-first, as
 /// a work-stealing owner would), and only when it has none, the oldest task.
 /// Helping with whatever is newest instead nests other workers' small tasks
 /// on the waiter's stack again and again, which in deep fork-join overflows
-/// it.
+/// it. Each worker remembers the ring tickets of its last `kRecent` posts;
+/// a helper takes its newest still-queued one straight out of its cell
+/// (an exchange on the cell's task pointer: whoever gets it non-null, helper
+/// or the consumer whose ticket it is, runs it, so each task runs once).
 class ThreadPool final : public WorkerPool {
  public:
   explicit ThreadPool(std::size_t threads = std::thread::hardware_concurrency());
@@ -32,17 +49,59 @@ class ThreadPool final : public WorkerPool {
   void post(Task task) override;
   [[nodiscard]] std::string_view name() const noexcept override { return "pool"; }
 
+  static constexpr std::uint64_t kRingCapacity = 1 << 16;  ///< a power of two; 1 MiB of cells
+  static constexpr std::size_t kRecent = 64;  ///< own posts a helper can find
+
  private:
   Task::Node* find_task(std::size_t self, bool nested) override;
   [[nodiscard]] bool has_visible_work() const override;
 
+  /// One slot of the ring.
+  struct Cell {
+    /// Whose turn: 2*pos while empty, waiting for the producer of ticket
+    /// `pos`; 2*pos+1 while it holds that producer's task, waiting for the
+    /// consumer of ticket `pos`. Release by whoever finishes with the cell,
+    /// acquire by whoever wants it next.
+    std::atomic<std::uint64_t> seq{0};
+    /// The task, or nullptr once taken (by its consumer, or by a helper
+    /// that posted it). Stored with release, taken by exchange with acquire,
+    /// so whoever takes it sees the task's contents.
+    std::atomic<Task::Node*> node{nullptr};
+  };
+  /// A worker's last posts (ring tickets), newest last; owner only.
+  struct alignas(kCacheLine) Recent {
+    std::array<std::uint64_t, kRecent> tickets{};
+    std::size_t top = 0;     ///< pushes minus pops, all time
+    std::size_t bottom = 0;  ///< top - kRecent when older tickets were dropped
+  };
   struct Entry {
     Task::Node* task;
     int poster;  ///< the worker that posted it, or -1 for outside threads
   };
 
-  mutable AdaptiveMutex mutex_;
-  std::deque<Entry> queue_;
+  bool ring_push(Task::Node* node, std::uint64_t& ticket);
+  Task::Node* ring_pop();
+  Task::Node* take_ticket(std::uint64_t ticket);
+  Task::Node* pop_overflow(int own);
+
+  static constexpr std::uint64_t producer_turn(std::uint64_t pos) noexcept { return 2 * pos; }
+  static constexpr std::uint64_t consumer_turn(std::uint64_t pos) noexcept { return 2 * pos + 1; }
+
+  /// The ring, `kRingCapacity` cells; ticket `pos` uses cell `pos % capacity`.
+  std::unique_ptr<Cell[]> cells_;
+  /// The next producer ticket (tasks ever put in the ring). Claimed by CAS.
+  alignas(kCacheLine) std::atomic<std::uint64_t> tail_{0};
+  /// The next consumer ticket. Claimed by CAS. `tail_ - head_` cells are
+  /// queued (some possibly emptied already by helpers).
+  alignas(kCacheLine) std::atomic<std::uint64_t> head_{0};
+  /// Tasks posted while the ring was full (newer than the ring's), FIFO.
+  alignas(kCacheLine) mutable AdaptiveMutex overflow_mutex_;
+  std::deque<Entry> overflow_ GUARDED_BY(overflow_mutex_);
+  /// overflow_.size(), readable without the lock: posts and pops skip the
+  /// lock while it is 0.
+  std::atomic<std::size_t> overflow_size_{0};
+  /// One per worker.
+  std::vector<Recent> recent_;
 };
 
 }  // namespace conc

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "conc/chase_lev_deque.h"
+#include "conc/mutex.h"
+#include "conc/thread_annotations.h"
 #include "conc/worker_pool.h"
 
 namespace conc {
@@ -44,8 +46,8 @@ class WorkStealingPool final : public WorkerPool {
   Task::Node* pop_injector();
 
   std::vector<std::unique_ptr<Worker>> workers_;
-  mutable std::mutex injector_mutex_;
-  std::deque<Task::Node*> injector_;
+  mutable Mutex injector_mutex_;
+  std::deque<Task::Node*> injector_ GUARDED_BY(injector_mutex_);  ///< posts from outside threads, FIFO
   // Mirrors injector_.size() so workers can skip the lock when it is empty.
   std::atomic<std::size_t> injector_size_{0};
 };

@@ -54,6 +54,7 @@ class WorkerPool : public Executor {
   bool try_run_one(std::size_t self, bool nested);
 
   std::vector<WorkerCounters> counters_;
+  const int spin_rounds_;  ///< yields before parking: 0 when oversubscribed
   // Three kinds of sleeper, so that each wake-up reaches only those who can
   // use it: new work wakes idle workers (or else helpers); a finished wait
   // condition wakes helpers and outsiders, never idle workers.

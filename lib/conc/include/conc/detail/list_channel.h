@@ -2,16 +2,16 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "conc/detail/channel_core.h"
+#include "conc/mutex.h"
 #include "conc/run_stats.h"
+#include "conc/thread_annotations.h"
 
 namespace conc::detail {
 
@@ -29,7 +29,7 @@ class ListChannel final : public ChannelCore<T> {
 
   SendResult<T> try_send(T&& value) override {
     if (this->no_receivers()) return SendResult<T>::rejected(SendStatus::kDisconnected, std::move(value));
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     items_.push_back(std::move(value));
     publish_size();
     ++sent_;
@@ -48,12 +48,12 @@ class ListChannel final : public ChannelCore<T> {
   std::size_t recv_batch(std::vector<T>& out, std::size_t max) override { return take(out, max, true, std::nullopt); }
 
   [[nodiscard]] bool empty() const override {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return items_.empty();
   }
 
   [[nodiscard]] ChannelStats stats() const override {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     ChannelStats s;
     s.capacity = 0;
     s.sent = sent_;
@@ -66,19 +66,19 @@ class ListChannel final : public ChannelCore<T> {
   void senders_gone() override {
     // Taking the lock orders the disconnect against a receiver between its
     // check of the predicate and its wait (no lost wake-up).
-    { std::lock_guard lock(mutex_); }
+    { MutexLock lock(mutex_); }
     not_empty_.notify_all();
   }
   void receivers_gone() override {
     std::deque<T> orphans;  // destroyed outside the lock
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     orphans.swap(items_);
     publish_size();
   }
 
  private:
   std::size_t take(std::vector<T>& out, std::size_t max, bool wait, Deadline deadline) {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     if (items_.empty()) {
       if (!wait || this->no_senders()) return 0;
       const auto start = ChannelClock::now();
@@ -86,7 +86,12 @@ class ListChannel final : public ChannelCore<T> {
       // relaxed: a hint; the state is re-checked under the mutex.
       spin_until([&] { return size_hint_.load(std::memory_order_relaxed) != 0 || this->no_senders(); });
       lock.lock();
-      const auto ready = [&] { return !items_.empty() || this->no_senders(); };
+      // The predicate runs with mutex_ held (CondVar's contract); the
+      // assertion tells the analysis, which does not follow into lambdas.
+      const auto ready = [&] {
+        mutex_.assert_held();
+        return !items_.empty() || this->no_senders();
+      };
       if (!ready()) {
         ++sleepers_;
         if (deadline) {
@@ -110,16 +115,16 @@ class ListChannel final : public ChannelCore<T> {
   }
 
   // relaxed: only a hint for spinning receivers (written under the mutex).
-  void publish_size() noexcept { size_hint_.store(items_.size(), std::memory_order_relaxed); }
+  void publish_size() noexcept REQUIRES(mutex_) { size_hint_.store(items_.size(), std::memory_order_relaxed); }
 
-  mutable std::mutex mutex_;
-  std::condition_variable not_empty_;
-  std::deque<T> items_;
-  std::atomic<std::size_t> size_hint_{0};
-  int sleepers_ = 0;
-  std::uint64_t sent_ = 0;
-  std::uint64_t received_ = 0;
-  std::chrono::nanoseconds recv_blocked_{0};
+  mutable Mutex mutex_;
+  CondVar not_empty_;  ///< receivers sleep here; used with mutex_
+  std::deque<T> items_ GUARDED_BY(mutex_);
+  std::atomic<std::size_t> size_hint_{0};  ///< items_.size(), readable without the lock
+  int sleepers_ GUARDED_BY(mutex_) = 0;  ///< receivers waiting on not_empty_
+  std::uint64_t sent_ GUARDED_BY(mutex_) = 0;
+  std::uint64_t received_ GUARDED_BY(mutex_) = 0;
+  std::chrono::nanoseconds recv_blocked_ GUARDED_BY(mutex_){0};
 };
 
 }  // namespace conc::detail

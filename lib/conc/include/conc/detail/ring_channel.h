@@ -11,6 +11,7 @@
 
 #include "conc/detail/channel_core.h"
 #include "conc/event_count.h"
+#include "conc/cache_line.h"
 #include "conc/run_stats.h"
 
 namespace conc::detail {
@@ -142,8 +143,19 @@ class RingChannel final : public ChannelCore<T> {
   }
 
  private:
+  /// One slot of the ring, on its own cache line so that a producer filling
+  /// one cell and a consumer emptying the next do not share a line.
   struct alignas(kCacheLine) Cell {
+    /// Whose turn the cell is: `producer_turn(pos)` while it is empty and
+    /// waits for the producer holding ticket `pos`, `consumer_turn(pos)`
+    /// while it holds that producer's item and waits for the consumer with
+    /// ticket `pos`. Stored with release by whoever finishes with the cell,
+    /// loaded with acquire (seq_cst) by whoever wants it next: this, not the
+    /// tickets, is what publishes the item.
     std::atomic<std::uint64_t> seq{0};
+    /// Raw storage for the item; a live `T` exactly while `seq` is a
+    /// consumer's turn (constructed by the producer, destroyed by the
+    /// consumer that moves it out).
     alignas(T) unsigned char storage[sizeof(T)];
     T* item() noexcept { return std::launder(reinterpret_cast<T*>(storage)); }
   };
@@ -218,13 +230,30 @@ class RingChannel final : public ChannelCore<T> {
     total.fetch_add(ns.count(), std::memory_order_relaxed);
   }
 
+  /// The number of cells, fixed at construction: the most items the channel
+  /// holds. Any value >= 1 (not rounded to a power of two: `pos % capacity_`).
   const std::uint64_t capacity_;
+  /// The ring itself, `capacity_` cells. Ticket `pos` uses cell
+  /// `pos % capacity_`, lap after lap.
   std::unique_ptr<Cell[]> cells_;
+  /// The next producer ticket: the number of sends ever claimed. Only grows,
+  /// by CAS (64 bits never wrap in practice). On its own cache line: every
+  /// sender writes it, no receiver does.
   alignas(kCacheLine) std::atomic<std::uint64_t> tail_{0};
+  /// The next consumer ticket: the number of receives ever claimed. As
+  /// `tail_`, for receivers. `tail_ - head_` is the number of items queued
+  /// or being moved (a snapshot).
   alignas(kCacheLine) std::atomic<std::uint64_t> head_{0};
+  /// Total nanoseconds senders spent parked on a full ring (statistics,
+  /// relaxed). Off the tickets' lines: only parked senders write it.
   alignas(kCacheLine) std::atomic<std::int64_t> send_blocked_ns_{0};
+  /// Total nanoseconds receivers spent parked on an empty ring (as above).
   std::atomic<std::int64_t> recv_blocked_ns_{0};
+  /// Where senders park when the ring is full; notified after every receive
+  /// (free when nobody sleeps) and when the last Receiver goes.
   EventCount not_full_;
+  /// Where receivers park when the ring is empty; notified after every send
+  /// and when the last Sender goes.
   EventCount not_empty_;
 };
 
