@@ -27,7 +27,7 @@ mode_t current_umask() {
 
 }  // namespace
 
-Output::Output(std::string path, std::stop_token stop) : path_(std::move(path)) {
+Output::Output(std::string path, const std::stop_token& stop) : path_(std::move(path)) {
   buffer_.reserve(kBufferSize);
   if (path_.empty() || path_ == "-") {
     path_ = "-";

@@ -51,7 +51,7 @@ class Output {
     Interrupted() : std::runtime_error("interrupted") {}
   };
 
-  explicit Output(std::string path = "-", std::stop_token stop = {});
+  explicit Output(std::string path = "-", const std::stop_token& stop = {});
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
   ~Output();
