@@ -22,6 +22,7 @@ struct PipelineFlags {
   std::size_t batch_lines = 0;
   std::string batch_bytes = "1M";
   std::string on_error = "stop";
+  std::string max_batch_output = "1G";
 };
 
 pipeline::Strategy strategy_of(const std::string& name) {
@@ -75,6 +76,8 @@ int run(const PipelineFlags& f, RunContext& ctx) {
   o.capacity = f.capacity;
   o.limits.max_lines = f.batch_lines;
   o.limits.max_bytes = parse_size(f.batch_bytes);
+  o.max_batch_output = parse_size(f.max_batch_output);
+  if (o.max_batch_output > (std::size_t{1} << 40)) return usage("--max-batch-output: at most 1T, got '" + f.max_batch_output + "'");
   o.on_error = f.on_error == "skip" ? pipeline::OnError::kSkip : pipeline::OnError::kStop;
 
   common::ProgressBar progress(ctx.progress, "pipeline", "batches");
@@ -132,6 +135,11 @@ Command pipeline_command() {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
     app.add_option("--batch-lines", flags->batch_lines, "at most N lines per batch (default: no limit)")->type_name("N");
     app.add_option("--batch-bytes", flags->batch_bytes, "about BYTES per batch (K, M suffixes; default 1M; one longer line is one batch)")
+        ->type_name("BYTES")
+        ->check(size_validator());
+    app.add_option("--max-batch-output", flags->max_batch_output,
+                   "an exec stage's output for one batch may be at most BYTES (K, M, G suffixes; default 1G; "
+                   "1..1T); more fails the batch. Big outputs stream on in bounded pieces")
         ->type_name("BYTES")
         ->check(size_validator());
     app.add_option("--on-error", flags->on_error,

@@ -289,3 +289,62 @@ TEST_CASE("a slow batch holds back at most capacity x (stages + 1) batches, reor
     CHECK(hold->furthest_while_held < 2 * (1 + 1));  // batch 0 holds one of the 4 tokens
   }
 }
+
+TEST_CASE("an exec stage's output streams on in bounded pieces, in input order, for every strategy") {
+  TempDir dir;
+  std::string text, expected;
+  for (int i = 1; i <= 8; ++i) {
+    text += std::to_string(i) + "\n";
+    std::string line = "x" + std::to_string(i);  // rev of "<i>x"
+    for (int k = 0; k < 1000000; ++k) expected += line + "\n";
+  }
+  const auto input = dir.write("in.txt", text);
+  // 2 lines a batch: each batch's command writes ~6 MB, more than a stage
+  // may hold (4 MiB), and the later stage runs on each piece.
+  const std::vector<std::string> chain = {"upper", "exec awk '{for (i = 0; i < 1000000; i++) print $0 \"x\"}'", "rev"};
+  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+    for (std::size_t threads : {1, 3}) {
+      INFO("strategy " << static_cast<int>(s) << " -j " << threads);
+      conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
+      auto stages = parse_stages(chain);
+      std::string out;
+      std::size_t writes = 0, largest = 0;
+      (void)run_pipeline(options(input, s, threads, 1, {2, 1 << 20}), stages, diag, {}, nullptr, [&](std::string_view d) {
+        out.append(d);
+        ++writes;
+        largest = std::max(largest, d.size());
+      });
+      CHECK(out == expected);
+      CHECK(writes > 4);                // pieces, not one write for each of the 4 batches
+      CHECK(largest <= (5u << 20));     // each at most what a stage may hold, plus one read
+    }
+  }
+}
+
+TEST_CASE("exec yes: the output streams until the sink stops it; --max-batch-output fails the batch") {
+  TempDir dir;
+  const auto input = dir.write("in.txt", "a\nb\nc\n");
+  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+    INFO("strategy " << static_cast<int>(s));
+    // Without streaming the batch would end at the limit, unwritten, as a failure.
+    conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
+    auto stages = parse_stages({"exec yes"});
+    auto o = options(input, s, 2, 2, {1, 1 << 20});
+    o.max_batch_output = 64u << 20;
+    std::size_t written = 0;
+    CHECK_THROWS_WITH(run_pipeline(o, stages, diag, {}, nullptr,
+                                   [&](std::string_view d) {
+                                     written += d.size();
+                                     if (written > (20u << 20)) throw std::runtime_error("broken pipe");
+                                   }),
+                      "broken pipe");
+
+    o.max_batch_output = 10u << 20;
+    const auto r = run({"exec yes"}, o);
+    CHECK(r.failed == 1);
+    CHECK(r.errors == std::vector<std::string>{
+                          "conc pipeline: stage 1 'exec yes': output passed --max-batch-output (10485760 bytes) (input lines 1-1)"});
+    CHECK(r.out.size() <= (10u << 20));
+    CHECK(r.out.find_first_not_of("y\n") == std::string::npos);
+  }
+}

@@ -121,6 +121,13 @@ class ExecStage final : public Stage {
       for (auto& word : direct_) argv.push_back(word.data());
       argv.push_back(nullptr);
       spawned = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
+      // A path (./script) that cannot be run is the program's fault, said
+      // with its name; a bare name not on PATH may be a builtin (`exit 3`).
+      if (spawned != 0 && (spawned != ENOENT || direct_[0].find('/') != std::string::npos)) {
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attr);
+        fail("cannot run " + direct_[0], spawned);
+      }
     }
     if (spawned == ENOENT) {  // not a program (`exit 3` is a builtin): the shell decides
       char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), command_.data(), nullptr};
@@ -134,28 +141,45 @@ class ExecStage final : public Stage {
 
     std::string result;
     bool killed = false;
-    {
+    try {
       const SigpipeBlocked quiet;  // the command may stop reading: EPIPE, not a fatal SIGPIPE
-      killed = pump(b.data, in_write, out_read, result, pid, control);
+      killed = pump(b, in_write, out_read, result, pid, control);
+    } catch (...) {  // too much output, or a later stage failed on a piece: end the command, reap it
+      ::kill(pid, SIGKILL);
+      reap(pid);
+      throw;
     }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    const int status = reap(pid);
     if (killed) throw BatchFailure("stopped");
     if (WIFSIGNALED(status)) throw BatchFailure("killed by signal " + std::to_string(WTERMSIG(status)));
+    if (WEXITSTATUS(status) == 127) throw BatchFailure("exit status 127 (command not found)");
+    if (WEXITSTATUS(status) == 126) throw BatchFailure("exit status 126 (command not executable)");
     if (WEXITSTATUS(status) != 0) throw BatchFailure("exit status " + std::to_string(WEXITSTATUS(status)));
     b.data = std::move(result);
   }
 
+  [[nodiscard]] bool streams() const noexcept override { return true; }
+
  private:
-  // Writes `input` to the command while reading its output (either side
-  // may fill a pipe first). Returns true if the run stopped and the command
+  static int reap(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
+  }
+
+  // Writes the batch to the command while reading its output (either side
+  // may fill a pipe first). Output beyond `control.hold_bytes` is emitted in
+  // pieces of whole lines when the control streams; the batch's output fails
+  // past `control.max_output`. While an emit waits, the command's pipe is
+  // not read, so it blocks. Returns true if the run stopped and the command
   // was killed.
-  static bool pump(const std::string& input, Fd& to, Fd& from, std::string& result, pid_t pid,
-                   const StageControl& control) {
+  static bool pump(const Batch& b, Fd& to, Fd& from, std::string& result, pid_t pid, const StageControl& control) {
+    const std::string& input = b.data;
     ::fcntl(to.get(), F_SETFL, O_NONBLOCK);
     if (input.empty()) to.reset();
     std::size_t written = 0;
+    std::size_t output = 0;  // bytes read from the command for this batch
     const auto buffer = std::make_unique<char[]>(kPipeSize);  // reused from the heap: see main.cpp
     while (from.get() >= 0) {
       if (control.stop.stop_requested()) {
@@ -173,11 +197,28 @@ class ExecStage final : public Stage {
       }
       if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
         const ssize_t r = ::read(from.get(), buffer.get(), kPipeSize);
-        if (r > 0) result.append(buffer.get(), static_cast<std::size_t>(r));
+        if (r > 0) {
+          output += static_cast<std::size_t>(r);
+          if (output > control.max_output) {
+            throw BatchFailure("output passed --max-batch-output (" + std::to_string(control.max_output) + " bytes)");
+          }
+          result.append(buffer.get(), static_cast<std::size_t>(r));
+          if (control.emit && result.size() >= control.hold_bytes) emit_lines(b, result, control);
+        }
         if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) from.reset();
       }
     }
     return false;
+  }
+
+  // Hands on the whole lines of `result`, keeping a last partial line.
+  static void emit_lines(const Batch& b, std::string& result, const StageControl& control) {
+    const auto last = result.rfind('\n');
+    if (last == std::string::npos) return;  // one long line so far: bounded by max_output
+    std::string rest = result.substr(last + 1);
+    result.resize(last + 1);
+    control.emit(b, std::move(result));
+    result = std::move(rest);
   }
 
   std::string command_;

@@ -10,9 +10,15 @@ namespace {
 conc::RunStats run_seq(detail::RunState& st, BatchReader& reader, common::ProgressBar* progress,
                        const OutputSink& sink) {
   std::exception_ptr failure;
+  const auto deliver = [&](Batch&& piece) {  // a streaming stage's piece: in order already, written at once
+    if (!failure) failure = st.write(piece, sink);
+    st.budget.release(piece.seq, piece.data.size());
+  };
+  std::vector<StageControl> controls;
+  for (std::size_t k = 0; k < st.stages.size(); ++k) controls.push_back(st.control_for(k, deliver));
   while (auto b = reader.next()) {
     if (progress != nullptr) progress->add(1, b->data.size());
-    for (std::size_t k = 0; k < st.stages.size(); ++k) st.apply(k, *b);
+    for (std::size_t k = 0; k < st.stages.size(); ++k) st.apply(k, *b, controls[k]);
     if (!failure) failure = st.write(*b, sink);
   }
   if (failure) std::rethrow_exception(failure);

@@ -55,7 +55,11 @@ conc::RunStats run_pool(RunState& st, BatchReader& reader, common::ProgressBar* 
         });
         return;
       }
-      st.apply(k, b);
+      if (st.streaming(k)) {
+        st.apply(k, b, st.control_for(k, [out](Batch&& p) mutable { (void)out.send(std::move(p)); }));
+      } else {
+        st.apply(k, b);
+      }
     }
     (void)out.send(std::move(b));
   };

@@ -38,6 +38,9 @@ struct Options {
   std::size_t capacity = 4;  ///< batches each channel holds; in flight in all: capacity x (stages + 1)
   BatchLimits limits;
   OnError on_error = OnError::kStop;
+  /// A batch whose output from one stage passes this fails (an exec command
+  /// that writes without end).
+  std::size_t max_batch_output = std::size_t{1} << 30;
 };
 
 /// Parses the `-e` texts in order. Throws StageError with a message that

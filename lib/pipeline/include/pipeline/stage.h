@@ -1,6 +1,7 @@
 // pipeline/stage.h: one transformation of the line stream, and the stage language.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -30,6 +31,17 @@ class BatchFailure : public std::runtime_error {
 struct StageControl {
   std::stop_token stop;              ///< the run is ending: give up long work (exec kills its command)
   std::function<void()> stop_input;  ///< no more input is needed (head N has its lines)
+  /// Set for a stage whose `streams()` is true when every later stage is
+  /// stateless: hands the leading output of `batch` (whole lines, in order)
+  /// onward before process() returns, so one batch's output never has to be
+  /// held whole. May block while the output is not wanted yet (backpressure:
+  /// the batch is behind the head of the output order). Empty: all output
+  /// goes back in `batch.data`.
+  std::function<void(const Batch& batch, std::string&& piece)> emit;
+  /// Output a streaming stage may hold for one batch before it emits a piece.
+  std::size_t hold_bytes = std::size_t{16} << 20;
+  /// A batch whose output passes this many bytes fails (--max-batch-output).
+  std::size_t max_output = std::size_t{1} << 30;
 };
 
 /// A transformation of batches of lines.
@@ -48,6 +60,9 @@ class Stage {
   /// The stage as the user wrote it, for messages and --stats.
   [[nodiscard]] const std::string& text() const noexcept { return text_; }
   [[nodiscard]] virtual bool serial() const noexcept { return false; }
+  /// True if process() may hand output on early through `StageControl::emit`
+  /// (an external command's output, which has no size bound of its own).
+  [[nodiscard]] virtual bool streams() const noexcept { return false; }
 
   /// Replaces `batch.data` by its transformation. Throws BatchFailure.
   virtual void process(Batch& batch, const StageControl& control) = 0;
