@@ -1,4 +1,5 @@
 // conc pipeline: flags in, stages parsed, engine call, lines out.
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 #include <memory>
@@ -20,10 +21,12 @@ struct PipelineFlags {
   bool ordered = false;
   std::size_t capacity = 4;
   std::size_t batch_lines = 0;
-  std::string batch_bytes = "1M";
+  std::string batch_bytes;  // default 1M, or kExecBatchBytes with an exec stage
   std::string on_error = "stop";
   std::string max_batch_output = "1G";
 };
+
+constexpr std::size_t kExecBatchBytes = std::size_t{8} << 20;
 
 pipeline::Strategy strategy_of(const std::string& name) {
   if (name == "pool") return pipeline::Strategy::kPool;
@@ -75,7 +78,9 @@ int run(const PipelineFlags& f, RunContext& ctx) {
   o.ordered = !f.unordered;
   o.capacity = f.capacity;
   o.limits.max_lines = f.batch_lines;
-  o.limits.max_bytes = parse_size(f.batch_bytes);
+  // An exec stage starts a process per batch: bigger batches amortize it.
+  const bool exec = std::any_of(stages.begin(), stages.end(), [](const auto& s) { return s->streams(); });
+  o.limits.max_bytes = !f.batch_bytes.empty() ? parse_size(f.batch_bytes) : exec ? kExecBatchBytes : std::size_t{1} << 20;
   o.max_batch_output = parse_size(f.max_batch_output);
   if (o.max_batch_output > (std::size_t{1} << 40)) return usage("--max-batch-output: at most 1T, got '" + f.max_batch_output + "'");
   o.on_error = f.on_error == "skip" ? pipeline::OnError::kSkip : pipeline::OnError::kStop;
@@ -134,7 +139,7 @@ Command pipeline_command() {
         ->type_name("N")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
     app.add_option("--batch-lines", flags->batch_lines, "at most N lines per batch (default: no limit)")->type_name("N");
-    app.add_option("--batch-bytes", flags->batch_bytes, "about BYTES per batch (K, M suffixes; default 1M; one longer line is one batch)")
+    app.add_option("--batch-bytes", flags->batch_bytes, "about BYTES per batch (K, M suffixes; default 1M, 8M with an exec stage; one longer line is one batch)")
         ->type_name("BYTES")
         ->check(size_validator());
     app.add_option("--max-batch-output", flags->max_batch_output,
