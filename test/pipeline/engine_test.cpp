@@ -340,11 +340,89 @@ TEST_CASE("exec yes: the output streams until the sink stops it; --max-batch-out
                       "broken pipe");
 
     o.max_batch_output = 10u << 20;
+    o.inputs = {dir.write("one.txt", "a\n")};  // one batch: others in flight would fail the same way
     const auto r = run({"exec yes"}, o);
     CHECK(r.failed == 1);
     CHECK(r.errors == std::vector<std::string>{
                           "conc pipeline: stage 1 'exec yes': output passed --max-batch-output (10485760 bytes) (input lines 1-1)"});
     CHECK(r.out.size() <= (10u << 20));
     CHECK(r.out.find_first_not_of("y\n") == std::string::npos);
+  }
+}
+
+namespace {
+
+// Fails batch `slow` only after the batches in `fast_first` have been
+// processed (unless `wait` is false: seq runs batches in order; or after 5 s
+// at most), and batch `fast_first.front()` at once when `fail_fast` is set.
+class FailSlowly final : public Stage {
+ public:
+  FailSlowly(std::uint64_t slow, std::vector<std::uint64_t> fast_first, bool fail_fast, bool wait)
+      : Stage("fail-slowly"), slow_(slow), fast_first_(std::move(fast_first)), fail_fast_(fail_fast), wait_(wait) {}
+  void process(Batch& b, const StageControl&) override {
+    if (b.seq == slow_) {
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (wait_ && done_.load() < fast_first_.size() && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      throw BatchFailure("slow failure");
+    }
+    const bool fast = std::find(fast_first_.begin(), fast_first_.end(), b.seq) != fast_first_.end();
+    if (fast) done_.fetch_add(1);
+    if (fast && fail_fast_ && b.seq == fast_first_.front()) throw BatchFailure("fast failure");
+  }
+
+ private:
+  std::uint64_t slow_;
+  std::vector<std::uint64_t> fast_first_;
+  bool fail_fast_;
+  bool wait_;
+  std::atomic<std::size_t> done_{0};
+};
+
+Run run_stage(std::unique_ptr<Stage> stage, const Options& o) {
+  Run r;
+  conc::common::Diagnostics diag("pipeline", [&](std::string_view line) { r.errors.emplace_back(line); });
+  std::vector<std::unique_ptr<Stage>> stages;
+  stages.push_back(std::move(stage));
+  auto result = run_pipeline(o, stages, diag, {}, nullptr, [&](std::string_view d) { r.out.append(d); });
+  r.failed = result.failed_batches;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("failures are reported in input order, even when a later batch fails first") {
+  TempDir dir;
+  const auto input = dir.write("in.txt", "1\n2\n3\n4\n");
+  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+    for (bool ordered : {true, false}) {
+      INFO("strategy " << static_cast<int>(s) << " ordered " << ordered);
+      auto o = options(input, s, 2, 2, {1, 1 << 20});
+      o.on_error = OnError::kSkip;
+      o.ordered = ordered;
+      // Batch 1 (line 2) fails slowly, after batch 2 (line 3) has failed fast.
+      const auto r = run_stage(std::make_unique<FailSlowly>(1, std::vector<std::uint64_t>{2}, true, s != Strategy::kSeq), o);
+      CHECK(r.failed == 2);
+      CHECK(r.errors == std::vector<std::string>{"conc pipeline: stage 1 'fail-slowly': slow failure (input lines 2-2)",
+                                                 "conc pipeline: stage 1 'fail-slowly': fast failure (input lines 3-3)"});
+      if (ordered) CHECK(r.out == "1\n4\n");
+    }
+  }
+}
+
+TEST_CASE("on-error stop writes nothing after the failing batch, though later batches finish first") {
+  TempDir dir;
+  std::string text;
+  for (int i = 1; i <= 40; ++i) text += std::to_string(i) + "\n";
+  const auto input = dir.write("in.txt", text);
+  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+    INFO("strategy " << static_cast<int>(s));
+    // Batch 2 (line 3) fails once batches 3 and 4 are done and waiting in the reorder buffer.
+    auto o = options(input, s, 3, 2, {1, 1 << 20});
+    const auto r = run_stage(std::make_unique<FailSlowly>(2, std::vector<std::uint64_t>{3, 4}, false, s != Strategy::kSeq), o);
+    CHECK(r.out == "1\n2\n");
+    CHECK(r.failed == 1);
+    CHECK(r.errors == std::vector<std::string>{"conc pipeline: stage 1 'fail-slowly': slow failure (input lines 3-3)"});
   }
 }

@@ -68,6 +68,13 @@ TEST_CASE("cut selects fields as cut -d -f does") {
   CHECK_THROWS_AS(parse_stage("cut , a"), StageError);
 }
 
+TEST_CASE("cut takes \\t for a tab delimiter, as people type it") {
+  CHECK(run("cut '\\t' 2", "a\tb\tc\nd,e\n") == "b\nd,e\n");
+  CHECK(run("cut \\t 1,3", "a\tb\tc\n") == "a\tc\n");
+  CHECK(run("cut '\t' 2", "a\tb\n") == "b\n");  // a literal tab still works
+  CHECK_THROWS_WITH(parse_stage("cut '\\n' 2"), "cut: the delimiter must be a single byte or \\t, got '\\n'");
+}
+
 TEST_CASE("hash appends a tab and the line's digest") {
   CHECK(run("hash sha256", "abc\n") == "abc\tba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
   CHECK(run("hash xxh64", "abc") == "abc\t44bc2cf5ad770999");
@@ -101,6 +108,9 @@ TEST_CASE("number, uniq and head carry state across batches") {
   CHECK(run(*number, {"a\nb\n", "c\n", "d"}) == "     1\ta\n     2\tb\n     3\tc\n     4\td");
   auto uniq = parse_stage("uniq");
   CHECK(run(*uniq, {"a\na\nb\n", "b\nb\nc\n", "c"}) == "a\nb\nc\n");
+  // The first line has no line before it, even an empty one (uniq keeps it).
+  CHECK(run("uniq", "\n\nx\n") == "\nx\n");
+  CHECK(run(*parse_stage("uniq"), {"\n", "\n", "x\n"}) == "\nx\n");
   bool stopped = false;
   auto head = parse_stage("head 3");
   StageControl control;

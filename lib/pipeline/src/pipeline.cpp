@@ -19,6 +19,7 @@ conc::RunStats run_seq(detail::RunState& st, BatchReader& reader, common::Progre
   while (auto b = reader.next()) {
     if (progress != nullptr) progress->add(1, b->data.size());
     for (std::size_t k = 0; k < st.stages.size(); ++k) st.apply(k, *b, controls[k]);
+    st.report_failures(b->seq);
     if (!failure) failure = st.write(*b, sink);
   }
   if (failure) std::rethrow_exception(failure);
@@ -52,6 +53,7 @@ Result run_pipeline(const Options& options, std::vector<std::unique_ptr<Stage>>&
     case Strategy::kChannels: r.stats = detail::run_channels(st, reader, progress, sink); break;
     case Strategy::kPool: r.stats = detail::run_pool(st, reader, progress, sink); break;
   }
+  st.report_failures(UINT64_MAX);  // none is left unless a sink failure cut the run short
   r.failed_batches = st.failures();
   for (const auto& s : r.stats.stages) r.stats.items = std::max(r.stats.items, s.items);
   if (!r.stats.stages.empty()) r.stats.bytes = r.stats.stages.front().bytes_in;

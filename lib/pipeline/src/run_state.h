@@ -170,6 +170,20 @@ class RunState {
     return !b.dropped && !stopped_output_;
   }
 
+  /// Reports the failures of batch `seq` and before. Called as batches
+  /// finish in input order, so failures are reported in input order even
+  /// when a later batch fails first.
+  void report_failures(std::uint64_t seq) {
+    std::vector<Report> due;
+    {
+      const std::lock_guard lock(reports_mutex_);
+      const auto end = reports_.upper_bound(seq);
+      for (auto it = reports_.begin(); it != end; ++it) due.push_back(std::move(it->second));
+      reports_.erase(reports_.begin(), end);
+    }
+    for (const auto& r : due) diag.error(r.subject, r.message);
+  }
+
   /// Fills the per-stage part of `stats`.
   void report(conc::RunStats& stats, const std::vector<std::size_t>& workers) const {
     for (std::size_t k = 0; k < stages.size(); ++k) {
@@ -202,10 +216,20 @@ class RunState {
     if (halt.stop_requested()) return;  // killed because the run is stopping: not a failure of the batch
     failures_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count read after the run
     const auto last = b.first_line + (b.lines == 0 ? 0 : b.lines - 1);
-    diag.error("stage " + std::to_string(k + 1) + " '" + stages[k]->text() + "'",
-               why + " (input lines " + std::to_string(b.first_line) + "-" + std::to_string(last) + ")");
+    {
+      const std::lock_guard lock(reports_mutex_);
+      reports_.emplace(b.seq, Report{"stage " + std::to_string(k + 1) + " '" + stages[k]->text() + "'",
+                                     why + " (input lines " + std::to_string(b.first_line) + "-" + std::to_string(last) + ")"});
+    }
     if (options.on_error == OnError::kStop) input.request_stop();
   }
+
+  struct Report {
+    std::string subject;
+    std::string message;
+  };
+  std::mutex reports_mutex_;
+  std::multimap<std::uint64_t, Report> reports_;  // guarded by reports_mutex_: failures not reported yet
 
   // Every stage after `k` is stateless, so a piece may run through them at once.
   [[nodiscard]] bool stateless_after(std::size_t k) const {
@@ -261,6 +285,8 @@ class Sink {
       }
       return;
     }
+    finished_.push(b.seq, true);
+    while (finished_.pop()) st_.report_failures(finished_.next() - 1);
     if (!st_.options.ordered) {
       write(b);
       return;
@@ -296,6 +322,7 @@ class Sink {
   const OutputSink& sink_;
   std::counting_semaphore<>& tokens_;
   SeqBuffer order_;
+  ReorderBuffer<bool> finished_;  // batches done, for failure reports in input order (ordered or not)
   std::map<std::uint64_t, std::deque<Batch>> early_pieces_;  // pieces of batches behind the head
   std::exception_ptr failure_;
 };

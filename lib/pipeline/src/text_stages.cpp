@@ -173,8 +173,10 @@ std::unique_ptr<Stage> make_text_stage(const std::string& text, const std::vecto
   }
   if (name == "cut") {
     detail::expect_args(words, 2, "cut DELIM FIELDS");
-    if (words[1].size() != 1) throw StageError("cut: the delimiter must be a single byte, got '" + words[1] + "'");
-    return std::make_unique<CutStage>(text, words[1][0], parse_fields(words[2]));
+    // `\t` is what people type for a tab (cut -d '\t' in other tools); a literal tab works too.
+    const std::string delim = words[1] == "\\t" ? "\t" : words[1];
+    if (delim.size() != 1) throw StageError("cut: the delimiter must be a single byte or \\t, got '" + words[1] + "'");
+    return std::make_unique<CutStage>(text, delim[0], parse_fields(words[2]));
   }
   if (name == "hash") {
     detail::expect_args(words, 1, "hash ALGO");
