@@ -29,9 +29,10 @@ struct PipelineFlags {
 constexpr std::size_t kExecBatchBytes = std::size_t{8} << 20;
 
 pipeline::Strategy strategy_of(const std::string& name) {
-  if (name == "pool") return pipeline::Strategy::kPool;
-  if (name == "seq") return pipeline::Strategy::kSeq;
-  return pipeline::Strategy::kChannels;
+  for (const auto& s : pipeline::all_strategies()) {
+    if (s.name == name) return s.strategy;
+  }
+  return pipeline::all_strategies().front().strategy;  // -s is checked against the same table
 }
 
 int usage(const std::string& message) {
@@ -113,11 +114,7 @@ Command pipeline_command() {
       "yes | conc pipeline -e upper | head -1",
       "conc pipeline -e 'replace-first (\\w+)=(\\w+) \\2=\\1' --stats big.txt > /dev/null   # names the bottleneck",
   };
-  c.strategies = {
-      {"channels", "each stage a group of threads, joined to the next by bounded channels; reordered at the end"},
-      {"pool", "each batch runs through every stage as tasks on the WorkStealingPool; reordered at the end"},
-      {"seq", "one thread: read a batch, run every stage, write it"},
-  };
+  for (const auto& s : pipeline::all_strategies()) c.strategies.push_back({std::string(s.name), std::string(s.description)});
   c.add_options = [flags](CLI::App& app) {
     app.add_option("paths", flags->paths, "input files, read in order (default: - for stdin)")->type_name("FILE");
     app.add_option("-e,--stage", flags->stages,

@@ -58,7 +58,7 @@ TEST_CASE("built-in stages give the bytes of the classic tools, for every strate
   };
   for (const auto& [stages, tool] : cases) {
     const std::string expected = sh("export LC_ALL=C; (" + tool + ") < '" + in + "'");
-    for (const char* strategy : {"channels", "pool", "seq"}) {
+    for (const char* strategy : {"channels", "pool", "steal", "seq"}) {
       std::vector<std::string> argv = {kConc, "pipeline", "-s", strategy, "-j", "2", "--batch-lines", "97"};
       for (const auto& s : stages) {
         argv.push_back("-e");
@@ -75,7 +75,7 @@ TEST_CASE("built-in stages give the bytes of the classic tools, for every strate
 }
 
 TEST_CASE("yes | conc pipeline -e upper | head -1 ends at once") {
-  for (const char* strategy : {"channels", "pool", "seq"}) {
+  for (const char* strategy : {"channels", "pool", "steal", "seq"}) {
     const auto r = run_process({"/bin/bash", "-c",
                                 "yes | '" + kConc + "' pipeline -s " + strategy + " -e upper | head -1; echo ${PIPESTATUS[1]}"},
                                "", 20);
@@ -129,7 +129,7 @@ TEST_CASE("pipeline: a failing exec names the command, its status and the input 
 }
 
 TEST_CASE("pipeline: exec yes | head -c 10M streams, then ends at once with exit 0") {
-  for (const char* strategy : {"channels", "pool", "seq"}) {
+  for (const char* strategy : {"channels", "pool", "steal", "seq"}) {
     const auto r = run_process({"/bin/bash", "-c",
                                 "echo x | '" + kConc + "' pipeline -s " + strategy +
                                     " -e 'exec yes' | head -c 10M | wc -c; echo ${PIPESTATUS[1]}"},

@@ -70,6 +70,19 @@ Options options(const std::string& input, Strategy s, std::size_t threads, std::
   return o;
 }
 
+// Every strategy of the engine's table: a new one is tested by adding its row.
+std::vector<Strategy> strategies() {
+  std::vector<Strategy> v;
+  for (const auto& s : all_strategies()) v.push_back(s.strategy);
+  return v;
+}
+
+std::vector<Strategy> concurrent_strategies() {
+  auto v = strategies();
+  v.erase(std::remove(v.begin(), v.end(), Strategy::kSeq), v.end());
+  return v;
+}
+
 const BatchLimits kBatchSizes[] = {{1, 1 << 20}, {7, 1 << 20}, {0, 100}, {0, 1 << 20}};
 
 }  // namespace
@@ -87,7 +100,7 @@ TEST_CASE("every strategy, thread count, capacity and batch size gives the seq o
   for (const auto& chain : chains) {
     const auto reference = run(chain, options(input, Strategy::kSeq, 1, 4, {0, 1 << 20}));
     REQUIRE(!reference.out.empty());
-    for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+    for (auto s : strategies()) {
       for (std::size_t threads : {1, 2, 4}) {
         for (std::size_t capacity : {1, 4, 64}) {
           for (const auto& limits : kBatchSizes) {
@@ -108,7 +121,7 @@ TEST_CASE("exec chains agree across strategies too") {
   const auto input = dir.write("in.txt", corpus(2, 400, true));
   const std::vector<std::string> chain = {"exec tr a-z A-Z", "grep -v E", "exec sed 's/A/[a]/g'", "number"};
   const auto reference = run(chain, options(input, Strategy::kSeq, 1, 4, {50, 1 << 20}));
-  for (auto s : {Strategy::kChannels, Strategy::kPool}) {
+  for (auto s : concurrent_strategies()) {
     for (std::size_t threads : {1, 4}) {
       for (std::size_t capacity : {1, 64}) {
         const auto r = run(chain, options(input, s, threads, capacity, {50, 1 << 20}));
@@ -129,7 +142,7 @@ TEST_CASE("unordered output holds exactly the lines of the ordered output") {
     return v;
   };
   const auto ordered = run(chain, options(input, Strategy::kChannels, 4, 4, {5, 1 << 20}));
-  for (auto s : {Strategy::kChannels, Strategy::kPool}) {
+  for (auto s : concurrent_strategies()) {
     auto o = options(input, s, 4, 4, {5, 1 << 20});
     o.ordered = false;
     const auto r = run(chain, o);
@@ -146,7 +159,7 @@ TEST_CASE("odd inputs: empty, no final newline, one long line, several files, a 
   const auto nul = dir.write("nul", std::string("a\0b\n\0\n", 6));
   const std::string long_line(5 << 20, 'q');
   const auto big = dir.write("big", long_line + "\nend\n");
-  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+  for (auto s : strategies()) {
     auto o = options(empty, s, 2, 2, {0, 4096});
     CHECK(run({"upper"}, o).out.empty());
     o.inputs = {no_nl, crlf, nul};
@@ -174,7 +187,7 @@ TEST_CASE("on-error stop keeps the output before the failing batch; skip drops o
   }
   const std::string message =
       "conc pipeline: stage 1 '" + chain[0] + "': exit status 1 (input lines 21-30)";
-  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+  for (auto s : strategies()) {
     auto o = options(input, s, 2, 2, {10, 1 << 20});
     o.on_error = OnError::kSkip;
     auto r = run(chain, o);
@@ -192,7 +205,7 @@ TEST_CASE("on-error stop keeps the output before the failing batch; skip drops o
 TEST_CASE("a sink that throws or a stop request ends the run, and head stops the reading") {
   TempDir dir;
   const auto input = dir.write("in.txt", corpus(4, 20000, true));
-  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+  for (auto s : strategies()) {
     conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
     auto stages = parse_stages({"upper", "number"});
     int calls = 0;
@@ -276,7 +289,7 @@ TEST_CASE("a slow batch holds back at most capacity x (stages + 1) batches, reor
   std::string text;
   for (int i = 0; i < 2000; ++i) text += std::to_string(i) + "\n";
   const auto input = dir.write("in.txt", text);
-  for (auto s : {Strategy::kChannels, Strategy::kPool}) {
+  for (auto s : concurrent_strategies()) {
     conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
     std::vector<std::unique_ptr<Stage>> stages;
     stages.push_back(std::make_unique<HoldFirst>());
@@ -302,7 +315,7 @@ TEST_CASE("an exec stage's output streams on in bounded pieces, in input order, 
   // 2 lines a batch: each batch's command writes ~6 MB, more than a stage
   // may hold (4 MiB), and the later stage runs on each piece.
   const std::vector<std::string> chain = {"upper", "exec awk '{for (i = 0; i < 1000000; i++) print $0 \"x\"}'", "rev"};
-  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+  for (auto s : strategies()) {
     for (std::size_t threads : {1, 3}) {
       INFO("strategy " << static_cast<int>(s) << " -j " << threads);
       conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
@@ -324,7 +337,7 @@ TEST_CASE("an exec stage's output streams on in bounded pieces, in input order, 
 TEST_CASE("exec yes: the output streams until the sink stops it; --max-batch-output fails the batch") {
   TempDir dir;
   const auto input = dir.write("in.txt", "a\nb\nc\n");
-  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+  for (auto s : strategies()) {
     INFO("strategy " << static_cast<int>(s));
     // Without streaming the batch would end at the limit, unwritten, as a failure.
     conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
@@ -395,7 +408,7 @@ Run run_stage(std::unique_ptr<Stage> stage, const Options& o) {
 TEST_CASE("failures are reported in input order, even when a later batch fails first") {
   TempDir dir;
   const auto input = dir.write("in.txt", "1\n2\n3\n4\n");
-  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+  for (auto s : strategies()) {
     for (bool ordered : {true, false}) {
       INFO("strategy " << static_cast<int>(s) << " ordered " << ordered);
       auto o = options(input, s, 2, 2, {1, 1 << 20});
@@ -416,7 +429,7 @@ TEST_CASE("on-error stop writes nothing after the failing batch, though later ba
   std::string text;
   for (int i = 1; i <= 40; ++i) text += std::to_string(i) + "\n";
   const auto input = dir.write("in.txt", text);
-  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+  for (auto s : strategies()) {
     INFO("strategy " << static_cast<int>(s));
     // Batch 2 (line 3) fails once batches 3 and 4 are done and waiting in the reorder buffer.
     auto o = options(input, s, 3, 2, {1, 1 << 20});

@@ -31,6 +31,17 @@ conc::RunStats run_seq(detail::RunState& st, BatchReader& reader, common::Progre
 
 }  // namespace
 
+std::span<const StrategyInfo> all_strategies() noexcept {
+  static constexpr StrategyInfo kStrategies[] = {
+      {Strategy::kChannels, "channels",
+       "each stage a group of threads, joined to the next by bounded channels; reordered at the end"},
+      {Strategy::kPool, "pool", "each batch runs through every stage as tasks on the shared-queue ThreadPool; reordered at the end"},
+      {Strategy::kSteal, "steal", "each batch runs through every stage as tasks on the WorkStealingPool; reordered at the end"},
+      {Strategy::kSeq, "seq", "one thread: read a batch, run every stage, write it"},
+  };
+  return kStrategies;
+}
+
 std::vector<std::unique_ptr<Stage>> parse_stages(const std::vector<std::string>& texts) {
   std::vector<std::unique_ptr<Stage>> stages;
   for (std::size_t i = 0; i < texts.size(); ++i) {
@@ -52,6 +63,7 @@ Result run_pipeline(const Options& options, std::vector<std::unique_ptr<Stage>>&
     case Strategy::kSeq: r.stats = run_seq(st, reader, progress, sink); break;
     case Strategy::kChannels: r.stats = detail::run_channels(st, reader, progress, sink); break;
     case Strategy::kPool: r.stats = detail::run_pool(st, reader, progress, sink); break;
+    case Strategy::kSteal: r.stats = detail::run_steal(st, reader, progress, sink); break;
   }
   st.report_failures(UINT64_MAX);  // none is left unless a sink failure cut the run short
   r.failed_batches = st.failures();

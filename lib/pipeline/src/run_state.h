@@ -50,10 +50,15 @@ class PieceBudget {
       it->second -= std::min(it->second, bytes);
       if (it->second == 0) held_.erase(it);
     }
-    changed_.notify_all();
+    wake();
   }
-  /// Waits until batch `seq` holds less than `bound` bytes or `stop` is requested.
-  void wait_below(std::uint64_t seq, std::size_t bound, std::stop_token stop) {
+  /// Wakes every waiter to re-check (after a release or a stop request).
+  void wake() { changed_.notify_all(); }
+  /// Waits until batch `seq` holds less than `bound` bytes or `stop` is
+  /// requested. It blocks even a pool worker: helping the pool meanwhile
+  /// could run a later batch's task on top of this one, which would then
+  /// wait for this one forever.
+  void wait_below(std::uint64_t seq, std::size_t bound, const std::stop_token& stop) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, stop, [&] {
       const auto it = held_.find(seq);
@@ -120,6 +125,7 @@ class RunState {
   void halt_all() {
     halt.request_stop();
     input.request_stop();
+    budget.wake();
   }
 
   /// Writes `b` through `sink` if it is deliverable; on a sink exception
