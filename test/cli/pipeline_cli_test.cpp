@@ -196,12 +196,15 @@ TEST_CASE("pipeline --stats names the bottleneck stage; --stage-threads sets a s
   CHECK(r.err.find("channel stage 1 -> stage 2 (capacity 4)") != std::string::npos);
 }
 
-TEST_CASE("pipeline --strategy help lists three designs, channels the default") {
+TEST_CASE("pipeline --strategy help lists the four designs, the default first") {
   const auto r = run_process({kConc, "pipeline", "--strategy", "help"});
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("channels  each stage a group of threads", 0) == 0);
-  CHECK(r.out.find("(default)\npool  each batch runs through every stage") != std::string::npos);
-  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 3);
+  CHECK(r.out.find("(default)\npool  each batch runs through every stage as tasks on the shared-queue ThreadPool") !=
+        std::string::npos);
+  CHECK(r.out.find("\nsteal  each batch runs through every stage as tasks on the WorkStealingPool") != std::string::npos);
+  CHECK(r.out.find("\nseq  one thread") != std::string::npos);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 4);
 }
 
 TEST_CASE("pipeline: SIGTERM on a silent stdin exits 130, no output file") {
