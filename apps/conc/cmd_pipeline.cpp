@@ -117,10 +117,11 @@ Command pipeline_command() {
   for (const auto& s : pipeline::all_strategies()) c.strategies.push_back({std::string(s.name), std::string(s.description)});
   c.add_options = [flags](CLI::App& app) {
     app.add_option("paths", flags->paths, "input files, read in order (default: - for stdin)")->type_name("FILE");
+    std::string usages;  // from the engine's stage table
+    for (const auto& st : pipeline::all_stages()) usages += (usages.empty() ? "" : " | ") + std::string(st.usage);
     app.add_option("-e,--stage", flags->stages,
-                   "a stage, in order (repeatable): grep [-v] [-i] RE | replace RE REPL | replace-first RE REPL | "
-                   "upper | lower | trim | rev | cut DELIM FIELDS | hash ALGO | number | uniq | head N | exec CMD. "
-                   "RE2 syntax, \\1 groups in REPL; quote words with '...' or \"...\"")
+                   "a stage, in order (repeatable): " + usages +
+                       ". RE2 syntax, \\1 groups in REPL; quote words with '...' or \"...\"")
         ->type_name("STAGE")
         ->allow_extra_args(false);
     app.add_option("--stage-threads", flags->stage_threads,

@@ -141,7 +141,7 @@ TEST_CASE("exec runs a shell command per batch") {
   CHECK(run("exec head -1", "first\n" + big + "\n") == "first\n");
   CHECK_THROWS_WITH(run("exec exit 3", "a\n"), "exit status 3");
   CHECK_THROWS_WITH(run("exec kill -9 $$", "a\n"), "killed by signal 9");
-  CHECK_THROWS_WITH(parse_stage("exec   "), "exec needs a command");
+  CHECK_THROWS_WITH(parse_stage("exec   "), "expected exec CMD, got 0 arguments");
 }
 
 TEST_CASE("bad stage texts are usage errors naming the stage") {
@@ -154,4 +154,23 @@ TEST_CASE("bad stage texts are usage errors naming the stage") {
   CHECK_THROWS_WITH(parse_stages({"grep -x a"}), "stage 1 'grep -x a': grep: unknown flag '-x' (-v, -i)");
   CHECK_THROWS_WITH(parse_stages({""}), "stage 1 '': empty stage");
   CHECK_THROWS_WITH(parse_stages({"replace (a) \\2"}), Catch::Matchers::StartsWith("stage 1 'replace (a) \\2': invalid replacement '\\2'"));
+}
+
+TEST_CASE("the stage table: every row builds from its example, serial as the table says; messages read it") {
+  std::string names;
+  for (const auto& info : all_stages()) {
+    INFO(info.name);
+    const auto stage = parse_stage(std::string(info.example));
+    CHECK(stage->serial() == info.serial);
+    CHECK(stage->text() == info.example);
+    CHECK(find_stage(info.name) == &info);
+    CHECK(info.usage.rfind(info.name, 0) == 0);
+    CHECK(!info.help.empty());
+    names += (names.empty() ? "" : ", ") + std::string(info.name);
+  }
+  CHECK(all_stages().size() == 13);
+  CHECK(find_stage("sort") == nullptr);
+  CHECK_THROWS_WITH(parse_stage("sort"), "unknown stage 'sort' (" + names + ")");
+  CHECK_THROWS_WITH(parse_stage("head"), "expected head N, got 0 arguments");
+  CHECK_THROWS_WITH(parse_stage("grep a b c d"), "expected grep [-v] [-i] RE, got 4 arguments");
 }

@@ -15,6 +15,7 @@
 
 #include "common/diagnostics.h"
 #include "pipeline/stage.h"
+#include "stage_args.h"
 
 extern char** environ;
 
@@ -253,8 +254,8 @@ class ExecStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_exec_stage(const std::string& text, const std::string& command) {
-  return std::make_unique<ExecStage>(text, command);
+std::unique_ptr<Stage> detail::make_exec(const std::string& text, const std::vector<std::string>& words) {
+  return std::make_unique<ExecStage>(text, words[1]);
 }
 
 }  // namespace conc::pipeline

@@ -4,9 +4,11 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/batch.h"
@@ -71,7 +73,32 @@ class Stage {
   std::string text_;
 };
 
-/// Parses one `-e` text:
+/// Builds a stage from its text and words (the name first; for a stage that
+/// takes the rest of its text, `exec`, the words are the name and that rest).
+/// Throws StageError.
+using StageFactory = std::unique_ptr<Stage> (*)(const std::string& text, const std::vector<std::string>& words);
+
+/// One stage of the language. The table of them is the one place a stage is
+/// named: the parser, its messages and the CLI's help all read it.
+struct StageInfo {
+  std::string_view name;
+  std::string_view usage;    ///< e.g. "cut DELIM FIELDS", for messages and help
+  std::size_t min_args = 0;  ///< words after the name
+  std::size_t max_args = 0;
+  bool rest_is_argument = false;  ///< the rest of the text is one argument, unsplit (exec CMD)
+  bool serial = false;            ///< keeps state from line to line: one thread, input order
+  std::string_view example;       ///< a valid text (tests build every stage from it)
+  std::string_view help;          ///< one line
+  StageFactory make = nullptr;
+};
+
+/// Every stage, in the order help lists them.
+std::span<const StageInfo> all_stages() noexcept;
+
+/// The row named `name`, or nullptr.
+const StageInfo* find_stage(std::string_view name) noexcept;
+
+/// Parses one `-e` text, by the table above:
 ///   grep [-v] [-i] RE | replace RE REPL | replace-first RE REPL |
 ///   upper | lower | trim | rev | cut DELIM FIELDS | hash ALGO |
 ///   number | uniq | head N | exec CMD
@@ -82,11 +109,5 @@ std::unique_ptr<Stage> parse_stage(const std::string& text);
 
 /// Splits a stage text into words (the quoting rules above).
 std::vector<std::string> split_words(const std::string& text);
-
-// The factories behind parse_stage, one per family (each in its own file).
-std::unique_ptr<Stage> make_text_stage(const std::string& text, const std::vector<std::string>& words);
-std::unique_ptr<Stage> make_regex_stage(const std::string& text, const std::vector<std::string>& words);
-std::unique_ptr<Stage> make_serial_stage(const std::string& text, const std::vector<std::string>& words);
-std::unique_ptr<Stage> make_exec_stage(const std::string& text, const std::string& command);
 
 }  // namespace conc::pipeline
