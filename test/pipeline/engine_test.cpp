@@ -101,8 +101,11 @@ TEST_CASE("every strategy, thread count, capacity and batch size gives the seq o
     const auto reference = run(chain, options(input, Strategy::kSeq, 1, 4, {0, 1 << 20}));
     REQUIRE(!reference.out.empty());
     for (auto s : strategies()) {
-      for (std::size_t threads : {1, 2, 4}) {
-        for (std::size_t capacity : {1, 4, 64}) {
+      // seq has neither threads nor channels: only its batch sizes vary.
+      const auto threads_list = s == Strategy::kSeq ? std::vector<std::size_t>{1} : std::vector<std::size_t>{1, 2, 4};
+      const auto capacity_list = s == Strategy::kSeq ? std::vector<std::size_t>{4} : std::vector<std::size_t>{1, 4, 64};
+      for (std::size_t threads : threads_list) {
+        for (std::size_t capacity : capacity_list) {
           for (const auto& limits : kBatchSizes) {
             INFO("chain " << chain.front() << "... strategy " << static_cast<int>(s) << " -j " << threads
                           << " capacity " << capacity << " lines " << limits.max_lines << " bytes " << limits.max_bytes);
