@@ -26,7 +26,7 @@ struct PipelineFlags {
   std::string max_batch_output = "1G";
 };
 
-constexpr std::size_t kExecBatchBytes = std::size_t{8} << 20;
+constexpr std::size_t kExecBatchBytes = std::size_t{4} << 20;
 
 pipeline::Strategy strategy_of(const std::string& name) {
   for (const auto& s : pipeline::all_strategies()) {
@@ -137,7 +137,7 @@ Command pipeline_command() {
         ->type_name("N")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
     app.add_option("--batch-lines", flags->batch_lines, "at most N lines per batch (default: no limit)")->type_name("N");
-    app.add_option("--batch-bytes", flags->batch_bytes, "about BYTES per batch (K, M suffixes; default 1M, 8M with an exec stage; one longer line is one batch)")
+    app.add_option("--batch-bytes", flags->batch_bytes, "about BYTES per batch (K, M suffixes; default 1M, 4M with an exec stage; one longer line is one batch)")
         ->type_name("BYTES")
         ->check(size_validator());
     app.add_option("--max-batch-output", flags->max_batch_output,
