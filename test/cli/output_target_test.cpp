@@ -281,3 +281,40 @@ TEST_CASE("hash --stats to a full stderr is exit 1") {
   const auto r = run_process({"/bin/sh", "-c", "'" + kConc + "' hash --stats '" + a + "' 2>/dev/full; echo $?"});
   CHECK(r.out == kShaA + "  " + a + "\n1\n");
 }
+
+TEST_CASE("output: -o /dev/stdout, /dev/fd/N and /proc/self/fd/N write to the descriptor the shell opened") {
+  TempDir dir;
+  const std::string a = dir.write("a.txt", "a\n");
+  const std::string line = kShaA + "  " + a + "\n";
+  const std::string log = dir.write("log", "old\n");
+  const auto sh = [&](const std::string& script) { return run_process({"/bin/bash", "-c", script}); };
+  const std::string conc = "'" + kConc + "' hash '" + a + "' -o ";
+  // Into a pipe: /proc/self/fd/1 is a magic link to "pipe:[N]", no path to walk to.
+  for (const std::string target : {"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"}) {
+    CAPTURE(target);
+    const auto r = sh(conc + target + " | cat");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == line);
+  }
+  // Appended with >>: the user's file keeps what it had, nothing is renamed over it.
+  CHECK(sh(conc + "/dev/stdout >> '" + log + "'").exit_code == 0);
+  CHECK(sh(conc + "/dev/fd/3 3>> '" + log + "'").exit_code == 0);
+  CHECK(slurp(log) == "old\n" + line + line);
+  // Through a symlink of the user's own to /dev/stderr.
+  fs::create_symlink("/dev/stderr", dir.path / "err");
+  const auto r = sh(conc + "'" + (dir.path / "err").string() + "' 2>&1 >/dev/null");
+  CHECK(r.out == line);
+  CHECK(fs::is_symlink(dir.path / "err"));
+  CHECK(names(dir.path) == std::vector<std::string>{"a.txt", "err", "log"});
+  // A descriptor that is not open is an error naming the path, and nothing is made.
+  const auto bad = sh(conc + "/dev/fd/9");
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err == "conc hash: /dev/fd/9: Bad file descriptor\n");
+}
+
+TEST_CASE("output: -o /dev/stdout into a pipe that closes early ends quietly, as stdout does") {
+  const auto r = run_process({"/bin/bash", "-c", "yes | '" + kConc + "' pipeline -e upper -o /dev/stdout | head -c 5; exit ${PIPESTATUS[1]}"});
+  CHECK(r.out == "Y\nY\nY");
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+}

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <climits>
 
 #include "common/diagnostics.h"
@@ -25,6 +26,25 @@ mode_t current_umask() {
   return mask;
 }
 
+// The descriptor `path` names when it is one of this process's own open
+// descriptors (/dev/stdout, /dev/fd/N, /proc/self/fd/N, ...), else -1. Such
+// a path is a door to a file the shell already opened, perhaps for `>>`:
+// reopening or replacing the file behind it would lose what the user asked.
+int own_descriptor(const std::string& path) {
+  if (path == "/dev/stdout") return 1;
+  if (path == "/dev/stderr") return 2;
+  const std::string prefixes[] = {"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/",
+                                  "/proc/" + std::to_string(::getpid()) + "/fd/"};
+  for (const auto& prefix : prefixes) {
+    if (path.size() <= prefix.size() || path.compare(0, prefix.size(), prefix) != 0) continue;
+    int fd = 0;
+    const char* end = path.data() + path.size();
+    const auto [ptr, ec] = std::from_chars(path.data() + prefix.size(), end, fd);
+    if (ec == std::errc() && ptr == end) return fd;
+  }
+  return -1;
+}
+
 }  // namespace
 
 Output::Output(std::string path, const std::stop_token& stop) : path_(std::move(path)) {
@@ -39,8 +59,24 @@ Output::Output(std::string path, const std::stop_token& stop) : path_(std::move(
   // link itself must survive. SYMLOOP_MAX is not defined on Linux; 40 is its limit.
   target_ = path_;
   struct stat st {};
+  // Anything but a regular file or a directory is written in place through
+  // the path as named: the kernel follows /proc's magic links (a pipe's
+  // /proc/self/fd/N has no path of its own to walk to).
+  if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
+      own_descriptor(path_) < 0) {
+    open_in_place(st, stop);
+    return;
+  }
   bool exists = false;
   for (int hops = 0;; ++hops) {
+    if (const int own = own_descriptor(target_); own >= 0) {
+      // Our own descriptor (`-o /dev/stdout >> log`): write to it as it is,
+      // with the shell's flags (O_APPEND) and nothing renamed over the file.
+      fd_ = ::fcntl(own, F_DUPFD_CLOEXEC, 3);
+      if (fd_ < 0) fail(errno);
+      in_place_ = true;
+      return;
+    }
     if (::lstat(target_.c_str(), &st) != 0) {
       if (errno != ENOENT) fail(errno);
       break;  // a new file (perhaps at the end of a dangling link)
@@ -58,11 +94,7 @@ Output::Output(std::string path, const std::stop_token& stop) : path_(std::move(
   }
   if (exists && S_ISDIR(st.st_mode)) fail(EISDIR);
   if (exists && !S_ISREG(st.st_mode)) {
-    // A device, FIFO or socket: written in place, never replaced. O_NOCTTY:
-    // a terminal named here must not become our controlling one.
-    fd_ = S_ISFIFO(st.st_mode) ? open_fifo(stop) : ::open(target_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd_ < 0) fail(errno);
-    in_place_ = true;
+    open_in_place(st, stop);  // it became a device or FIFO since the stat above
     return;
   }
 
@@ -90,6 +122,14 @@ Output::Output(std::string path, const std::stop_token& stop) : path_(std::move(
   } else {
     (void)::fchmod(fd_, 0666 & ~current_umask());  // as the shell would create it
   }
+}
+
+// A device, FIFO or socket: written in place, never replaced. O_NOCTTY: a
+// terminal named here must not become our controlling one.
+void Output::open_in_place(const struct stat& st, const std::stop_token& stop) {
+  fd_ = S_ISFIFO(st.st_mode) ? open_fifo(stop) : ::open(target_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd_ < 0) fail(errno);
+  in_place_ = true;
 }
 
 // A blocking open of a FIFO for writing waits in the kernel for a reader and
@@ -129,8 +169,9 @@ void Output::remove_temp() noexcept {
 }
 
 void Output::fail(int error_number) const {
+  // A reader that went away (`| head`, a FIFO's reader) wanted no more.
+  if (error_number == EPIPE && (is_stdout() || in_place_)) throw BrokenPipe();
   if (is_stdout()) {
-    if (error_number == EPIPE) throw BrokenPipe();
     throw std::runtime_error("stdout: write error: " + errno_reason(error_number));
   }
   throw std::runtime_error(path_ + ": " + errno_reason(error_number));

@@ -1,6 +1,8 @@
 // common/output.h: results to stdout, or to a file that appears whole or not at all.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstddef>
 #include <stdexcept>
 #include <stop_token>
@@ -24,6 +26,10 @@ class BrokenPipe : public std::runtime_error {
 /// - A path naming (through any symlinks) an existing device, FIFO or socket:
 ///   opened and written in place, never replaced (`-o /dev/null` stays the
 ///   system's /dev/null).
+/// - A path naming one of the process's own descriptors (`/dev/stdout`,
+///   `/dev/fd/N`, `/proc/self/fd/N`, directly or through symlinks): written
+///   to that descriptor as the shell opened it (`>>` keeps appending), never
+///   replaced. EPIPE there throws `BrokenPipe`, as on stdout.
 /// - Otherwise a regular file, new or replaced: symlinks are followed to the
 ///   final target, the results go to a temporary `.conc-XXXXXX` in the
 ///   target's directory (short, so any name that fits NAME_MAX works) and
@@ -79,6 +85,7 @@ class Output {
   void write_all(std::string_view data);
   void remove_temp() noexcept;
   [[noreturn]] void fail(int error_number) const;
+  void open_in_place(const struct stat& st, const std::stop_token& stop);
   int open_fifo(const std::stop_token& stop) const;
 
   std::string path_;
