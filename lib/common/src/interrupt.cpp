@@ -1,6 +1,7 @@
 #include "common/interrupt.h"
 
 #include <climits>
+#include <sched.h>
 #include <semaphore.h>
 #include <unistd.h>
 
@@ -21,7 +22,9 @@ struct sigaction g_old[3] {};
 
 // The temporary files to remove before a second signal kills the process.
 // Fixed storage, never freed: the handler may read it at any moment.
-enum SlotState : int { kFree = 0, kFilling = 1, kReady = 2 };
+// kRemoving: the handler owns the slot and reads its path; nobody may free
+// or refill it meanwhile (else the handler could unlink a half-copied path).
+enum SlotState : int { kFree = 0, kFilling = 1, kReady = 2, kRemoving = 3 };
 struct TempSlot {
   std::atomic<int> state{kFree};
   char path[PATH_MAX];
@@ -31,8 +34,10 @@ TempSlot g_temps[kTempSlots];
 
 void remove_temp_files() noexcept {
   for (auto& slot : g_temps) {
-    // acquire: pairs with the release that published the path.
-    if (slot.state.load(std::memory_order_acquire) == kReady) ::unlink(slot.path);
+    int expected = kReady;
+    // acquire: pairs with the release that published the path. The slot
+    // stays kRemoving: the process dies right after.
+    if (slot.state.compare_exchange_strong(expected, kRemoving, std::memory_order_acquire)) ::unlink(slot.path);
   }
 }
 
@@ -72,7 +77,14 @@ void TempFileRegistration::set(const std::string& path) noexcept {
 
 void TempFileRegistration::reset() noexcept {
   if (slot_ < 0) return;
-  g_temps[slot_].state.store(kFree, std::memory_order_release);  // release: done with the path
+  // release: done with the path. Only a published slot is freed: if the
+  // handler holds it (kRemoving, on another thread), it is about to kill
+  // the process, so wait for that rather than reuse the path under it.
+  for (int expected = kReady; !g_temps[slot_].state.compare_exchange_weak(expected, kFree, std::memory_order_release,
+                                                                          std::memory_order_relaxed);
+       expected = kReady) {
+    sched_yield();
+  }
   slot_ = -1;
 }
 
