@@ -196,3 +196,16 @@ TEST_CASE("wait_readable: true once data or the end is there, false on stop") {
   CHECK(wait_readable(fds[0], {}));  // data, then the end: both readable
   ::close(fds[0]);
 }
+
+TEST_CASE("Input::open leaves no descriptor non-blocking: a regular file that blocks must not fail with EAGAIN") {
+  TempDir dir;
+  const auto path = dir.write("f.txt", "abc");
+  const Input file = Input::open(path);
+  CHECK((::fcntl(file.fd(), F_GETFL) & O_NONBLOCK) == 0);
+  const auto fifo = (dir.path / "fifo").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const int writer = ::open(fifo.c_str(), O_RDWR | O_CLOEXEC);  // so the open does not wait
+  const Input stream = Input::open(fifo);
+  CHECK((::fcntl(stream.fd(), F_GETFL) & O_NONBLOCK) == 0);
+  ::close(writer);
+}

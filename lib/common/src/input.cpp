@@ -66,8 +66,10 @@ Input Input::open(const std::string& path, bool is_stdin) {
   if (S_ISDIR(st.st_mode)) fail(EISDIR);
   const bool regular = S_ISREG(st.st_mode);
   // Blocking again: every read of a stream is preceded by wait_readable, and
-  // a blocking read returns what a pipe has rather than EAGAIN.
-  if (!is_stdin && !regular) {
+  // a blocking read returns what a pipe has rather than EAGAIN. Regular files
+  // too: a few of them block (/proc/kmsg, tracefs's trace_pipe) and would
+  // otherwise fail with EAGAIN.
+  if (!is_stdin) {
     const int flags = ::fcntl(fd, F_GETFL);
     if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) fail(errno);
   }
