@@ -61,7 +61,8 @@ class Running {
 
   void signal(int sig) const { REQUIRE(::kill(pid_, sig) == 0); }
 
-  // The exit code (128 + N when killed by signal N), or -1 if it has not
+  // The exit status (256 + N when killed by signal N, so a death by SIGINT
+  // never passes for a clean `exit 130`), or -1 if it has not
   // ended within `bound` (a generous bound, not a timing assertion).
   int wait(std::chrono::seconds bound = std::chrono::seconds(5)) {
     const auto until = std::chrono::steady_clock::now() + bound;
@@ -69,7 +70,7 @@ class Running {
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

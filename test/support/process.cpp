@@ -113,7 +113,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   } else if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
-    result.exit_code = 128 + WTERMSIG(status);
+    result.exit_code = 256 + WTERMSIG(status);
   }
   return result;
 }

@@ -7,7 +7,7 @@
 namespace conc::test {
 
 struct ProcessResult {
-  int exit_code = -1;  ///< 128 + N when killed by signal N
+  int exit_code = -1;  ///< the exit status; 256 + N when killed by signal N (never confused with `exit 130`)
   std::string out;
   std::string err;
 };
