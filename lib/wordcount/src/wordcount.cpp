@@ -156,7 +156,6 @@ void run_seq(const Job& job, Result& r) {
   });
   collect_totals(states, r.totals);
   r.tables.push_back(std::move(s.table));
-  r.stats.executor = "seq";
 }
 
 template <class Pool>
@@ -167,7 +166,6 @@ void run_local(const Job& job, Result& r, std::size_t chunk_size, bool whole_fil
              [&](std::span<char> text, WorkerState& s) { count_text(job.tokenizer, text, s); });
   collect_totals(states, r.totals);
   r.tables = merge_partitioned(pool, states);
-  r.stats.executor = std::string(pool.name());
   r.stats.workers = pool.worker_stats();
 }
 
@@ -184,7 +182,6 @@ void run_mutex(const Job& job, Result& r) {
   });
   collect_totals(states, r.totals);
   r.tables.push_back(std::move(shared));
-  r.stats.executor = "pool";
   r.stats.workers = pool.worker_stats();
 }
 
@@ -200,7 +197,6 @@ void run_sharded(const Job& job, Result& r) {
   parallel_for(pool, 0, map.shard_count(), 1, [&](std::size_t i) {
     for (const auto& [word, count] : map.take_shard(i)) r.tables[i].add(word, count);
   });
-  r.stats.executor = "pool";
   r.stats.workers = pool.worker_stats();
 }
 
@@ -252,7 +248,6 @@ void run_channels(const Job& job, Result& r) {
   }
   collect_totals(states, r.totals);
   r.tables = std::move(merged);
-  r.stats.executor = "threads";
   r.stats.channels.push_back({"pieces", piece_stats.stats()});
   for (std::size_t i = 0; i < reducers; ++i) {
     r.stats.channels.push_back({"partition " + std::to_string(i), reducer_stats[i].stats()});
@@ -275,7 +270,7 @@ class MergeParser {
       try {
         n = in.read(buf, stop);
       } catch (const common::InputError& e) {
-        diag_.error(name, e.what());
+        diag_.error(name, common::exception_reason(e));
         return;
       }
       if (stop.stop_requested()) return;
@@ -340,11 +335,10 @@ void run_merge(const Job& job, Result& r) {
       common::Input input = common::Input::open(in.path, in.is_stdin);
       parser.input(input, in.path, job.stop);
     } catch (const common::InputError& e) {
-      job.diag.error(in.path, e.what());
+      job.diag.error(in.path, common::exception_reason(e));
     }
   }
   r.tables.push_back(std::move(table));
-  r.stats.executor = "seq";
 }
 
 // The output order: count descending, then word ascending by bytes. Ties on
@@ -364,15 +358,31 @@ bool before(const SortKey& a, const SortKey& b) {
   return a.word < b.word;  // std::string_view compares bytes as unsigned char
 }
 
+constexpr common::StrategyInfo<Strategy> kStrategies[] = {
+    {Strategy::kSteal, "steal",
+     "a table per worker on the WorkStealingPool; each file's ranges (a quarter of --chunk-size) split in halves "
+     "on the workers, idle ones stealing them; merged by hash partition in parallel",
+     true},
+    {Strategy::kLocal, "local", "a table per worker on the shared-queue ThreadPool, merged by hash partition in parallel",
+     false},
+    {Strategy::kSeq, "seq", "one thread, one table: the baseline", false},
+    {Strategy::kMutex, "mutex", "all workers update one table behind one mutex (the naive design)", false},
+    {Strategy::kSharded, "sharded", "all workers update one ShardedMap (striped shared_mutex locks)", false},
+    {Strategy::kChannels, "channels",
+     "mappers send per-piece partial tables over bounded channels to reducers owning hash partitions", false},
+};
+
 }  // namespace
 
-Result count_words(const Options& options, common::Diagnostics& diag, std::stop_token stop,
+std::span<const common::StrategyInfo<Strategy>> strategies() noexcept { return kStrategies; }
+
+Result count_words(const Options& requested, common::Diagnostics& diag, std::stop_token stop,
                    common::ProgressBar* progress) {
+  Options options = requested;
+  options.threads = thread_count(requested.threads);  // resolved once: 0 is every core
   std::vector<std::string> paths = options.inputs;
   if (paths.empty()) paths.push_back("-");
-  common::WalkOptions walk_options;
-  walk_options.follow_symlinks = options.follow_symlinks;
-  const auto inputs = common::walk(paths, walk_options, diag);
+  const auto inputs = common::walk(paths, requested.walk, diag);
   if (progress != nullptr) {
     std::uint64_t bytes = 0;
     for (const auto& in : inputs) bytes += in.size;
@@ -384,6 +394,7 @@ Result count_words(const Options& options, common::Diagnostics& diag, std::stop_
   Result r;
   if (options.merge) {
     run_merge(job, r);
+    r.stats.executor = "seq";  // parsed sequentially whatever the strategy
   } else {
     switch (options.strategy) {
       case Strategy::kSeq: run_seq(job, r); break;
@@ -395,6 +406,7 @@ Result count_words(const Options& options, common::Diagnostics& diag, std::stop_
         break;
       case Strategy::kChannels: run_channels(job, r); break;
     }
+    r.stats.executor = std::string(common::strategy_info(strategies(), options.strategy).name);
   }
 
   std::size_t distinct = 0;
