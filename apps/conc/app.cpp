@@ -144,12 +144,12 @@ int run_command(const Command& command, const SharedOptions& o) {
   int code = common::kExitOk;
   std::optional<common::Output> stats_json;
   try {
-    common::Output output(o.output);
+    common::Output output(o.output, interrupt.token());
     // Opened before the run too: an unwritable --stats-json fails before
     // the work, and the walks skip it.
     if (!o.stats_json.empty()) {
       try {
-        stats_json.emplace(o.stats_json);
+        stats_json.emplace(o.stats_json, interrupt.token());
       } catch (const std::exception& e) {
         throw std::runtime_error("--stats-json: " + common::exception_reason(e));
       }

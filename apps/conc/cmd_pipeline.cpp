@@ -1,4 +1,5 @@
 // conc pipeline: flags in, stages parsed, engine call, lines out.
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 #include <memory>
@@ -21,8 +22,9 @@ struct PipelineFlags {
   bool ordered = false;
   std::size_t capacity = 4;
   std::size_t batch_lines = 0;
-  std::string batch_bytes = "1M";
+  std::string batch_bytes;  // default 1M, or kExecBatchBytes with an exec stage
   std::string max_line = "1G";
+  std::string max_batch_output = "1G";
   std::string on_error = "stop";
   // Set by validate, taken by run:
   std::vector<std::unique_ptr<pipeline::Stage>> parsed;
@@ -36,11 +38,16 @@ constexpr std::size_t kMaxBatchBytes = std::size_t{1} << 30;
 constexpr std::uint64_t kMaxCapacity = std::uint64_t{1} << 20;
 // A line is held whole: the limit bounds memory on an endless line (/dev/zero).
 constexpr std::size_t kMaxLine = std::size_t{64} << 30;
+constexpr std::size_t kMaxBatchOutput = std::size_t{1} << 40;
+// An exec stage starts a process per batch: bigger batches amortize it.
+constexpr std::size_t kExecBatchBytes = std::size_t{4} << 20;
+constexpr std::size_t kBatchBytes = std::size_t{1} << 20;
 
 pipeline::Strategy strategy_of(const std::string& name) {
-  if (name == "pool") return pipeline::Strategy::kPool;
-  if (name == "seq") return pipeline::Strategy::kSeq;
-  return pipeline::Strategy::kChannels;
+  for (const auto& s : pipeline::all_strategies()) {
+    if (s.name == name) return s.strategy;
+  }
+  return pipeline::all_strategies().front().strategy;  // -s is checked against the same table
 }
 
 // "K:N" -> (K-1, N), checked against the parsed stages; "" on success.
@@ -94,8 +101,10 @@ int run(PipelineFlags& f, RunContext& ctx) {
   o.ordered = !f.unordered;
   o.capacity = f.capacity;
   o.limits.max_lines = f.batch_lines;
-  o.limits.max_bytes = parse_size(f.batch_bytes);
+  const bool exec = std::any_of(stages.begin(), stages.end(), [](const auto& s) { return s->streams(); });
+  o.limits.max_bytes = !f.batch_bytes.empty() ? parse_size(f.batch_bytes) : exec ? kExecBatchBytes : kBatchBytes;
   o.limits.max_line = parse_size(f.max_line);
+  o.max_batch_output = parse_size(f.max_batch_output);
   o.on_error = f.on_error == "skip" ? pipeline::OnError::kSkip : pipeline::OnError::kStop;
 
   common::ProgressBar progress(ctx.progress, "pipeline", "batches");
@@ -126,17 +135,14 @@ Command pipeline_command() {
       "yes | conc pipeline -e upper | head -1",
       "conc pipeline -e 'replace-first (\\w+)=(\\w+) \\2=\\1' --stats big.txt > /dev/null   # names the bottleneck",
   };
-  c.strategies = {
-      {"channels", "each stage a group of threads, joined to the next by bounded channels; reordered at the end"},
-      {"pool", "each batch runs through every stage as tasks on the WorkStealingPool; reordered at the end"},
-      {"seq", "one thread: read a batch, run every stage, write it"},
-  };
+  for (const auto& s : pipeline::all_strategies()) c.strategies.push_back({std::string(s.name), std::string(s.description)});
   c.add_options = [flags](CLI::App& app) {
     app.add_option("paths", flags->paths, "input files, read in order (default: - for stdin)")->type_name("FILE");
+    std::string usages;  // from the engine's stage table
+    for (const auto& st : pipeline::all_stages()) usages += (usages.empty() ? "" : " | ") + std::string(st.usage);
     app.add_option("-e,--stage", flags->stages,
-                   "a stage, in order (repeatable): grep [-v] [-i] RE | replace RE REPL | replace-first RE REPL | "
-                   "upper | lower | trim | rev | cut DELIM FIELDS | hash ALGO | number | uniq | head N | exec CMD. "
-                   "RE2 syntax, \\1 groups in REPL; quote words with '...' or \"...\"")
+                   "a stage, in order (repeatable): " + usages +
+                       ". RE2 syntax, \\1 groups in REPL; quote words with '...' or \"...\"")
         ->type_name("STAGE")
         ->allow_extra_args(false);
     app.add_option("--stage-threads", flags->stage_threads,
@@ -158,9 +164,14 @@ Command pipeline_command() {
         ->check(whole_number(0, kMaxBatchLines));
     app.add_option("--batch-bytes", flags->batch_bytes,
                    "about BYTES per batch, 1 to " + format_size(kMaxBatchBytes) +
-                       " (K, M, G suffixes; default 1M; one longer line is one batch)")
+                       " (K, M, G suffixes; default 1M, 4M with an exec stage; one longer line is one batch)")
         ->type_name("BYTES")
         ->check(size_validator(kMaxBatchBytes));
+    app.add_option("--max-batch-output", flags->max_batch_output,
+                   "an exec stage's output for one batch may be at most BYTES, 1 to " + format_size(kMaxBatchOutput) +
+                       " (K, M, G suffixes; default 1G); more fails the batch. Big outputs stream on in bounded pieces")
+        ->type_name("BYTES")
+        ->check(size_validator(kMaxBatchOutput));
     app.add_option("--max-line", flags->max_line,
                    "the longest line accepted, 1 to " + format_size(kMaxLine) +
                        " (K, M, G suffixes; default 1G): a longer one is an error naming its input and line, and "

@@ -5,15 +5,18 @@
 # pipeline issue sets targets for, and conc's peak RSS.
 #   scripts/bench/pipeline.sh            (about 6 minutes on 2 cores)
 #   RUNS=5 scripts/bench/pipeline.sh     more runs per command (default 3)
+#   KJV=58 scripts/bench/pipeline.sh      a smaller file: 58 x 4.4 MB = 256 MB (default 244, 1.07 GB)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 runs="${RUNS:-3}"
 export LC_ALL=C
 
 if [[ ! -s "$data/kjv.txt" ]]; then bible -f "Gen1:1-Rev22:21" >"$data/kjv.txt"; fi
+kjv="${KJV:-244}"
 in="$data/text-1g.txt"
+[[ "$kjv" == 244 ]] || in="$data/text-kjv$kjv.txt"
 if [[ ! -s "$in" ]]; then
-  for _ in $(seq 244); do cat "$data/kjv.txt"; done >"$in"  # 244 x 4.4 MB = 1.07 GB
+  for _ in $(seq "$kjv"); do cat "$data/kjv.txt"; done >"$in"  # 244 x 4.4 MB = 1.07 GB
 fi
 cat "$in" >/dev/null
 # Outputs go to a file in memory: GNU grep would stop at the first line if it
@@ -48,7 +51,8 @@ bench "grep -v the" 1 "grep -v the"
 bench "conc -e 'grep -v the'" 1 "$conc pipeline -e 'grep -v the'"
 bench "parallel --pipe -k sed" 0 "parallel --pipe --block 1M -k sed s/the/THE/g"
 bench "conc -e 'exec sed ...'" 0 "$conc pipeline -e 'exec sed s/the/THE/g'"
-for s in pool seq; do
+bench "conc -j2 -e 'exec sed ...'" 0 "$conc pipeline -j2 -e 'exec sed s/the/THE/g'"
+for s in pool steal seq; do
   bench "conc -s $s -e upper" 1 "$conc pipeline -s $s -e upper"
   bench "conc -s $s -e 'replace the THE'" 1 "$conc pipeline -s $s -e 'replace the THE'"
 done
@@ -76,6 +80,7 @@ rows = [
     ("replace vs sed s/the/THE/g", "conc -e 'replace the THE'", "sed s/the/THE/g", ">= 3"),
     ("grep -v vs grep -v", "conc -e 'grep -v the'", "grep -v the", "> 1"),
     ("exec sed vs parallel --pipe -k", "conc -e 'exec sed ...'", "parallel --pipe -k sed", ">= 6"),
+    ("exec sed -j2 vs one sed", "conc -j2 -e 'exec sed ...'", "sed s/the/THE/g", ">= 1.7"),
 ]
 for label, ours, theirs, target in rows:
     print(f"{label + ':':<32} {x(ours, theirs):.2f}x  (target {target})")

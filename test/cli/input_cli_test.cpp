@@ -345,3 +345,24 @@ TEST_CASE("input: pipeline --max-line") {
     }
   }
 }
+
+TEST_CASE("input: SIGINT ends a run whose -o or --stats-json is a FIFO no reader has opened") {
+  TempDir dir;
+  const auto fifo = make_fifo(dir);
+  const auto a = dir.write("a.txt", "a\n");
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  CHECK(exit_code_after_signal({kConc, "hash", "-o", fifo, a}, null_fd) == 130);
+  CHECK(exit_code_after_signal({kConc, "wordcount", "--stats-json", fifo, a}, null_fd) == 130);
+  CHECK(exit_code_after_signal({kConc, "hash", "-o", fifo, a}, null_fd, SIGHUP) == 130);
+  ::close(null_fd);
+  CHECK(std::filesystem::is_fifo(fifo));
+}
+
+TEST_CASE("input: -o onto a FIFO waits for a reader that comes late, then writes to it") {
+  TempDir dir;
+  const auto fifo = make_fifo(dir);
+  const auto a = dir.write("a.txt", "a\n");
+  const auto r = run_process({"/bin/bash", "-c", "'" + kConc + "' hash -o '" + fifo + "' '" + a +
+                                                     "' & sleep 0.3; cat '" + fifo + "'; wait $!; echo $?"});
+  CHECK(r.out == "87428fc522803d31065e7bce3cf03fe475096631e5e07bbd7a0fde60c4cf25c7  " + a + "\n0\n");
+}

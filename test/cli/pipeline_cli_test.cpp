@@ -58,7 +58,7 @@ TEST_CASE("built-in stages give the bytes of the classic tools, for every strate
   };
   for (const auto& [stages, tool] : cases) {
     const std::string expected = sh("export LC_ALL=C; (" + tool + ") < '" + in + "'");
-    for (const char* strategy : {"channels", "pool", "seq"}) {
+    for (const char* strategy : {"channels", "pool", "steal", "seq"}) {
       std::vector<std::string> argv = {kConc, "pipeline", "-s", strategy, "-j", "2", "--batch-lines", "97"};
       for (const auto& s : stages) {
         argv.push_back("-e");
@@ -75,7 +75,7 @@ TEST_CASE("built-in stages give the bytes of the classic tools, for every strate
 }
 
 TEST_CASE("yes | conc pipeline -e upper | head -1 ends at once") {
-  for (const char* strategy : {"channels", "pool", "seq"}) {
+  for (const char* strategy : {"channels", "pool", "steal", "seq"}) {
     const auto r = run_process({"/bin/bash", "-c",
                                 "yes | '" + kConc + "' pipeline -s " + strategy + " -e upper | head -1; echo ${PIPESTATUS[1]}"},
                                "", 20);
@@ -128,9 +128,43 @@ TEST_CASE("pipeline: a failing exec names the command, its status and the input 
   CHECK(r.out == expected.substr(0, expected.find("21\n")));
 }
 
+TEST_CASE("pipeline: exec yes | head -c 10M streams, then ends at once with exit 0") {
+  for (const char* strategy : {"channels", "pool", "steal", "seq"}) {
+    const auto r = run_process({"/bin/bash", "-c",
+                                "echo x | '" + kConc + "' pipeline -s " + strategy +
+                                    " -e 'exec yes' | head -c 10M | wc -c; echo ${PIPESTATUS[1]}"},
+                               "", 30);
+    INFO(strategy);
+    CHECK(r.out == "10485760\n0\n");
+    CHECK(r.err.empty());
+  }
+}
+
+TEST_CASE("pipeline: an exec program that cannot be run is named, with the reason") {
+  TempDir dir;
+  (void)dir.write("script", "#!/bin/sh\necho hi\n");  // not executable
+  std::filesystem::create_directory(dir.path / "sub");
+  const auto conc_in = [&](const std::string& stage) {
+    return run_process({"/bin/sh", "-c", "cd '" + dir.path.string() + "' && '" + kConc + "' pipeline -e '" + stage + "'"}, "a\n");
+  };
+  auto r = conc_in("exec ./script");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "conc pipeline: stage 1 'exec ./script': cannot run ./script: Permission denied (input lines 1-1)\n");
+  r = conc_in("exec ./sub");
+  CHECK(r.err == "conc pipeline: stage 1 'exec ./sub': cannot run ./sub: Permission denied (input lines 1-1)\n");
+  r = conc_in("exec ./nosuch");
+  CHECK(r.err == "conc pipeline: stage 1 'exec ./nosuch': cannot run ./nosuch: No such file or directory (input lines 1-1)\n");
+  r = conc_in("exec nosuch-program-xyz");  // not on PATH: the shell says so on stderr, and the status says why
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("conc pipeline: stage 1 'exec nosuch-program-xyz': exit status 127 (command not found) (input lines 1-1)\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("pipeline: usage errors exit 2 with the stage and the reason") {
   const auto expect_usage = [](const std::vector<std::string>& argv, const std::string& message) {
-    const auto r = run_process(argv, "x\n");
+    // No input: conc exits before reading, and a write to its stdin would
+    // then die of SIGPIPE depending on when the child closes its end.
+    const auto r = run_process(argv, "");
     INFO(message);
     CHECK(r.exit_code == 2);
     CHECK(r.out.empty());
@@ -146,6 +180,8 @@ TEST_CASE("pipeline: usage errors exit 2 with the stage and the reason") {
   expect_usage({kConc, "pipeline", "-e", "upper", "--capacity", "0"}, "--capacity");
   expect_usage({kConc, "pipeline", "-e", "upper", "--on-error", "retry"}, "--on-error");
   expect_usage({kConc, "pipeline", "-e", "upper", "--ordered", "--unordered"}, "exclude each other");
+  expect_usage({kConc, "pipeline", "-e", "upper", "--max-batch-output", "2048G"}, "--max-batch-output: expected a size from 1 to 1024G bytes");
+  expect_usage({kConc, "pipeline", "-e", "upper", "--max-batch-output", "0"}, "--max-batch-output");
 }
 
 TEST_CASE("pipeline --stats names the bottleneck stage; --stage-threads sets a stage's workers") {
@@ -160,12 +196,15 @@ TEST_CASE("pipeline --stats names the bottleneck stage; --stage-threads sets a s
   CHECK(r.err.find("channel stage 1 -> stage 2 (capacity 4)") != std::string::npos);
 }
 
-TEST_CASE("pipeline --strategy help lists three designs, channels the default") {
+TEST_CASE("pipeline --strategy help lists the four designs, the default first") {
   const auto r = run_process({kConc, "pipeline", "--strategy", "help"});
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("channels  each stage a group of threads", 0) == 0);
-  CHECK(r.out.find("(default)\npool  each batch runs through every stage") != std::string::npos);
-  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 3);
+  CHECK(r.out.find("(default)\npool  each batch runs through every stage as tasks on the shared-queue ThreadPool") !=
+        std::string::npos);
+  CHECK(r.out.find("\nsteal  each batch runs through every stage as tasks on the WorkStealingPool") != std::string::npos);
+  CHECK(r.out.find("\nseq  one thread") != std::string::npos);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 4);
 }
 
 TEST_CASE("pipeline: SIGTERM on a silent stdin exits 130, no output file") {

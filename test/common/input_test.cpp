@@ -15,30 +15,17 @@
 #include <thread>
 #include <vector>
 
+#include "stdin_from.h"
 #include "temp_dir.h"
 
 using conc::common::Input;
 using conc::common::InputError;
 using conc::common::MappedInput;
 using conc::common::wait_readable;
+using conc::test::StdinFrom;
 using conc::test::TempDir;
 
 namespace {
-
-// Standard input replaced by `fd` for the life of the object.
-class StdinFrom {
- public:
-  explicit StdinFrom(int fd) : saved_(::dup(0)) { REQUIRE(::dup2(fd, 0) == 0); }
-  StdinFrom(const StdinFrom&) = delete;
-  StdinFrom& operator=(const StdinFrom&) = delete;
-  ~StdinFrom() {
-    ::dup2(saved_, 0);
-    ::close(saved_);
-  }
-
- private:
-  int saved_;
-};
 
 std::string read_all(Input& in, std::size_t block = 7) {
   std::string out;

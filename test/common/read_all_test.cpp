@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "common/file_walk.h"
+#include "stdin_from.h"
 #include "temp_dir.h"
 
 using conc::common::Diagnostics;
 using conc::common::for_each_name0;
 using conc::common::read_all;
 using conc::common::read_names0;
+using conc::test::StdinFrom;
 using conc::test::TempDir;
 
 namespace {
@@ -25,21 +27,6 @@ namespace {
 struct Captured {
   std::vector<std::string> lines;
   Diagnostics diag{"hash", [this](std::string_view l) { lines.emplace_back(l); }};
-};
-
-// Standard input replaced by `fd` for the life of the object.
-class StdinFrom {
- public:
-  explicit StdinFrom(int fd) : saved_(::dup(0)) { REQUIRE(::dup2(fd, 0) == 0); }
-  StdinFrom(const StdinFrom&) = delete;
-  StdinFrom& operator=(const StdinFrom&) = delete;
-  ~StdinFrom() {
-    ::dup2(saved_, 0);
-    ::close(saved_);
-  }
-
- private:
-  int saved_;
 };
 
 }  // namespace

@@ -70,6 +70,19 @@ Options options(const std::string& input, Strategy s, std::size_t threads, std::
   return o;
 }
 
+// Every strategy of the engine's table: a new one is tested by adding its row.
+std::vector<Strategy> strategies() {
+  std::vector<Strategy> v;
+  for (const auto& s : all_strategies()) v.push_back(s.strategy);
+  return v;
+}
+
+std::vector<Strategy> concurrent_strategies() {
+  auto v = strategies();
+  v.erase(std::remove(v.begin(), v.end(), Strategy::kSeq), v.end());
+  return v;
+}
+
 const BatchLimits kBatchSizes[] = {{1, 1 << 20}, {7, 1 << 20}, {0, 100}, {0, 1 << 20}};
 
 }  // namespace
@@ -87,9 +100,12 @@ TEST_CASE("every strategy, thread count, capacity and batch size gives the seq o
   for (const auto& chain : chains) {
     const auto reference = run(chain, options(input, Strategy::kSeq, 1, 4, {0, 1 << 20}));
     REQUIRE(!reference.out.empty());
-    for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
-      for (std::size_t threads : {1, 2, 4}) {
-        for (std::size_t capacity : {1, 4, 64}) {
+    for (auto s : strategies()) {
+      // seq has neither threads nor channels: only its batch sizes vary.
+      const auto threads_list = s == Strategy::kSeq ? std::vector<std::size_t>{1} : std::vector<std::size_t>{1, 2, 4};
+      const auto capacity_list = s == Strategy::kSeq ? std::vector<std::size_t>{4} : std::vector<std::size_t>{1, 4, 64};
+      for (std::size_t threads : threads_list) {
+        for (std::size_t capacity : capacity_list) {
           for (const auto& limits : kBatchSizes) {
             INFO("chain " << chain.front() << "... strategy " << static_cast<int>(s) << " -j " << threads
                           << " capacity " << capacity << " lines " << limits.max_lines << " bytes " << limits.max_bytes);
@@ -108,7 +124,7 @@ TEST_CASE("exec chains agree across strategies too") {
   const auto input = dir.write("in.txt", corpus(2, 400, true));
   const std::vector<std::string> chain = {"exec tr a-z A-Z", "grep -v E", "exec sed 's/A/[a]/g'", "number"};
   const auto reference = run(chain, options(input, Strategy::kSeq, 1, 4, {50, 1 << 20}));
-  for (auto s : {Strategy::kChannels, Strategy::kPool}) {
+  for (auto s : concurrent_strategies()) {
     for (std::size_t threads : {1, 4}) {
       for (std::size_t capacity : {1, 64}) {
         const auto r = run(chain, options(input, s, threads, capacity, {50, 1 << 20}));
@@ -129,7 +145,7 @@ TEST_CASE("unordered output holds exactly the lines of the ordered output") {
     return v;
   };
   const auto ordered = run(chain, options(input, Strategy::kChannels, 4, 4, {5, 1 << 20}));
-  for (auto s : {Strategy::kChannels, Strategy::kPool}) {
+  for (auto s : concurrent_strategies()) {
     auto o = options(input, s, 4, 4, {5, 1 << 20});
     o.ordered = false;
     const auto r = run(chain, o);
@@ -146,7 +162,7 @@ TEST_CASE("odd inputs: empty, no final newline, one long line, several files, a 
   const auto nul = dir.write("nul", std::string("a\0b\n\0\n", 6));
   const std::string long_line(5 << 20, 'q');
   const auto big = dir.write("big", long_line + "\nend\n");
-  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+  for (auto s : strategies()) {
     auto o = options(empty, s, 2, 2, {0, 4096});
     CHECK(run({"upper"}, o).out.empty());
     o.inputs = {no_nl, crlf, nul};
@@ -174,7 +190,7 @@ TEST_CASE("on-error stop keeps the output before the failing batch; skip drops o
   }
   const std::string message =
       "conc pipeline: stage 1 '" + chain[0] + "': exit status 1 (input lines 21-30)";
-  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+  for (auto s : strategies()) {
     auto o = options(input, s, 2, 2, {10, 1 << 20});
     o.on_error = OnError::kSkip;
     auto r = run(chain, o);
@@ -192,7 +208,7 @@ TEST_CASE("on-error stop keeps the output before the failing batch; skip drops o
 TEST_CASE("a sink that throws or a stop request ends the run, and head stops the reading") {
   TempDir dir;
   const auto input = dir.write("in.txt", corpus(4, 20000, true));
-  for (auto s : {Strategy::kChannels, Strategy::kPool, Strategy::kSeq}) {
+  for (auto s : strategies()) {
     conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
     auto stages = parse_stages({"upper", "number"});
     int calls = 0;
@@ -276,7 +292,7 @@ TEST_CASE("a slow batch holds back at most capacity x (stages + 1) batches, reor
   std::string text;
   for (int i = 0; i < 2000; ++i) text += std::to_string(i) + "\n";
   const auto input = dir.write("in.txt", text);
-  for (auto s : {Strategy::kChannels, Strategy::kPool}) {
+  for (auto s : concurrent_strategies()) {
     conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
     std::vector<std::unique_ptr<Stage>> stages;
     stages.push_back(std::make_unique<HoldFirst>());
@@ -287,5 +303,142 @@ TEST_CASE("a slow batch holds back at most capacity x (stages + 1) batches, reor
     CHECK(out == text);
     CHECK(hold->furthest_while_held > 0);  // the other workers did run meanwhile
     CHECK(hold->furthest_while_held < 2 * (1 + 1));  // batch 0 holds one of the 4 tokens
+  }
+}
+
+TEST_CASE("an exec stage's output streams on in bounded pieces, in input order, for every strategy") {
+  TempDir dir;
+  std::string text, expected;
+  for (int i = 1; i <= 8; ++i) {
+    text += std::to_string(i) + "\n";
+    std::string line = "x" + std::to_string(i);  // rev of "<i>x"
+    for (int k = 0; k < 1000000; ++k) expected += line + "\n";
+  }
+  const auto input = dir.write("in.txt", text);
+  // 2 lines a batch: each batch's command writes ~6 MB, more than a stage
+  // may hold (4 MiB), and the later stage runs on each piece.
+  const std::vector<std::string> chain = {"upper", "exec awk '{for (i = 0; i < 1000000; i++) print $0 \"x\"}'", "rev"};
+  for (auto s : strategies()) {
+    for (std::size_t threads : {1, 3}) {
+      INFO("strategy " << static_cast<int>(s) << " -j " << threads);
+      conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
+      auto stages = parse_stages(chain);
+      std::string out;
+      std::size_t writes = 0, largest = 0;
+      (void)run_pipeline(options(input, s, threads, 1, {2, 1 << 20}), stages, diag, {}, nullptr, [&](std::string_view d) {
+        out.append(d);
+        ++writes;
+        largest = std::max(largest, d.size());
+      });
+      CHECK(out == expected);
+      CHECK(writes > 4);                // pieces, not one write for each of the 4 batches
+      CHECK(largest <= (5u << 20));     // each at most what a stage may hold, plus one read
+    }
+  }
+}
+
+TEST_CASE("exec yes: the output streams until the sink stops it; --max-batch-output fails the batch") {
+  TempDir dir;
+  const auto input = dir.write("in.txt", "a\nb\nc\n");
+  for (auto s : strategies()) {
+    INFO("strategy " << static_cast<int>(s));
+    // Without streaming the batch would end at the limit, unwritten, as a failure.
+    conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
+    auto stages = parse_stages({"exec yes"});
+    auto o = options(input, s, 2, 2, {1, 1 << 20});
+    o.max_batch_output = 64u << 20;
+    std::size_t written = 0;
+    CHECK_THROWS_WITH(run_pipeline(o, stages, diag, {}, nullptr,
+                                   [&](std::string_view d) {
+                                     written += d.size();
+                                     if (written > (20u << 20)) throw std::runtime_error("broken pipe");
+                                   }),
+                      "broken pipe");
+
+    o.max_batch_output = 10u << 20;
+    o.inputs = {dir.write("one.txt", "a\n")};  // one batch: others in flight would fail the same way
+    const auto r = run({"exec yes"}, o);
+    CHECK(r.failed == 1);
+    CHECK(r.errors == std::vector<std::string>{
+                          "conc pipeline: stage 1 'exec yes': output passed --max-batch-output (10485760 bytes) (input lines 1-1)"});
+    CHECK(r.out.size() <= (10u << 20));
+    CHECK(r.out.find_first_not_of("y\n") == std::string::npos);
+  }
+}
+
+namespace {
+
+// Fails batch `slow` only after the batches in `fast_first` have been
+// processed (unless `wait` is false: seq runs batches in order; or after 5 s
+// at most), and batch `fast_first.front()` at once when `fail_fast` is set.
+class FailSlowly final : public Stage {
+ public:
+  FailSlowly(std::uint64_t slow, std::vector<std::uint64_t> fast_first, bool fail_fast, bool wait)
+      : Stage("fail-slowly"), slow_(slow), fast_first_(std::move(fast_first)), fail_fast_(fail_fast), wait_(wait) {}
+  void process(Batch& b, const StageControl&) override {
+    if (b.seq == slow_) {
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (wait_ && done_.load() < fast_first_.size() && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      throw BatchFailure("slow failure");
+    }
+    const bool fast = std::find(fast_first_.begin(), fast_first_.end(), b.seq) != fast_first_.end();
+    if (fast) done_.fetch_add(1);
+    if (fast && fail_fast_ && b.seq == fast_first_.front()) throw BatchFailure("fast failure");
+  }
+
+ private:
+  std::uint64_t slow_;
+  std::vector<std::uint64_t> fast_first_;
+  bool fail_fast_;
+  bool wait_;
+  std::atomic<std::size_t> done_{0};
+};
+
+Run run_stage(std::unique_ptr<Stage> stage, const Options& o) {
+  Run r;
+  conc::common::Diagnostics diag("pipeline", [&](std::string_view line) { r.errors.emplace_back(line); });
+  std::vector<std::unique_ptr<Stage>> stages;
+  stages.push_back(std::move(stage));
+  auto result = run_pipeline(o, stages, diag, {}, nullptr, [&](std::string_view d) { r.out.append(d); });
+  r.failed = result.failed_batches;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("failures are reported in input order, even when a later batch fails first") {
+  TempDir dir;
+  const auto input = dir.write("in.txt", "1\n2\n3\n4\n");
+  for (auto s : strategies()) {
+    for (bool ordered : {true, false}) {
+      INFO("strategy " << static_cast<int>(s) << " ordered " << ordered);
+      auto o = options(input, s, 2, 2, {1, 1 << 20});
+      o.on_error = OnError::kSkip;
+      o.ordered = ordered;
+      // Batch 1 (line 2) fails slowly, after batch 2 (line 3) has failed fast.
+      const auto r = run_stage(std::make_unique<FailSlowly>(1, std::vector<std::uint64_t>{2}, true, s != Strategy::kSeq), o);
+      CHECK(r.failed == 2);
+      CHECK(r.errors == std::vector<std::string>{"conc pipeline: stage 1 'fail-slowly': slow failure (input lines 2-2)",
+                                                 "conc pipeline: stage 1 'fail-slowly': fast failure (input lines 3-3)"});
+      if (ordered) CHECK(r.out == "1\n4\n");
+    }
+  }
+}
+
+TEST_CASE("on-error stop writes nothing after the failing batch, though later batches finish first") {
+  TempDir dir;
+  std::string text;
+  for (int i = 1; i <= 40; ++i) text += std::to_string(i) + "\n";
+  const auto input = dir.write("in.txt", text);
+  for (auto s : strategies()) {
+    INFO("strategy " << static_cast<int>(s));
+    // Batch 2 (line 3) fails once batches 3 and 4 are done and waiting in the reorder buffer.
+    auto o = options(input, s, 3, 2, {1, 1 << 20});
+    const auto r = run_stage(std::make_unique<FailSlowly>(2, std::vector<std::uint64_t>{3, 4}, false, s != Strategy::kSeq), o);
+    CHECK(r.out == "1\n2\n");
+    CHECK(r.failed == 1);
+    CHECK(r.errors == std::vector<std::string>{"conc pipeline: stage 1 'fail-slowly': slow failure (input lines 3-3)"});
   }
 }

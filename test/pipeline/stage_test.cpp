@@ -68,6 +68,13 @@ TEST_CASE("cut selects fields as cut -d -f does") {
   CHECK_THROWS_AS(parse_stage("cut , a"), StageError);
 }
 
+TEST_CASE("cut takes \\t for a tab delimiter, as people type it") {
+  CHECK(run("cut '\\t' 2", "a\tb\tc\nd,e\n") == "b\nd,e\n");
+  CHECK(run("cut \\t 1,3", "a\tb\tc\n") == "a\tc\n");
+  CHECK(run("cut '\t' 2", "a\tb\n") == "b\n");  // a literal tab still works
+  CHECK_THROWS_WITH(parse_stage("cut '\\n' 2"), "cut: the delimiter must be a single byte or \\t, got '\\n'");
+}
+
 TEST_CASE("hash appends a tab and the line's digest") {
   CHECK(run("hash sha256", "abc\n") == "abc\tba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
   CHECK(run("hash xxh64", "abc") == "abc\t44bc2cf5ad770999");
@@ -102,6 +109,9 @@ TEST_CASE("number, uniq and head carry state across batches") {
   CHECK(run(*number, {"a\nb\n", "c\n", "d"}) == "     1\ta\n     2\tb\n     3\tc\n     4\td");
   auto uniq = parse_stage("uniq");
   CHECK(run(*uniq, {"a\na\nb\n", "b\nb\nc\n", "c"}) == "a\nb\nc\n");
+  // The first line has no line before it, even an empty one (uniq keeps it).
+  CHECK(run("uniq", "\n\nx\n") == "\nx\n");
+  CHECK(run(*parse_stage("uniq"), {"\n", "\n", "x\n"}) == "\nx\n");
   bool stopped = false;
   auto head = parse_stage("head 3");
   StageControl control;
@@ -132,7 +142,7 @@ TEST_CASE("exec runs a shell command per batch") {
   CHECK(run("exec head -1", "first\n" + big + "\n") == "first\n");
   CHECK_THROWS_WITH(run("exec exit 3", "a\n"), "exit status 3");
   CHECK_THROWS_WITH(run("exec kill -9 $$", "a\n"), "killed by signal 9");
-  CHECK_THROWS_WITH(parse_stage("exec   "), "exec needs a command");
+  CHECK_THROWS_WITH(parse_stage("exec   "), "expected exec CMD, got 0 arguments");
 }
 
 TEST_CASE("bad stage texts are usage errors naming the stage") {
@@ -145,4 +155,23 @@ TEST_CASE("bad stage texts are usage errors naming the stage") {
   CHECK_THROWS_WITH(parse_stages({"grep -x a"}), "stage 1 'grep -x a': grep: unknown flag '-x' (-v, -i)");
   CHECK_THROWS_WITH(parse_stages({""}), "stage 1 '': empty stage");
   CHECK_THROWS_WITH(parse_stages({"replace (a) \\2"}), Catch::Matchers::StartsWith("stage 1 'replace (a) \\2': invalid replacement '\\2'"));
+}
+
+TEST_CASE("the stage table: every row builds from its example, serial as the table says; messages read it") {
+  std::string names;
+  for (const auto& info : all_stages()) {
+    INFO(info.name);
+    const auto stage = parse_stage(std::string(info.example));
+    CHECK(stage->serial() == info.serial);
+    CHECK(stage->text() == info.example);
+    CHECK(find_stage(info.name) == &info);
+    CHECK(info.usage.rfind(info.name, 0) == 0);
+    CHECK(!info.help.empty());
+    names += (names.empty() ? "" : ", ") + std::string(info.name);
+  }
+  CHECK(all_stages().size() == 13);
+  CHECK(find_stage("sort") == nullptr);
+  CHECK_THROWS_WITH(parse_stage("sort"), "unknown stage 'sort' (" + names + ")");
+  CHECK_THROWS_WITH(parse_stage("head"), "expected head N, got 0 arguments");
+  CHECK_THROWS_WITH(parse_stage("grep a b c d"), "expected grep [-v] [-i] RE, got 4 arguments");
 }

@@ -27,7 +27,7 @@ mode_t current_umask() {
 
 }  // namespace
 
-Output::Output(std::string path) : path_(std::move(path)) {
+Output::Output(std::string path, const std::stop_token& stop) : path_(std::move(path)) {
   buffer_.reserve(kBufferSize);
   if (path_.empty() || path_ == "-") {
     path_ = "-";
@@ -60,7 +60,7 @@ Output::Output(std::string path) : path_(std::move(path)) {
   if (exists && !S_ISREG(st.st_mode)) {
     // A device, FIFO or socket: written in place, never replaced. O_NOCTTY:
     // a terminal named here must not become our controlling one.
-    fd_ = ::open(target_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    fd_ = S_ISFIFO(st.st_mode) ? open_fifo(stop) : ::open(target_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
     if (fd_ < 0) fail(errno);
     in_place_ = true;
     return;
@@ -89,6 +89,29 @@ Output::Output(std::string path) : path_(std::move(path)) {
     (void)::fchmod(fd_, st.st_mode & 07777);
   } else {
     (void)::fchmod(fd_, 0666 & ~current_umask());  // as the shell would create it
+  }
+}
+
+// A blocking open of a FIFO for writing waits in the kernel for a reader and
+// no stop request can end it. Non-blocking, it fails with ENXIO until a
+// reader comes; retry in slices short enough for Ctrl-C to feel immediate,
+// then make the descriptor blocking again for the writes.
+int Output::open_fifo(const std::stop_token& stop) const {
+  for (;;) {
+    const int fd = ::open(target_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd >= 0) {
+      const int flags = ::fcntl(fd, F_GETFL);
+      if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        const int err = errno;
+        ::close(fd);
+        errno = err;
+        return -1;
+      }
+      return fd;
+    }
+    if (errno != ENXIO) return -1;
+    if (stop.stop_requested()) throw Interrupted();
+    ::usleep(20'000);
   }
 }
 

@@ -1,4 +1,7 @@
 #include <algorithm>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <semaphore>
 #include <thread>
 
@@ -30,6 +33,13 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
     from.push_back(std::move(rx));
   }
 
+  struct InOrder {
+    std::mutex mutex;
+    SeqBuffer order;  // guarded by mutex
+  };
+  std::vector<std::unique_ptr<InOrder>> dispatch;  // per stage: the in-order hand-out of a streaming stage
+  for (std::size_t k = 0; k < n; ++k) dispatch.push_back(std::make_unique<InOrder>());
+
   std::counting_semaphore<> tokens(st.in_flight_limit());  // given back by the sink
   std::vector<std::jthread> threads;
   threads.emplace_back([&, out = to[0]]() mutable {
@@ -43,7 +53,36 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
   });
   for (std::size_t k = 0; k < n; ++k) {
     for (std::size_t w = 0; w < workers[k]; ++w) {
-      threads.emplace_back([&st, k, in = from[k], out = to[k + 1]]() mutable {
+      threads.emplace_back([&st, &dispatch, k, in = from[k], out = to[k + 1], fin = st.streaming(k) ? std::optional(to[n]) : std::nullopt]() mutable {
+        if (st.streaming(k)) {
+          // Pieces go straight to the sink. The stage takes its batches in
+          // input order, so the head of the output order is always in a
+          // worker (or past it) and a worker waiting on the sink with a
+          // later batch cannot starve it.
+          const auto control = st.control_for(k, [tx = *fin](Batch&& p) mutable { (void)tx.send(std::move(p)); });
+          fin.reset();  // the control holds its own
+          auto& gate = *dispatch[k];
+          for (bool open = true;;) {
+            std::optional<Batch> next;
+            {
+              const std::lock_guard lock(gate.mutex);
+              next = gate.order.pop();
+            }
+            if (!next) {
+              if (!open) return;
+              auto got = in.recv();
+              if (!got) {
+                open = false;
+                continue;
+              }
+              const std::lock_guard lock(gate.mutex);
+              push_batch(gate.order, std::move(*got));
+              continue;
+            }
+            st.apply(k, *next, control);
+            (void)out.send(std::move(*next));
+          }
+        }
         if (!st.stages[k]->serial()) {
           for (Batch& b : in) {
             st.apply(k, b);

@@ -10,9 +10,16 @@ namespace {
 conc::RunStats run_seq(detail::RunState& st, BatchReader& reader, common::ProgressBar* progress,
                        const OutputSink& sink) {
   std::exception_ptr failure;
+  const auto deliver = [&](Batch&& piece) {  // a streaming stage's piece: in order already, written at once
+    if (!failure) failure = st.write(piece, sink);
+    st.budget.release(piece.seq, piece.data.size());
+  };
+  std::vector<StageControl> controls;
+  for (std::size_t k = 0; k < st.stages.size(); ++k) controls.push_back(st.control_for(k, deliver));
   while (auto b = reader.next()) {
     if (progress != nullptr) progress->add(1, b->data.size());
-    for (std::size_t k = 0; k < st.stages.size(); ++k) st.apply(k, *b);
+    for (std::size_t k = 0; k < st.stages.size(); ++k) st.apply(k, *b, controls[k]);
+    st.report_failures(b->seq);
     if (!failure) failure = st.write(*b, sink);
   }
   if (failure) std::rethrow_exception(failure);
@@ -23,6 +30,17 @@ conc::RunStats run_seq(detail::RunState& st, BatchReader& reader, common::Progre
 }
 
 }  // namespace
+
+std::span<const StrategyInfo> all_strategies() noexcept {
+  static constexpr StrategyInfo kStrategies[] = {
+      {Strategy::kChannels, "channels",
+       "each stage a group of threads, joined to the next by bounded channels; reordered at the end"},
+      {Strategy::kPool, "pool", "each batch runs through every stage as tasks on the shared-queue ThreadPool; reordered at the end"},
+      {Strategy::kSteal, "steal", "each batch runs through every stage as tasks on the WorkStealingPool; reordered at the end"},
+      {Strategy::kSeq, "seq", "one thread: read a batch, run every stage, write it"},
+  };
+  return kStrategies;
+}
 
 std::vector<std::unique_ptr<Stage>> parse_stages(const std::vector<std::string>& texts) {
   std::vector<std::unique_ptr<Stage>> stages;
@@ -45,7 +63,9 @@ Result run_pipeline(const Options& options, std::vector<std::unique_ptr<Stage>>&
     case Strategy::kSeq: r.stats = run_seq(st, reader, progress, sink); break;
     case Strategy::kChannels: r.stats = detail::run_channels(st, reader, progress, sink); break;
     case Strategy::kPool: r.stats = detail::run_pool(st, reader, progress, sink); break;
+    case Strategy::kSteal: r.stats = detail::run_steal(st, reader, progress, sink); break;
   }
+  st.report_failures(UINT64_MAX);  // none is left unless a sink failure cut the run short
   r.failed_batches = st.failures();
   for (const auto& s : r.stats.stages) r.stats.items = std::max(r.stats.items, s.items);
   if (!r.stats.stages.empty()) r.stats.bytes = r.stats.stages.front().bytes_in;

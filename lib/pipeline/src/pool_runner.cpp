@@ -3,6 +3,7 @@
 #include <semaphore>
 
 #include "conc/channel.h"
+#include "conc/thread_pool.h"
 #include "conc/work_stealing_pool.h"
 #include "runners.h"
 
@@ -34,14 +35,14 @@ class SerialGate {
   bool busy_ = false;  // guarded by mutex_
 };
 
-}  // namespace
-
-conc::RunStats run_pool(RunState& st, BatchReader& reader, common::ProgressBar* progress, const OutputSink& sink) {
+// Each batch a task through the stages on `pool` (the pool and steal strategies).
+template <class Pool>
+conc::RunStats run_tasks(RunState& st, BatchReader& reader, common::ProgressBar* progress, const OutputSink& sink) {
   const std::size_t n = st.stages.size();
   const std::size_t threads = thread_count(st.options.threads);
   std::counting_semaphore<> tokens(st.in_flight_limit());
   std::vector<SerialGate> gates(n);
-  WorkStealingPool pool(threads);
+  Pool pool(threads);
   auto [done_tx, done_rx] = conc::unbounded<Batch>();
 
   // Runs stages k.. on b; stops at a serial stage and queues b at its gate.
@@ -55,7 +56,11 @@ conc::RunStats run_pool(RunState& st, BatchReader& reader, common::ProgressBar* 
         });
         return;
       }
-      st.apply(k, b);
+      if (st.streaming(k)) {
+        st.apply(k, b, st.control_for(k, [out](Batch&& p) mutable { (void)out.send(std::move(p)); }));
+      } else {
+        st.apply(k, b);
+      }
     }
     (void)out.send(std::move(b));
   };
@@ -76,11 +81,21 @@ conc::RunStats run_pool(RunState& st, BatchReader& reader, common::ProgressBar* 
   out.finish();
 
   conc::RunStats stats;
-  stats.executor = std::string(pool.name());
+  stats.executor = std::string(pool.name());  // "pool" or "steal", as the strategy
   stats.workers = pool.worker_stats();
   st.report(stats, std::vector<std::size_t>(n, threads));
   stats.channels.push_back({"finished batches", done_rx.stats()});
   return stats;
+}
+
+}  // namespace
+
+conc::RunStats run_pool(RunState& st, BatchReader& reader, common::ProgressBar* progress, const OutputSink& sink) {
+  return run_tasks<ThreadPool>(st, reader, progress, sink);
+}
+
+conc::RunStats run_steal(RunState& st, BatchReader& reader, common::ProgressBar* progress, const OutputSink& sink) {
+  return run_tasks<WorkStealingPool>(st, reader, progress, sink);
 }
 
 }  // namespace conc::pipeline::detail

@@ -143,31 +143,35 @@ class ReplaceStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_regex_stage(const std::string& text, const std::vector<std::string>& words) {
-  const std::string& name = words.front();
-  if (name == "grep") {
-    bool invert = false;
-    bool ignore_case = false;
-    std::size_t i = 1;
-    for (; i < words.size() && words[i].size() > 1 && words[i][0] == '-'; ++i) {
-      for (std::size_t k = 1; k < words[i].size(); ++k) {
-        if (words[i][k] == 'v') {
-          invert = true;
-        } else if (words[i][k] == 'i') {
-          ignore_case = true;
-        } else {
-          throw StageError("grep: unknown flag '" + words[i] + "' (-v, -i)");
-        }
+namespace detail {
+
+std::unique_ptr<Stage> make_grep(const std::string& text, const std::vector<std::string>& words) {
+  bool invert = false;
+  bool ignore_case = false;
+  std::size_t i = 1;
+  for (; i < words.size() && words[i].size() > 1 && words[i][0] == '-'; ++i) {
+    for (std::size_t k = 1; k < words[i].size(); ++k) {
+      if (words[i][k] == 'v') {
+        invert = true;
+      } else if (words[i][k] == 'i') {
+        ignore_case = true;
+      } else {
+        throw StageError("grep: unknown flag '" + words[i] + "' (-v, -i)");
       }
     }
-    if (words.size() != i + 1) throw StageError("expected grep [-v] [-i] RE");
-    return std::make_unique<GrepStage>(text, words[i], invert, ignore_case);
   }
-  if (name == "replace" || name == "replace-first") {
-    detail::expect_args(words, 2, (name + " RE REPL").c_str());
-    return std::make_unique<ReplaceStage>(text, words[1], words[2], name == "replace");
-  }
-  return nullptr;
+  if (words.size() != i + 1) throw StageError("expected grep [-v] [-i] RE");
+  return std::make_unique<GrepStage>(text, words[i], invert, ignore_case);
 }
+
+std::unique_ptr<Stage> make_replace(const std::string& text, const std::vector<std::string>& words) {
+  return std::make_unique<ReplaceStage>(text, words[1], words[2], true);
+}
+
+std::unique_ptr<Stage> make_replace_first(const std::string& text, const std::vector<std::string>& words) {
+  return std::make_unique<ReplaceStage>(text, words[1], words[2], false);
+}
+
+}  // namespace detail
 
 }  // namespace conc::pipeline

@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <exception>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <map>
 #include <mutex>
 #include <semaphore>
 #include <optional>
@@ -25,6 +28,50 @@ inline void push_batch(SeqBuffer& order, Batch&& b) {
   order.push(seq, std::move(b));
 }
 
+/// A later stage failed on a piece a streaming stage emitted: the batch has
+/// failed and was reported already (thrown through the streaming stage).
+struct PieceFailed {};
+
+/// Bytes of emitted pieces not written yet, per batch. An emitting stage
+/// waits while its batch holds `bound` bytes or more, so output behind the
+/// head of the order stays bounded (the command behind it then blocks on a
+/// full pipe); the head's pieces are written as they come.
+class PieceBudget {
+ public:
+  void add(std::uint64_t seq, std::size_t bytes) {
+    const std::lock_guard lock(mutex_);
+    held_[seq] += bytes;
+  }
+  void release(std::uint64_t seq, std::size_t bytes) {
+    {
+      const std::lock_guard lock(mutex_);
+      const auto it = held_.find(seq);
+      if (it == held_.end()) return;
+      it->second -= std::min(it->second, bytes);
+      if (it->second == 0) held_.erase(it);
+    }
+    wake();
+  }
+  /// Wakes every waiter to re-check (after a release or a stop request).
+  void wake() { changed_.notify_all(); }
+  /// Waits until batch `seq` holds less than `bound` bytes or `stop` is
+  /// requested. It blocks even a pool worker: helping the pool meanwhile
+  /// could run a later batch's task on top of this one, which would then
+  /// wait for this one forever.
+  void wait_below(std::uint64_t seq, std::size_t bound, const std::stop_token& stop) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, stop, [&] {
+      const auto it = held_.find(seq);
+      return it == held_.end() || it->second < bound;
+    });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable_any changed_;
+  std::map<std::uint64_t, std::size_t> held_;  // guarded by mutex_
+};
+
 /// Per-stage counters, written by the stage's workers (relaxed: statistics
 /// only, read after the run).
 struct StageCounters {
@@ -43,6 +90,29 @@ class RunState {
         forward_(std::move(stop), [this] { halt_all(); }) {
     control.stop = halt.get_token();
     control.stop_input = [this] { input.request_stop(); };
+    control.max_output = std::max<std::size_t>(1, options.max_batch_output);
+    // Twice a batch: an ordinary batch's output stays whole (so a failing
+    // batch is dropped whole); only an output that grows beyond streams.
+    control.hold_bytes = std::max<std::size_t>(std::size_t{4} << 20, 2 * options.limits.max_bytes);
+    for (std::size_t k = stages.size(); k-- > 0;) {
+      streaming_.insert(streaming_.begin(), stages[k]->streams() && stateless_after(k));
+    }
+  }
+
+  /// True if stage `k` hands its output on in pieces (see StageControl::emit).
+  [[nodiscard]] bool streaming(std::size_t k) const { return streaming_[k]; }
+
+  /// The control for stage `k` on a thread whose pieces go to `deliver`
+  /// (which passes them to the sink in order with the batches).
+  template <class Deliver>
+  StageControl control_for(std::size_t k, Deliver deliver) {
+    StageControl c = control;
+    if (streaming_[k]) {
+      c.emit = [this, k, deliver = std::move(deliver)](const Batch& b, std::string&& data) mutable {
+        emit(k, b, std::move(data), deliver);
+      };
+    }
+    return c;
   }
 
   /// The batches allowed in flight between the reader and the sink:
@@ -55,6 +125,7 @@ class RunState {
   void halt_all() {
     halt.request_stop();
     input.request_stop();
+    budget.wake();
   }
 
   /// Writes `b` through `sink` if it is deliverable; on a sink exception
@@ -72,7 +143,9 @@ class RunState {
 
   /// Runs stage `k` on `b` (unless `b` was dropped or the run is halting),
   /// counting, and applying --on-error to a failure.
-  void apply(std::size_t k, Batch& b) {
+  void apply(std::size_t k, Batch& b) { apply(k, b, control); }
+
+  void apply(std::size_t k, Batch& b, const StageControl& ctl) {
     if (b.dropped || halt.stop_requested()) {
       b.data.clear();
       return;
@@ -81,7 +154,10 @@ class RunState {
     c.bytes_in.fetch_add(b.data.size(), std::memory_order_relaxed);
     const auto start = std::chrono::steady_clock::now();
     try {
-      stages[k]->process(b, control);
+      stages[k]->process(b, ctl);
+    } catch (const PieceFailed&) {  // reported by the later stage that failed
+      b.dropped = true;
+      b.data.clear();
     } catch (const BatchFailure& e) {
       fail(k, b, e.what());
     } catch (const std::exception& e) {  // bad_alloc, a regex engine error: still one batch's failure
@@ -98,6 +174,20 @@ class RunState {
     if (halt.stop_requested()) return false;
     if (b.dropped && options.on_error == OnError::kStop) stopped_output_ = true;
     return !b.dropped && !stopped_output_;
+  }
+
+  /// Reports the failures of batch `seq` and before. Called as batches
+  /// finish in input order, so failures are reported in input order even
+  /// when a later batch fails first.
+  void report_failures(std::uint64_t seq) {
+    std::vector<Report> due;
+    {
+      const std::lock_guard lock(reports_mutex_);
+      const auto end = reports_.upper_bound(seq);
+      for (auto it = reports_.begin(); it != end; ++it) due.push_back(std::move(it->second));
+      reports_.erase(reports_.begin(), end);
+    }
+    for (const auto& r : due) diag.error(r.subject, r.message);
   }
 
   /// Fills the per-stage part of `stats`.
@@ -122,7 +212,8 @@ class RunState {
   std::vector<StageCounters> counters;
   std::stop_source halt;   // Ctrl-C or a broken pipe: stop everything, write nothing more
   std::stop_source input;  // no more input wanted (head N, --on-error stop): finish what is in flight
-  StageControl control;
+  StageControl control;    // without emit: for stages that do not stream
+  PieceBudget budget;      // pieces emitted, not yet written
 
  private:
   void fail(std::size_t k, Batch& b, const std::string& why) {
@@ -131,12 +222,50 @@ class RunState {
     if (halt.stop_requested()) return;  // killed because the run is stopping: not a failure of the batch
     failures_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count read after the run
     const auto last = b.first_line + (b.lines == 0 ? 0 : b.lines - 1);
-    diag.error("stage " + std::to_string(k + 1) + " '" + stages[k]->text() + "'",
-               why + " (input lines " + std::to_string(b.first_line) + "-" + std::to_string(last) + ")");
+    {
+      const std::lock_guard lock(reports_mutex_);
+      reports_.emplace(b.seq, Report{"stage " + std::to_string(k + 1) + " '" + stages[k]->text() + "'",
+                                     why + " (input lines " + std::to_string(b.first_line) + "-" + std::to_string(last) + ")"});
+    }
     if (options.on_error == OnError::kStop) input.request_stop();
   }
 
+  struct Report {
+    std::string subject;
+    std::string message;
+  };
+  std::mutex reports_mutex_;
+  std::multimap<std::uint64_t, Report> reports_;  // guarded by reports_mutex_: failures not reported yet
+
+  // Every stage after `k` is stateless, so a piece may run through them at once.
+  [[nodiscard]] bool stateless_after(std::size_t k) const {
+    return std::none_of(stages.begin() + static_cast<std::ptrdiff_t>(k) + 1, stages.end(),
+                        [](const auto& s) { return s->serial(); });
+  }
+
+  // A piece of `b`'s output from stage `k`: through the later stages on this
+  // thread, then to the sink; waits while too much of `b` is held there.
+  template <class Deliver>
+  void emit(std::size_t k, const Batch& b, std::string&& data, Deliver& deliver) {
+    Batch p;
+    p.seq = b.seq;
+    p.first_line = b.first_line;
+    p.lines = b.lines;
+    p.data = std::move(data);
+    p.piece = true;
+    for (std::size_t j = k + 1; j < stages.size(); ++j) {
+      apply(j, p, control_for(j, deliver));
+      if (p.dropped) throw PieceFailed{};
+    }
+    if (halt.stop_requested()) return;
+    const std::uint64_t seq = p.seq;
+    budget.add(seq, p.data.size());
+    deliver(std::move(p));
+    budget.wait_below(seq, control.hold_bytes, halt.get_token());
+  }
+
   std::atomic<std::uint64_t> failures_{0};
+  std::vector<bool> streaming_;  // per stage: see streaming()
   bool stopped_output_ = false;  // sink thread only
   std::stop_callback<std::function<void()>> forward_;
 };
@@ -152,12 +281,32 @@ class Sink {
       : st_(st), sink_(sink), tokens_(tokens) {}
 
   void arrive(Batch&& b) {
+    if (b.piece) {
+      // A piece of the head batch (or unordered) is written at once; one
+      // behind the head waits here, bounded by the emitter's PieceBudget.
+      if (!st_.options.ordered || b.seq == order_.next()) {
+        write_piece(b);
+      } else {
+        early_pieces_[b.seq].push_back(std::move(b));
+      }
+      return;
+    }
+    finished_.push(b.seq, true);
+    while (finished_.pop()) st_.report_failures(finished_.next() - 1);
     if (!st_.options.ordered) {
       write(b);
       return;
     }
     push_batch(order_, std::move(b));
-    while (auto next = order_.pop()) write(*next);
+    while (auto next = order_.pop()) {
+      write(*next);
+      // The next batch is the head now: its early pieces go out at once, so
+      // its streaming stage never waits on the sink.
+      if (const auto it = early_pieces_.find(order_.next()); it != early_pieces_.end()) {
+        for (const Batch& p : it->second) write_piece(p);
+        early_pieces_.erase(it);
+      }
+    }
   }
 
   void finish() {
@@ -170,10 +319,17 @@ class Sink {
     tokens_.release();
   }
 
+  void write_piece(const Batch& p) {  // pieces hold no in-flight token
+    if (!failure_) failure_ = st_.write(p, sink_);
+    st_.budget.release(p.seq, p.data.size());
+  }
+
   RunState& st_;
   const OutputSink& sink_;
   std::counting_semaphore<>& tokens_;
   SeqBuffer order_;
+  ReorderBuffer<bool> finished_;  // batches done, for failure reports in input order (ordered or not)
+  std::map<std::uint64_t, std::deque<Batch>> early_pieces_;  // pieces of batches behind the head
   std::exception_ptr failure_;
 };
 

@@ -70,25 +70,24 @@ class HeadStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_serial_stage(const std::string& text, const std::vector<std::string>& words) {
-  const std::string& name = words.front();
-  if (name == "number") {
-    detail::expect_args(words, 0, "number");
-    return std::make_unique<NumberStage>(text);
-  }
-  if (name == "uniq") {
-    detail::expect_args(words, 0, "uniq");
-    return std::make_unique<UniqStage>(text);
-  }
-  if (name == "head") {
-    detail::expect_args(words, 1, "head N");
-    std::uint64_t n = 0;
-    const auto& arg = words[1];
-    const auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), n);
-    if (ec != std::errc() || p != arg.data() + arg.size()) throw StageError("head: expected a line count, got '" + arg + "'");
-    return std::make_unique<HeadStage>(text, n);
-  }
-  return nullptr;
+namespace detail {
+
+std::unique_ptr<Stage> make_number(const std::string& text, const std::vector<std::string>&) {
+  return std::make_unique<NumberStage>(text);
 }
+
+std::unique_ptr<Stage> make_uniq(const std::string& text, const std::vector<std::string>&) {
+  return std::make_unique<UniqStage>(text);
+}
+
+std::unique_ptr<Stage> make_head(const std::string& text, const std::vector<std::string>& words) {
+  std::uint64_t n = 0;
+  const auto& arg = words[1];
+  const auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), n);
+  if (ec != std::errc() || p != arg.data() + arg.size()) throw StageError("head: expected a line count, got '" + arg + "'");
+  return std::make_unique<HeadStage>(text, n);
+}
+
+}  // namespace detail
 
 }  // namespace conc::pipeline

@@ -1,6 +1,7 @@
 #include <cctype>
 
 #include "pipeline/stage.h"
+#include "stage_args.h"
 
 namespace conc::pipeline {
 
@@ -44,18 +45,24 @@ std::unique_ptr<Stage> parse_stage(const std::string& text) {
   while (end < text.size() && text[end] != ' ' && text[end] != '\t') ++end;
   const std::string name = text.substr(start, end - start);
   if (name.empty()) throw StageError("empty stage");
-  if (name == "exec") {
-    std::size_t cmd = end;
-    while (cmd < text.size() && (text[cmd] == ' ' || text[cmd] == '\t')) ++cmd;
-    if (cmd == text.size()) throw StageError("exec needs a command");
-    return make_exec_stage(text, text.substr(cmd));
+  const StageInfo* info = find_stage(name);
+  if (info == nullptr) {
+    std::string names;
+    for (const auto& s : all_stages()) names += (names.empty() ? "" : ", ") + std::string(s.name);
+    throw StageError("unknown stage '" + name + "' (" + names + ")");
   }
-  const auto words = split_words(text);
-  if (auto s = make_text_stage(text, words)) return s;
-  if (auto s = make_regex_stage(text, words)) return s;
-  if (auto s = make_serial_stage(text, words)) return s;
-  throw StageError("unknown stage '" + name +
-                   "' (grep, replace, replace-first, upper, lower, trim, rev, cut, hash, number, uniq, head, exec)");
+  std::vector<std::string> words;
+  if (info->rest_is_argument) {
+    std::size_t rest = end;
+    while (rest < text.size() && (text[rest] == ' ' || text[rest] == '\t')) ++rest;
+    words = {name};
+    if (rest < text.size()) words.push_back(text.substr(rest));
+    detail::expect_args(words, info->min_args, info->max_args, info->usage);
+  } else {
+    words = split_words(text);
+    detail::expect_args(words, info->min_args, info->max_args, info->usage);
+  }
+  return info->make(text, words);
 }
 
 }  // namespace conc::pipeline

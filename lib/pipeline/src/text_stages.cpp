@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "common/simd_text.h"
 #include "common/digest.h"
+#include "common/simd_text.h"
 #include "pipeline/stage.h"
 #include "stage_args.h"
 
@@ -157,34 +157,38 @@ class HashStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_text_stage(const std::string& text, const std::vector<std::string>& words) {
-  const std::string& name = words.front();
-  if (name == "upper" || name == "lower") {
-    detail::expect_args(words, 0, name.c_str());
-    return std::make_unique<CaseStage>(text, name == "upper");
-  }
-  if (name == "trim") {
-    detail::expect_args(words, 0, "trim");
-    return std::make_unique<TrimStage>(text);
-  }
-  if (name == "rev") {
-    detail::expect_args(words, 0, "rev");
-    return std::make_unique<RevStage>(text);
-  }
-  if (name == "cut") {
-    detail::expect_args(words, 2, "cut DELIM FIELDS");
-    if (words[1].size() != 1) throw StageError("cut: the delimiter must be a single byte, got '" + words[1] + "'");
-    return std::make_unique<CutStage>(text, words[1][0], parse_fields(words[2]));
-  }
-  if (name == "hash") {
-    detail::expect_args(words, 1, "hash ALGO");
-    const auto algo = common::algo_by_name(words[1]);
-    if (!algo) {
-      throw StageError("hash: unknown algorithm '" + words[1] + "' (one of " + common::algo_names() + ")");
-    }
-    return std::make_unique<HashStage>(text, *algo);
-  }
-  return nullptr;
+// Arities are checked by the parser, from the table (stage_table.cpp).
+namespace detail {
+
+std::unique_ptr<Stage> make_upper(const std::string& text, const std::vector<std::string>&) {
+  return std::make_unique<CaseStage>(text, true);
 }
+
+std::unique_ptr<Stage> make_lower(const std::string& text, const std::vector<std::string>&) {
+  return std::make_unique<CaseStage>(text, false);
+}
+
+std::unique_ptr<Stage> make_trim(const std::string& text, const std::vector<std::string>&) {
+  return std::make_unique<TrimStage>(text);
+}
+
+std::unique_ptr<Stage> make_rev(const std::string& text, const std::vector<std::string>&) {
+  return std::make_unique<RevStage>(text);
+}
+
+std::unique_ptr<Stage> make_cut(const std::string& text, const std::vector<std::string>& words) {
+  // `\t` is what people type for a tab (cut -d '\t' in other tools); a literal tab works too.
+  const std::string delim = words[1] == "\\t" ? "\t" : words[1];
+  if (delim.size() != 1) throw StageError("cut: the delimiter must be a single byte or \\t, got '" + words[1] + "'");
+  return std::make_unique<CutStage>(text, delim[0], parse_fields(words[2]));
+}
+
+std::unique_ptr<Stage> make_hash(const std::string& text, const std::vector<std::string>& words) {
+  const auto algo = common::algo_by_name(words[1]);
+  if (!algo) throw StageError("hash: unknown algorithm '" + words[1] + "' (one of " + common::algo_names() + ")");
+  return std::make_unique<HashStage>(text, *algo);
+}
+
+}  // namespace detail
 
 }  // namespace conc::pipeline

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <string_view>
 
@@ -34,12 +35,23 @@ class BrokenPipe : public std::runtime_error {
 ///   while it exists it is registered with the InterruptGuard, whose handler
 ///   removes it if a second signal kills the process.
 ///
+/// A FIFO with no reader yet is waited for (as the shell's `>` does), in
+/// short slices that end when `stop` is requested; the constructor then
+/// throws `Interrupted`.
+///
 /// Errors throw `std::runtime_error` naming the path and the reason (for
 /// stdout: `stdout: write error: <reason>`); EPIPE on stdout throws
 /// `BrokenPipe`. Not thread-safe: one writer.
 class Output {
  public:
-  explicit Output(std::string path = "-");
+  /// Thrown by the constructor when `stop` was requested while it waited
+  /// for a FIFO's reader.
+  class Interrupted : public std::runtime_error {
+   public:
+    Interrupted() : std::runtime_error("interrupted") {}
+  };
+
+  explicit Output(std::string path = "-", const std::stop_token& stop = {});
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
   ~Output();
@@ -67,6 +79,7 @@ class Output {
   void write_all(std::string_view data);
   void remove_temp() noexcept;
   [[noreturn]] void fail(int error_number) const;
+  int open_fifo(const std::stop_token& stop) const;
 
   std::string path_;
   std::string target_;

@@ -18,6 +18,10 @@ struct Batch {
   std::uint64_t lines = 0;       ///< input lines in the batch
   std::string data;
   bool dropped = false;  ///< a stage failed on it (--on-error skip): later stages pass it on untouched, empty
+  /// Leading output of batch `seq` handed on early by a streaming stage
+  /// (StageControl::emit): written in order before the batch itself, which
+  /// follows as the last piece.
+  bool piece = false;
 };
 
 /// Calls f(content, has_newline) for each line of `data` (content without its '\n').

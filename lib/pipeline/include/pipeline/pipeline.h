@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -20,9 +21,21 @@ namespace conc::pipeline {
 
 enum class Strategy {
   kChannels,  ///< each stage a group of threads, joined to the next by bounded channels
-  kPool,      ///< each batch runs through every stage as tasks on the WorkStealingPool
+  kPool,      ///< each batch runs through every stage as tasks on the shared-queue ThreadPool
+  kSteal,     ///< the same on the WorkStealingPool
   kSeq,       ///< one thread: read a batch, run every stage, write
 };
+
+/// One row of the strategy table (DESIGN.md §3 vocabulary).
+struct StrategyInfo {
+  Strategy strategy;
+  std::string_view name;         ///< what -s takes
+  std::string_view description;  ///< one line, for --strategy help
+};
+
+/// Every strategy, the default (the fastest measured) first. The CLI and the
+/// tests read this table, so a new strategy is one row here.
+std::span<const StrategyInfo> all_strategies() noexcept;
 
 enum class OnError {
   kStop,  ///< stop reading; the output is every batch before the failing one; exit 1
@@ -31,13 +44,16 @@ enum class OnError {
 
 struct Options {
   std::vector<std::string> inputs;  ///< files in order; empty or "-": standard input
-  Strategy strategy = Strategy::kChannels;
+  Strategy strategy = all_strategies().front().strategy;
   std::size_t threads = 0;  ///< workers per stateless stage (channels) or in the pool; 0: every core
   std::map<std::size_t, std::size_t> stage_threads;  ///< 0-based stage index -> workers (channels)
   bool ordered = true;       ///< output in input order (a reorder buffer at the end)
   std::size_t capacity = 4;  ///< batches each channel holds; in flight in all: capacity x (stages + 1)
   BatchLimits limits;
   OnError on_error = OnError::kStop;
+  /// A batch whose output from one stage passes this fails (an exec command
+  /// that writes without end).
+  std::size_t max_batch_output = std::size_t{1} << 30;
 };
 
 /// Parses the `-e` texts in order. Throws StageError with a message that
