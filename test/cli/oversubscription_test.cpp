@@ -103,7 +103,7 @@ TEST_CASE("hash at -j 64 on one core prints what -j 1 prints, every strategy", "
 
 TEST_CASE("pipeline at -j 64 on one core prints what -j 1 prints, every strategy", "[oversubscription]") {
   const std::string text = sample_text();
-  for (const char* s : {"channels", "pool", "seq"}) {
+  for (const std::string& s : conc::test::pipeline_strategies()) {
     check_same_output({"pipeline", "-s", s, "-e", "upper"}, text);
     check_same_output({"pipeline", "-s", s, "-e", "grep -i god", "-e", "number"}, text);
   }

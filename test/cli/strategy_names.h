@@ -9,6 +9,7 @@
 
 #include "common/strategy.h"
 #include "hash/hash_jobs.h"
+#include "pipeline/pipeline.h"
 #include "wordcount/wordcount.h"
 
 namespace conc::test {
@@ -22,5 +23,6 @@ std::vector<std::string> strategy_names(std::span<const common::StrategyInfo<E>>
 
 inline std::vector<std::string> hash_strategies() { return strategy_names(hash::strategies()); }
 inline std::vector<std::string> wordcount_strategies() { return strategy_names(wordcount::strategies()); }
+inline std::vector<std::string> pipeline_strategies() { return strategy_names(pipeline::strategies()); }
 
 }  // namespace conc::test
