@@ -15,6 +15,7 @@
 #include "common/exit_code.h"
 #include "common/interrupt.h"
 #include "common/stats_report.h"
+#include "conc/executor.h"
 #include "shared_options.h"
 #include "usage_error.h"
 
@@ -134,7 +135,9 @@ int run_command(const Command& command, const SharedOptions& o) {
   common::InterruptGuard interrupt;
   const auto progress = o.quiet ? common::ProgressMode::kNever : common::parse_progress_mode(o.progress);
 
-  spdlog::info("strategy {}, {} thread{}, output {}", o.strategy, o.threads, o.threads == 1 ? "" : "s", o.output);
+  // What the engine will resolve -j to (0: every core), for the log and the report.
+  const std::size_t threads = conc::thread_count(o.threads);
+  spdlog::info("strategy {}, {} thread{}, output {}", o.strategy, threads, threads == 1 ? "" : "s", o.output);
   const auto wall_start = std::chrono::steady_clock::now();
   const auto cpu_start = common::CpuTime::now();
   conc::RunStats stats;
@@ -175,7 +178,7 @@ int run_command(const Command& command, const SharedOptions& o) {
   common::RunReport report;
   report.command = command.name;
   report.strategy = o.strategy;
-  report.threads = o.threads;
+  report.threads = threads;
   report.wall = std::chrono::steady_clock::now() - wall_start;
   report.cpu = {cpu_end.user - cpu_start.user, cpu_end.system - cpu_start.system};
   report.stats = std::move(stats);

@@ -33,24 +33,16 @@ struct HashFlags {
   bool one_file_system = false;
   std::string io = "read";
   std::string block_size = "128K";
-  hash::Algo algo_id{};  // set by validate
+  common::Algo algo_id{};  // set by validate
 };
 
 // --block-size: a block is allocated per reader and in flight; bigger ones
 // only cost memory (issue 11 case 10).
 constexpr std::size_t kMaxBlockSize = std::size_t{64} << 20;
 
-hash::Strategy strategy_of(const std::string& name) {
-  using S = hash::Strategy;
-  if (name == "seq") return S::kSeq;
-  if (name == "pool") return S::kPool;
-  if (name == "channels") return S::kChannels;
-  return S::kSteal;
-}
-
 std::string algo_help() {
   std::string out;
-  for (const auto& a : hash::all_algos()) {
+  for (const auto& a : common::all_algos()) {
     std::string name(a.name);
     name.resize(10, ' ');
     out += name + std::string(a.description) + "\n";
@@ -79,7 +71,7 @@ std::string mode_conflict(const HashFlags& f, const SharedOptions& o) {
 
 hash::EngineOptions engine_options(const HashFlags& f, const RunContext& ctx) {
   hash::EngineOptions e;
-  e.strategy = strategy_of(ctx.options.strategy);
+  e.strategy = strategy_of(hash::strategies(), ctx.options.strategy);
   e.threads = ctx.options.threads;
   e.io = f.io == "mmap" ? hash::IoMode::kMmap : hash::IoMode::kRead;
   e.block_size = parse_size(f.block_size);
@@ -90,7 +82,7 @@ common::WalkOptions walk_options(const HashFlags& f, const RunContext& ctx) {
   return {f.follow, f.excludes, f.one_file_system, ctx.own_files};
 }
 
-int run_check(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
+int run_check(const HashFlags& f, common::Algo algo, RunContext& ctx) {
   hash::CheckOptions c;
   c.gnu_algo = algo;
   c.ignore_missing = f.ignore_missing;
@@ -121,7 +113,7 @@ int run_check(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
   return failed ? common::kExitInputFailed : common::kExitOk;
 }
 
-int run_hash(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
+int run_hash(const HashFlags& f, common::Algo algo, RunContext& ctx) {
   std::vector<std::string> names = f.paths;
   if (!f.files0_from.empty()) {
     names = common::read_names0(f.files0_from, ctx.diagnostics, ctx.stop);
@@ -157,7 +149,7 @@ int run_hash(const HashFlags& f, hash::Algo algo, RunContext& ctx) {
 // Every check of the command line, before any output is opened.
 void validate(HashFlags& f, const SharedOptions& o) {
   if (f.algo == "help") return;  // lists the algorithms, whatever else was given
-  const auto algo = hash::algo_by_name(f.algo);
+  const auto algo = common::algo_by_name(f.algo);
   if (!algo) throw UsageError("--algo: unknown algorithm '" + f.algo + "'", "--algo help");
   f.algo_id = *algo;
   if (const auto conflict = mode_conflict(f, o); !conflict.empty()) throw UsageError(conflict);
@@ -186,12 +178,7 @@ Command hash_command() {
       "conc hash -c SHA256SUMS --report-new .     # also list files SHA256SUMS does not mention",
       "conc hash --algo help",
   };
-  c.strategies = {
-      {"steal", "files biggest first, split recursively over the WorkStealingPool"},
-      {"pool", "one task per file, in input order, on the shared-queue ThreadPool"},
-      {"channels", "-j readers stream blocks over bounded channels to as many hasher threads (I/O apart from CPU)"},
-      {"seq", "one thread, one file after another: the baseline"},
-  };
+  c.strategies = strategy_choices(hash::strategies());
   c.formats = {"text", "json", "jsonl"};
   c.add_options = [flags](CLI::App& app) {
     app.add_option("paths", flags->paths,

@@ -43,13 +43,6 @@ constexpr std::size_t kMaxBatchOutput = std::size_t{1} << 40;
 constexpr std::size_t kExecBatchBytes = std::size_t{4} << 20;
 constexpr std::size_t kBatchBytes = std::size_t{1} << 20;
 
-pipeline::Strategy strategy_of(const std::string& name) {
-  for (const auto& s : pipeline::all_strategies()) {
-    if (s.name == name) return s.strategy;
-  }
-  return pipeline::all_strategies().front().strategy;  // -s is checked against the same table
-}
-
 // "K:N" -> (K-1, N), checked against the parsed stages; "" on success.
 std::string parse_stage_threads(const std::vector<std::string>& specs,
                                 const std::vector<std::unique_ptr<pipeline::Stage>>& stages,
@@ -96,7 +89,7 @@ int run(PipelineFlags& f, RunContext& ctx) {
   pipeline::Options o;
   o.stage_threads = f.threads_of_stage;
   o.inputs = f.paths;
-  o.strategy = strategy_of(ctx.options.strategy);
+  o.strategy = strategy_of(pipeline::strategies(), ctx.options.strategy);
   o.threads = ctx.options.threads;
   o.ordered = !f.unordered;
   o.capacity = f.capacity;
@@ -135,7 +128,7 @@ Command pipeline_command() {
       "yes | conc pipeline -e upper | head -1",
       "conc pipeline -e 'replace-first (\\w+)=(\\w+) \\2=\\1' --stats big.txt > /dev/null   # names the bottleneck",
   };
-  for (const auto& s : pipeline::all_strategies()) c.strategies.push_back({std::string(s.name), std::string(s.description)});
+  c.strategies = strategy_choices(pipeline::strategies());
   c.add_options = [flags](CLI::App& app) {
     app.add_option("paths", flags->paths, "input files, read in order (default: - for stdin)")->type_name("FILE");
     std::string usages;  // from the engine's stage table

@@ -29,17 +29,6 @@ struct WordcountFlags {
 constexpr std::size_t kMaxChunkSize = std::size_t{1} << 30;
 constexpr std::uint64_t kMaxCount = UINT64_MAX;
 
-wordcount::Strategy strategy_of(const std::string& name) {
-  using S = wordcount::Strategy;
-  if (name == "seq") return S::kSeq;
-  if (name == "mutex") return S::kMutex;
-  if (name == "sharded") return S::kSharded;
-  if (name == "channels") return S::kChannels;
-  if (name == "steal") return S::kSteal;
-  if (name == "local") return S::kLocal;
-  return S::kSteal;
-}
-
 wordcount::Format format_of(const std::string& name) {
   using F = wordcount::Format;
   if (name == "tsv") return F::kTsv;
@@ -56,11 +45,12 @@ int run(const WordcountFlags& f, RunContext& ctx) {
                      : f.split == "alpha" ? wordcount::SplitMode::kAlpha
                                           : wordcount::SplitMode::kWords;
   o.tokenizer.fold_case = f.letter_case == "fold";
-  o.strategy = strategy_of(ctx.options.strategy);
+  o.strategy = strategy_of(wordcount::strategies(), ctx.options.strategy);
   o.threads = ctx.options.threads;
   o.chunk_size = parse_size(f.chunk_size);
   o.merge = f.merge;
-  o.follow_symlinks = f.follow;
+  o.walk.follow_symlinks = f.follow;
+  o.walk.skip = ctx.own_files;
 
   common::ProgressBar progress(ctx.progress, "wordcount", "pieces");
   auto result = wordcount::count_words(o, ctx.diagnostics, ctx.stop, &progress);
@@ -89,14 +79,7 @@ Command wordcount_command() {
       "cat part-* | conc wordcount --merge --top 20        # reducer for mapper | sort | reducer",
       "conc wordcount -s help",
   };
-  c.strategies = {
-      {"steal", "a table per worker on the WorkStealingPool; each file's ranges (a quarter of --chunk-size) split in halves on the workers, idle ones stealing them; merged by hash partition in parallel"},
-      {"local", "a table per worker on the shared-queue ThreadPool, merged by hash partition in parallel"},
-      {"seq", "one thread, one table: the baseline"},
-      {"mutex", "all workers update one table behind one mutex (the naive design)"},
-      {"sharded", "all workers update one ShardedMap (striped shared_mutex locks)"},
-      {"channels", "mappers send per-piece partial tables over bounded channels to reducers owning hash partitions"},
-  };
+  c.strategies = strategy_choices(wordcount::strategies());
   c.formats = {"text", "tsv", "csv", "json", "jsonl"};
   c.add_options = [flags](CLI::App& app) {
     app.add_option("paths", flags->paths, "files, directories (walked recursively) or - for stdin (default)")

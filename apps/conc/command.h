@@ -3,8 +3,10 @@
 
 #include <cstddef>
 #include <functional>
+#include <span>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -13,20 +15,41 @@
 #include "common/file_walk.h"
 #include "common/output.h"
 #include "common/progress.h"
+#include "common/strategy.h"
 #include "conc/run_stats.h"
+#include "usage_error.h"
 
 namespace conc::cli {
 
-/// One `--strategy` choice.
+/// One `--strategy` choice: a row of the engine's table (common/strategy.h),
+/// without its enum, which only the command's own file needs.
 struct Strategy {
-  std::string name;
-  std::string description;  ///< one line, shown by `--strategy help`
+  std::string_view name;
+  std::string_view description;  ///< one line, shown by `--strategy help`
+  bool is_default = false;
 };
+
+/// The choices of an engine's strategy table, in its order.
+template <class E>
+std::vector<Strategy> strategy_choices(std::span<const common::StrategyInfo<E>> table) {
+  std::vector<Strategy> out;
+  for (const auto& s : table) out.push_back({s.name, s.description, s.is_default});
+  return out;
+}
+
+/// The enum of the `-s` value `name`. `-s` was validated against the same
+/// table, so an unknown name is a usage error that validation missed, never
+/// a silent fallback to some other strategy.
+template <class E>
+E strategy_of(std::span<const common::StrategyInfo<E>> table, std::string_view name) {
+  if (const auto id = common::strategy_by_name(table, name)) return *id;
+  throw UsageError("unknown strategy '" + std::string(name) + "'", "--strategy help");
+}
 
 /// The options every subcommand shares (DESIGN.md §4), parsed once.
 struct SharedOptions {
-  std::size_t threads = 0;  ///< -j; defaults to every core
-  std::string strategy;     ///< -s; defaults to the command's default
+  std::size_t threads = 0;  ///< -j; 0 (no -j): every core, resolved by the engine
+  std::string strategy;     ///< -s; defaults to the table's default
   bool stats = false;
   std::string stats_json;
   int verbose = 0;
@@ -57,7 +80,7 @@ struct Command {
   std::string name;
   std::string summary;                ///< one line for `conc --help`
   std::vector<std::string> examples;  ///< shown in `conc <name> --help`
-  std::vector<Strategy> strategies;   ///< the first one is the default
+  std::vector<Strategy> strategies;   ///< from the engine's table: `strategy_choices(engine::strategies())`
   std::vector<std::string> formats;   ///< the first one is the default; empty: no --format
   std::function<void(CLI::App&)> add_options;
   /// Checks every option after parsing and before any output is opened:

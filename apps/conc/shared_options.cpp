@@ -10,11 +10,12 @@
 namespace conc::cli {
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
+template <class S>
+std::string join(const std::vector<S>& items) {
   std::string out;
   for (const auto& s : items) {
     if (!out.empty()) out += ", ";
-    out += s;
+    out += std::string(s);
   }
   return out;
 }
@@ -33,28 +34,32 @@ std::string check_threads(const std::string& text) {
 
 std::string strategy_help(const Command& command) {
   std::string out;
-  for (std::size_t i = 0; i < command.strategies.size(); ++i) {
-    const auto& s = command.strategies[i];
-    out += s.name + "  " + s.description + (i == 0 ? " (default)" : "") + "\n";
+  for (const auto& s : command.strategies) {
+    out += std::string(s.name) + "  " + std::string(s.description) + (s.is_default ? " (default)" : "") + "\n";
   }
   return out;
 }
 
 void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& command) {
+  // 0 until -j says otherwise: the engine resolves it to every core
+  // (conc::thread_count), the one place that rule lives.
   const std::size_t cores = conc::thread_count(0);
-  options.threads = cores;
   sub.add_option("-j,--threads", options.threads,
                  "worker threads, 1 to " + std::to_string(kMaxThreads) + " (default: every core, " +
                      std::to_string(cores) + " here)")
       ->type_name("N")
       ->check(CLI::Validator([](std::string& v) { return check_threads(v); }, "", "threads"));
 
-  std::vector<std::string> names;
-  for (const auto& s : command.strategies) names.push_back(s.name);
+  std::vector<std::string_view> names;
+  std::string_view default_name;
+  for (const auto& s : command.strategies) {
+    names.push_back(s.name);
+    if (s.is_default) default_name = s.name;
+  }
   if (!names.empty()) {
-    options.strategy = names.front();
+    options.strategy = std::string(default_name);
     sub.add_option("-s,--strategy", options.strategy,
-                   "concurrency design: " + join(names) + " (default " + names.front() +
+                   "concurrency design: " + join(names) + " (default " + std::string(default_name) +
                        "); 'help' describes each")
         ->type_name("NAME")
         ->check(CLI::Validator(

@@ -5,9 +5,11 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "process.h"
+#include "strategy_names.h"
 #include "temp_dir.h"
 
 using conc::test::run_process;
@@ -62,7 +64,7 @@ TEST_CASE("every strategy, thread count and I/O mode prints the same bytes") {
   const std::string tree = (dir.path / "tree").string();
   const auto reference = run_process({kConc, "hash", "-s", "seq", tree});
   REQUIRE(reference.exit_code == 0);
-  for (const char* strategy : {"seq", "pool", "steal", "channels"}) {
+  for (const std::string& strategy : conc::test::hash_strategies()) {
     for (const char* threads : {"1", "2", "3", "8"}) {
       for (const char* io : {"read", "mmap"}) {
         const auto r = run_process({kConc, "hash", "-s", strategy, "-j", threads, "--io", io, "--block-size", "64K", tree});
@@ -250,6 +252,22 @@ TEST_CASE("hash: usage errors exit 2 with one line") {
   expect_usage({kConc, "hash", "-s", "actor"}, "actor");
 }
 
+TEST_CASE("hash --stats-json: every strategy names its executor by its own name, without -j every core") {
+  TempDir dir;
+  const auto a = dir.write("a", "abc");
+  const std::string stats = (dir.path / "stats.json").string();
+  const auto cores = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
+  for (const std::string& s : conc::test::hash_strategies()) {
+    CAPTURE(s);
+    const auto r = run_process({kConc, "hash", "--stats-json", stats, "-s", s, a});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == kAbc + "  " + a + "\n");
+    const std::string json = slurp(stats);
+    CHECK(json.find("\"strategy\":\"" + s + "\",\"threads\":" + cores + ",") != std::string::npos);
+    CHECK(json.find("\"executor\":\"" + s + "\"") != std::string::npos);
+  }
+}
+
 TEST_CASE("hash -o writes the file whole, --stats names the strategy's channels") {
   TempDir dir;
   const auto a = dir.write("a", "abc");
@@ -264,7 +282,7 @@ TEST_CASE("hash -o writes the file whole, --stats names the strategy's channels"
 }
 
 TEST_CASE("hash: SIGTERM stops every strategy, exit 130, no output file left") {
-  for (const char* strategy : {"seq", "pool", "steal", "channels"}) {
+  for (const std::string& strategy : conc::test::hash_strategies()) {
     TempDir dir;
     TempDir fifo_dir;
     const auto a = fifo_dir.write("a", "abc");
@@ -291,7 +309,7 @@ TEST_CASE("hash | head -1 ends quietly, whatever the strategy") {
   TempDir dir;
   for (int i = 0; i < 3000; ++i) (void)dir.write("t/f" + std::to_string(i), std::to_string(i));
   const std::string t = (dir.path / "t").string();
-  for (const char* strategy : {"seq", "pool", "steal", "channels"}) {
+  for (const std::string& strategy : conc::test::hash_strategies()) {
     const auto r = run_process(
         {"/bin/bash", "-c", "'" + kConc + "' hash -s " + strategy + " '" + t + "' | head -1; echo ${PIPESTATUS[0]}"});
     INFO(strategy);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "process.h"
+#include "strategy_names.h"
 #include "temp_dir.h"
 
 extern char** environ;
@@ -236,7 +237,7 @@ TEST_CASE("input: stdin named twice is one stream, read once, in every subcomman
   big += "\n";
   const auto want = run_process({"/usr/bin/sha256sum", "-", "-"}, big);
   REQUIRE(want.exit_code == 0);
-  for (const char* strategy : {"seq", "pool", "steal", "channels"}) {
+  for (const std::string& strategy : conc::test::hash_strategies()) {
     CAPTURE(strategy);
     const auto r = run_process({kConc, "hash", "-s", strategy, "-j", "4", "-", "-"}, big);
     CHECK(r.exit_code == 0);

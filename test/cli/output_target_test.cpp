@@ -199,6 +199,21 @@ TEST_CASE("hash -o DIR/SUMS DIR lists neither its temporary nor the old SUMS, an
   CHECK(check.out == a + ": OK\n");
 }
 
+TEST_CASE("wordcount -o DIR/counts DIR counts neither its temporary, the old counts nor --stats-json") {
+  TempDir dir;
+  (void)dir.write("tree/a.txt", "a b a\n");
+  const std::string counts = dir.write("tree/counts", "stale stale stale\n");
+  const std::string stats = dir.write("tree/stats.json", "old old old old\n");
+  const std::string tree = (dir.path / "tree").string();
+  for (int run = 0; run < 2; ++run) {  // the second run meets the first one's output
+    CAPTURE(run);
+    const auto r = run_process({kConc, "wordcount", "-o", counts, "--stats-json", stats, tree});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(slurp(counts) == "a 2\nb 1\n");
+  }
+}
+
 TEST_CASE("SIGHUP is handled like SIGTERM: exit 130, no temporary left") {
   TempDir dir;
   TempDir fifo_dir;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "process.h"
+#include "strategy_names.h"
 #include "temp_dir.h"
 
 using conc::test::run_process;
@@ -81,7 +82,7 @@ TEST_CASE("wordcount at -j 64 on one core prints what -j 1 prints, every strateg
   TempDir dir;
   const std::string text = sample_text();
   const std::string file = dir.write("text.txt", text);
-  for (const char* s : {"steal", "local", "seq", "mutex", "sharded", "channels"}) {
+  for (const std::string& s : conc::test::wordcount_strategies()) {
     check_same_output({"wordcount", "-s", s, "--chunk-size", "16K", file});
     check_same_output({"wordcount", "-s", s}, text);  // stdin, streamed in blocks
   }
@@ -95,14 +96,14 @@ TEST_CASE("hash at -j 64 on one core prints what -j 1 prints, every strategy", "
                     text.substr(static_cast<std::size_t>(i) * 997, static_cast<std::size_t>(i) * 131 + 1));
   }
   (void)dir.write("tree/big", text);
-  for (const char* s : {"steal", "pool", "channels", "seq"}) {
+  for (const std::string& s : conc::test::hash_strategies()) {
     check_same_output({"hash", "-s", s, (dir.path / "tree").string()});
   }
 }
 
 TEST_CASE("pipeline at -j 64 on one core prints what -j 1 prints, every strategy", "[oversubscription]") {
   const std::string text = sample_text();
-  for (const char* s : {"channels", "pool", "seq"}) {
+  for (const std::string& s : conc::test::pipeline_strategies()) {
     check_same_output({"pipeline", "-s", s, "-e", "upper"}, text);
     check_same_output({"pipeline", "-s", s, "-e", "grep -i god", "-e", "number"}, text);
   }

@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "process.h"
+#include "strategy_names.h"
 #include "temp_dir.h"
 
 using conc::test::run_process;
@@ -58,7 +60,7 @@ TEST_CASE("built-in stages give the bytes of the classic tools, for every strate
   };
   for (const auto& [stages, tool] : cases) {
     const std::string expected = sh("export LC_ALL=C; (" + tool + ") < '" + in + "'");
-    for (const char* strategy : {"channels", "pool", "steal", "seq"}) {
+    for (const std::string& strategy : conc::test::pipeline_strategies()) {
       std::vector<std::string> argv = {kConc, "pipeline", "-s", strategy, "-j", "2", "--batch-lines", "97"};
       for (const auto& s : stages) {
         argv.push_back("-e");
@@ -75,7 +77,7 @@ TEST_CASE("built-in stages give the bytes of the classic tools, for every strate
 }
 
 TEST_CASE("yes | conc pipeline -e upper | head -1 ends at once") {
-  for (const char* strategy : {"channels", "pool", "steal", "seq"}) {
+  for (const std::string& strategy : conc::test::pipeline_strategies()) {
     const auto r = run_process({"/bin/bash", "-c",
                                 "yes | '" + kConc + "' pipeline -s " + strategy + " -e upper | head -1; echo ${PIPESTATUS[1]}"},
                                "", 20);
@@ -129,7 +131,7 @@ TEST_CASE("pipeline: a failing exec names the command, its status and the input 
 }
 
 TEST_CASE("pipeline: exec yes | head -c 10M streams, then ends at once with exit 0") {
-  for (const char* strategy : {"channels", "pool", "steal", "seq"}) {
+  for (const std::string& strategy : conc::test::pipeline_strategies()) {
     const auto r = run_process({"/bin/bash", "-c",
                                 "echo x | '" + kConc + "' pipeline -s " + strategy +
                                     " -e 'exec yes' | head -c 10M | wc -c; echo ${PIPESTATUS[1]}"},
@@ -182,6 +184,21 @@ TEST_CASE("pipeline: usage errors exit 2 with the stage and the reason") {
   expect_usage({kConc, "pipeline", "-e", "upper", "--ordered", "--unordered"}, "exclude each other");
   expect_usage({kConc, "pipeline", "-e", "upper", "--max-batch-output", "2048G"}, "--max-batch-output: expected a size from 1 to 1024G bytes");
   expect_usage({kConc, "pipeline", "-e", "upper", "--max-batch-output", "0"}, "--max-batch-output");
+}
+
+TEST_CASE("pipeline --stats-json: every strategy names its executor by its own name, without -j every core") {
+  TempDir dir;
+  const std::string stats = (dir.path / "stats.json").string();
+  const auto cores = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
+  for (const std::string& s : conc::test::pipeline_strategies()) {
+    CAPTURE(s);
+    const auto r = run_process({kConc, "pipeline", "--stats-json", stats, "-s", s, "-e", "upper"}, "a\nb\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "A\nB\n");
+    const std::string json = conc::test::slurp(stats);
+    CHECK(json.find("\"strategy\":\"" + s + "\",\"threads\":" + cores + ",") != std::string::npos);
+    CHECK(json.find("\"executor\":\"" + s + "\"") != std::string::npos);
+  }
 }
 
 TEST_CASE("pipeline --stats names the bottleneck stage; --stage-threads sets a stage's workers") {

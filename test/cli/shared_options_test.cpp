@@ -17,7 +17,8 @@ Command sample_command() {
   Command c;
   c.name = "sample";
   c.summary = "a command for tests";
-  c.strategies = {{"seq", "one thread"}, {"steal", "work-stealing pool"}};
+  // The default is not the first row: the flag decides, not the position.
+  c.strategies = {{"seq", "one thread", false}, {"steal", "work-stealing pool", true}};
   c.formats = {"text", "json"};
   return c;
 }
@@ -43,8 +44,8 @@ std::string parse(std::vector<std::string> args, SharedOptions& o) {
 TEST_CASE("shared options take their defaults") {
   SharedOptions o;
   REQUIRE(parse({}, o).empty());
-  CHECK(o.threads >= 1);
-  CHECK(o.strategy == "seq");
+  CHECK(o.threads == 0);  // no -j: passed on as 0, the engine resolves every core
+  CHECK(o.strategy == "steal");
   CHECK(o.format == "text");
   CHECK(o.output == "-");
   CHECK(o.progress == "auto");
@@ -90,7 +91,29 @@ TEST_CASE("unknown strategies and formats are rejected with the choices") {
 }
 
 TEST_CASE("strategy help text: name, two spaces, description, default marked") {
-  CHECK(conc::cli::strategy_help(sample_command()) == "seq  one thread (default)\nsteal  work-stealing pool\n");
+  CHECK(conc::cli::strategy_help(sample_command()) == "seq  one thread\nsteal  work-stealing pool (default)\n");
+}
+
+namespace {
+enum class Sample { kSeq, kSteal };
+constexpr conc::common::StrategyInfo<Sample> kSampleTable[] = {
+    {Sample::kSeq, "seq", "one thread", false},
+    {Sample::kSteal, "steal", "work-stealing pool", true},
+};
+}  // namespace
+
+TEST_CASE("a command's strategies are its engine's table, converted back without a fallback") {
+  const std::span<const conc::common::StrategyInfo<Sample>> table = kSampleTable;
+  const auto choices = conc::cli::strategy_choices(table);
+  REQUIRE(choices.size() == 2);
+  CHECK(choices[1].name == "steal");
+  CHECK(choices[1].description == "work-stealing pool");
+  CHECK(choices[1].is_default);
+  CHECK_FALSE(choices[0].is_default);
+  CHECK(conc::cli::strategy_of(table, "seq") == Sample::kSeq);
+  CHECK(conc::cli::strategy_of(table, "steal") == Sample::kSteal);
+  CHECK_THROWS_AS(conc::cli::strategy_of(table, "magic"), conc::cli::UsageError);
+  CHECK_THROWS_WITH(conc::cli::strategy_of(table, "magic"), "unknown strategy 'magic'");
 }
 
 TEST_CASE("check_threads") {

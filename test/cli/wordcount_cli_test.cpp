@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "process.h"
+#include "strategy_names.h"
 #include "temp_dir.h"
 
 using conc::test::run_process;
@@ -122,6 +124,21 @@ TEST_CASE("wordcount -o writes the file atomically, --stats-json writes the repo
   CHECK(json.rfind("{\"command\":\"wordcount\",\"strategy\":\"steal\",\"threads\":2,", 0) == 0);
   CHECK(json.find("\"executor\":\"steal\",\"workers\":[{\"tasks\":") != std::string::npos);
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()) == 2);
+}
+
+TEST_CASE("wordcount --stats-json: every strategy names its executor by its own name, without -j every core") {
+  TempDir dir;
+  const std::string stats = (dir.path / "stats.json").string();
+  const auto cores = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
+  for (const std::string& s : conc::test::wordcount_strategies()) {
+    CAPTURE(s);
+    const auto r = run_process({kConc, "wordcount", "--stats-json", stats, "-s", s}, "a b a\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "a 2\nb 1\n");
+    const std::string json = conc::test::slurp(stats);
+    CHECK(json.find("\"strategy\":\"" + s + "\",\"threads\":" + cores + ",") != std::string::npos);
+    CHECK(json.find("\"executor\":\"" + s + "\"") != std::string::npos);
+  }
 }
 
 TEST_CASE("wordcount --stats names the strategy and the channels") {

@@ -112,3 +112,45 @@ TEMPLATE_TEST_CASE("map_reduce with per-worker state equals the sequential resul
   const std::vector<int> none;
   CHECK(conc::map_reduce(pool, none, 5, [](int& a, int b) { a += b; }, [](int& a, int b) { a += b; }) == 5);
 }
+
+TEMPLATE_TEST_CASE("WorkerLocal: one value per worker, made on first use, read after the tasks", "[parallel]",
+                   conc::ThreadPool, conc::WorkStealingPool) {
+  const std::size_t threads = GENERATE(1u, 3u);
+  TestType pool(threads);
+  conc::WorkerLocal<std::vector<int>> locals(pool, std::vector<int>{-1});  // each value starts as a copy
+  CHECK_THROWS_WITH(locals.local(), "WorkerLocal: called outside the executor's workers");
+  std::size_t made = 0;
+  locals.for_each([&](std::vector<int>&) { ++made; });
+  CHECK(made == 0);  // nothing made before a worker asks
+
+  conc::parallel_for(pool, 0, 1000, 7, [&](std::size_t i) { locals.local().push_back(static_cast<int>(i)); });
+  std::vector<int> all;
+  made = 0;
+  std::as_const(locals).for_each([&](const std::vector<int>& v) {
+    ++made;
+    REQUIRE_FALSE(v.empty());
+    CHECK(v.front() == -1);
+    all.insert(all.end(), v.begin() + 1, v.end());
+  });
+  CHECK(made >= 1);
+  CHECK(made <= threads);
+  std::sort(all.begin(), all.end());
+  std::vector<int> want(1000);
+  std::iota(want.begin(), want.end(), 0);
+  CHECK(all == want);  // every index folded once, into exactly one worker's value
+}
+
+TEMPLATE_TEST_CASE("map_reduce reduces only the workers that mapped, into a non-empty init", "[parallel]",
+                   conc::ThreadPool, conc::WorkStealingPool) {
+  TestType pool(4);
+  const std::vector<int> one = {7};
+  int reduces = 0;
+  const int got = conc::map_reduce(
+      pool, one, 100, [](int& local, int x) { local += x; },
+      [&](int& acc, int&& part) {
+        ++reduces;
+        acc += part - 100;  // each local starts as a copy of init
+      });
+  CHECK(got == 107);
+  CHECK(reduces == 1);  // one input: one worker made a local, the others none
+}

@@ -9,6 +9,8 @@
 #include "temp_dir.h"
 
 using namespace conc::hash;
+using conc::common::Algo;
+using conc::common::hex_digest;
 using conc::test::TempDir;
 
 namespace {

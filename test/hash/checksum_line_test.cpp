@@ -4,7 +4,7 @@
 
 #include "hash/checksum_line.h"
 
-using conc::hash::Algo;
+using conc::common::Algo;
 using conc::hash::format_line;
 using conc::hash::LineStyle;
 using conc::hash::parse_checksum_line;

@@ -17,14 +17,15 @@
 #include "temp_dir.h"
 
 using namespace conc::hash;
+using conc::common::Algo;
+using conc::common::Digest;
+using conc::common::hex_digest;
 using conc::common::Input;
 using conc::common::InputError;
 using conc::common::MappedInput;
 using conc::test::TempDir;
 
 namespace {
-
-const Strategy kStrategies[] = {Strategy::kSeq, Strategy::kPool, Strategy::kSteal, Strategy::kChannels};
 
 struct Collected {
   std::vector<std::size_t> order;
@@ -50,6 +51,33 @@ std::string bytes(std::size_t n, unsigned seed) {
 
 }  // namespace
 
+TEST_CASE("the strategy table: DESIGN.md's names, one default, unique rows, steal the default") {
+  std::vector<std::string> names;
+  int defaults = 0;
+  for (const auto& row : strategies()) {
+    names.emplace_back(row.name);
+    CHECK_FALSE(row.description.empty());
+    defaults += row.is_default ? 1 : 0;
+    CHECK(conc::common::strategy_by_name(strategies(), row.name) == row.id);
+  }
+  CHECK(names == std::vector<std::string>{"steal", "pool", "channels", "seq"});
+  CHECK(defaults == 1);
+  CHECK(conc::common::default_strategy(strategies()).id == EngineOptions{}.strategy);
+}
+
+TEST_CASE("threads = 0 is every core, for every strategy") {
+  TempDir dir;
+  std::vector<Job> jobs;
+  for (int k = 0; k < 5; ++k) jobs.push_back({dir.write("f" + std::to_string(k), bytes(70000, 9)), Algo::kSha256, 70000, false});
+  const auto expected = hex_digest(Algo::kSha256, bytes(70000, 9));
+  for (const auto& row : strategies()) {
+    CAPTURE(row.name);
+    const auto c = run(jobs, {row.id, 0, IoMode::kRead, 4096});
+    REQUIRE(c.outcomes.size() == jobs.size());
+    for (const auto& out : c.outcomes) CHECK(out.hex == expected);
+  }
+}
+
 TEST_CASE("every strategy x threads x io x block size gives the same outcomes in job order") {
   TempDir dir;
   std::vector<Job> jobs;
@@ -65,11 +93,12 @@ TEST_CASE("every strategy x threads x io x block size gives the same outcomes in
   jobs.push_back({(dir.path / "missing").string(), Algo::kSha256, 0, false});
   jobs.push_back({dir.path.string(), Algo::kSha256, 0, false});
 
-  for (auto strategy : kStrategies) {
-    for (std::size_t threads : {1, 2, 3, 8}) {
+  for (const auto& row : strategies()) {
+    const Strategy strategy = row.id;
+    for (std::size_t threads : {0, 1, 2, 3, 8}) {  // 0: every core
       for (auto io : {IoMode::kRead, IoMode::kMmap}) {
         for (std::size_t block : {std::size_t{4096}, std::size_t{1} << 18}) {
-          INFO("strategy " << static_cast<int>(strategy) << " threads " << threads << " io " << static_cast<int>(io)
+          INFO("strategy " << row.name << " threads " << threads << " io " << static_cast<int>(io)
                            << " block " << block);
           const auto c = run(jobs, {strategy, threads, io, block});
           REQUIRE(c.order.size() == jobs.size());
@@ -98,7 +127,8 @@ TEST_CASE("stress: many small files through every strategy, none lost or repeate
     jobs.push_back({dir.write("s" + std::to_string(k), content), Algo::kXxh64, content.size(), false});
     expected.push_back(hex_digest(Algo::kXxh64, content));
   }
-  for (auto strategy : kStrategies) {
+  for (const auto& row : strategies()) {
+    const Strategy strategy = row.id;
     for (std::size_t threads : {2, 8}) {
       const auto c = run(jobs, {strategy, threads, IoMode::kRead, 1024});
       REQUIRE(c.order.size() == jobs.size());
@@ -114,7 +144,8 @@ TEST_CASE("a stop request ends the run early and nothing more is delivered") {
   TempDir dir;
   std::vector<Job> jobs;
   for (int k = 0; k < 50; ++k) jobs.push_back({dir.write("f" + std::to_string(k), bytes(20000, 1)), Algo::kSha256, 20000, false});
-  for (auto strategy : kStrategies) {
+  for (const auto& row : strategies()) {
+    const Strategy strategy = row.id;
     std::stop_source stop;
     std::size_t delivered = 0;
     (void)hash_jobs(jobs, {strategy, 2, IoMode::kRead, 4096}, stop.get_token(), nullptr, [&](std::size_t, Outcome&&) {
@@ -128,7 +159,8 @@ TEST_CASE("a sink that throws stops the workers and the exception reaches the ca
   TempDir dir;
   std::vector<Job> jobs;
   for (int k = 0; k < 40; ++k) jobs.push_back({dir.write("f" + std::to_string(k), bytes(5000, 2)), Algo::kMd5, 5000, false});
-  for (auto strategy : kStrategies) {
+  for (const auto& row : strategies()) {
+    const Strategy strategy = row.id;
     std::size_t delivered = 0;
     auto throwing = [&](std::size_t, Outcome&&) {
       if (++delivered == 2) throw std::runtime_error("reader went away");
@@ -142,7 +174,8 @@ TEST_CASE("progress counts every file and byte") {
   TempDir dir;
   std::vector<Job> jobs;
   for (int k = 0; k < 10; ++k) jobs.push_back({dir.write("f" + std::to_string(k), bytes(3000, 3)), Algo::kSha1, 3000, false});
-  for (auto strategy : kStrategies) {
+  for (const auto& row : strategies()) {
+    const Strategy strategy = row.id;
     conc::common::ProgressBar progress(conc::common::ProgressMode::kNever, "hash", "files");
     const auto stats = hash_jobs(jobs, {strategy, 2, IoMode::kRead, 1000}, {}, &progress, [](std::size_t, Outcome&&) {});
     const auto s = progress.snapshot();
@@ -152,6 +185,7 @@ TEST_CASE("progress counts every file and byte") {
     CHECK(s.total_bytes == 30000);
     CHECK(stats.items == 10);
     CHECK(stats.bytes == 30000);
+    CHECK(stats.executor == row.name);  // --stats names a run by its strategy
   }
 }
 
@@ -201,7 +235,8 @@ TEST_CASE("standard input named twice is one stream: the first job hashes it, la
   const std::string kEmpty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
   TempDir dir;
   const auto file = dir.write("f", "abc");
-  for (auto strategy : kStrategies) {
+  for (const auto& row : strategies()) {
+    const Strategy strategy = row.id;
     for (auto io : {IoMode::kRead, IoMode::kMmap}) {
       CAPTURE(static_cast<int>(strategy), static_cast<int>(io));
       int fds[2];

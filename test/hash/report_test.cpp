@@ -7,7 +7,7 @@
 #include "hash/report.h"
 #include "temp_dir.h"
 
-using conc::hash::Algo;
+using conc::common::Algo;
 using conc::hash::Format;
 using conc::hash::LineStyle;
 using conc::hash::ResultWriter;

@@ -71,14 +71,14 @@ Options options(const std::string& input, Strategy s, std::size_t threads, std::
 }
 
 // Every strategy of the engine's table: a new one is tested by adding its row.
-std::vector<Strategy> strategies() {
+std::vector<Strategy> strategy_ids() {
   std::vector<Strategy> v;
-  for (const auto& s : all_strategies()) v.push_back(s.strategy);
+  for (const auto& s : conc::pipeline::strategies()) v.push_back(s.id);
   return v;
 }
 
 std::vector<Strategy> concurrent_strategies() {
-  auto v = strategies();
+  auto v = strategy_ids();
   v.erase(std::remove(v.begin(), v.end(), Strategy::kSeq), v.end());
   return v;
 }
@@ -86,6 +86,40 @@ std::vector<Strategy> concurrent_strategies() {
 const BatchLimits kBatchSizes[] = {{1, 1 << 20}, {7, 1 << 20}, {0, 100}, {0, 1 << 20}};
 
 }  // namespace
+
+TEST_CASE("the strategy table: DESIGN.md's names, one default, unique rows, channels the default") {
+  std::vector<std::string> names;
+  int defaults = 0;
+  for (const auto& row : conc::pipeline::strategies()) {
+    names.emplace_back(row.name);
+    CHECK_FALSE(row.description.empty());
+    defaults += row.is_default ? 1 : 0;
+    CHECK(conc::common::strategy_by_name(conc::pipeline::strategies(), row.name) == row.id);
+  }
+  CHECK(names == std::vector<std::string>{"channels", "pool", "steal", "seq"});
+  CHECK(defaults == 1);
+  CHECK(conc::common::default_strategy(conc::pipeline::strategies()).id == Options{}.strategy);
+}
+
+TEST_CASE("threads = 0 (the default) is every core, for every strategy; --stats names the strategy") {
+  TempDir dir;
+  const auto input = dir.write("in.txt", corpus(3, 800, true));
+  const std::vector<std::string> chain = {"upper", "number"};
+  const auto reference = run(chain, options(input, Strategy::kSeq, 1, 4, {7, 1 << 20}));
+  REQUIRE_FALSE(reference.out.empty());
+  for (const auto& row : conc::pipeline::strategies()) {
+    CAPTURE(row.name);
+    Options o;
+    o.inputs = {input};
+    o.strategy = row.id;
+    o.limits = {7, 1 << 20};
+    REQUIRE(o.threads == 0);
+    const auto r = run(chain, o);
+    CHECK(r.out == reference.out);
+    CHECK(r.errors.empty());
+    CHECK(r.stats.executor == row.name);
+  }
+}
 
 TEST_CASE("every strategy, thread count, capacity and batch size gives the seq output") {
   TempDir dir;
@@ -100,11 +134,11 @@ TEST_CASE("every strategy, thread count, capacity and batch size gives the seq o
   for (const auto& chain : chains) {
     const auto reference = run(chain, options(input, Strategy::kSeq, 1, 4, {0, 1 << 20}));
     REQUIRE(!reference.out.empty());
-    for (auto s : strategies()) {
+    for (auto s : strategy_ids()) {
       // seq has neither threads nor channels: only its batch sizes vary.
-      // -j 1 and an odd 3; the tightest capacity and a roomy one (the full
-      // cross product took over 300 s under ThreadSanitizer).
-      const auto threads_list = s == Strategy::kSeq ? std::vector<std::size_t>{1} : std::vector<std::size_t>{1, 3};
+      // -j 0 (every core), 1 and an odd 3; the tightest capacity and a roomy
+      // one (the full cross product took over 300 s under ThreadSanitizer).
+      const auto threads_list = s == Strategy::kSeq ? std::vector<std::size_t>{1} : std::vector<std::size_t>{0, 1, 3};
       const auto capacity_list = s == Strategy::kSeq ? std::vector<std::size_t>{4} : std::vector<std::size_t>{1, 64};
       for (std::size_t threads : threads_list) {
         for (std::size_t capacity : capacity_list) {
@@ -164,7 +198,7 @@ TEST_CASE("odd inputs: empty, no final newline, one long line, several files, a 
   const auto nul = dir.write("nul", std::string("a\0b\n\0\n", 6));
   const std::string long_line(5 << 20, 'q');
   const auto big = dir.write("big", long_line + "\nend\n");
-  for (auto s : strategies()) {
+  for (auto s : strategy_ids()) {
     auto o = options(empty, s, 2, 2, {0, 4096});
     CHECK(run({"upper"}, o).out.empty());
     o.inputs = {no_nl, crlf, nul};
@@ -192,7 +226,7 @@ TEST_CASE("on-error stop keeps the output before the failing batch; skip drops o
   }
   const std::string message =
       "conc pipeline: stage 1 '" + chain[0] + "': exit status 1 (input lines 21-30)";
-  for (auto s : strategies()) {
+  for (auto s : strategy_ids()) {
     auto o = options(input, s, 2, 2, {10, 1 << 20});
     o.on_error = OnError::kSkip;
     auto r = run(chain, o);
@@ -210,7 +244,7 @@ TEST_CASE("on-error stop keeps the output before the failing batch; skip drops o
 TEST_CASE("a sink that throws or a stop request ends the run, and head stops the reading") {
   TempDir dir;
   const auto input = dir.write("in.txt", corpus(4, 20000, true));
-  for (auto s : strategies()) {
+  for (auto s : strategy_ids()) {
     conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
     auto stages = parse_stages({"upper", "number"});
     int calls = 0;
@@ -320,7 +354,7 @@ TEST_CASE("an exec stage's output streams on in bounded pieces, in input order, 
   // 2 lines a batch: each batch's command writes ~6 MB, more than a stage
   // may hold (4 MiB), and the later stage runs on each piece.
   const std::vector<std::string> chain = {"upper", "exec awk '{for (i = 0; i < 1000000; i++) print $0 \"x\"}'", "rev"};
-  for (auto s : strategies()) {
+  for (auto s : strategy_ids()) {
     for (std::size_t threads : {1, 3}) {
       INFO("strategy " << static_cast<int>(s) << " -j " << threads);
       conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
@@ -342,7 +376,7 @@ TEST_CASE("an exec stage's output streams on in bounded pieces, in input order, 
 TEST_CASE("exec yes: the output streams until the sink stops it; --max-batch-output fails the batch") {
   TempDir dir;
   const auto input = dir.write("in.txt", "a\nb\nc\n");
-  for (auto s : strategies()) {
+  for (auto s : strategy_ids()) {
     INFO("strategy " << static_cast<int>(s));
     // Without streaming the batch would end at the limit, unwritten, as a failure.
     conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
@@ -413,7 +447,7 @@ Run run_stage(std::unique_ptr<Stage> stage, const Options& o) {
 TEST_CASE("failures are reported in input order, even when a later batch fails first") {
   TempDir dir;
   const auto input = dir.write("in.txt", "1\n2\n3\n4\n");
-  for (auto s : strategies()) {
+  for (auto s : strategy_ids()) {
     for (bool ordered : {true, false}) {
       INFO("strategy " << static_cast<int>(s) << " ordered " << ordered);
       auto o = options(input, s, 2, 2, {1, 1 << 20});
@@ -434,7 +468,7 @@ TEST_CASE("on-error stop writes nothing after the failing batch, though later ba
   std::string text;
   for (int i = 1; i <= 40; ++i) text += std::to_string(i) + "\n";
   const auto input = dir.write("in.txt", text);
-  for (auto s : strategies()) {
+  for (auto s : strategy_ids()) {
     INFO("strategy " << static_cast<int>(s));
     // Batch 2 (line 3) fails once batches 3 and 4 are done and waiting in the reorder buffer.
     auto o = options(input, s, 3, 2, {1, 1 << 20});

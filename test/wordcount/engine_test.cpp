@@ -62,6 +62,43 @@ Counts reference(const std::vector<std::string>& texts, TokenizerOptions options
 
 }  // namespace
 
+TEST_CASE("the strategy table: DESIGN.md's names, one default, unique rows, steal the default") {
+  std::vector<std::string> names;
+  int defaults = 0;
+  for (const auto& row : strategies()) {
+    names.emplace_back(row.name);
+    CHECK_FALSE(row.description.empty());
+    defaults += row.is_default ? 1 : 0;
+    CHECK(conc::common::strategy_by_name(strategies(), row.name) == row.id);
+  }
+  CHECK(names == std::vector<std::string>{"steal", "local", "seq", "mutex", "sharded", "channels"});
+  CHECK(defaults == 1);
+  CHECK(conc::common::default_strategy(strategies()).id == Options{}.strategy);
+}
+
+TEST_CASE("threads = 0 (the default) is every core, for every strategy; --stats names the strategy") {
+  TempDir dir;
+  const std::string text = corpus(2000);
+  const std::string file = dir.write("corpus.txt", text);
+  Options base;
+  base.inputs = {file};
+  const Counts expected = reference({text}, base.tokenizer);
+  REQUIRE(base.threads == 0);
+  for (const auto& row : strategies()) {
+    CAPTURE(row.name);
+    Options o = base;
+    o.strategy = row.id;
+    o.chunk_size = 61;
+    conc::common::Diagnostics diag("wordcount", [](std::string_view) {});
+    const Result r = count_words(o, diag, {}, nullptr);
+    CHECK(diag.errors() == 0);
+    CHECK(r.stats.executor == row.name);
+    Counts got;
+    for (const auto& wc : r.sorted) got.emplace_back(std::string(wc.word), wc.count);
+    CHECK(got == expected);
+  }
+}
+
 TEST_CASE("every strategy, thread count and chunk size gives the same counts") {
   TempDir dir;
   const std::string big_text = corpus(12000);
@@ -74,15 +111,14 @@ TEST_CASE("every strategy, thread count and chunk size gives the same counts") {
     base.tokenizer.mode = mode;
     const Counts expected = reference({big_text, small_text}, base.tokenizer);
     REQUIRE(expected.size() > 10);
-    for (const auto strategy : {Strategy::kSeq, Strategy::kMutex, Strategy::kSharded, Strategy::kLocal,
-                                Strategy::kChannels, Strategy::kSteal}) {
-      for (const std::size_t threads : {1u, 2u, 3u, 8u}) {
+    for (const auto& row : strategies()) {
+      for (const std::size_t threads : {0u, 1u, 2u, 3u, 8u}) {  // 0: every core
         for (const std::size_t chunk : {std::size_t{61}, std::size_t{1} << 20}) {
           Options o = base;
-          o.strategy = strategy;
+          o.strategy = row.id;
           o.threads = threads;
           o.chunk_size = chunk;
-          CAPTURE(static_cast<int>(mode), static_cast<int>(strategy), threads, chunk);
+          CAPTURE(static_cast<int>(mode), row.name, threads, chunk);
           REQUIRE(run(o) == expected);
         }
       }
@@ -97,11 +133,11 @@ TEST_CASE("a regular file read in ranges and the same bytes through a FIFO agree
   const std::string fifo = (dir.path / "fifo").string();
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   const auto lines = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
-  for (const auto strategy : {Strategy::kSeq, Strategy::kSteal, Strategy::kChannels}) {
+  for (const auto& row : strategies()) {
     for (const std::size_t chunk : {std::size_t{1}, std::size_t{61}, std::size_t{1} << 20}) {
-      CAPTURE(static_cast<int>(strategy), chunk);
+      CAPTURE(row.name, chunk);
       Options o;
-      o.strategy = strategy;
+      o.strategy = row.id;
       o.threads = 2;
       o.chunk_size = chunk;
       o.inputs = {file};
@@ -263,11 +299,10 @@ TEST_CASE("files whose size says nothing (/proc: size 0, sysfs: a page) are read
   for (const auto& file : files) {
     TempDir dir;
     const auto copy = dir.write("copy", conc::test::slurp(file));
-    for (const auto strategy : {Strategy::kSeq, Strategy::kMutex, Strategy::kSharded, Strategy::kLocal,
-                                Strategy::kChannels, Strategy::kSteal}) {
-      CAPTURE(file, static_cast<int>(strategy));
+    for (const auto& row : strategies()) {
+      CAPTURE(file, row.name);
       Options o;
-      o.strategy = strategy;
+      o.strategy = row.id;
       o.threads = 3;
       o.chunk_size = 4;  // a sized file of this length would make many ranges
       o.inputs = {copy};

@@ -22,6 +22,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/diagnostics.h"
 #include "common/input.h"
 #include "hash/update_guarded.h"
 #include "conc/executor.h"
@@ -46,7 +47,7 @@ struct Block {
 
 // What a hasher keeps per file whose blocks it is receiving.
 struct OpenFile {
-  Digest digest;
+  common::Digest digest;
   std::uint64_t bytes = 0;
   std::string error;  // set once a block failed; later blocks are skipped
 };
@@ -57,7 +58,7 @@ class BlockPipeline {
       : jobs_(jobs), options_(o), stop_(std::move(stop)), progress_(progress) {}
 
   conc::RunStats run(std::stop_source& halt, const OutcomeSink& sink) {
-    const std::size_t hashers = thread_count(options_.threads);
+    const std::size_t hashers = options_.threads;
     const std::size_t readers = hashers;
     // Every buffer is in the pool, in a reader's hand, queued at a hasher or
     // being hashed: with this many, a reader waiting for one always gets it.
@@ -99,7 +100,6 @@ class BlockPipeline {
     threads.clear();  // join
 
     conc::RunStats stats;
-    stats.executor = "channels";
     for (std::size_t k = 0; k < hashers; ++k) stats.channels.push_back({"blocks to hasher " + std::to_string(k), at_hasher[k].stats()});
     stats.channels.push_back({"free buffers", free_rx.stats()});
     stats.channels.push_back({"outcomes", out_rx.stats()});
@@ -169,12 +169,12 @@ class BlockPipeline {
         if (!started) {
           if (progress_ != nullptr) progress_->add(1, 0);
           Outcome failed;
-          failed.error = e.what();
+          failed.error = common::exception_reason(e);
           failed.missing = e.error_number() == ENOENT;
           (void)out.send({i, std::move(failed)});
           continue;
         }
-        last.error = e.what();
+        last.error = common::exception_reason(e);
       }
       send(std::move(last));
     }
@@ -197,7 +197,7 @@ class BlockPipeline {
     std::unordered_map<std::size_t, OpenFile> open;
     for (Block& b : in) {
       auto it = open.find(b.job);
-      if (it == open.end()) it = open.emplace(b.job, OpenFile{Digest(jobs_[b.job].algo), 0, {}}).first;
+      if (it == open.end()) it = open.emplace(b.job, OpenFile{common::Digest(jobs_[b.job].algo), 0, {}}).first;
       OpenFile& file = it->second;
       if (b.size != 0 && file.error.empty()) {
         try {
@@ -209,7 +209,7 @@ class BlockPipeline {
           file.bytes += b.size;
           if (progress_ != nullptr) progress_->add(0, b.size);
         } catch (const std::exception& e) {
-          file.error = e.what();
+          file.error = common::exception_reason(e);
         }
       }
       if (b.buffer) (void)free_buffers.send(std::move(b.buffer));

@@ -54,7 +54,7 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
   std::vector<Job> jobs;
   std::vector<std::string> expected;  // per job
   std::vector<CheckFile> files;
-  const std::string line_kind = std::string(info(options.gnu_algo).tag) + " checksum line";
+  const std::string line_kind = std::string(common::info(options.gnu_algo).tag) + " checksum line";
 
   for (const auto& path : check_files) {
     const auto text = common::read_all(path, diag, stop);

@@ -44,11 +44,11 @@ std::optional<ChecksumLine> parse_tag_line(std::string_view s, bool escaped) {
   // TAG (NAME) = HASH; the name may itself hold ") = ", so split at the last one.
   const auto open = s.find(" (");
   if (open == std::string_view::npos) return std::nullopt;
-  const auto algo = algo_by_tag(s.substr(0, open));
+  const auto algo = common::algo_by_tag(s.substr(0, open));
   if (!algo) return std::nullopt;
   const auto close = s.rfind(") = ");
   if (close == std::string_view::npos || close < open + 2) return std::nullopt;
-  auto hex = parse_hex(s.substr(close + 4), 2 * info(*algo).digest_bytes);
+  auto hex = parse_hex(s.substr(close + 4), 2 * common::info(*algo).digest_bytes);
   if (!hex) return std::nullopt;
   std::string_view raw = s.substr(open + 2, close - open - 2);
   auto name = escaped ? unescape_name(raw) : std::optional<std::string>(std::string(raw));
@@ -56,8 +56,8 @@ std::optional<ChecksumLine> parse_tag_line(std::string_view s, bool escaped) {
   return ChecksumLine{*algo, std::move(*hex), std::move(*name)};
 }
 
-std::optional<ChecksumLine> parse_gnu_line(std::string_view s, bool escaped, Algo algo) {
-  const std::size_t digits = 2 * info(algo).digest_bytes;
+std::optional<ChecksumLine> parse_gnu_line(std::string_view s, bool escaped, common::Algo algo) {
+  const std::size_t digits = 2 * common::info(algo).digest_bytes;
   // HASH, a space, then ' ' (text) or '*' (binary), then the name.
   if (s.size() < digits + 3 || s[digits] != ' ' || (s[digits + 1] != ' ' && s[digits + 1] != '*')) return std::nullopt;
   auto hex = parse_hex(s.substr(0, digits), digits);
@@ -93,14 +93,14 @@ std::string display_name(std::string_view name) {
   return name.find('\n') != std::string_view::npos ? "\\" + escape_name(name) : std::string(name);
 }
 
-std::string format_line(LineStyle style, Algo algo, std::string_view hex, std::string_view name, bool zero) {
+std::string format_line(LineStyle style, common::Algo algo, std::string_view hex, std::string_view name, bool zero) {
   const bool escape = !zero && needs_escape(name);
   const std::string shown = escape ? escape_name(name) : std::string(name);
   std::string line;
   line.reserve(hex.size() + shown.size() + 24);
   if (escape) line.push_back('\\');
   if (style == LineStyle::kTag) {
-    line.append(info(algo).tag).append(" (").append(shown).append(") = ").append(hex);
+    line.append(common::info(algo).tag).append(" (").append(shown).append(") = ").append(hex);
   } else {
     line.append(hex).append("  ").append(shown);
   }
@@ -108,7 +108,7 @@ std::string format_line(LineStyle style, Algo algo, std::string_view hex, std::s
   return line;
 }
 
-std::optional<ChecksumLine> parse_checksum_line(std::string_view line, Algo gnu_algo) {
+std::optional<ChecksumLine> parse_checksum_line(std::string_view line, common::Algo gnu_algo) {
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <vector>
 
+#include "common/diagnostics.h"
 #include "common/input.h"
 #include "hash/update_guarded.h"
 #include "conc/parallel.h"
@@ -50,9 +51,7 @@ conc::RunStats run_seq(std::span<const Job> jobs, const EngineOptions& o, std::s
     if (stop.stop_requested()) break;
     sink(i, std::move(out));
   }
-  conc::RunStats stats;
-  stats.executor = "seq";
-  return stats;
+  return {};
 }
 
 // Delivers what the pool's tasks send, then reports the pool's and the channel's counters.
@@ -60,7 +59,6 @@ conc::RunStats deliver_from(const Executor& pool, Receiver<Indexed>& outcomes, c
                             std::stop_source& halt) {
   detail::deliver_in_order(outcomes, sink, halt);
   conc::RunStats stats;
-  stats.executor = std::string(pool.name());
   stats.workers = pool.worker_stats();
   stats.channels.push_back({"outcomes", outcomes.stats()});
   return stats;
@@ -69,7 +67,7 @@ conc::RunStats deliver_from(const Executor& pool, Receiver<Indexed>& outcomes, c
 // One task per file, posted in input order to the one shared queue.
 conc::RunStats run_pool(std::span<const Job> jobs, const EngineOptions& o, std::stop_source& halt,
                         common::ProgressBar* progress, const OutcomeSink& sink) {
-  ThreadPool pool(thread_count(o.threads));
+  ThreadPool pool(o.threads);
   auto [tx, rx] = conc::unbounded<Indexed>();
   const auto stop = halt.get_token();
   for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -91,7 +89,7 @@ conc::RunStats run_steal(std::span<const Job> jobs, const EngineOptions& o, std:
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return jobs[a].size > jobs[b].size; });
-  WorkStealingPool pool(thread_count(o.threads));
+  WorkStealingPool pool(o.threads);
   auto [tx, rx] = conc::unbounded<Indexed>();
   const auto stop = halt.get_token();
   pool.post([&, tx]() mutable {
@@ -105,7 +103,17 @@ conc::RunStats run_steal(std::span<const Job> jobs, const EngineOptions& o, std:
   return deliver_from(pool, rx, sink, halt);
 }
 
+constexpr common::StrategyInfo<Strategy> kStrategies[] = {
+    {Strategy::kSteal, "steal", "files biggest first, split recursively over the WorkStealingPool", true},
+    {Strategy::kPool, "pool", "one task per file, in input order, on the shared-queue ThreadPool", false},
+    {Strategy::kChannels, "channels",
+     "-j readers stream blocks over bounded channels to as many hasher threads (I/O apart from CPU)", false},
+    {Strategy::kSeq, "seq", "one thread, one file after another: the baseline", false},
+};
+
 }  // namespace
+
+std::span<const common::StrategyInfo<Strategy>> strategies() noexcept { return kStrategies; }
 
 Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::stop_token& stop,
                  common::ProgressBar* progress) {
@@ -115,7 +123,7 @@ Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::s
     if (progress != nullptr) progress->add(0, n);
   };
   try {
-    Digest digest(job.algo);
+    common::Digest digest(job.algo);
     if (job.stdin_rest) {
       out.hex = digest.hex();
       if (progress != nullptr) progress->add(1, 0);
@@ -144,15 +152,17 @@ Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::s
       out.hex = digest.hex();
     }
   } catch (const common::InputError& e) {
-    out.error = e.what();
+    out.error = common::exception_reason(e);
     out.missing = e.error_number() == ENOENT;
   }
   if (progress != nullptr) progress->add(1, 0);
   return out;
 }
 
-conc::RunStats hash_jobs(std::span<const Job> jobs, const EngineOptions& options, std::stop_token stop,
+conc::RunStats hash_jobs(std::span<const Job> jobs, const EngineOptions& requested, std::stop_token stop,
                          common::ProgressBar* progress, const OutcomeSink& sink) {
+  EngineOptions options = requested;
+  options.threads = thread_count(requested.threads);  // resolved once: 0 is every core
   std::stop_source halt;
   const std::stop_callback forward(stop, [&] { halt.request_stop(); });
   if (progress != nullptr) {
@@ -183,6 +193,7 @@ conc::RunStats hash_jobs(std::span<const Job> jobs, const EngineOptions& options
     case Strategy::kSteal: stats = run_steal(jobs, options, halt, progress, counted); break;
     case Strategy::kChannels: stats = detail::run_block_pipeline(jobs, options, halt, progress, counted); break;
   }
+  stats.executor = std::string(common::strategy_info(strategies(), options.strategy).name);
   stats.items = jobs.size();
   stats.bytes = bytes;
   return stats;

@@ -11,7 +11,7 @@ std::string plural(std::uint64_t n, const char* one, const char* many) {
 
 }  // namespace
 
-ResultWriter::ResultWriter(common::Output& out, Format format, LineStyle style, Algo algo, bool zero)
+ResultWriter::ResultWriter(common::Output& out, Format format, LineStyle style, common::Algo algo, bool zero)
     : out_(out), format_(format), style_(style), algo_(algo), zero_(zero) {
   if (format_ == Format::kJson) out_.write("[");
 }
@@ -22,7 +22,7 @@ void ResultWriter::add(const std::string& path, const std::string& hex, std::uin
     return;
   }
   common::JsonWriter w;
-  w.begin_object().key("path").value(path).key("algo").value(info(algo_).name);
+  w.begin_object().key("path").value(path).key("algo").value(common::info(algo_).name);
   w.key("digest").value(hex).key("size").value(size).end_object();
   if (format_ == Format::kJson) out_.write(first_ ? "\n  " : ",\n  ");
   out_.write(w.str());

@@ -24,7 +24,7 @@ std::span<char> thread_buffer(std::size_t size);
 /// draining, then rethrows. After `halt` is requested nothing more is passed.
 void deliver_in_order(Receiver<Indexed>& results, const OutcomeSink& sink, std::stop_source& halt);
 
-/// The `channels` strategy (block_pipeline.cpp).
+/// The `channels` strategy (block_pipeline.cpp); `options.threads` is resolved (not 0).
 conc::RunStats run_block_pipeline(std::span<const Job> jobs, const EngineOptions& options, std::stop_source& halt,
                                   common::ProgressBar* progress, const OutcomeSink& sink);
 

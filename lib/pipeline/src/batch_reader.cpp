@@ -31,7 +31,7 @@ bool BatchReader::open_next() {
     try {
       input_.emplace(common::Input::open(path));
     } catch (const common::InputError& e) {
-      diag_.error(path, e.what());
+      diag_.error(path, common::exception_reason(e));
       continue;
     }
     eof_ = false;
@@ -52,7 +52,7 @@ bool BatchReader::fill() {
   try {
     n = input_->read({pending_.data() + old, kReadBlock}, stop_);
   } catch (const common::InputError& e) {
-    diag_.error(paths_[next_path_ - 1], e.what());
+    diag_.error(paths_[next_path_ - 1], common::exception_reason(e));
   }
   pending_.resize(old + n);
   if (n == 0) eof_ = true;

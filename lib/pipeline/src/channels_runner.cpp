@@ -12,7 +12,7 @@
 namespace conc::pipeline::detail {
 
 std::vector<std::size_t> stage_workers(const RunState& st) {
-  const std::size_t all = thread_count(st.options.threads);
+  const std::size_t all = st.options.threads;
   std::vector<std::size_t> workers;
   for (std::size_t k = 0; k < st.stages.size(); ++k) {
     const auto it = st.options.stage_threads.find(k);
@@ -109,7 +109,6 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
   out.finish();
 
   conc::RunStats stats;
-  stats.executor = "channels";
   st.report(stats, workers);
   for (std::size_t k = 0; k < n; ++k) {
     stats.stages[k].wait_input = from[k].stats().recv_blocked;

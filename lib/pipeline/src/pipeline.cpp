@@ -1,5 +1,6 @@
 #include "pipeline/pipeline.h"
 
+#include "conc/executor.h"
 #include "run_state.h"
 #include "runners.h"
 
@@ -24,23 +25,23 @@ conc::RunStats run_seq(detail::RunState& st, BatchReader& reader, common::Progre
   }
   if (failure) std::rethrow_exception(failure);
   conc::RunStats stats;
-  stats.executor = "seq";
   st.report(stats, std::vector<std::size_t>(st.stages.size(), 1));
   return stats;
 }
 
 }  // namespace
 
-std::span<const StrategyInfo> all_strategies() noexcept {
-  static constexpr StrategyInfo kStrategies[] = {
-      {Strategy::kChannels, "channels",
-       "each stage a group of threads, joined to the next by bounded channels; reordered at the end"},
-      {Strategy::kPool, "pool", "each batch runs through every stage as tasks on the shared-queue ThreadPool; reordered at the end"},
-      {Strategy::kSteal, "steal", "each batch runs through every stage as tasks on the WorkStealingPool; reordered at the end"},
-      {Strategy::kSeq, "seq", "one thread: read a batch, run every stage, write it"},
-  };
-  return kStrategies;
-}
+constexpr common::StrategyInfo<Strategy> kStrategies[] = {
+    {Strategy::kChannels, "channels",
+     "each stage a group of threads, joined to the next by bounded channels; reordered at the end", true},
+    {Strategy::kPool, "pool",
+     "each batch runs through every stage as tasks on the shared-queue ThreadPool; reordered at the end", false},
+    {Strategy::kSteal, "steal",
+     "each batch runs through every stage as tasks on the WorkStealingPool; reordered at the end", false},
+    {Strategy::kSeq, "seq", "one thread: read a batch, run every stage, write it", false},
+};
+
+std::span<const common::StrategyInfo<Strategy>> strategies() noexcept { return kStrategies; }
 
 std::vector<std::unique_ptr<Stage>> parse_stages(const std::vector<std::string>& texts) {
   std::vector<std::unique_ptr<Stage>> stages;
@@ -54,8 +55,10 @@ std::vector<std::unique_ptr<Stage>> parse_stages(const std::vector<std::string>&
   return stages;
 }
 
-Result run_pipeline(const Options& options, std::vector<std::unique_ptr<Stage>>& stages, common::Diagnostics& diag,
+Result run_pipeline(const Options& requested, std::vector<std::unique_ptr<Stage>>& stages, common::Diagnostics& diag,
                     std::stop_token stop, common::ProgressBar* progress, const OutputSink& sink) {
+  Options options = requested;
+  options.threads = thread_count(requested.threads);  // resolved once: 0 is every core
   detail::RunState st(options, stages, diag, std::move(stop));
   BatchReader reader(options.inputs, options.limits, diag, st.input.get_token());
   Result r;
@@ -65,6 +68,7 @@ Result run_pipeline(const Options& options, std::vector<std::unique_ptr<Stage>>&
     case Strategy::kPool: r.stats = detail::run_pool(st, reader, progress, sink); break;
     case Strategy::kSteal: r.stats = detail::run_steal(st, reader, progress, sink); break;
   }
+  r.stats.executor = std::string(common::strategy_info(strategies(), options.strategy).name);
   st.report_failures(UINT64_MAX);  // none is left unless a sink failure cut the run short
   r.failed_batches = st.failures();
   for (const auto& s : r.stats.stages) r.stats.items = std::max(r.stats.items, s.items);

@@ -39,7 +39,7 @@ class SerialGate {
 template <class Pool>
 conc::RunStats run_tasks(RunState& st, BatchReader& reader, common::ProgressBar* progress, const OutputSink& sink) {
   const std::size_t n = st.stages.size();
-  const std::size_t threads = thread_count(st.options.threads);
+  const std::size_t threads = st.options.threads;
   std::counting_semaphore<> tokens(st.in_flight_limit());
   std::vector<SerialGate> gates(n);
   Pool pool(threads);
@@ -81,7 +81,6 @@ conc::RunStats run_tasks(RunState& st, BatchReader& reader, common::ProgressBar*
   out.finish();
 
   conc::RunStats stats;
-  stats.executor = std::string(pool.name());  // "pool" or "steal", as the strategy
   stats.workers = pool.worker_stats();
   st.report(stats, std::vector<std::size_t>(n, threads));
   stats.channels.push_back({"finished batches", done_rx.stats()});

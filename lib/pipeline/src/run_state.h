@@ -159,9 +159,9 @@ class RunState {
       b.dropped = true;
       b.data.clear();
     } catch (const BatchFailure& e) {
-      fail(k, b, e.what());
+      fail(k, b, common::exception_reason(e));
     } catch (const std::exception& e) {  // bad_alloc, a regex engine error: still one batch's failure
-      fail(k, b, e.what());
+      fail(k, b, common::exception_reason(e));
     }
     c.busy_ns.fetch_add((std::chrono::steady_clock::now() - start).count(), std::memory_order_relaxed);
     c.items.fetch_add(1, std::memory_order_relaxed);

@@ -80,7 +80,7 @@ void cut_stream(common::Input& in, const std::string& name, std::size_t chunk_si
       try {
         n = in.read({data + have, want - have}, stop);
       } catch (const common::InputError& e) {
-        diag.error(name, e.what());
+        diag.error(name, common::exception_reason(e));
       }
       if (stop.stop_requested()) return;
       if (n == 0) {
@@ -159,7 +159,7 @@ class OpenFile {
       if (done < n) report(diag, "file shrank while being read");
       return done;
     } catch (const common::InputError& e) {
-      report(diag, e.what());
+      report(diag, common::exception_reason(e));
       return 0;
     }
   }
@@ -203,7 +203,7 @@ void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t ch
     try {
       input.emplace(common::Input::open(in.path, in.is_stdin));
     } catch (const common::InputError& e) {
-      diag.error(in.path, e.what());
+      diag.error(in.path, common::exception_reason(e));
       continue;
     }
     // Standard input, streams and files whose size says nothing (/proc,

@@ -15,6 +15,7 @@
 #include "conc/task_group.h"
 #include "conc/thread_pool.h"
 #include "conc/work_stealing_pool.h"
+#include "conc/worker_local.h"
 #include "wordcount/pieces.h"
 
 namespace conc::wordcount {
@@ -90,7 +91,7 @@ class Slot {
 // and returned when the last of them is done.
 template <class Body>
 void run_pieces(Executor& pool, const Job& job, std::size_t chunk_size, bool whole_files,
-                std::vector<WorkerState>& states, Body body) {
+                WorkerLocal<WorkerState>& states, Body body) {
   std::counting_semaphore<> slots(static_cast<std::ptrdiff_t>(2 * pool.concurrency() + 2));
   TaskGroup group(pool);
   std::function<void(Piece, const std::shared_ptr<Slot>&)> run = [&](Piece piece, const std::shared_ptr<Slot>& slot) {
@@ -99,7 +100,7 @@ void run_pieces(Executor& pool, const Job& job, std::size_t chunk_size, bool who
       group.run([&run, upper = std::move(upper), slot] { run(upper, slot); });
       piece = std::move(lower);
     }
-    WorkerState& state = states[static_cast<std::size_t>(pool.current_worker())];
+    WorkerState& state = states.local();
     job.process(piece, state, [&](std::span<char> text) { body(text, state); });
   };
   job.pieces(
@@ -128,52 +129,47 @@ void count_text(const Tokenizer& tok, std::span<char> text, WorkerState& state) 
 }
 
 // Merges per-worker tables into `parts` disjoint tables, one task per part.
-std::vector<WordTable> merge_partitioned(Executor& pool, std::vector<WorkerState>& states) {
+std::vector<WordTable> merge_partitioned(Executor& pool, const WorkerLocal<WorkerState>& states) {
   const std::size_t parts = useful_parallelism(pool);  // not one per thread: each part scans every table
   std::vector<WordTable> merged(parts);
   parallel_for(pool, 0, parts, 1, [&](std::size_t p) {
-    for (const auto& s : states) {
+    states.for_each([&](const WorkerState& s) {
       s.table.for_each([&](std::string_view w, const WordKey& k, std::uint64_t c) {
         if (partition_of(k.hash, parts) == p) merged[p].add(w, k, c);
       });
-    }
+    });
   });
   return merged;
 }
 
-void collect_totals(const std::vector<WorkerState>& states, Totals& t) {
-  for (const auto& s : states) {
-    t.bytes += s.bytes;
-    t.lines += s.lines;
-  }
+void add_totals(const WorkerState& s, Totals& t) {
+  t.bytes += s.bytes;
+  t.lines += s.lines;
 }
 
 void run_seq(const Job& job, Result& r) {
-  std::vector<WorkerState> states(1);
-  WorkerState& s = states[0];
+  WorkerState s;
   job.pieces(job.options.chunk_size, [&](Piece&& piece) {
     job.process(piece, s, [&](std::span<char> text) { count_text(job.tokenizer, text, s); });
   });
-  collect_totals(states, r.totals);
+  add_totals(s, r.totals);
   r.tables.push_back(std::move(s.table));
-  r.stats.executor = "seq";
 }
 
 template <class Pool>
 void run_local(const Job& job, Result& r, std::size_t chunk_size, bool whole_files) {
   Pool pool(job.options.threads);
-  std::vector<WorkerState> states(pool.concurrency());
+  WorkerLocal<WorkerState> states(pool);
   run_pieces(pool, job, chunk_size, whole_files, states,
              [&](std::span<char> text, WorkerState& s) { count_text(job.tokenizer, text, s); });
-  collect_totals(states, r.totals);
+  states.for_each([&](const WorkerState& s) { add_totals(s, r.totals); });
   r.tables = merge_partitioned(pool, states);
-  r.stats.executor = std::string(pool.name());
   r.stats.workers = pool.worker_stats();
 }
 
 void run_mutex(const Job& job, Result& r) {
   ThreadPool pool(job.options.threads);
-  std::vector<WorkerState> states(pool.concurrency());
+  WorkerLocal<WorkerState> states(pool);
   std::mutex mutex;
   WordTable shared;
   run_pieces(pool, job, job.options.chunk_size, false, states, [&](std::span<char> text, WorkerState& s) {
@@ -182,25 +178,23 @@ void run_mutex(const Job& job, Result& r) {
       shared.add(w);
     });
   });
-  collect_totals(states, r.totals);
+  states.for_each([&](const WorkerState& s) { add_totals(s, r.totals); });
   r.tables.push_back(std::move(shared));
-  r.stats.executor = "pool";
   r.stats.workers = pool.worker_stats();
 }
 
 void run_sharded(const Job& job, Result& r) {
   ThreadPool pool(job.options.threads);
-  std::vector<WorkerState> states(pool.concurrency());
+  WorkerLocal<WorkerState> states(pool);
   ShardedMap<std::string, std::uint64_t, WordHash, std::equal_to<>> map(64 * useful_parallelism(pool));
   run_pieces(pool, job, job.options.chunk_size, false, states, [&](std::span<char> text, WorkerState& s) {
     job.tokenizer.for_each({text.data(), text.size()}, s.scratch, [&](std::string_view w) { map.update(w, [](std::uint64_t& c) { ++c; }); });
   });
-  collect_totals(states, r.totals);
+  states.for_each([&](const WorkerState& s) { add_totals(s, r.totals); });
   r.tables.resize(map.shard_count());
   parallel_for(pool, 0, map.shard_count(), 1, [&](std::size_t i) {
     for (const auto& [word, count] : map.take_shard(i)) r.tables[i].add(word, count);
   });
-  r.stats.executor = "pool";
   r.stats.workers = pool.worker_stats();
 }
 
@@ -250,9 +244,8 @@ void run_channels(const Job& job, Result& r) {
     job.pieces(job.options.chunk_size, [&](Piece&& piece) { (void)piece_tx.send(std::move(piece)); });
     piece_tx.reset();  // mappers drain and end, then reducers
   }
-  collect_totals(states, r.totals);
+  for (const auto& s : states) add_totals(s, r.totals);
   r.tables = std::move(merged);
-  r.stats.executor = "threads";
   r.stats.channels.push_back({"pieces", piece_stats.stats()});
   for (std::size_t i = 0; i < reducers; ++i) {
     r.stats.channels.push_back({"partition " + std::to_string(i), reducer_stats[i].stats()});
@@ -275,7 +268,7 @@ class MergeParser {
       try {
         n = in.read(buf, stop);
       } catch (const common::InputError& e) {
-        diag_.error(name, e.what());
+        diag_.error(name, common::exception_reason(e));
         return;
       }
       if (stop.stop_requested()) return;
@@ -340,11 +333,10 @@ void run_merge(const Job& job, Result& r) {
       common::Input input = common::Input::open(in.path, in.is_stdin);
       parser.input(input, in.path, job.stop);
     } catch (const common::InputError& e) {
-      job.diag.error(in.path, e.what());
+      job.diag.error(in.path, common::exception_reason(e));
     }
   }
   r.tables.push_back(std::move(table));
-  r.stats.executor = "seq";
 }
 
 // The output order: count descending, then word ascending by bytes. Ties on
@@ -364,15 +356,31 @@ bool before(const SortKey& a, const SortKey& b) {
   return a.word < b.word;  // std::string_view compares bytes as unsigned char
 }
 
+constexpr common::StrategyInfo<Strategy> kStrategies[] = {
+    {Strategy::kSteal, "steal",
+     "a table per worker on the WorkStealingPool; each file's ranges (a quarter of --chunk-size) split in halves "
+     "on the workers, idle ones stealing them; merged by hash partition in parallel",
+     true},
+    {Strategy::kLocal, "local", "a table per worker on the shared-queue ThreadPool, merged by hash partition in parallel",
+     false},
+    {Strategy::kSeq, "seq", "one thread, one table: the baseline", false},
+    {Strategy::kMutex, "mutex", "all workers update one table behind one mutex (the naive design)", false},
+    {Strategy::kSharded, "sharded", "all workers update one ShardedMap (striped shared_mutex locks)", false},
+    {Strategy::kChannels, "channels",
+     "mappers send per-piece partial tables over bounded channels to reducers owning hash partitions", false},
+};
+
 }  // namespace
 
-Result count_words(const Options& options, common::Diagnostics& diag, std::stop_token stop,
+std::span<const common::StrategyInfo<Strategy>> strategies() noexcept { return kStrategies; }
+
+Result count_words(const Options& requested, common::Diagnostics& diag, std::stop_token stop,
                    common::ProgressBar* progress) {
+  Options options = requested;
+  options.threads = thread_count(requested.threads);  // resolved once: 0 is every core
   std::vector<std::string> paths = options.inputs;
   if (paths.empty()) paths.push_back("-");
-  common::WalkOptions walk_options;
-  walk_options.follow_symlinks = options.follow_symlinks;
-  const auto inputs = common::walk(paths, walk_options, diag);
+  const auto inputs = common::walk(paths, requested.walk, diag);
   if (progress != nullptr) {
     std::uint64_t bytes = 0;
     for (const auto& in : inputs) bytes += in.size;
@@ -384,6 +392,7 @@ Result count_words(const Options& options, common::Diagnostics& diag, std::stop_
   Result r;
   if (options.merge) {
     run_merge(job, r);
+    r.stats.executor = "seq";  // parsed sequentially whatever the strategy
   } else {
     switch (options.strategy) {
       case Strategy::kSeq: run_seq(job, r); break;
@@ -395,6 +404,7 @@ Result count_words(const Options& options, common::Diagnostics& diag, std::stop_
         break;
       case Strategy::kChannels: run_channels(job, r); break;
     }
+    r.stats.executor = std::string(common::strategy_info(strategies(), options.strategy).name);
   }
 
   std::size_t distinct = 0;

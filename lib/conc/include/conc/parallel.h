@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "conc/executor.h"
-#include "conc/cache_line.h"
 #include "conc/task_group.h"
+#include "conc/worker_local.h"
 
 namespace conc {
 
@@ -56,7 +56,7 @@ void parallel_for(Executor& executor, std::size_t begin, std::size_t end, std::s
 
 /// Map-reduce with per-worker local state (a combiner per worker).
 ///
-/// Each worker gets its own `Local`, a copy of `init`, made on first use; `map(local, item)`
+/// Each worker gets its own `Local` (a `WorkerLocal`), a copy of `init`, made on first use; `map(local, item)`
 /// folds inputs into it with no synchronisation; at the end `reduce(acc,
 /// std::move(local))` merges the workers' states one by one, on the calling
 /// thread, into `init`, which is returned. `inputs` is any random-access
@@ -68,22 +68,14 @@ void parallel_for(Executor& executor, std::size_t begin, std::size_t end, std::s
 template <class Inputs, class Local, class Map, class Reduce>
 Local map_reduce(Executor& executor, const Inputs& inputs, Local init, Map&& map, Reduce&& reduce,
                  std::size_t grain = 1) {
-  struct alignas(kCacheLine) Slot {
-    std::optional<Local> local;
-  };
-  std::vector<Slot> slots(executor.concurrency());
+  WorkerLocal<Local> locals(executor, init);
   const auto first = std::begin(inputs);
   const auto n = static_cast<std::size_t>(std::distance(first, std::end(inputs)));
   parallel_for(executor, 0, n, grain, [&](std::size_t lo, std::size_t hi) {
-    const int worker = executor.current_worker();
-    if (worker < 0) throw std::logic_error("map_reduce: task ran outside the executor's workers");
-    auto& slot = slots[static_cast<std::size_t>(worker)].local;
-    if (!slot) slot.emplace(init);
-    for (std::size_t i = lo; i < hi; ++i) map(*slot, first[static_cast<std::ptrdiff_t>(i)]);
+    Local& local = locals.local();
+    for (std::size_t i = lo; i < hi; ++i) map(local, first[static_cast<std::ptrdiff_t>(i)]);
   });
-  for (auto& s : slots) {
-    if (s.local) reduce(init, std::move(*s.local));
-  }
+  locals.for_each([&](Local& local) { reduce(init, std::move(local)); });
   return init;
 }
 

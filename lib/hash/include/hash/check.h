@@ -16,7 +16,7 @@
 namespace conc::hash {
 
 struct CheckOptions {
-  Algo gnu_algo = Algo::kSha256;  ///< algorithm of GNU-style lines; tag lines name their own
+  common::Algo gnu_algo = common::Algo::kSha256;  ///< algorithm of GNU-style lines; tag lines name their own
   bool ignore_missing = false;    ///< a listed file that does not exist is skipped silently
   bool warn = false;              ///< report each improperly formatted line
   /// Directories whose files must all be listed: each unlisted one is a NEW verdict.

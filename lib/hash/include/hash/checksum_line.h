@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "hash/algorithm.h"
+#include "common/digest.h"
 
 namespace conc::hash {
 
@@ -18,7 +18,7 @@ enum class LineStyle {
 /// holding a backslash, newline or carriage return is written with `\\`,
 /// `\n`, `\r` and the line starts with `\`. With `zero`, the line ends with
 /// NUL instead of a newline and nothing is escaped.
-std::string format_line(LineStyle style, Algo algo, std::string_view hex, std::string_view name, bool zero);
+std::string format_line(LineStyle style, common::Algo algo, std::string_view hex, std::string_view name, bool zero);
 
 /// True if `name` needs the escaped form (it holds `\`, `\n` or `\r`).
 bool needs_escape(std::string_view name) noexcept;
@@ -32,7 +32,7 @@ std::string display_name(std::string_view name);
 
 /// One parsed line of a checksum file.
 struct ChecksumLine {
-  Algo algo = Algo::kSha256;
+  common::Algo algo = common::Algo::kSha256;
   std::string hex;   ///< lowercase
   std::string name;  ///< unescaped
 };
@@ -42,6 +42,6 @@ struct ChecksumLine {
 /// files), a leading `\` for escaped names, `*` (binary) or ` ` before the
 /// name, and upper- or lowercase hex. Returns nullopt for an improperly
 /// formatted line. Comment lines (`#...`) are the caller's to skip.
-std::optional<ChecksumLine> parse_checksum_line(std::string_view line, Algo gnu_algo);
+std::optional<ChecksumLine> parse_checksum_line(std::string_view line, common::Algo gnu_algo);
 
 }  // namespace conc::hash

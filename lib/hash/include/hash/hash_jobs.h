@@ -8,9 +8,10 @@
 #include <stop_token>
 #include <string>
 
+#include "common/digest.h"
 #include "common/progress.h"
+#include "common/strategy.h"
 #include "conc/run_stats.h"
-#include "hash/algorithm.h"
 
 namespace conc::hash {
 
@@ -26,10 +27,15 @@ enum class Strategy {
   kChannels,  ///< reader threads send blocks over bounded channels to hasher threads
 };
 
+/// Every strategy, in the order `--strategy help` lists them (the default
+/// first): name, description, default. `--stats` names the executor of a
+/// run by its strategy's name.
+std::span<const common::StrategyInfo<Strategy>> strategies() noexcept;
+
 /// One input to hash.
 struct Job {
   std::string path;
-  Algo algo = Algo::kSha256;
+  common::Algo algo = common::Algo::kSha256;
   std::uint64_t size = 0;  ///< expected size (from the walk): orders `steal`, sizes the progress bar
   bool is_stdin = false;
   /// A later "-" than the first: standard input is one stream, read to its
@@ -48,8 +54,8 @@ struct Outcome {
 };
 
 struct EngineOptions {
-  Strategy strategy = Strategy::kSteal;
-  std::size_t threads = 0;  ///< 0: every core. For kChannels: this many readers and as many hashers
+  Strategy strategy = Strategy::kSteal;  ///< the table's default
+  std::size_t threads = 0;  ///< 0: every core (conc::thread_count). For kChannels: this many readers and as many hashers
   IoMode io = IoMode::kRead;
   std::size_t block_size = std::size_t{1} << 17;  ///< 128 KiB: stays in cache from read to hash
 };

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/output.h"
-#include "hash/algorithm.h"
+#include "common/digest.h"
 #include "hash/check.h"
 #include "hash/checksum_line.h"
 
@@ -21,7 +21,7 @@ enum class Format { kText, kJson, kJsonl };
 /// `finish()` closes the json array; call it once, after the last `add`.
 class ResultWriter {
  public:
-  ResultWriter(common::Output& out, Format format, LineStyle style, Algo algo, bool zero);
+  ResultWriter(common::Output& out, Format format, LineStyle style, common::Algo algo, bool zero);
 
   void add(const std::string& path, const std::string& hex, std::uint64_t size);
   void finish();
@@ -30,7 +30,7 @@ class ResultWriter {
   common::Output& out_;
   Format format_;
   LineStyle style_;
-  Algo algo_;
+  common::Algo algo_;
   bool zero_;
   bool first_ = true;
 };

@@ -13,6 +13,7 @@
 
 #include "common/diagnostics.h"
 #include "common/progress.h"
+#include "common/strategy.h"
 #include "conc/run_stats.h"
 #include "pipeline/batch_reader.h"
 #include "pipeline/stage.h"
@@ -26,16 +27,11 @@ enum class Strategy {
   kSeq,       ///< one thread: read a batch, run every stage, write
 };
 
-/// One row of the strategy table (DESIGN.md §3 vocabulary).
-struct StrategyInfo {
-  Strategy strategy;
-  std::string_view name;         ///< what -s takes
-  std::string_view description;  ///< one line, for --strategy help
-};
-
-/// Every strategy, the default (the fastest measured) first. The CLI and the
-/// tests read this table, so a new strategy is one row here.
-std::span<const StrategyInfo> all_strategies() noexcept;
+/// Every strategy, in the order `--strategy help` lists them (the default,
+/// the fastest measured, first): name, description, default. The CLI and the
+/// tests read this table, so a new strategy is one row here; `--stats` names
+/// the executor of a run by its strategy's name.
+std::span<const common::StrategyInfo<Strategy>> strategies() noexcept;
 
 enum class OnError {
   kStop,  ///< stop reading; the output is every batch before the failing one; exit 1
@@ -44,7 +40,7 @@ enum class OnError {
 
 struct Options {
   std::vector<std::string> inputs;  ///< files in order; empty or "-": standard input
-  Strategy strategy = all_strategies().front().strategy;
+  Strategy strategy = Strategy::kChannels;  ///< the table's default
   std::size_t threads = 0;  ///< workers per stateless stage (channels) or in the pool; 0: every core
   std::map<std::size_t, std::size_t> stage_threads;  ///< 0-based stage index -> workers (channels)
   bool ordered = true;       ///< output in input order (a reorder buffer at the end)

@@ -3,13 +3,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/diagnostics.h"
+#include "common/file_walk.h"
 #include "common/progress.h"
+#include "common/strategy.h"
 #include "conc/run_stats.h"
 #include "wordcount/tokenizer.h"
 #include "wordcount/word_table.h"
@@ -26,14 +29,21 @@ enum class Strategy {
   kSteal,     ///< kLocal on the WorkStealingPool with finer pieces
 };
 
+/// Every strategy, in the order `--strategy help` lists them (the default
+/// first): name, description, default. `--stats` names the executor of a
+/// run by its strategy's name.
+std::span<const common::StrategyInfo<Strategy>> strategies() noexcept;
+
 struct Options {
   std::vector<std::string> inputs;  ///< files, directories, "-"; empty: stdin
   TokenizerOptions tokenizer;
-  Strategy strategy = Strategy::kSteal;  ///< the fastest, measured (scripts/bench/wordcount.sh)
-  std::size_t threads = 1;
+  Strategy strategy = Strategy::kSteal;  ///< the table's default: the fastest, measured (scripts/bench/wordcount.sh)
+  std::size_t threads = 0;               ///< 0: every core (conc::thread_count)
   std::size_t chunk_size = 1u << 20;  ///< bytes per piece (kSteal uses a quarter)
   bool merge = false;                 ///< inputs are `word<TAB>count` lines to sum
-  bool follow_symlinks = false;
+  /// How directories are walked; `skip` holds the run's own output files
+  /// (`-o DIR/counts DIR` must not count its temporary or its old self).
+  common::WalkOptions walk;
 };
 
 struct Totals {
