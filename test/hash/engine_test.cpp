@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/input.h"
+#include "conc/executor.h"
 #include "hash/hash_jobs.h"
 #include "hash/update_guarded.h"
 #include "temp_dir.h"
@@ -282,7 +283,10 @@ TEST_CASE("channels: threads are capped at the files and buffers at what the fil
   jobs.push_back({dir.write("big", bytes(5 * block + 3, 99)), Algo::kXxh3, 5 * block + 3, false});
   const auto stats = hash_jobs(jobs, {Strategy::kChannels, 2, IoMode::kRead, block}, {}, nullptr, [](std::size_t, Outcome&&) {});
   CHECK(count_of(stats, "reader threads") == 2);
-  const std::uint64_t cap = 2 + 2 * 5;  // readers + hashers x (queued blocks + 1)
+  const std::uint64_t hashers = count_of(stats, "hasher threads");
+  CHECK(hashers >= 1);
+  CHECK(hashers <= std::min<std::uint64_t>(2, conc::available_cores()));
+  const std::uint64_t cap = 2 + hashers * 5;  // readers + hashers x (queued blocks + 1)
   // Each of the cap buffers is made once small and replaced at most once by
   // a block-sized one.
   CHECK(count_of(stats, "read buffers allocated") <= 2 * cap);

@@ -5,14 +5,17 @@
 //      ^                                            |
 //      +---------------(free buffers)---------------+
 //
-// -j N runs N readers and N hashers, but never more than there are files
-// (a reader without a file, and its hasher, would only cost a thread). Readers take files from a shared index
+// -j N runs N readers, but never more than there are files (a reader
+// without a file would only cost a thread), and as many hashers, but never
+// more than the cores the process may use: readers wait on I/O, hashers only
+// compute, so hashers beyond the cores (-j 256 on one) add threads, channels
+// and buffers in flight but no speed. Readers take files from a shared index
 // in input order and read each into large blocks; reader k sends every block
-// to hasher k over a bounded FIFO channel, so a file's blocks are hashed in
-// order without any hasher waiting on another, and the file-level fan-out
-// comes from the readers sharing the files. (With fewer readers than
-// hashers a big file would leave hashers idle, since a file's blocks cannot
-// be spread.) Read buffers are made as needed up to a fixed count and go back
+// to hasher k mod hashers over a bounded FIFO channel, so a file's blocks are
+// hashed in order without any hasher waiting on another (a hasher keeps one
+// digest per file it has open), and the file-level fan-out comes from the
+// readers sharing the files. (With fewer readers than hashers a big file
+// would leave hashers idle, since a file's blocks cannot be spread.) Read buffers are made as needed up to a fixed count and go back
 // to their pool once hashed: memory is bounded by buffers x block size, and a full hasher
 // channel holds its reader back. A buffer is no bigger than the file it is
 // first taken for needs (a 6-byte file gets a small one, not --block-size);
@@ -68,9 +71,8 @@ class BlockPipeline {
       : jobs_(jobs), options_(o), stop_(std::move(stop)), progress_(progress) {}
 
   conc::RunStats run(std::stop_source& halt, const OutcomeSink& sink) {
-    // One reader per file at most, and each reader feeds its own hasher.
-    const std::size_t hashers = std::max<std::size_t>(1, std::min(thread_count(options_.threads), jobs_.size()));
-    const std::size_t readers = hashers;
+    const std::size_t readers = std::max<std::size_t>(1, std::min(thread_count(options_.threads), jobs_.size()));
+    const std::size_t hashers = std::min(readers, available_cores());
     // Every buffer is in the pool, in a reader's hand, queued at a hasher or
     // being hashed: with this many, a reader waiting for one always gets it.
     const std::size_t buffers = readers + hashers * (kBlocksPerHasher + 1);
@@ -93,7 +95,7 @@ class BlockPipeline {
       threads.emplace_back([this, rx = at_hasher[k], free_tx, out_tx]() mutable { hash_blocks(rx, free_tx, out_tx); });
     }
     for (std::size_t r = 0; r < readers; ++r) {
-      threads.emplace_back([this, tx = to_hasher[r], free_rx, free_tx, out_tx]() mutable {
+      threads.emplace_back([this, tx = to_hasher[r % hashers], free_rx, free_tx, out_tx]() mutable {
         read_files(tx, free_rx, free_tx, out_tx);
       });
     }
