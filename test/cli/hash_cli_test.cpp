@@ -275,10 +275,14 @@ TEST_CASE("hash -o writes the file whole, --stats names the strategy's channels"
   auto r = run_process({kConc, "hash", "-o", out, a});
   CHECK(r.exit_code == 0);
   CHECK(slurp(out) == kAbc + "  " + a + "\n");
+  // One file: one reader and one hasher whatever -j (issue 11, 10).
   r = run_process({kConc, "hash", "-s", "channels", "-j", "2", "--stats", a});
   CHECK(r.exit_code == 0);
-  CHECK(r.err.find("blocks to hasher 1") != std::string::npos);
+  CHECK(r.err.find("blocks to hasher 0") != std::string::npos);
+  CHECK(r.err.find("blocks to hasher 1") == std::string::npos);
   CHECK(r.err.find("free buffers") != std::string::npos);
+  CHECK(r.err.find("reader threads: 1\n") != std::string::npos);
+  CHECK(r.err.find("hasher threads: 1\n") != std::string::npos);
 }
 
 TEST_CASE("hash: SIGTERM stops every strategy, exit 130, no output file left") {

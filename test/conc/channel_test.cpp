@@ -1,6 +1,12 @@
 #include "conc/channel.h"
 
+#include <sys/types.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -11,6 +17,25 @@
 #include <vector>
 
 using namespace std::chrono_literals;
+
+namespace {
+
+// Returns once the thread whose id `tid` will hold is asleep in the kernel
+// (state S in /proc), as a thread blocked on a channel is after the
+// channel's spinning. Orders a test by the thread's state, not by a clock.
+void wait_until_asleep(const std::atomic<pid_t>& tid) {
+  while (tid.load() == 0) std::this_thread::yield();
+  const std::string path = "/proc/self/task/" + std::to_string(tid.load()) + "/stat";
+  for (;;) {
+    std::ifstream in(path);
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::size_t paren = stat.rfind(')');  // the name may hold spaces and parentheses
+    if (paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'S') return;
+    std::this_thread::yield();
+  }
+}
+
+}  // namespace
 
 TEST_CASE("channel delivers in FIFO order and ends when the last sender goes") {
   auto [tx, rx] = conc::bounded<int>(4);
@@ -129,19 +154,50 @@ TEST_CASE("bounded(0) is rejected") { CHECK_THROWS_AS(conc::bounded<int>(0), std
 TEST_CASE("channel counts items and time blocked on each side") {
   auto [tx, rx] = conc::bounded<int>(1);
   REQUIRE(tx.send(1));
-  std::vector<int> got;
-  std::thread late([rx = rx, &got]() mutable {
-    std::this_thread::sleep_for(30ms);
-    for (int i = 0; i < 2; ++i) got.push_back(rx.recv().value_or(-1));
+  // The sender blocks on the full channel; this thread makes room only once
+  // the sender sleeps in the kernel (past the channel's spinning, so its
+  // blocked time has started), and says so before it makes room: the send
+  // cannot have returned before that flag was set.
+  std::atomic<pid_t> sender_tid{0};
+  std::atomic<bool> room_made{false};
+  bool sent = false;
+  bool saw_room = false;  // checked on this thread: Catch2 is not thread-safe
+  std::thread sender([tx = tx, &sender_tid, &room_made, &sent, &saw_room]() mutable {
+    sender_tid.store(::gettid());
+    sent = static_cast<bool>(tx.send(2));  // blocks until the receiver makes room
+    saw_room = room_made.load();
   });
-  REQUIRE(tx.send(2));  // blocks until the receiver makes room
-  late.join();
-  CHECK(got == std::vector<int>{1, 2});
+  wait_until_asleep(sender_tid);
+  room_made.store(true);
+  CHECK(rx.recv() == std::optional<int>(1));
+  sender.join();
+  CHECK(sent);
+  CHECK(saw_room);
+
+  // The receiver side likewise: an empty channel, a receiver asleep on it.
+  std::atomic<pid_t> receiver_tid{0};
+  std::atomic<bool> item_sent{false};
+  std::optional<int> got;
+  bool saw_item = false;
+  std::thread receiver([rx = rx, &receiver_tid, &item_sent, &got, &saw_item]() mutable {
+    receiver_tid.store(::gettid());
+    got = rx.recv();  // item 2 is still queued: taken at once
+    got = rx.recv();  // blocks on the empty channel
+    saw_item = item_sent.load();
+  });
+  wait_until_asleep(receiver_tid);
+  item_sent.store(true);
+  REQUIRE(tx.send(3));
+  receiver.join();
+  CHECK(got == std::optional<int>(3));
+  CHECK(saw_item);
+
   const conc::ChannelStats s = tx.stats();
   CHECK(s.capacity == 1);
-  CHECK(s.sent == 2);
-  CHECK(s.received == 2);
-  CHECK(s.send_blocked >= 10ms);
+  CHECK(s.sent == 3);
+  CHECK(s.received == 3);
+  CHECK(s.send_blocked > 0ns);
+  CHECK(s.recv_blocked > 0ns);
 }
 
 // Conservation: every value sent is received exactly once, whatever the

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/input.h"
+#include "conc/executor.h"
 #include "hash/hash_jobs.h"
 #include "hash/update_guarded.h"
 #include "temp_dir.h"
@@ -270,4 +271,59 @@ TEST_CASE("standard input named twice is one stream: the first job hashes it, la
       CHECK(c.outcomes[3].bytes == 0);
     }
   }
+}
+
+namespace {
+
+std::uint64_t count_of(const conc::RunStats& stats, std::string_view name) {
+  for (const auto& c : stats.counts) {
+    if (c.name == name) return c.value;
+  }
+  FAIL("no count named " << name);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("channels: threads are capped at the files and buffers at what the files need, whatever -j and the block size") {
+  TempDir dir;
+  const auto path = dir.write("six", "hello\n");
+  const std::vector<Job> one{{path, Algo::kSha256, 6, false}};
+  for (auto io : {IoMode::kRead, IoMode::kMmap}) {
+    INFO("io " << static_cast<int>(io));
+    Collected c;
+    const auto stats = hash_jobs(one, {Strategy::kChannels, 4096, io, std::size_t{64} << 20}, {}, nullptr,
+                                 [&](std::size_t i, Outcome&& out) {
+                                   c.order.push_back(i);
+                                   c.outcomes.push_back(std::move(out));
+                                 });
+    REQUIRE(c.outcomes.size() == 1);
+    CHECK(c.outcomes[0].hex == hex_digest(Algo::kSha256, "hello\n"));
+    CHECK(count_of(stats, "reader threads") == 1);
+    CHECK(count_of(stats, "hasher threads") == 1);
+    // At most two small buffers: the block read and the read that finds the
+    // end, which may start before the first is hashed. Never the 64 MiB block.
+    CHECK(count_of(stats, "read buffers allocated") <= 2);
+    CHECK(count_of(stats, "read buffer bytes allocated") <= 2 * 4096);
+  }
+
+  // Many small files and one bigger than the block: at most the cap of
+  // buffers, each at most one block, however the small ones' buffers are
+  // recycled for the big one.
+  std::vector<Job> jobs;
+  for (int k = 0; k < 20; ++k) {
+    jobs.push_back({dir.write("s" + std::to_string(k), bytes(100, static_cast<unsigned>(k))), Algo::kXxh3, 100, false});
+  }
+  const std::size_t block = 1 << 16;
+  jobs.push_back({dir.write("big", bytes(5 * block + 3, 99)), Algo::kXxh3, 5 * block + 3, false});
+  const auto stats = hash_jobs(jobs, {Strategy::kChannels, 2, IoMode::kRead, block}, {}, nullptr, [](std::size_t, Outcome&&) {});
+  CHECK(count_of(stats, "reader threads") == 2);
+  const std::uint64_t hashers = count_of(stats, "hasher threads");
+  CHECK(hashers >= 1);
+  CHECK(hashers <= std::min<std::uint64_t>(2, conc::available_cores()));
+  const std::uint64_t cap = 2 + hashers * 5;  // readers + hashers x (queued blocks + 1)
+  // Each of the cap buffers is made once small and replaced at most once by
+  // a block-sized one.
+  CHECK(count_of(stats, "read buffers allocated") <= 2 * cap);
+  CHECK(count_of(stats, "read buffer bytes allocated") <= cap * (block + 4096));
 }

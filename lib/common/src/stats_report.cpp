@@ -64,6 +64,7 @@ std::string render_stats_text(const RunReport& r) {
            " received, senders blocked " + fixed(seconds(c.stats.send_blocked), 3) + " s, receivers blocked " +
            fixed(seconds(c.stats.recv_blocked), 3) + " s\n";
   }
+  for (const auto& c : r.stats.counts) out += "  " + c.name + ": " + std::to_string(c.value) + "\n";
   const conc::StageStats* bottleneck = nullptr;
   double worst = -1;
   for (std::size_t i = 0; i < r.stats.stages.size(); ++i) {
@@ -120,6 +121,11 @@ std::string render_stats_json(const RunReport& r) {
     w.end_object();
   }
   w.end_array();
+  if (!r.stats.counts.empty()) {  // only engines that have some: other reports keep their keys
+    w.key("counts").begin_object();
+    for (const auto& c : r.stats.counts) w.key(c.name).value(c.value);
+    w.end_object();
+  }
   w.key("stages").begin_array();
   for (const auto& st : r.stats.stages) {
     w.begin_object();

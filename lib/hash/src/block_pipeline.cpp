@@ -5,15 +5,21 @@
 //      ^                                            |
 //      +---------------(free buffers)---------------+
 //
-// -j N runs N readers and N hashers. Readers take files from a shared index
+// -j N runs N readers, but never more than there are files (a reader
+// without a file would only cost a thread), and as many hashers, but never
+// more than the cores the process may use: readers wait on I/O, hashers only
+// compute, so hashers beyond the cores (-j 256 on one) add threads, channels
+// and buffers in flight but no speed. Readers take files from a shared index
 // in input order and read each into large blocks; reader k sends every block
-// to hasher k over a bounded FIFO channel, so a file's blocks are hashed in
-// order without any hasher waiting on another, and the file-level fan-out
-// comes from the readers sharing the files. (With fewer readers than
-// hashers a big file would leave hashers idle, since a file's blocks cannot
-// be spread.) Read buffers are made as needed up to a fixed count and go back
+// to hasher k mod hashers over a bounded FIFO channel, so a file's blocks are
+// hashed in order without any hasher waiting on another (a hasher keeps one
+// digest per file it has open), and the file-level fan-out comes from the
+// readers sharing the files. (With fewer readers than hashers a big file
+// would leave hashers idle, since a file's blocks cannot be spread.) Read buffers are made as needed up to a fixed count and go back
 // to their pool once hashed: memory is bounded by buffers x block size, and a full hasher
-// channel holds its reader back.
+// channel holds its reader back. A buffer is no bigger than the file it is
+// first taken for needs (a 6-byte file gets a small one, not --block-size);
+// a bigger file later swaps it for a bigger one, so the count stays capped.
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -33,7 +39,15 @@ namespace {
 
 constexpr std::size_t kBlocksPerHasher = 4;  // queued blocks before a reader waits
 
-using Buffer = std::unique_ptr<char[]>;
+// A read buffer and its size, which is at most --block-size.
+struct Buffer {
+  std::unique_ptr<char[]> data;
+  std::size_t capacity = 0;
+};
+
+// The smallest buffer made: a read of a small file still gets a page or so,
+// and a file that grows while read only needs more reads.
+constexpr std::size_t kMinBuffer = 4096;
 
 struct Block {
   std::size_t job = 0;
@@ -58,8 +72,10 @@ class BlockPipeline {
       : jobs_(jobs), options_(o), stop_(std::move(stop)), progress_(progress) {}
 
   conc::RunStats run(std::stop_source& halt, const OutcomeSink& sink) {
-    const std::size_t hashers = options_.threads;
-    const std::size_t readers = hashers;
+    // threads was resolved at the engine's entry; no more readers than files,
+    // no more hashers than cores (each holds buffers in flight).
+    const std::size_t readers = std::max<std::size_t>(1, std::min(options_.threads, jobs_.size()));
+    const std::size_t hashers = std::min(readers, available_cores());
     // Every buffer is in the pool, in a reader's hand, queued at a hasher or
     // being hashed: with this many, a reader waiting for one always gets it.
     const std::size_t buffers = readers + hashers * (kBlocksPerHasher + 1);
@@ -82,7 +98,7 @@ class BlockPipeline {
       threads.emplace_back([this, rx = at_hasher[k], free_tx, out_tx]() mutable { hash_blocks(rx, free_tx, out_tx); });
     }
     for (std::size_t r = 0; r < readers; ++r) {
-      threads.emplace_back([this, tx = to_hasher[r], free_rx, free_tx, out_tx]() mutable {
+      threads.emplace_back([this, tx = to_hasher[r % hashers], free_rx, free_tx, out_tx]() mutable {
         read_files(tx, free_rx, free_tx, out_tx);
       });
     }
@@ -103,6 +119,11 @@ class BlockPipeline {
     for (std::size_t k = 0; k < hashers; ++k) stats.channels.push_back({"blocks to hasher " + std::to_string(k), at_hasher[k].stats()});
     stats.channels.push_back({"free buffers", free_rx.stats()});
     stats.channels.push_back({"outcomes", out_rx.stats()});
+    stats.counts.push_back({"reader threads", readers});
+    stats.counts.push_back({"hasher threads", hashers});
+    // relaxed: every thread is joined, which orders their updates before these loads.
+    stats.counts.push_back({"read buffers allocated", allocated_buffers_.load(std::memory_order_relaxed)});
+    stats.counts.push_back({"read buffer bytes allocated", allocated_bytes_.load(std::memory_order_relaxed)});
     if (failure) std::rethrow_exception(failure);
     return stats;
   }
@@ -144,13 +165,19 @@ class BlockPipeline {
             at += n;
           }
         } else {
+          // A sized file needs no more than its size (and a final read that
+          // finds the end); an unsized one (a pipe, /proc) a whole block.
+          const std::size_t need =
+              source.is_sized() && source.size() < options_.block_size
+                  ? std::min(options_.block_size, std::max<std::size_t>(kMinBuffer, static_cast<std::size_t>(source.size())))
+                  : options_.block_size;
           while (!stop_.stop_requested()) {
-            auto buffer = take_buffer(free_buffers);
+            auto buffer = take_buffer(free_buffers, need);
             if (!buffer) break;  // cannot happen: the hashers hold the pool's senders
             Block b;
             b.job = i;
             try {
-              b.size = source.read({buffer->get(), options_.block_size}, stop_);
+              b.size = source.read({buffer->data.get(), buffer->capacity}, stop_);
             } catch (...) {
               (void)give_back.send(std::move(*buffer));
               throw;
@@ -159,7 +186,7 @@ class BlockPipeline {
               (void)give_back.send(std::move(*buffer));
               break;
             }
-            b.data = buffer->get();
+            b.data = buffer->data.get();
             b.buffer = std::move(*buffer);
             send(std::move(b));
           }
@@ -180,16 +207,25 @@ class BlockPipeline {
     }
   }
 
-  // A free read buffer: a recycled one, else a new one while fewer than
-  // max_buffers_ exist, else the next one a hasher gives back.
-  std::optional<Buffer> take_buffer(Receiver<Buffer>& free_buffers) {
-    if (auto recycled = free_buffers.try_recv()) return recycled;
+  // A free read buffer of at least `need` bytes: a recycled one, else a new
+  // one while fewer than max_buffers_ exist, else the next one a hasher gives
+  // back. A recycled buffer smaller than `need` is replaced by one of `need`
+  // bytes, so the count of buffers never passes the cap.
+  std::optional<Buffer> take_buffer(Receiver<Buffer>& free_buffers, std::size_t need) {
+    std::optional<Buffer> buffer = free_buffers.try_recv();
     // relaxed: the count only caps how many are made; the buffers themselves
     // travel through the channel. It may pass the cap: that only means "no more".
-    if (made_buffers_.fetch_add(1, std::memory_order_relaxed) < max_buffers_) {
-      return std::make_unique<char[]>(options_.block_size);
+    if (!buffer && made_buffers_.fetch_add(1, std::memory_order_relaxed) < max_buffers_) buffer.emplace();
+    if (!buffer) buffer = free_buffers.recv();
+    if (buffer && buffer->capacity < need) {
+      buffer->data.reset();  // freed first: the old and new never coexist
+      buffer->data = std::make_unique_for_overwrite<char[]>(need);
+      buffer->capacity = need;
+      // relaxed: statistics, read after every thread is joined.
+      allocated_buffers_.fetch_add(1, std::memory_order_relaxed);
+      allocated_bytes_.fetch_add(need, std::memory_order_relaxed);
     }
-    return free_buffers.recv();
+    return buffer;
   }
 
   // Hasher thread: hashes every block it is sent, in arrival order.
@@ -212,7 +248,7 @@ class BlockPipeline {
           file.error = common::exception_reason(e);
         }
       }
-      if (b.buffer) (void)free_buffers.send(std::move(b.buffer));
+      if (b.buffer.data) (void)free_buffers.send(std::move(b.buffer));
       if (!b.last) continue;
       Outcome outcome;
       outcome.bytes = file.bytes;
@@ -229,6 +265,8 @@ class BlockPipeline {
   std::stop_token stop_;
   std::size_t max_buffers_ = 0;
   std::atomic<std::size_t> made_buffers_{0};
+  std::atomic<std::uint64_t> allocated_buffers_{0};  ///< allocations, replacements included
+  std::atomic<std::uint64_t> allocated_bytes_{0};
   common::ProgressBar* progress_;
   std::atomic<std::size_t> next_job_{0};
 };

@@ -199,8 +199,11 @@ void run_sharded(const Job& job, Result& r) {
 }
 
 void run_channels(const Job& job, Result& r) {
-  const std::size_t mappers = job.options.threads;
-  const std::size_t reducers = job.options.threads;
+  const std::size_t mappers = thread_count(job.options.threads);
+  // Reducers are partitions: every piece is cut into one table per reducer,
+  // so more of them than the cores the process may use (-j 256 on one) only
+  // multiply the small tables each piece makes and sends.
+  const std::size_t reducers = std::min(mappers, available_cores());
   auto [piece_tx, piece_rx] = bounded<Piece>(2 * mappers);
   std::vector<Sender<WordTable>> to_reducer;
   std::vector<Receiver<WordTable>> at_reducer;

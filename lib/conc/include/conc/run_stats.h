@@ -98,6 +98,13 @@ struct RunStats {
   std::vector<WorkerStats> workers;   ///< one per worker thread
   std::vector<NamedChannel> channels;
   std::vector<StageStats> stages;     ///< pipelines only
+  /// Engine-specific totals worth a report (e.g. read buffers allocated),
+  /// in the order the engine gives them. Empty for most engines.
+  struct NamedCount {
+    std::string name;
+    std::uint64_t value = 0;
+  };
+  std::vector<NamedCount> counts;
   std::uint64_t items = 0;            ///< what the engine processed (files, lines...)
   std::uint64_t bytes = 0;
 };
