@@ -194,11 +194,14 @@ TEST_CASE("ThreadPool: one producer against a tiny ring stays FIFO", "[pool][str
 
 // Many outside producers and several workers through a tiny ring: the ring
 // wraps thousands of laps, the overflow fills and drains over and over, and
-// each task still runs once; per producer, tasks are dequeued in order, and
+// each task still runs once (no task stranded by a lost wake-up: the pool's
+// destructor would hang); per producer, tasks are dequeued in order, and
 // with one worker that is run order.
 TEST_CASE("ThreadPool: many producers through a tiny ring, each task once", "[pool][stress]") {
   const std::size_t capacity = GENERATE(std::size_t{8}, std::size_t{64});
-  const std::size_t workers = GENERATE(1u, 2u, 4u);
+  // 32: oversubscribed (no spinning before parking), so workers park and
+  // are woken around producers caught between claiming and publishing a cell.
+  const std::size_t workers = GENERATE(1u, 2u, 4u, 32u);
   constexpr int kPosters = 4;
   constexpr int kPerPoster = 5000;
   std::vector<std::atomic<int>> runs(kPosters * kPerPoster);
