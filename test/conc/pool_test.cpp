@@ -146,35 +146,116 @@ TEST_CASE("work-stealing workers steal from each other") {
   CHECK(steals > 0);
 }
 
+TEST_CASE("ThreadPool's ring capacity is a power of two", "[pool]") {
+  CHECK(conc::ThreadPool(1).ring_capacity() == conc::ThreadPool::kDefaultRingCapacity);
+  CHECK(conc::ThreadPool(1, 8).ring_capacity() == 8);
+  CHECK_THROWS_AS(conc::ThreadPool(1, 0), std::invalid_argument);
+  CHECK_THROWS_AS(conc::ThreadPool(1, 12), std::invalid_argument);
+}
+
 // More tasks than the ring holds, posted while the only worker is blocked:
 // the ring fills, the rest go to the overflow list, and they must still run
-// in submission order, each once.
+// in submission order, each once (the first overflow pop moves the rest back
+// into the ring, lap after lap).
 TEST_CASE("ThreadPool stays FIFO across its ring and its overflow list", "[pool]") {
-  conc::ThreadPool pool(1);
+  const std::size_t capacity = GENERATE(std::size_t{8}, std::size_t{64}, conc::ThreadPool::kDefaultRingCapacity);
+  conc::ThreadPool pool(1, capacity);
   std::latch release(1);
   pool.post([&release] { release.wait(); });
-  const int n = static_cast<int>(conc::ThreadPool::kRingCapacity) * 2 + 77;
+  const int n = static_cast<int>(capacity) * 5 + 77;
   std::vector<int> order;  // one worker: no lock needed
   order.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) pool.post([&order, i] { order.push_back(i); });
   release.count_down();
-  auto done = pool.submit([] {});
-  done.get();
+  pool.submit([] {}).get();
   REQUIRE(order.size() == static_cast<std::size_t>(n));
   int out_of_order = 0;
   for (int i = 0; i < n; ++i) out_of_order += order[static_cast<std::size_t>(i)] != i;
   CHECK(out_of_order == 0);
 }
 
-// Helpers take their own tasks out of the middle of the ring while other
-// workers consume it and outside threads overflow it: every task runs once.
+// One producer racing the worker through a tiny ring: posts keep flipping
+// between the ring and the overflow (filled by the producer, handed back by
+// the worker), and the order must survive every flip.
+TEST_CASE("ThreadPool: one producer against a tiny ring stays FIFO", "[pool][stress]") {
+  const std::size_t capacity = GENERATE(std::size_t{8}, std::size_t{16}, std::size_t{64});
+  constexpr int kTasks = 40000;
+  std::vector<int> order;  // one worker: no lock needed
+  order.reserve(kTasks);
+  {
+    conc::ThreadPool pool(1, capacity);
+    for (int i = 0; i < kTasks; ++i) {
+      pool.post([&order, i] { order.push_back(i); });
+      if (i % 1000 == 0) std::this_thread::yield();  // let the worker catch up now and then
+    }
+  }  // the destructor runs everything still queued
+  REQUIRE(order.size() == static_cast<std::size_t>(kTasks));
+  int out_of_order = 0;
+  for (int i = 0; i < kTasks; ++i) out_of_order += order[static_cast<std::size_t>(i)] != i;
+  CHECK(out_of_order == 0);
+}
+
+// Many outside producers and several workers through a tiny ring: the ring
+// wraps thousands of laps, the overflow fills and drains over and over, and
+// each task still runs once (no task stranded by a lost wake-up: the pool's
+// destructor would hang); per producer, tasks are dequeued in order, and
+// with one worker that is run order.
+TEST_CASE("ThreadPool: many producers through a tiny ring, each task once", "[pool][stress]") {
+  const std::size_t capacity = GENERATE(std::size_t{8}, std::size_t{64});
+  // 32: oversubscribed (no spinning before parking), so workers park and
+  // are woken around producers caught between claiming and publishing a cell.
+  const std::size_t workers = GENERATE(1u, 2u, 4u, 32u);
+  constexpr int kPosters = 4;
+  constexpr int kPerPoster = 5000;
+  std::vector<std::atomic<int>> runs(kPosters * kPerPoster);
+  std::vector<std::atomic<int>> last(kPosters);  // with one worker: the last index run per poster
+  for (auto& l : last) l.store(-1);
+  std::atomic<int> reordered{0};
+  {
+    conc::ThreadPool pool(workers, capacity);
+    std::vector<std::thread> posters;
+    for (int p = 0; p < kPosters; ++p) {
+      posters.emplace_back([&, p] {
+        for (int i = 0; i < kPerPoster; ++i) {
+          const auto id = static_cast<std::size_t>(p * kPerPoster + i);
+          pool.post([&, id, p, i] {
+            runs[id].fetch_add(1, std::memory_order_relaxed);
+            if (workers == 1) {
+              auto& l = last[static_cast<std::size_t>(p)];
+              if (l.load(std::memory_order_relaxed) >= i) reordered.fetch_add(1, std::memory_order_relaxed);
+              l.store(i, std::memory_order_relaxed);
+            }
+          });
+        }
+      });
+    }
+    for (auto& t : posters) t.join();
+  }
+  int wrong = 0;
+  for (auto& r : runs) wrong += r.load() != 1;
+  CHECK(wrong == 0);
+  CHECK(reordered.load() == 0);
+}
+
+// Helpers take their own tasks out of the middle of the ring (by ticket, or
+// from the overflow's back) while other workers consume it, move overflow
+// tasks into it and recycle its cells lap after lap; with 8 cells a helper's
+// remembered ticket is often a lap stale (take_ticket's cross-lap race).
+// Every task runs once.
 TEST_CASE("ThreadPool: helping, overflow and consumers take each task exactly once", "[pool][stress]") {
+  const std::size_t capacity = GENERATE(std::size_t{8}, std::size_t{64}, conc::ThreadPool::kDefaultRingCapacity);
   const std::size_t threads = GENERATE(1u, 2u, 4u);
-  conc::ThreadPool pool(threads);
+  conc::ThreadPool pool(threads, capacity);
   constexpr int kOuter = 40;
   constexpr int kInner = 300;
   std::vector<std::atomic<int>> ran(static_cast<std::size_t>(kOuter) * kInner);
+  std::atomic<int> outside_ran{0};
+  constexpr int kOutside = 3000;
   {
+    // An outside thread posting meanwhile keeps the overflow busy.
+    std::jthread outsider([&pool, &outside_ran] {
+      for (int i = 0; i < kOutside; ++i) pool.post([&outside_ran] { outside_ran.fetch_add(1); });
+    });
     conc::TaskGroup outer(pool);
     for (int o = 0; o < kOuter; ++o) {
       outer.run([&pool, &ran, o] {
@@ -187,6 +268,9 @@ TEST_CASE("ThreadPool: helping, overflow and consumers take each task exactly on
     }
     outer.wait();
   }
+  pool.submit([] {}).get();
+  while (outside_ran.load() < kOutside) pool.submit([] {}).get();  // each submit waits behind what is queued
+  CHECK(outside_ran.load() == kOutside);
   int wrong = 0;
   for (auto& r : ran) wrong += r.load() != 1;
   CHECK(wrong == 0);

@@ -72,7 +72,10 @@ class ChaseLevDeque {
     bottom_.store(b, std::memory_order_seq_cst);
     std::int64_t t = top_.load(std::memory_order_seq_cst);
     if (t > b) {  // was empty: undo the reservation
-      bottom_.store(b + 1, std::memory_order_relaxed);
+      // release: a thief that reads this value must also see the pushes
+      // before it; a relaxed store would end push's release sequence (C++20:
+      // only RMWs continue one). Free on x86 (a plain mov either way).
+      bottom_.store(b + 1, std::memory_order_release);
       return std::nullopt;
     }
     T item = ring->get(b);
@@ -81,7 +84,9 @@ class ChaseLevDeque {
       // seq_cst: total order with thieves' CAS; relaxed on failure (we give up).
       const bool won = top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst,
                                                     std::memory_order_relaxed);
-      bottom_.store(b + 1, std::memory_order_relaxed);
+      // release: as the restore above, so a thief reading it synchronises
+      // with the pushes of the slots it may then take.
+      bottom_.store(b + 1, std::memory_order_release);
       if (!won) return std::nullopt;
     }
     return item;

@@ -21,18 +21,28 @@ namespace conc {
 /// A pool of workers taking tasks from one shared FIFO queue.
 ///
 /// The textbook design and the baseline the work-stealing pool is compared
-/// with: simple and fair (tasks start in submission order). Idle workers park
-/// (no spinning beyond a few yields).
+/// with: simple and fair. Idle workers park (no spinning beyond a few yields,
+/// none when oversubscribed).
 ///
 /// The queue is a bounded lock-free multi-producer multi-consumer ring
-/// (Vyukov's, as the bounded channel's) of `kRingCapacity` tasks, so that a
-/// post and a pop are a CAS each instead of a lock; when the ring is full,
-/// tasks go to an overflow list behind a mutex, and keep going there until
-/// it drains, so the order stays FIFO: the ring holds the older tasks, the
-/// overflow the newer ones. (Posts racing with the ring filling may land a
-/// moment out of order.)
+/// (Vyukov's, as the bounded channel's) of `ring_capacity` tasks, so that a
+/// post and a pop are a CAS each instead of a lock. When the ring is full,
+/// tasks go to an overflow list behind a mutex, and new posts follow them
+/// there while it is non-empty. Consumers take from the overflow only once
+/// the ring is empty (every ticket handed out has been claimed); the consumer
+/// that does so takes the oldest overflow task and moves as many of the rest
+/// as fit into the ring, in order, under the lock, so the lock-free path
+/// returns as soon as the overflow drains.
 ///
-/// One exception to FIFO: a worker blocked in a TaskGroup wait helps by
+/// Order guarantee: if `post(a)` happens-before `post(b)` (for instance, both
+/// from one thread), `a` is dequeued before `b`: a worker claims `a`'s ring
+/// ticket, or removes `a` from the overflow, before it does `b`'s. Dequeued
+/// is not started: with several workers `b` may start, or finish, first.
+/// Posts not ordered by happens-before (racing posters) get no order among
+/// themselves; in particular one that read the overflow as empty just before
+/// another filled it may land in the ring ahead of the other's older task.
+///
+/// One exception to the order: a worker blocked in a TaskGroup wait helps by
 /// running the newest task it posted itself (its own child, depth-first, as
 /// a work-stealing owner would), and only when it has none, the oldest task.
 /// Helping with whatever is newest instead nests other workers' small tasks
@@ -40,16 +50,27 @@ namespace conc {
 /// it. Each worker remembers the ring tickets of its last `kRecent` posts;
 /// a helper takes its newest still-queued one straight out of its cell
 /// (an exchange on the cell's task pointer: whoever gets it non-null, helper
-/// or the consumer whose ticket it is, runs it, so each task runs once).
+/// or the consumer whose ticket it is, runs it, so each task runs once). If
+/// the cell moved on a lap between the helper's check and its exchange, the
+/// helper runs that later task instead, out of order but still exactly once.
+/// In the overflow, a helper looks for its own task among the newest
+/// `kRecent` entries only (tasks moved from the overflow into the ring are no
+/// longer known as its own).
 class ThreadPool final : public WorkerPool {
  public:
-  explicit ThreadPool(std::size_t threads = std::thread::hardware_concurrency());
+  /// Starts `threads` workers (at least one). `ring_capacity` is the number
+  /// of cells of the lock-free ring, a power of two (each cell is 16 bytes);
+  /// throws std::invalid_argument otherwise.
+  explicit ThreadPool(std::size_t threads = std::thread::hardware_concurrency(),
+                      std::size_t ring_capacity = kDefaultRingCapacity);
   ~ThreadPool() override;
 
   void post(Task task) override;
   [[nodiscard]] std::string_view name() const noexcept override { return "pool"; }
+  /// The lock-free ring's number of cells.
+  [[nodiscard]] std::size_t ring_capacity() const noexcept { return static_cast<std::size_t>(mask_ + 1); }
 
-  static constexpr std::uint64_t kRingCapacity = 1 << 16;  ///< a power of two; 1 MiB of cells
+  static constexpr std::size_t kDefaultRingCapacity = std::size_t{1} << 16;  ///< 1 MiB of cells
   static constexpr std::size_t kRecent = 64;  ///< own posts a helper can find
 
  private:
@@ -82,23 +103,29 @@ class ThreadPool final : public WorkerPool {
   bool ring_push(Task::Node* node, std::uint64_t& ticket);
   Task::Node* ring_pop();
   Task::Node* take_ticket(std::uint64_t ticket);
-  Task::Node* pop_overflow(int own);
+  Task::Node* pop_overflow(int own) EXCLUDES(overflow_mutex_);
+  /// True when every ticket handed out so far has been claimed by a consumer.
+  [[nodiscard]] bool ring_drained() const;
 
   static constexpr std::uint64_t producer_turn(std::uint64_t pos) noexcept { return 2 * pos; }
   static constexpr std::uint64_t consumer_turn(std::uint64_t pos) noexcept { return 2 * pos + 1; }
 
-  /// The ring, `kRingCapacity` cells; ticket `pos` uses cell `pos % capacity`.
+  /// ring_capacity - 1; ticket `pos` uses cell `pos & mask_`.
+  const std::uint64_t mask_;
+  /// The ring, `ring_capacity` cells.
   std::unique_ptr<Cell[]> cells_;
   /// The next producer ticket (tasks ever put in the ring). Claimed by CAS.
   alignas(kCacheLine) std::atomic<std::uint64_t> tail_{0};
   /// The next consumer ticket. Claimed by CAS. `tail_ - head_` cells are
   /// queued (some possibly emptied already by helpers).
   alignas(kCacheLine) std::atomic<std::uint64_t> head_{0};
-  /// Tasks posted while the ring was full (newer than the ring's), FIFO.
+  /// Tasks posted while the ring was full or this was non-empty, FIFO.
   alignas(kCacheLine) mutable AdaptiveMutex overflow_mutex_;
   std::deque<Entry> overflow_ GUARDED_BY(overflow_mutex_);
   /// overflow_.size(), readable without the lock: posts and pops skip the
-  /// lock while it is 0.
+  /// lock while it is 0. Stored under the lock (seq_cst by posts, release by
+  /// pops), loaded with acquire: a post that reads 0 sees the ring tickets of
+  /// any overflow tasks moved there before, so its own ticket is later.
   std::atomic<std::size_t> overflow_size_{0};
   /// One per worker.
   std::vector<Recent> recent_;
