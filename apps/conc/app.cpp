@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <new>
 #include <optional>
@@ -95,6 +96,16 @@ void add_own_files(const common::Output& out, std::vector<common::FileId>& ids) 
   }
 }
 
+// True when two file outputs would replace the same file (stdout and
+// descriptors written in place may be shared: both land, one after the other).
+bool same_file(const common::Output& a, const common::Output& b) {
+  if (a.temp_path().empty() || b.temp_path().empty()) return false;
+  std::error_code ec;
+  const auto ta = std::filesystem::weakly_canonical(a.target(), ec);
+  const auto tb = std::filesystem::weakly_canonical(b.target(), ec);
+  return !ec && ta == tb;
+}
+
 // --stats to stderr and --stats-json to its file (already open). Returns
 // false when either could not be written.
 bool write_stats(const SharedOptions& o, common::Diagnostics& diag, const common::RunReport& report,
@@ -153,6 +164,11 @@ int run_command(const Command& command, const SharedOptions& o) {
       } catch (const std::exception& e) {
         throw std::runtime_error("--stats-json: " + common::exception_reason(e));
       }
+    }
+    // Two renames onto one file: the last would silently win and the other
+    // output would be lost. Compared once both are open, symlinks resolved.
+    if (stats_json && same_file(output, *stats_json)) {
+      throw UsageError("-o and --stats-json name the same file '" + o.output + "'");
     }
     RunContext ctx{o, diag, output, progress, interrupt.token(), stats, {}};
     add_own_files(output, ctx.own_files);
@@ -250,6 +266,9 @@ int run_app(int argc, char** argv, std::vector<Command> commands) {
   for (std::size_t i = 0; i < subs.size(); ++i) {
     if (!subs[i]->parsed()) continue;
     if (options[i].strategy == "help") return print("conc " + commands[i].name, strategy_help(commands[i]));
+    if (commands[i].listing) {
+      if (const auto text = commands[i].listing()) return print("conc " + commands[i].name, *text);
+    }
     return run_command(commands[i], options[i]);
   }
   return usage_error("conc", "a subcommand is required");

@@ -148,7 +148,6 @@ int run_hash(const HashFlags& f, common::Algo algo, RunContext& ctx) {
 
 // Every check of the command line, before any output is opened.
 void validate(HashFlags& f, const SharedOptions& o) {
-  if (f.algo == "help") return;  // lists the algorithms, whatever else was given
   const auto algo = common::algo_by_name(f.algo);
   if (!algo) throw UsageError("--algo: unknown algorithm '" + f.algo + "'", "--algo help");
   f.algo_id = *algo;
@@ -156,10 +155,6 @@ void validate(HashFlags& f, const SharedOptions& o) {
 }
 
 int run(const HashFlags& f, RunContext& ctx) {
-  if (f.algo == "help") {
-    ctx.output.write(algo_help());
-    return common::kExitOk;
-  }
   return f.check ? run_check(f, f.algo_id, ctx) : run_hash(f, f.algo_id, ctx);
 }
 
@@ -215,6 +210,11 @@ Command hash_command() {
                        " (K, M suffixes; default 128K: a block stays in cache from read to hash)")
         ->type_name("BYTES")
         ->check(size_validator(kMaxBlockSize));
+  };
+  // --algo help lists the algorithms, whatever else was given.
+  c.listing = [flags]() -> std::optional<std::string> {
+    if (flags->algo == "help") return algo_help();
+    return std::nullopt;
   };
   c.validate = [flags](const SharedOptions& o) { validate(*flags, o); };
   c.run = [flags](RunContext& ctx) { return run(*flags, ctx); };

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <span>
 #include <stop_token>
 #include <string>
@@ -83,6 +84,10 @@ struct Command {
   std::vector<Strategy> strategies;   ///< from the engine's table: `strategy_choices(engine::strategies())`
   std::vector<std::string> formats;   ///< the first one is the default; empty: no --format
   std::function<void(CLI::App&)> add_options;
+  /// A listing the command line asks for instead of a run (`--algo help`),
+  /// or nullopt. Printed to stdout like `--strategy help`, never to -o, and
+  /// asked before `validate`. Optional.
+  std::function<std::optional<std::string>()> listing;
   /// Checks every option after parsing and before any output is opened:
   /// throws `UsageError` (usage_error.h) for a command line that cannot
   /// run, so a usage error never touches the user's -o file. May keep what

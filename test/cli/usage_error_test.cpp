@@ -104,14 +104,41 @@ TEST_CASE("usage errors name the problem in one formatted line") {
   }
 }
 
-TEST_CASE("hash --algo help still writes the list and exits 0, to stdout or -o") {
+TEST_CASE("hash --algo help lists the algorithms on stdout, like --strategy help, and never touches -o") {
   const auto r = run_process({kConc, "hash", "--algo", "help"});
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("sha256    SHA-256", 0) == 0);
   TempDir dir;
-  const std::string out = (dir.path / "algos.txt").string();
-  CHECK(run_process({kConc, "hash", "--algo", "help", "-o", out}).exit_code == 0);
-  CHECK(slurp(out) == r.out);
+  const std::string keep = dir.write("keep.txt", "precious\n");
+  for (const std::string listing : {"--algo", "-s"}) {
+    const auto with_o = run_process({kConc, "hash", listing, "help", "-o", keep});
+    CHECK(with_o.exit_code == 0);
+    CHECK(!with_o.out.empty());
+    CHECK(slurp(keep) == "precious\n");
+  }
+  CHECK(run_process({kConc, "hash", "--algo", "help", "-o", keep}).out == r.out);
+}
+
+TEST_CASE("-o and --stats-json naming one file is a usage error that leaves the file as it was") {
+  TempDir dir;
+  const std::string keep = dir.write("keep.txt", "precious\n");
+  const std::string a = dir.write("a.txt", "a\n");
+  std::filesystem::create_symlink(keep, dir.path / "link");
+  const std::string link = (dir.path / "link").string();
+  const std::string dotted = (dir.path / "." / "keep.txt").string();
+  for (const std::string sub : {"hash", "wordcount"}) {
+    for (const auto& other : {keep, link, dotted}) {
+      const auto r = run_process({kConc, sub, "-o", keep, "--stats-json", other, a});
+      CHECK(r.exit_code == 2);
+      CHECK(r.err == "conc " + sub + ": -o and --stats-json name the same file '" + keep + "' (see 'conc " + sub +
+                         " --help')\n");
+      CHECK(slurp(keep) == "precious\n");
+    }
+  }
+  CHECK(run_process({kConc, "pipeline", "-e", "upper", "-o", keep, "--stats-json", keep, a}).exit_code == 2);
+  CHECK(slurp(keep) == "precious\n");
+  // Two distinct files are fine.
+  CHECK(run_process({kConc, "hash", "-o", keep, "--stats-json", (dir.path / "stats.json").string(), a}).exit_code == 0);
 }
 
 TEST_CASE("an unknown subcommand is exit 2, with or without --help") {
