@@ -230,6 +230,24 @@ TEST_CASE("SIGHUP is handled like SIGTERM: exit 130, no temporary left") {
   CHECK(names(dir.path).empty());
 }
 
+TEST_CASE("SIGUSR1, SIGUSR2, SIGALRM and SIGXCPU still kill a run, but its temporary goes first") {
+  // (Not SIGQUIT: bash starts background jobs with it ignored, and conc
+  // leaves an ignored signal ignored.)
+  for (const std::string sig : {"USR1", "USR2", "ALRM", "XCPU"}) {
+    CAPTURE(sig);
+    TempDir dir;
+    TempDir fifo_dir;
+    const std::string out = (dir.path / "out.txt").string();
+    const std::string fifo = (fifo_dir.path / "in").string();
+    const auto r = run_process({"/bin/bash", "-c",
+                                "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; '" + kConc +
+                                    "' pipeline -e upper -o '" + out + "' <'" + fifo + "' & pid=$!; " +
+                                    wait_for_handler("0x1") + "kill -" + sig + " $pid; wait $pid; kill -l $?"});
+    CHECK(r.out == sig + "\n");  // died of that very signal: the default action ran
+    CHECK(names(dir.path).empty());
+  }
+}
+
 TEST_CASE("two SIGINTs 1 ms apart in the middle of a big write leave no temporary file") {
   for (const char* sub : {"pipeline -e upper", "wordcount"}) {
     TempDir dir;

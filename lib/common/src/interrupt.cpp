@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <iterator>
 #include <stdexcept>
 
 namespace conc::common {
@@ -19,6 +20,14 @@ std::atomic<int> g_signal{0};
 std::atomic<bool> g_active{false};
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 struct sigaction g_old[3] {};
+// The other asynchronous signals whose default action ends the process: no
+// stop request for them (the sender did not ask for a clean stop), but the
+// temporaries go first. The synchronous ones (SIGSEGV, SIGBUS, ...) are left
+// alone: hash's mapped reads catch SIGBUS themselves.
+constexpr int kFatalSignals[] = {SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGPWR};
+constexpr int kFatalCount = static_cast<int>(std::size(kFatalSignals));
+struct sigaction g_old_fatal[kFatalCount] {};
+bool g_fatal_installed[kFatalCount] {};
 
 // The temporary files to remove before a second signal kills the process.
 // Fixed storage, never freed: the handler may read it at any moment.
@@ -51,6 +60,17 @@ extern "C" void on_signal(int sig) {
   // A second signal: the user insists. Remove the temporaries first (unlink
   // is async-signal-safe), then let the default action run: the signal is
   // blocked while this handler runs, so the raised one lands on return.
+  remove_temp_files();
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(sig, &dfl, nullptr);
+  raise(sig);
+}
+
+// Removes the temporaries, then lets the signal's default action run: the
+// signal is blocked while this handler runs, so the raised one lands on return.
+extern "C" void on_fatal_signal(int sig) {
   remove_temp_files();
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
@@ -97,6 +117,16 @@ InterruptGuard::InterruptGuard() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &sa, &g_old[i]);
+  // Only where the default action is in force: a signal the user's shell
+  // set to be ignored (nohup, trap '' USR1) stays ignored.
+  struct sigaction fatal {};
+  fatal.sa_handler = on_fatal_signal;
+  sigemptyset(&fatal.sa_mask);
+  for (int i = 0; i < kFatalCount; ++i) {
+    g_fatal_installed[i] = sigaction(kFatalSignals[i], nullptr, &g_old_fatal[i]) == 0 &&
+                           g_old_fatal[i].sa_handler == SIG_DFL &&
+                           sigaction(kFatalSignals[i], &fatal, nullptr) == 0;
+  }
   watcher_ = std::jthread([this] {
     while (sem_wait(&g_wakeup) != 0) {
     }  // EINTR: retry
@@ -106,6 +136,9 @@ InterruptGuard::InterruptGuard() {
 
 InterruptGuard::~InterruptGuard() {
   for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &g_old[i], nullptr);
+  for (int i = 0; i < kFatalCount; ++i) {
+    if (g_fatal_installed[i]) sigaction(kFatalSignals[i], &g_old_fatal[i], nullptr);
+  }
   sem_post(&g_wakeup);  // release the watcher if no signal came
   watcher_.join();
   sem_destroy(&g_wakeup);

@@ -13,9 +13,12 @@ namespace conc::common {
 /// or register callbacks with, instead of killing the process. A second
 /// signal gets the default action (the user insists), but only after the
 /// handler has removed every registered temporary file (`TempFileRegistration`),
-/// so not even a killed run leaves a partial output behind. The handler
-/// otherwise only posts a semaphore (async-signal-safe); a watcher thread
-/// does the real work outside signal context.
+/// so not even a killed run leaves a partial output behind. The other
+/// asynchronous signals whose default action ends the process (SIGQUIT,
+/// SIGUSR1/2, SIGALRM, SIGXCPU, ...) still end it, also after the temporaries
+/// are removed; one the caller's shell set to be ignored stays ignored. The
+/// handler otherwise only posts a semaphore (async-signal-safe); a watcher
+/// thread does the real work outside signal context.
 ///
 /// One instance per process at a time.
 class InterruptGuard {
