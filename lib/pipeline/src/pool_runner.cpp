@@ -1,11 +1,12 @@
 #include <algorithm>
-#include <mutex>
 #include <semaphore>
 
 #include "conc/channel.h"
+#include "conc/mutex.h"
 #include "conc/thread_pool.h"
 #include "conc/work_stealing_pool.h"
 #include "runners.h"
+#include "sink.h"
 
 namespace conc::pipeline::detail {
 namespace {
@@ -17,7 +18,7 @@ class SerialGate {
  public:
   template <class Run>
   void arrive(Batch&& b, Run&& run) {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     push_batch(waiting_, std::move(b));
     if (busy_) return;  // the task inside will take it
     busy_ = true;
@@ -30,9 +31,9 @@ class SerialGate {
   }
 
  private:
-  std::mutex mutex_;
-  SeqBuffer waiting_;  // guarded by mutex_
-  bool busy_ = false;  // guarded by mutex_
+  Mutex mutex_;
+  SeqBuffer waiting_ GUARDED_BY(mutex_);
+  bool busy_ GUARDED_BY(mutex_) = false;
 };
 
 // Each batch a task through the stages on `pool` (the pool and steal strategies).
