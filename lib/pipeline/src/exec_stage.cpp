@@ -116,7 +116,10 @@ class ExecStage final : public Stage {
     sigemptyset(&none);
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    // Its own process group: a stop kills the command and everything it
+    // started (`sh -c 'a; b'`) with one kill(-pgid), whatever it ignores.
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
     pid_t pid = 0;
     int spawned = ENOENT;
     if (!direct_.empty()) {
@@ -148,7 +151,7 @@ class ExecStage final : public Stage {
       const SigpipeBlocked quiet;  // the command may stop reading: EPIPE, not a fatal SIGPIPE
       killed = pump(b, in_write, out_read, result, pid, control);
     } catch (...) {  // too much output, or a later stage failed on a piece: end the command, reap it
-      ::kill(pid, SIGKILL);
+      kill_group(pid);
       reap(pid);
       throw;
     }
@@ -164,6 +167,11 @@ class ExecStage final : public Stage {
   [[nodiscard]] bool streams() const noexcept override { return true; }
 
  private:
+  // The batch's output is discarded: SIGKILL, which the command cannot
+  // ignore (SIGTERM could be trapped and the reap would wait for it), to
+  // its whole group (the spawn made `pid` its leader).
+  static void kill_group(pid_t pid) { ::kill(-pid, SIGKILL); }
+
   static int reap(pid_t pid) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -189,8 +197,8 @@ class ExecStage final : public Stage {
     // Most commands give about what they get: one allocation, not a doubling series of copies.
     result.reserve(std::min(control.hold_bytes, input.size() + input.size() / 8) + kPipeSize);
     while (from.get() >= 0) {
-      if (control.stop.stop_requested()) {
-        ::kill(pid, SIGTERM);
+      if (control.stop.stop_requested()) {  // Ctrl-C, or the reader of the output went away
+        kill_group(pid);
         return true;
       }
       pollfd fds[2] = {{from.get(), POLLIN, 0}, {to.get(), POLLOUT, 0}};
