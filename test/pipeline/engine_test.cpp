@@ -373,6 +373,24 @@ TEST_CASE("a serial stage before an expanding exec never deadlocks, whatever the
   }
 }
 
+TEST_CASE("batch bytes left at 0: the engine takes 1 MiB, or 4 MiB with an exec stage") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += "a line of text\n";  // 3 MB: three 1 MiB batches, or one of 4 MiB
+  const auto input = dir.write("in.txt", text);
+  Options o;
+  o.inputs = {input};
+  o.strategy = Strategy::kSeq;
+  REQUIRE(o.limits.max_bytes == 0);  // an engine caller that says nothing gets the engine's choice
+  const auto plain = run({"upper"}, o);
+  REQUIRE(plain.stats.stages.size() == 1);
+  CHECK(plain.stats.stages[0].items == 3);
+  const auto exec = run({"exec cat"}, o);
+  REQUIRE(exec.stats.stages.size() == 1);
+  CHECK(exec.stats.stages[0].items == 1);
+  CHECK(exec.out == text);
+}
+
 TEST_CASE("exec yes: the output streams until the sink stops it; --max-batch-output fails the batch") {
   TempDir dir;
   const auto input = dir.write("in.txt", "a\nb\nc\n");

@@ -1,5 +1,7 @@
 #include "pipeline/pipeline.h"
 
+#include <algorithm>
+
 #include "run_state.h"
 #include "runners.h"
 
@@ -54,8 +56,13 @@ std::vector<std::unique_ptr<Stage>> parse_stages(const std::vector<std::string>&
   return stages;
 }
 
-Result run_pipeline(const Options& options, std::vector<std::unique_ptr<Stage>>& stages, common::Diagnostics& diag,
+Result run_pipeline(const Options& given, std::vector<std::unique_ptr<Stage>>& stages, common::Diagnostics& diag,
                     std::stop_token stop, common::ProgressBar* progress, const OutputSink& sink) {
+  Options options = given;
+  if (options.limits.max_bytes == 0) {  // the engine's choice, the same for the CLI and every other caller
+    const bool exec = std::any_of(stages.begin(), stages.end(), [](const auto& s) { return s->streams(); });
+    options.limits.max_bytes = exec ? kExecBatchBytes : kDefaultBatchBytes;
+  }
   detail::RunState st(options, stages, diag, std::move(stop));
   BatchReader reader(options.inputs, options.limits, diag, st.input.get_token());
   Result r;
