@@ -98,6 +98,9 @@ class ExecStage final : public Stage {
     // rounds of poll/write/read instead of sixteen (a hint; may fail).
     ::fcntl(in_write.get(), F_SETPIPE_SZ, kPipeSize);
     ::fcntl(out_read.get(), F_SETPIPE_SZ, kPipeSize);
+    // Past pipe-user-pages-soft the kernel gives pipes of one page: output
+    // may only gather (see pump) where the pipe really is big.
+    const bool big_output_pipe = ::fcntl(out_read.get(), F_GETPIPE_SZ) >= kPipeSize;
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -149,7 +152,7 @@ class ExecStage final : public Stage {
     bool killed = false;
     try {
       const SigpipeBlocked quiet;  // the command may stop reading: EPIPE, not a fatal SIGPIPE
-      killed = pump(b, in_write, out_read, result, pid, control);
+      killed = pump(b, in_write, out_read, big_output_pipe, result, pid, control);
     } catch (...) {  // too much output, or a later stage failed on a piece: end the command, reap it
       kill_group(pid);
       reap(pid);
@@ -185,7 +188,8 @@ class ExecStage final : public Stage {
   // past `control.max_output`. While an emit waits, the command's pipe is
   // not read, so it blocks. Returns true if the run stopped and the command
   // was killed.
-  static bool pump(const Batch& b, Fd& to, Fd& from, std::string& result, pid_t pid, const StageControl& control) {
+  static bool pump(const Batch& b, Fd& to, Fd& from, bool gather, std::string& result, pid_t pid,
+                   const StageControl& control) {
     const std::string& input = b.data;
     ::fcntl(to.get(), F_SETFL, O_NONBLOCK);
     if (input.empty()) to.reset();
@@ -226,9 +230,11 @@ class ExecStage final : public Stage {
       // A command writing through stdio sends 4 KiB at a time, and each
       // write would wake us for one small read (a context switch per 4 KiB
       // on each side: ~12% of the CPU of `exec sed` in perf). After a small
-      // read, let the output gather for a millisecond; the 1 MiB pipes hold
+      // read, let the output gather for a millisecond; a 1 MiB pipe holds
       // far more than a command writes meanwhile, so it never waits on us.
-      if (from.get() >= 0 && last_read < kCoalesceBelow) ::usleep(1000);
+      // A small pipe (`gather` false) would fill in microseconds and stall
+      // the command for the rest of the millisecond: there, read at once.
+      if (gather && from.get() >= 0 && last_read < kCoalesceBelow) ::usleep(1000);
     }
     return false;
   }
