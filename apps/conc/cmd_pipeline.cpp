@@ -22,7 +22,7 @@ struct PipelineFlags {
   bool ordered = false;
   std::size_t capacity = 4;
   std::size_t batch_lines = 0;
-  std::string batch_bytes;  // default 1M, or kExecBatchBytes with an exec stage
+  std::string batch_bytes;  // empty: the engine's default (1M, 4M with an exec stage)
   std::string max_line = "1G";
   std::string max_batch_output = "1G";
   std::string on_error = "stop";
@@ -39,9 +39,6 @@ constexpr std::uint64_t kMaxCapacity = std::uint64_t{1} << 20;
 // A line is held whole: the limit bounds memory on an endless line (/dev/zero).
 constexpr std::size_t kMaxLine = std::size_t{64} << 30;
 constexpr std::size_t kMaxBatchOutput = std::size_t{1} << 40;
-// An exec stage starts a process per batch: bigger batches amortize it.
-constexpr std::size_t kExecBatchBytes = std::size_t{4} << 20;
-constexpr std::size_t kBatchBytes = std::size_t{1} << 20;
 
 // "K:N" -> (K-1, N), checked against the parsed stages; "" on success.
 std::string parse_stage_threads(const std::vector<std::string>& specs,
@@ -94,8 +91,7 @@ int run(PipelineFlags& f, RunContext& ctx) {
   o.ordered = !f.unordered;
   o.capacity = f.capacity;
   o.limits.max_lines = f.batch_lines;
-  const bool exec = std::any_of(stages.begin(), stages.end(), [](const auto& s) { return s->streams(); });
-  o.limits.max_bytes = !f.batch_bytes.empty() ? parse_size(f.batch_bytes) : exec ? kExecBatchBytes : kBatchBytes;
+  o.limits.max_bytes = f.batch_bytes.empty() ? 0 : parse_size(f.batch_bytes);  // 0: the engine decides
   o.limits.max_line = parse_size(f.max_line);
   o.max_batch_output = parse_size(f.max_batch_output);
   o.on_error = f.on_error == "skip" ? pipeline::OnError::kSkip : pipeline::OnError::kStop;

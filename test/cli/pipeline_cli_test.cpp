@@ -240,3 +240,25 @@ TEST_CASE("pipeline: SIGTERM on a silent stdin exits 130, no output file") {
   CHECK(r.err == "conc pipeline: interrupted\n");
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()) == 0);
 }
+
+TEST_CASE("pipeline: SIGINT ends a run whose exec command ignores SIGTERM, and kills what it started") {
+  // sh traps SIGTERM and waits on a `sleep` of its own: only a SIGKILL to
+  // the command's process group ends both. The sleep's odd length marks it
+  // for pgrep. Without the kill the run would last 60 s: the 10 s bound is
+  // a hang guard, not a timing check.
+  TempDir dir;
+  const auto input = dir.write("in.txt", "a\nb\n");
+  const std::string sleep = "sleep 60.0173";
+  const std::string sleeping = "pgrep -f '^sleep 60[.]0173'";  // matches neither this script nor conc's argv
+  const auto r = run_process({"/bin/bash", "-c",
+                              "'" + kConc + "' pipeline -e \"exec trap '' TERM; " + sleep + "; cat\" '" + input +
+                                  "' & pid=$!; "
+                                  "for i in $(seq 200); do " + sleeping + " >/dev/null && break; sleep 0.05; done; "
+                                  "kill -INT $pid; "
+                                  "for i in $(seq 200); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done; "
+                                  "kill -0 $pid 2>/dev/null && { echo hung; kill -KILL $pid; }; wait $pid; echo $?; "
+                                  "sleep 0.2; " + sleeping + " >/dev/null && { echo left; pkill -KILL -f '^sleep 60[.]0173'; }; true"},
+                             "", 30);
+  CHECK(r.out == "130\n");
+  CHECK(r.err == "conc pipeline: interrupted\n");
+}

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <thread>
 #include <catch2/catch.hpp>
 #include <random>
@@ -375,6 +376,59 @@ TEST_CASE("an exec stage's output streams on in bounded pieces, in input order, 
       CHECK(largest <= (5u << 20));     // each at most what a stage may hold, plus one read
     }
   }
+}
+
+TEST_CASE("a serial stage before an expanding exec never deadlocks, whatever the strategy and thread count") {
+  // Each batch's last command writes ~5.4 MB, more than a batch behind the
+  // head may hold (4 MiB), so workers with later batches wait in emit: the
+  // head batch must still get a worker. The first command holds batches 1
+  // and 5 back a little, so batches reach the `number` gate in bursts: on
+  // the stealing pool each burst's gate holder once queued the
+  // continuations in its own deque and took the newest first, and with -j2
+  // both workers then waited behind the head, whose task sat in a deque.
+  TempDir dir;
+  std::string text, expected;
+  for (int i = 1; i <= 8; ++i) {
+    text += std::to_string(i) + "\n";
+    const std::string line = "     " + std::to_string(i) + "\t" + std::to_string(i) + "\n";
+    for (int k = 0; k < 600000; ++k) expected += line;
+  }
+  const auto input = dir.write("in.txt", text);
+  const std::vector<std::string> chain = {"exec awk '$0 == 1 {system(\"sleep 0.3\")} $0 == 5 {system(\"sleep 0.6\")} {print}'",
+                                          "number", "exec awk '{for (i = 0; i < 600000; i++) print}'"};
+  for (auto s : strategies()) {
+    for (std::size_t threads : {1, 2, 4}) {
+      INFO("strategy " << static_cast<int>(s) << " -j " << threads);
+      std::stop_source stop;
+      auto done = std::async(std::launch::async,
+                             [&] { return run(chain, options(input, s, threads, 4, {1, 1 << 20}), stop.get_token()); });
+      // A hang guard, not a timing check: a deadlock fails here instead of hanging CI.
+      const bool finished = done.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+      if (!finished) stop.request_stop();
+      const auto r = done.get();
+      REQUIRE(finished);
+      CHECK(r.errors.empty());
+      CHECK(r.out == expected);
+    }
+  }
+}
+
+TEST_CASE("batch bytes left at 0: the engine takes 1 MiB, or 4 MiB with an exec stage") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += "a line of text\n";  // 3 MB: three 1 MiB batches, or one of 4 MiB
+  const auto input = dir.write("in.txt", text);
+  Options o;
+  o.inputs = {input};
+  o.strategy = Strategy::kSeq;
+  REQUIRE(o.limits.max_bytes == 0);  // an engine caller that says nothing gets the engine's choice
+  const auto plain = run({"upper"}, o);
+  REQUIRE(plain.stats.stages.size() == 1);
+  CHECK(plain.stats.stages[0].items == 3);
+  const auto exec = run({"exec cat"}, o);
+  REQUIRE(exec.stats.stages.size() == 1);
+  CHECK(exec.stats.stages[0].items == 1);
+  CHECK(exec.out == text);
 }
 
 TEST_CASE("exec yes: the output streams until the sink stops it; --max-batch-output fails the batch") {

@@ -18,7 +18,7 @@ BatchReader::BatchReader(std::vector<std::string> paths, BatchLimits limits, com
                          std::stop_token stop)
     : paths_(std::move(paths)), limits_(limits), diag_(diag), stop_(std::move(stop)) {
   if (paths_.empty()) paths_.push_back("-");
-  if (limits_.max_bytes == 0) limits_.max_bytes = std::size_t{1} << 20;
+  if (limits_.max_bytes == 0) limits_.max_bytes = kDefaultBatchBytes;
   if (limits_.max_line == 0) limits_.max_line = kDefaultMaxLine;
 }
 

@@ -1,13 +1,14 @@
 #include <algorithm>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <semaphore>
 #include <thread>
 
 #include "conc/channel.h"
 #include "conc/executor.h"
+#include "conc/mutex.h"
 #include "runners.h"
+#include "sink.h"
 
 namespace conc::pipeline::detail {
 
@@ -34,8 +35,8 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
   }
 
   struct InOrder {
-    std::mutex mutex;
-    SeqBuffer order;  // guarded by mutex
+    Mutex mutex;
+    SeqBuffer order GUARDED_BY(mutex);
   };
   std::vector<std::unique_ptr<InOrder>> dispatch;  // per stage: the in-order hand-out of a streaming stage
   for (std::size_t k = 0; k < n; ++k) dispatch.push_back(std::make_unique<InOrder>());
@@ -65,7 +66,7 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
           for (bool open = true;;) {
             std::optional<Batch> next;
             {
-              const std::lock_guard lock(gate.mutex);
+              const MutexLock lock(gate.mutex);
               next = gate.order.pop();
             }
             if (!next) {
@@ -75,7 +76,7 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
                 open = false;
                 continue;
               }
-              const std::lock_guard lock(gate.mutex);
+              const MutexLock lock(gate.mutex);
               push_batch(gate.order, std::move(*got));
               continue;
             }

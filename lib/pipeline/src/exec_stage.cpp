@@ -98,6 +98,9 @@ class ExecStage final : public Stage {
     // rounds of poll/write/read instead of sixteen (a hint; may fail).
     ::fcntl(in_write.get(), F_SETPIPE_SZ, kPipeSize);
     ::fcntl(out_read.get(), F_SETPIPE_SZ, kPipeSize);
+    // Past pipe-user-pages-soft the kernel gives pipes of one page: output
+    // may only gather (see pump) where the pipe really is big.
+    const bool big_output_pipe = ::fcntl(out_read.get(), F_GETPIPE_SZ) >= kPipeSize;
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -116,7 +119,10 @@ class ExecStage final : public Stage {
     sigemptyset(&none);
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    // Its own process group: a stop kills the command and everything it
+    // started (`sh -c 'a; b'`) with one kill(-pgid), whatever it ignores.
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
     pid_t pid = 0;
     int spawned = ENOENT;
     if (!direct_.empty()) {
@@ -146,9 +152,9 @@ class ExecStage final : public Stage {
     bool killed = false;
     try {
       const SigpipeBlocked quiet;  // the command may stop reading: EPIPE, not a fatal SIGPIPE
-      killed = pump(b, in_write, out_read, result, pid, control);
+      killed = pump(b, in_write, out_read, big_output_pipe, result, pid, control);
     } catch (...) {  // too much output, or a later stage failed on a piece: end the command, reap it
-      ::kill(pid, SIGKILL);
+      kill_group(pid);
       reap(pid);
       throw;
     }
@@ -164,6 +170,11 @@ class ExecStage final : public Stage {
   [[nodiscard]] bool streams() const noexcept override { return true; }
 
  private:
+  // The batch's output is discarded: SIGKILL, which the command cannot
+  // ignore (SIGTERM could be trapped and the reap would wait for it), to
+  // its whole group (the spawn made `pid` its leader).
+  static void kill_group(pid_t pid) { ::kill(-pid, SIGKILL); }
+
   static int reap(pid_t pid) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -177,7 +188,8 @@ class ExecStage final : public Stage {
   // past `control.max_output`. While an emit waits, the command's pipe is
   // not read, so it blocks. Returns true if the run stopped and the command
   // was killed.
-  static bool pump(const Batch& b, Fd& to, Fd& from, std::string& result, pid_t pid, const StageControl& control) {
+  static bool pump(const Batch& b, Fd& to, Fd& from, bool gather, std::string& result, pid_t pid,
+                   const StageControl& control) {
     const std::string& input = b.data;
     ::fcntl(to.get(), F_SETFL, O_NONBLOCK);
     if (input.empty()) to.reset();
@@ -189,8 +201,8 @@ class ExecStage final : public Stage {
     // Most commands give about what they get: one allocation, not a doubling series of copies.
     result.reserve(std::min(control.hold_bytes, input.size() + input.size() / 8) + kPipeSize);
     while (from.get() >= 0) {
-      if (control.stop.stop_requested()) {
-        ::kill(pid, SIGTERM);
+      if (control.stop.stop_requested()) {  // Ctrl-C, or the reader of the output went away
+        kill_group(pid);
         return true;
       }
       pollfd fds[2] = {{from.get(), POLLIN, 0}, {to.get(), POLLOUT, 0}};
@@ -218,9 +230,11 @@ class ExecStage final : public Stage {
       // A command writing through stdio sends 4 KiB at a time, and each
       // write would wake us for one small read (a context switch per 4 KiB
       // on each side: ~12% of the CPU of `exec sed` in perf). After a small
-      // read, let the output gather for a millisecond; the 1 MiB pipes hold
+      // read, let the output gather for a millisecond; a 1 MiB pipe holds
       // far more than a command writes meanwhile, so it never waits on us.
-      if (from.get() >= 0 && last_read < kCoalesceBelow) ::usleep(1000);
+      // A small pipe (`gather` false) would fill in microseconds and stall
+      // the command for the rest of the millisecond: there, read at once.
+      if (gather && from.get() >= 0 && last_read < kCoalesceBelow) ::usleep(1000);
     }
     return false;
   }

@@ -1,5 +1,7 @@
 #include "pipeline/pipeline.h"
 
+#include <algorithm>
+
 #include "conc/executor.h"
 #include "run_state.h"
 #include "runners.h"
@@ -59,6 +61,10 @@ Result run_pipeline(const Options& requested, std::vector<std::unique_ptr<Stage>
                     std::stop_token stop, common::ProgressBar* progress, const OutputSink& sink) {
   Options options = requested;
   options.threads = thread_count(requested.threads);  // resolved once: 0 is every core
+  if (options.limits.max_bytes == 0) {  // the engine's choice, the same for the CLI and every other caller
+    const bool exec = std::any_of(stages.begin(), stages.end(), [](const auto& s) { return s->streams(); });
+    options.limits.max_bytes = exec ? kExecBatchBytes : kDefaultBatchBytes;
+  }
   detail::RunState st(options, stages, diag, std::move(stop));
   BatchReader reader(options.inputs, options.limits, diag, st.input.get_token());
   Result r;

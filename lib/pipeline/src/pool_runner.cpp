@@ -1,11 +1,14 @@
 #include <algorithm>
-#include <mutex>
+#include <map>
 #include <semaphore>
+#include <utility>
 
 #include "conc/channel.h"
+#include "conc/mutex.h"
 #include "conc/thread_pool.h"
 #include "conc/work_stealing_pool.h"
 #include "runners.h"
+#include "sink.h"
 
 namespace conc::pipeline::detail {
 namespace {
@@ -17,7 +20,7 @@ class SerialGate {
  public:
   template <class Run>
   void arrive(Batch&& b, Run&& run) {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     push_batch(waiting_, std::move(b));
     if (busy_) return;  // the task inside will take it
     busy_ = true;
@@ -30,9 +33,35 @@ class SerialGate {
   }
 
  private:
-  std::mutex mutex_;
-  SeqBuffer waiting_;  // guarded by mutex_
-  bool busy_ = false;  // guarded by mutex_
+  Mutex mutex_;
+  SeqBuffer waiting_ GUARDED_BY(mutex_);
+  bool busy_ GUARDED_BY(mutex_) = false;
+};
+
+// The batches ready for a worker, each with the stage it goes on at. A
+// posted task is not bound to a batch: it takes the lowest sequence waiting,
+// so whatever order the pool runs its tasks in (the stealing pool pops its
+// newest first), the oldest ready batch gets the next free worker. That is
+// what keeps a streaming stage from deadlocking: a worker waits in emit only
+// for a batch behind the head, and the head is then running, or was made
+// ready by a worker that is free right after and takes it.
+class Ready {
+ public:
+  void push(Batch&& b, std::size_t k) {
+    const MutexLock lock(mutex_);
+    const auto seq = b.seq;
+    items_.emplace(seq, std::pair(std::move(b), k));
+  }
+  // One pop per push: never empty when called from a task.
+  std::pair<Batch, std::size_t> pop_lowest() {
+    const MutexLock lock(mutex_);
+    auto node = items_.extract(items_.begin());
+    return std::move(node.mapped());
+  }
+
+ private:
+  Mutex mutex_;
+  std::map<std::uint64_t, std::pair<Batch, std::size_t>> items_ GUARDED_BY(mutex_);  // a batch is in one place at a time
 };
 
 // Each batch a task through the stages on `pool` (the pool and steal strategies).
@@ -42,17 +71,28 @@ conc::RunStats run_tasks(RunState& st, BatchReader& reader, common::ProgressBar*
   const std::size_t threads = st.options.threads;
   std::counting_semaphore<> tokens(st.in_flight_limit());
   std::vector<SerialGate> gates(n);
+  Ready ready;
   Pool pool(threads);
   auto [done_tx, done_rx] = conc::unbounded<Batch>();
 
+  std::function<void(Batch&&, std::size_t, Sender<Batch>&)> run_from;
+  // Makes b ready to go on at stage k and posts a task that runs the lowest ready batch.
+  const auto schedule = [&](Batch&& b, std::size_t k, Sender<Batch> out) {
+    ready.push(std::move(b), k);
+    pool.post([&ready, &run_from, out = std::move(out)]() mutable {
+      auto [next, at] = ready.pop_lowest();
+      run_from(std::move(next), at, out);
+    });
+  };
+
   // Runs stages k.. on b; stops at a serial stage and queues b at its gate.
-  std::function<void(Batch&&, std::size_t, Sender<Batch>&)> run_from = [&](Batch&& b, std::size_t k, Sender<Batch>& out) {
+  run_from = [&](Batch&& b, std::size_t k, Sender<Batch>& out) {
     for (; k < n; ++k) {
       if (st.stages[k]->serial()) {
         gates[k].arrive(std::move(b), [&, k](Batch&& next) {
           st.apply(k, next);
           // The rest of the chain is a new task: the gate is free at once.
-          pool.post([&run_from, k, out, next = std::move(next)]() mutable { run_from(std::move(next), k + 1, out); });
+          schedule(std::move(next), k + 1, out);
         });
         return;
       }
@@ -71,7 +111,7 @@ conc::RunStats run_tasks(RunState& st, BatchReader& reader, common::ProgressBar*
       auto b = reader.next();
       if (!b) break;
       if (progress != nullptr) progress->add(1, b->data.size());
-      pool.post([&run_from, out, b = std::move(*b)]() mutable { run_from(std::move(b), 0, out); });
+      schedule(std::move(*b), 0, out);
     }
   });
 

@@ -4,17 +4,15 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <exception>
+#include <functional>
 #include <map>
-#include <mutex>
-#include <semaphore>
-#include <optional>
 #include <stop_token>
 #include <vector>
 
+#include "conc/mutex.h"
 #include "conc/reorder_buffer.h"
+#include "piece_budget.h"
 #include "pipeline/pipeline.h"
 
 namespace conc::pipeline::detail {
@@ -31,46 +29,6 @@ inline void push_batch(SeqBuffer& order, Batch&& b) {
 /// A later stage failed on a piece a streaming stage emitted: the batch has
 /// failed and was reported already (thrown through the streaming stage).
 struct PieceFailed {};
-
-/// Bytes of emitted pieces not written yet, per batch. An emitting stage
-/// waits while its batch holds `bound` bytes or more, so output behind the
-/// head of the order stays bounded (the command behind it then blocks on a
-/// full pipe); the head's pieces are written as they come.
-class PieceBudget {
- public:
-  void add(std::uint64_t seq, std::size_t bytes) {
-    const std::lock_guard lock(mutex_);
-    held_[seq] += bytes;
-  }
-  void release(std::uint64_t seq, std::size_t bytes) {
-    {
-      const std::lock_guard lock(mutex_);
-      const auto it = held_.find(seq);
-      if (it == held_.end()) return;
-      it->second -= std::min(it->second, bytes);
-      if (it->second == 0) held_.erase(it);
-    }
-    wake();
-  }
-  /// Wakes every waiter to re-check (after a release or a stop request).
-  void wake() { changed_.notify_all(); }
-  /// Waits until batch `seq` holds less than `bound` bytes or `stop` is
-  /// requested. It blocks even a pool worker: helping the pool meanwhile
-  /// could run a later batch's task on top of this one, which would then
-  /// wait for this one forever.
-  void wait_below(std::uint64_t seq, std::size_t bound, const std::stop_token& stop) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, stop, [&] {
-      const auto it = held_.find(seq);
-      return it == held_.end() || it->second < bound;
-    });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable_any changed_;
-  std::map<std::uint64_t, std::size_t> held_;  // guarded by mutex_
-};
 
 /// Per-stage counters, written by the stage's workers (relaxed: statistics
 /// only, read after the run).
@@ -182,7 +140,7 @@ class RunState {
   void report_failures(std::uint64_t seq) {
     std::vector<Report> due;
     {
-      const std::lock_guard lock(reports_mutex_);
+      const MutexLock lock(reports_mutex_);
       const auto end = reports_.upper_bound(seq);
       for (auto it = reports_.begin(); it != end; ++it) due.push_back(std::move(it->second));
       reports_.erase(reports_.begin(), end);
@@ -223,7 +181,7 @@ class RunState {
     failures_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count read after the run
     const auto last = b.first_line + (b.lines == 0 ? 0 : b.lines - 1);
     {
-      const std::lock_guard lock(reports_mutex_);
+      const MutexLock lock(reports_mutex_);
       reports_.emplace(b.seq, Report{"stage " + std::to_string(k + 1) + " '" + stages[k]->text() + "'",
                                      why + " (input lines " + std::to_string(b.first_line) + "-" + std::to_string(last) + ")"});
     }
@@ -234,8 +192,8 @@ class RunState {
     std::string subject;
     std::string message;
   };
-  std::mutex reports_mutex_;
-  std::multimap<std::uint64_t, Report> reports_;  // guarded by reports_mutex_: failures not reported yet
+  Mutex reports_mutex_;
+  std::multimap<std::uint64_t, Report> reports_ GUARDED_BY(reports_mutex_);  // failures not reported yet
 
   // Every stage after `k` is stateless, so a piece may run through them at once.
   [[nodiscard]] bool stateless_after(std::size_t k) const {
@@ -268,69 +226,6 @@ class RunState {
   std::vector<bool> streaming_;  // per stage: see streaming()
   bool stopped_output_ = false;  // sink thread only
   std::stop_callback<std::function<void()>> forward_;
-};
-
-/// The end of every concurrent strategy: batches arrive as they finish and
-/// are written in input order (or at once, unordered). Each batch that
-/// leaves gives back its in-flight token (`tokens`, acquired by the reader),
-/// so the reorder buffer is bounded too. After a sink failure it keeps
-/// accepting batches, so the run drains, and `finish()` rethrows.
-class Sink {
- public:
-  Sink(RunState& st, const OutputSink& sink, std::counting_semaphore<>& tokens)
-      : st_(st), sink_(sink), tokens_(tokens) {}
-
-  void arrive(Batch&& b) {
-    if (b.piece) {
-      // A piece of the head batch (or unordered) is written at once; one
-      // behind the head waits here, bounded by the emitter's PieceBudget.
-      if (!st_.options.ordered || b.seq == order_.next()) {
-        write_piece(b);
-      } else {
-        early_pieces_[b.seq].push_back(std::move(b));
-      }
-      return;
-    }
-    finished_.push(b.seq, true);
-    while (finished_.pop()) st_.report_failures(finished_.next() - 1);
-    if (!st_.options.ordered) {
-      write(b);
-      return;
-    }
-    push_batch(order_, std::move(b));
-    while (auto next = order_.pop()) {
-      write(*next);
-      // The next batch is the head now: its early pieces go out at once, so
-      // its streaming stage never waits on the sink.
-      if (const auto it = early_pieces_.find(order_.next()); it != early_pieces_.end()) {
-        for (const Batch& p : it->second) write_piece(p);
-        early_pieces_.erase(it);
-      }
-    }
-  }
-
-  void finish() {
-    if (failure_) std::rethrow_exception(failure_);
-  }
-
- private:
-  void write(const Batch& b) {
-    if (!failure_) failure_ = st_.write(b, sink_);
-    tokens_.release();
-  }
-
-  void write_piece(const Batch& p) {  // pieces hold no in-flight token
-    if (!failure_) failure_ = st_.write(p, sink_);
-    st_.budget.release(p.seq, p.data.size());
-  }
-
-  RunState& st_;
-  const OutputSink& sink_;
-  std::counting_semaphore<>& tokens_;
-  SeqBuffer order_;
-  ReorderBuffer<bool> finished_;  // batches done, for failure reports in input order (ordered or not)
-  std::map<std::uint64_t, std::deque<Batch>> early_pieces_;  // pieces of batches behind the head
-  std::exception_ptr failure_;
 };
 
 }  // namespace conc::pipeline::detail

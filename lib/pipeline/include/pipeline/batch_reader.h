@@ -13,9 +13,17 @@
 
 namespace conc::pipeline {
 
+/// Batch bytes when none are given.
+inline constexpr std::size_t kDefaultBatchBytes = std::size_t{1} << 20;
+/// ... and with a stage that starts a process per batch (exec), whose start
+/// (about half a millisecond) bigger batches amortize.
+inline constexpr std::size_t kExecBatchBytes = std::size_t{4} << 20;
+
 struct BatchLimits {
   std::size_t max_lines = 0;  ///< 0: no limit
-  std::size_t max_bytes = std::size_t{1} << 20;  ///< a single longer line still makes one batch
+  /// A single longer line still makes one batch. 0: the default, 1 MiB
+  /// (run_pipeline: 4 MiB with an exec stage, see kExecBatchBytes).
+  std::size_t max_bytes = 0;
   /// The longest line accepted, without its '\n' (0: the default, 1 GiB). A
   /// longer line is an error naming its input and line number, and the rest
   /// of that input is skipped: memory stays bounded on `/dev/zero`.
