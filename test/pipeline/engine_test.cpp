@@ -396,7 +396,7 @@ TEST_CASE("a serial stage before an expanding exec never deadlocks, whatever the
   const auto input = dir.write("in.txt", text);
   const std::vector<std::string> chain = {"exec awk '$0 == 1 {system(\"sleep 0.3\")} $0 == 5 {system(\"sleep 0.6\")} {print}'",
                                           "number", "exec awk '{for (i = 0; i < 600000; i++) print}'"};
-  for (auto s : strategies()) {
+  for (auto s : strategy_ids()) {
     for (std::size_t threads : {1, 2, 4}) {
       INFO("strategy " << static_cast<int>(s) << " -j " << threads);
       std::stop_source stop;
