@@ -49,6 +49,7 @@ class Walker {
       return;
     }
     std::vector<std::string> names;
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): glibc's readdir is safe on a stream no other thread uses
     while (const dirent* e = ::readdir(dir)) {
       const std::string name = e->d_name;
       if (name != "." && name != "..") names.push_back(name);

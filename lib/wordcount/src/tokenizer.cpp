@@ -65,7 +65,7 @@ void Tokenizer::classify64(const char* p, std::size_t len, Masks& m) const {
     return static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(v))) << (16 * k);
   };
   for (int k = 0; k < 4; ++k) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + std::ptrdiff_t{16} * k));
     m.upper |= bits(le(_mm_sub_epi8(v, k_A), k_25), k);
     const __m128i alpha = le(_mm_sub_epi8(_mm_or_si128(v, k_0x20), k_a), k_25);  // (v | 0x20) in 'a'..'z'
     switch (options_.mode) {

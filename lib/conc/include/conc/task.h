@@ -24,7 +24,8 @@ class Task {
   Task() = default;
 
   template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Task>>>
-  Task(F&& f)  // NOLINT(google-explicit-constructor): a Task is its callable
+  Task(F&& f)  // NOLINT(google-explicit-constructor,bugprone-forwarding-reference-overload): a Task is its
+               // callable; never a Task itself (the enable_if), so copies and moves are not hidden
       : node_(std::make_unique<Impl<std::decay_t<F>>>(std::forward<F>(f))) {}
 
   explicit operator bool() const noexcept { return node_ != nullptr; }
@@ -44,7 +45,7 @@ class Task {
   template <class F>
   struct Impl final : Node {
     template <class G>
-    explicit Impl(G&& g) : fn(std::forward<G>(g)) {}
+    explicit Impl(G&& g) : fn(std::forward<G>(g)) {}  // NOLINT(bugprone-forwarding-reference-overload): never copied
     void run() override { fn(); }
     F fn;
   };

@@ -87,7 +87,7 @@ class RingChannel final : public ChannelCore<T> {
     const auto start = ChannelClock::now();
     for (;;) {
       const EventCount::Key key = not_empty_.prepare_wait();
-      if ((v = take()) || this->no_senders()) {
+      if ((v = take()) || this->no_senders()) {  // NOLINT(bugprone-assignment-in-if-condition): take, then test
         not_empty_.cancel_wait();
         add_blocked(recv_blocked_ns_, start);
         if (!v) v = take();  // a last item may have landed before the sender left
