@@ -355,3 +355,33 @@ TEST_CASE("merge refuses a count of 0 and counts that pass 2^64 - 1") {
                       "conc wordcount: " + f + ":6: malformed line: count '18446744073709551616' is not a positive whole number",
                   });
 }
+
+TEST_CASE("merge: a line longer than the limit is an error naming its line, and that input's rest is skipped") {
+  TempDir dir;
+  Options o;
+  o.merge = true;
+  o.max_merge_line = 8;
+  // "abcdef\t9" is exactly 8 bytes: accepted. Line 3 is 9 bytes (10 with '\r': the limit counts it).
+  const auto bad = dir.write("bad.tsv", "a\t1\nabcdef\t9\nabcdefg\t9\nb\t1\n");
+  const auto next = dir.write("next.tsv", "c\t2\n");
+  const auto endless = dir.write("endless.tsv", "d\t1\n" + std::string(100, 'x'));  // no '\n' at all
+  o.inputs = {bad, next, endless};
+  std::vector<std::string> errors;
+  CHECK(run(o, &errors) == Counts{{"abcdef", 9}, {"c", 2}, {"a", 1}, {"d", 1}});
+  CHECK(errors == std::vector<std::string>{
+                      "conc wordcount: " + bad + ":3: line longer than 8 bytes",
+                      "conc wordcount: " + endless + ":2: line longer than 8 bytes",
+                  });
+}
+
+TEST_CASE("merge: the default line limit is 1M") {
+  TempDir dir;
+  Options o;
+  o.merge = true;
+  const auto f = dir.write("long.tsv", std::string((1 << 20) - 2, 'w') + "\t1\n" + std::string(1 << 20, 'w') + "\t1\n");
+  o.inputs = {f};
+  std::vector<std::string> errors;
+  const auto counts = run(o, &errors);
+  CHECK(counts.size() == 1);
+  CHECK(errors == std::vector<std::string>{"conc wordcount: " + f + ":2: line longer than 1M"});
+}
