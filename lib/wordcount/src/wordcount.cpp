@@ -48,7 +48,7 @@ struct Job {
   common::ProgressBar* progress;
 
   void pieces(std::size_t chunk_size, const std::function<void(Piece&&)>& sink, bool whole_files = false) const {
-    for_each_piece(inputs, chunk_size, whole_files, tokenizer, diag, stop, sink);
+    for_each_piece(inputs, chunk_size, options.max_word, whole_files, tokenizer, diag, stop, sink);
   }
   // Reads `piece` if need be, lets count(text) count it, and accounts for it.
   template <class Count>
