@@ -329,6 +329,18 @@ TEST_CASE("input: /dev/zero is one endless line to the line readers: an error, m
     CHECK(r.out == "w 3\n");
     CHECK(r.err == "conc wordcount: /dev/zero:1: line longer than 1M\n");
   }
+  SECTION("wordcount --split ws: /dev/zero is one endless word, at most 64M") {
+    const auto words = dir.write("words", "w w\n");
+    const auto r = run_process({kConc, "wordcount", "--split", "ws", "/dev/zero", words});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "w 2\n");
+    CHECK(r.err == "conc wordcount: /dev/zero: word at byte 0 longer than 64M: rest of the input skipped\n");
+  }
+  SECTION("wordcount: /dev/zero is endless separators to the default tokenizer: SIGINT ends it") {
+    const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    CHECK(exit_code_after_signal({kConc, "wordcount", "/dev/zero"}, null_fd) == 130);
+    ::close(null_fd);
+  }
 }
 
 TEST_CASE("input: pipeline --max-line") {
