@@ -311,6 +311,38 @@ TEST_CASE("input: --files0-from reads names as a stream") {
   }
 }
 
+TEST_CASE("input: /dev/zero is one endless line to the line readers: an error, memory bounded, the next input read") {
+  TempDir dir;
+  const auto a = dir.write("a", "alpha");
+  SECTION("hash -c: checksum lines are at most 1M") {
+    // The check file after /dev/zero is still verified; sha256sum's line format.
+    const auto sums = dir.write("SUMS", "8ed3f6ad685b959ead7022518e1af76cd816f8e8ec7ccdda1ed4018e8f2223f8  " + a + "\n");
+    const auto r = run_process({kConc, "hash", "-c", "/dev/zero", sums});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == a + ": OK\n");
+    CHECK(r.err == "conc hash: /dev/zero:1: line longer than 1M\n");
+  }
+  SECTION("wordcount --merge: word<TAB>count lines are at most 1M") {
+    const auto counts = dir.write("counts", "w\t3\n");
+    const auto r = run_process({kConc, "wordcount", "--merge", "/dev/zero", counts});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "w 3\n");
+    CHECK(r.err == "conc wordcount: /dev/zero:1: line longer than 1M\n");
+  }
+  SECTION("wordcount --split ws: /dev/zero is one endless word, at most 64M") {
+    const auto words = dir.write("words", "w w\n");
+    const auto r = run_process({kConc, "wordcount", "--split", "ws", "/dev/zero", words});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "w 2\n");
+    CHECK(r.err == "conc wordcount: /dev/zero: word at byte 0 longer than 64M: rest of the input skipped\n");
+  }
+  SECTION("wordcount: /dev/zero is endless separators to the default tokenizer: SIGINT ends it") {
+    const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    CHECK(exit_code_after_signal({kConc, "wordcount", "/dev/zero"}, null_fd) == 130);
+    ::close(null_fd);
+  }
+}
+
 TEST_CASE("input: pipeline --max-line") {
   SECTION("a longer line is an error naming the input and the line; the lines before it are written") {
     const auto r = run_process({kConc, "pipeline", "-e", "upper", "--max-line", "3"}, "ab\nabcd\nx\n");

@@ -124,3 +124,35 @@ TEST_CASE("paths are normalised lexically") {
   CHECK(normalize_path(".") == ".");
   CHECK(normalize_path("/") == "/");
 }
+
+TEST_CASE("a checksum line longer than the limit ends its check file with an error naming the line") {
+  TempDir dir;
+  const auto a = dir.write("a", "alpha");
+  const auto b = dir.write("b", "beta");
+  const std::string good = line(a, "alpha");
+  CheckOptions o;
+  o.max_line = good.size() - 1;  // the good line, without its '\n', is exactly the limit
+  const auto sums = dir.write("SUMS", good + std::string(good.size(), 'x') + "\n" + line(b, "beta"));
+  const auto only_long = dir.write("LONG", std::string(10 * good.size(), '0'));  // no '\n' at all
+  const auto other = dir.write("OTHER", line(b, "beta"));
+  for (auto strategy : {Strategy::kSeq, Strategy::kPool, Strategy::kSteal, Strategy::kChannels}) {
+    const auto r = run_check({sums, only_long, other}, o, strategy);
+    // The lines before the long one are verified; the long-only file adds no
+    // "no properly formatted checksum lines found".
+    CHECK(r.verdicts == std::vector<std::pair<std::string, Verdict>>{{a, Verdict::kOk}, {b, Verdict::kOk}});
+    const std::string limit = std::to_string(o.max_line) + " bytes";
+    CHECK(r.diagnostics == std::vector<std::string>{
+                               "conc hash: " + sums + ":2: line longer than " + limit,
+                               "conc hash: " + only_long + ":1: line longer than " + limit,
+                           });
+  }
+}
+
+TEST_CASE("check files are read as a stream under a 1M line limit by default") {
+  TempDir dir;
+  const auto a = dir.write("a", "alpha");
+  const auto sums = dir.write("SUMS", line(a, "alpha") + std::string((1 << 20) + 1, 'x'));
+  const auto r = run_check({sums}, CheckOptions{});
+  CHECK(r.verdicts == std::vector<std::pair<std::string, Verdict>>{{a, Verdict::kOk}});
+  CHECK(r.diagnostics == std::vector<std::string>{"conc hash: " + sums + ":2: line longer than 1M"});
+}

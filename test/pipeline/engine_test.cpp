@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/batch_reader.h"
 #include "pipeline/pipeline.h"
 #include "temp_dir.h"
 
@@ -535,4 +536,31 @@ TEST_CASE("on-error stop writes nothing after the failing batch, though later ba
     CHECK(r.failed == 1);
     CHECK(r.errors == std::vector<std::string>{"conc pipeline: stage 1 'fail-slowly': slow failure (input lines 3-3)"});
   }
+}
+
+TEST_CASE("BatchReader: a long line grows the buffer to the line limit plus one block, never double") {
+  TempDir dir;
+  constexpr std::size_t kBlock = std::size_t{1} << 18;  // batch_reader.cpp's read block
+  const auto f = dir.write("long", std::string(3 << 20, 'x'));  // one line, no '\n'
+  std::vector<std::string> errors;
+  conc::common::Diagnostics diag("pipeline", [&](std::string_view l) { errors.emplace_back(l); });
+  BatchLimits limits;
+  limits.max_line = std::size_t{1} << 20;
+  BatchReader reader({f}, limits, diag, {});
+  CHECK_FALSE(reader.next());
+  CHECK(errors == std::vector<std::string>{"conc pipeline: " + f + ": line 1 is longer than the line limit (1048576 bytes)"});
+  CHECK(reader.buffer_capacity() <= limits.max_line + kBlock);
+}
+
+TEST_CASE("BatchReader: a stop request ends the read of a long line") {
+  TempDir dir;
+  const auto f = dir.write("long", std::string(1 << 20, 'x'));
+  std::vector<std::string> errors;
+  conc::common::Diagnostics diag("pipeline", [&](std::string_view l) { errors.emplace_back(l); });
+  std::stop_source stop;
+  stop.request_stop();
+  BatchReader reader({f}, BatchLimits{}, diag, stop.get_token());
+  CHECK_FALSE(reader.next());
+  CHECK(errors.empty());
+  CHECK(reader.buffer_capacity() < (std::size_t{1} << 20));  // nothing was read
 }

@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -354,4 +355,80 @@ TEST_CASE("merge refuses a count of 0 and counts that pass 2^64 - 1") {
                       "conc wordcount: " + f + ":5: count of 'half' passes 18446744073709551615 (the largest count): line not added",
                       "conc wordcount: " + f + ":6: malformed line: count '18446744073709551616' is not a positive whole number",
                   });
+}
+
+TEST_CASE("merge: a line longer than the limit is an error naming its line, and that input's rest is skipped") {
+  TempDir dir;
+  Options o;
+  o.merge = true;
+  o.max_merge_line = 8;
+  // "abcdef\t9" is exactly 8 bytes: accepted. Line 3 is 9 bytes (10 with '\r': the limit counts it).
+  const auto bad = dir.write("bad.tsv", "a\t1\nabcdef\t9\nabcdefg\t9\nb\t1\n");
+  const auto next = dir.write("next.tsv", "c\t2\n");
+  const auto endless = dir.write("endless.tsv", "d\t1\n" + std::string(100, 'x'));  // no '\n' at all
+  o.inputs = {bad, next, endless};
+  std::vector<std::string> errors;
+  CHECK(run(o, &errors) == Counts{{"abcdef", 9}, {"c", 2}, {"a", 1}, {"d", 1}});
+  CHECK(errors == std::vector<std::string>{
+                      "conc wordcount: " + bad + ":3: line longer than 8 bytes",
+                      "conc wordcount: " + endless + ":2: line longer than 8 bytes",
+                  });
+}
+
+TEST_CASE("merge: the default line limit is 1M") {
+  TempDir dir;
+  Options o;
+  o.merge = true;
+  const auto f = dir.write("long.tsv", std::string((1 << 20) - 2, 'w') + "\t1\n" + std::string(1 << 20, 'w') + "\t1\n");
+  o.inputs = {f};
+  std::vector<std::string> errors;
+  const auto counts = run(o, &errors);
+  CHECK(counts.size() == 1);
+  CHECK(errors == std::vector<std::string>{"conc wordcount: " + f + ":2: line longer than 1M"});
+}
+
+namespace {
+
+// Counts `text` read from a pipe (a stream, not a sized file), written by another thread.
+Counts run_pipe(Options o, const std::string& text, std::vector<std::string>& errors, std::string& name) {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  std::thread writer([&, fd = fds[1]] {
+    for (std::size_t at = 0; at < text.size();) {
+      const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+      if (n <= 0) break;  // the reader stopped early: EPIPE
+      at += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+  });
+  name = "/dev/fd/" + std::to_string(fds[0]);
+  o.inputs = {name};
+  auto counts = run(o, &errors);
+  ::close(fds[0]);
+  writer.join();
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("a stream word longer than max_word is an error at its offset, the rest skipped, for every strategy") {
+  ::signal(SIGPIPE, SIG_IGN);  // the writer outlives the reader that stopped
+  const std::string text = "a bb " + std::string(50, 'y') + " " + std::string(100, 'x') + " c c\n";
+  for (const auto& info : strategies()) {
+    for (std::size_t chunk : {1, 7, 64, 4096}) {
+      for (std::size_t threads : {1, 3}) {
+        CAPTURE(info.name, chunk, threads);
+        Options o;
+        o.strategy = info.id;
+        o.chunk_size = chunk;
+        o.threads = threads;
+        o.max_word = 50;  // the y's are exactly the limit: counted
+        std::vector<std::string> errors;
+        std::string name;
+        CHECK(run_pipe(o, text, errors, name) == Counts{{"a", 1}, {"bb", 1}, {std::string(50, 'y'), 1}});
+        CHECK(errors == std::vector<std::string>{"conc wordcount: " + name +
+                                                 ": word at byte 56 longer than 50 bytes: rest of the input skipped"});
+      }
+    }
+  }
 }

@@ -57,26 +57,20 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
   const std::string line_kind = std::string(common::info(options.gnu_algo).tag) + " checksum line";
 
   for (const auto& path : check_files) {
-    const auto text = common::read_all(path, diag, stop);
-    if (stop.stop_requested()) return summary;
-    if (!text) continue;
     CheckFile file{path, jobs.size(), jobs.size(), 0};
-    std::uint64_t line_number = 0;
-    for (std::size_t at = 0; at < text->size();) {
-      std::size_t end = text->find('\n', at);
-      if (end == std::string::npos) end = text->size();
-      const std::string_view line(text->data() + at, end - at);
-      at = end + 1;
-      ++line_number;
-      if (!line.empty() && line.front() == '#') continue;
+    // A stream of lines, not the whole file: `conc hash -c /dev/zero` stays
+    // bounded, and a line past the limit ends this file with an error.
+    const auto end = common::for_each_line(path, options.max_line, diag, stop,
+                                           [&](std::string_view line, std::uint64_t line_number) {
+      if (!line.empty() && line.front() == '#') return;
       // Blank lines (CR only included) are skipped, not misformatted: coreutils' rule.
-      if (line.empty() || line == "\r") continue;
+      if (line.empty() || line == "\r") return;
       auto parsed = parse_checksum_line(line, options.gnu_algo);
       const bool stdin_twice = parsed && parsed->name == "-" && path == "-";  // stdin cannot be both
       if (!parsed || stdin_twice) {
         ++summary.misformatted;
         if (options.warn) diag.warning(path, std::to_string(line_number) + ": improperly formatted " + line_kind);
-        continue;
+        return;
       }
       ++summary.lines;
       Job job;
@@ -87,9 +81,13 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
       job.path = std::move(parsed->name);
       jobs.push_back(std::move(job));
       expected.push_back(std::move(parsed->hex));
-    }
+    });
+    if (end == common::LinesEnd::kStopped) return summary;
     file.end_job = jobs.size();
+    // A failed file is already reported; the lines read before its failure
+    // are still verified, in order.
     if (file.end_job == file.first_job) {
+      if (end == common::LinesEnd::kFailed) continue;
       diag.error(path, "no properly formatted checksum lines found");
       continue;
     }

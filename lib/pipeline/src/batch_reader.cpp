@@ -41,12 +41,23 @@ bool BatchReader::open_next() {
 }
 
 bool BatchReader::fill() {
-  if (eof_) return false;
+  if (eof_ || stop_.stop_requested()) return false;
   if (pending_at_ > 0) {  // keep only what is not handed out yet
     pending_.erase(0, pending_at_);
     pending_at_ = 0;
   }
   const std::size_t old = pending_.size();
+  // Grow by doubling, as resize() would, but never past what next() can
+  // hold (a batch or the longest line, plus one block): resize() alone
+  // would double a 1G line's buffer to 2G. A fresh string, as libstdc++'s
+  // reserve() itself rounds up to double the old capacity.
+  if (pending_.capacity() < old + kReadBlock) {
+    const std::size_t bound = std::max(limits_.max_line, limits_.max_bytes) + kReadBlock;
+    std::string grown;
+    grown.reserve(std::max(old + kReadBlock, std::min(2 * pending_.capacity(), bound)));
+    grown.append(pending_);
+    pending_.swap(grown);
+  }
   pending_.resize(old + kReadBlock);
   std::size_t n = 0;
   try {

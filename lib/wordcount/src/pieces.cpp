@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "common/input.h"
+#include "common/read_all.h"
 
 namespace conc::wordcount {
 namespace {
@@ -59,12 +60,21 @@ class BlockPool : public std::enable_shared_from_this<BlockPool> {
 
 // Reads a stream in blocks; each block ends at its last cut, the rest is
 // carried into the next block.
-void cut_stream(common::Input& in, const std::string& name, std::size_t chunk_size, const Tokenizer& tokenizer,
-                common::Diagnostics& diag, std::stop_token stop, const std::function<void(Piece&&)>& sink) {
+//
+// A word longer than `max_word` ends the input with an error. It is checked
+// only for the word carried into a block (once per block, never per word):
+// blocks of at most `max_word` fresh bytes hold no longer word of their own.
+void cut_stream(common::Input& in, const std::string& name, std::size_t chunk_size, std::size_t max_word,
+                const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
+                const std::function<void(Piece&&)>& sink) {
+  chunk_size = std::max<std::size_t>(1, std::min(chunk_size, max_word));
   const auto pool = std::make_shared<BlockPool>();
   std::string carry;
+  std::uint64_t block_at = 0;  // the stream offset of the block's first byte
+  std::size_t word_begin = 0;  // where the carried word starts in the block
   bool eof = false;
   while (!eof && !stop.stop_requested()) {
+    const bool carried = !carry.empty();
     // Read at least as much again as is carried: a word longer than a block
     // then costs O(length) copying in all, not O(length^2 / chunk_size).
     const std::size_t want = carry.size() + std::max(chunk_size, carry.size());
@@ -90,6 +100,12 @@ void cut_stream(common::Input& in, const std::string& name, std::size_t chunk_si
       have += n;
     }
     std::string_view text(data, have);
+    if (carried && tokenizer.next_cut(text, word_begin) - word_begin > max_word) {
+      diag.error(name, "word at byte " + std::to_string(block_at + word_begin) + " longer than " +
+                           common::limit_text(max_word) + ": rest of the input skipped");
+      pool->give(std::move(block));
+      return;
+    }
     if (!eof) {
       const std::size_t cut = tokenizer.last_cut(text);
       if (cut == std::string_view::npos) {  // one word so far: read on
@@ -97,7 +113,9 @@ void cut_stream(common::Input& in, const std::string& name, std::size_t chunk_si
         pool->give(std::move(block));
         continue;
       }
-      carry.assign(text.substr(cut));
+      carry.assign(text.substr(cut));  // the separator at `cut`, then the last word's start
+      block_at += cut;
+      word_begin = 1;
       text = text.substr(0, cut);
     }
     if (text.empty()) {
@@ -193,8 +211,8 @@ std::span<char> Piece::load(ReadBuffer& buffer, const Tokenizer& tokenizer, comm
   return file->range_text(offset, length, buffer, tokenizer, diag);
 }
 
-void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size, bool whole_files,
-                    const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
+void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size, std::size_t max_word,
+                    bool whole_files, const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
                     const std::function<void(Piece&&)>& sink) {
   if (chunk_size == 0) chunk_size = 1;
   for (const auto& in : inputs) {
@@ -209,7 +227,7 @@ void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t ch
     // Standard input, streams and files whose size says nothing (/proc,
     // sysfs, size 0) are read as a stream; only a sized file is split.
     if (!input->is_sized()) {
-      cut_stream(*input, in.path, chunk_size, tokenizer, diag, stop, sink);
+      cut_stream(*input, in.path, chunk_size, max_word, tokenizer, diag, stop, sink);
       continue;
     }
     const std::uint64_t size = input->size();

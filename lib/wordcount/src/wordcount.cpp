@@ -8,6 +8,7 @@
 
 #include "common/file_walk.h"
 #include "common/input.h"
+#include "common/read_all.h"
 #include "common/simd_text.h"
 #include "conc/channel.h"
 #include "conc/parallel.h"
@@ -47,7 +48,7 @@ struct Job {
   common::ProgressBar* progress;
 
   void pieces(std::size_t chunk_size, const std::function<void(Piece&&)>& sink, bool whole_files = false) const {
-    for_each_piece(inputs, chunk_size, whole_files, tokenizer, diag, stop, sink);
+    for_each_piece(inputs, chunk_size, options.max_word, whole_files, tokenizer, diag, stop, sink);
   }
   // Reads `piece` if need be, lets count(text) count it, and accounts for it.
   template <class Count>
@@ -258,10 +259,11 @@ void run_channels(const Job& job, Result& r) {
 // --merge: sums `word<TAB>count` lines.
 class MergeParser {
  public:
-  MergeParser(common::Diagnostics& diag, WordTable& table, Totals& totals)
-      : diag_(diag), table_(table), totals_(totals) {}
+  MergeParser(common::Diagnostics& diag, WordTable& table, Totals& totals, std::size_t max_line)
+      : diag_(diag), table_(table), totals_(totals), max_line_(max_line) {}
 
-  // Reads `in` to its end (or until `stop`: then the partial last line is dropped).
+  // Reads `in` to its end (or until `stop`: then the partial last line is
+  // dropped), or up to a line longer than the limit: reported, the rest skipped.
   void input(common::Input& in, const std::string& name, const std::stop_token& stop) {
     std::string buf(1 << 20, '\0');
     std::string partial;
@@ -280,6 +282,7 @@ class MergeParser {
       std::string_view data(buf.data(), n);
       std::size_t nl;
       while ((nl = data.find('\n')) != std::string_view::npos) {
+        if (partial.size() + nl > max_line_) return too_long(name, line_no + 1);
         ++totals_.lines;
         if (partial.empty()) {
           line(data.substr(0, nl), name, ++line_no);
@@ -290,12 +293,18 @@ class MergeParser {
         }
         data.remove_prefix(nl + 1);
       }
+      // The line read on: bounded by the limit, so /dev/zero cannot grow it.
+      if (partial.size() + data.size() > max_line_) return too_long(name, line_no + 1);
       partial.append(data);
     }
     if (!partial.empty()) line(partial, name, ++line_no);  // no final newline
   }
 
  private:
+  void too_long(const std::string& name, std::uint64_t no) {
+    diag_.error(name + ":" + std::to_string(no), "line longer than " + common::limit_text(max_line_));
+  }
+
   void line(std::string_view text, const std::string& name, std::uint64_t no) {
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     const auto where = name + ":" + std::to_string(no);
@@ -325,11 +334,12 @@ class MergeParser {
   common::Diagnostics& diag_;
   WordTable& table_;
   Totals& totals_;
+  std::size_t max_line_;
 };
 
 void run_merge(const Job& job, Result& r) {
   WordTable table;
-  MergeParser parser(job.diag, table, r.totals);
+  MergeParser parser(job.diag, table, r.totals, job.options.max_merge_line);
   for (const auto& in : job.inputs) {
     if (job.stop.stop_requested()) break;
     try {

@@ -1,10 +1,13 @@
-// common/read_all.h: the whole of a small input (a checksum file), or a stream of NUL-separated names.
+// common/read_all.h: the whole of a small input, or a stream of lines or NUL-separated names.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 
 #include "common/diagnostics.h"
 
@@ -24,6 +27,31 @@ std::optional<std::string> read_all(const std::string& path, Diagnostics& diag, 
 /// zero-length file name") and, when reading from standard input, the name
 /// "-" (as GNU tools word it). An unreadable source is reported. Returns
 /// early, without a report, once `stop` is requested.
+/// The longest line of a small line-oriented file (a checksum line, a
+/// `word<TAB>count` line): a digest and a name, or a word and a count, fit
+/// many times over, and memory stays bounded on an endless line (`/dev/zero`).
+inline constexpr std::size_t kMaxShortLine = std::size_t{1} << 20;
+
+/// `bytes` as the line-limit messages print it: "1M", "64K", "2G", else "N bytes".
+std::string limit_text(std::size_t bytes);
+
+/// How `for_each_line` ended.
+enum class LinesEnd {
+  kDone,     ///< every line was handed out
+  kFailed,   ///< unreadable, or a line was too long: reported, the rest skipped
+  kStopped,  ///< `stop` was requested: nothing reported
+};
+
+/// Reads `path` ("-": standard input) as a stream of lines, handing each one
+/// (without its '\n') and its 1-based number to `sink`; a last line without
+/// its '\n' still counts. Memory holds one line and one block, never the
+/// whole file. A line longer than `max_line` bytes is reported to `diag` as
+/// "PATH:N: line longer than 1M" and ends the reading; so does an
+/// unreadable input ("PATH: reason"). `stop` is checked between lines and
+/// blocks.
+LinesEnd for_each_line(const std::string& path, std::size_t max_line, Diagnostics& diag, const std::stop_token& stop,
+                       const std::function<void(std::string_view line, std::uint64_t number)>& sink);
+
 void for_each_name0(const std::string& path, Diagnostics& diag, const std::stop_token& stop,
                     const std::function<void(std::string&&)>& sink);
 

@@ -10,6 +10,7 @@
 #include "common/diagnostics.h"
 #include "common/file_walk.h"
 #include "common/progress.h"
+#include "common/read_all.h"
 #include "conc/run_stats.h"
 #include "hash/hash_jobs.h"
 
@@ -22,6 +23,9 @@ struct CheckOptions {
   /// Directories whose files must all be listed: each unlisted one is a NEW verdict.
   std::vector<std::string> report_new;
   common::WalkOptions walk;  ///< how `report_new` directories are walked
+  /// The longest checksum line accepted; a longer one is an error
+  /// ("FILE:N: line longer than 1M") and the rest of that check file is skipped.
+  std::size_t max_line = common::kMaxShortLine;
 };
 
 enum class Verdict {
@@ -58,7 +62,9 @@ using VerdictSink = std::function<void(const std::string& name, Verdict verdict)
 /// cannot be read (also a kUnreadable verdict); with `ignore_missing`, a
 /// check file none of whose files exist ("no file was verified"). With
 /// `warn`, each improperly formatted line is a warning naming its line
-/// number. Lines starting with `#` are comments.
+/// number. Lines starting with `#` are comments. Check files are read as a
+/// stream of lines; a line longer than `max_line`, or a read error, is an
+/// error that ends that check file (the lines before it are still verified).
 CheckSummary check(const std::vector<std::string>& check_files, const CheckOptions& options,
                    const EngineOptions& engine, common::Diagnostics& diag, std::stop_token stop,
                    common::ProgressBar* progress, const VerdictSink& sink);

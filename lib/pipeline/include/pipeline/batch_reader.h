@@ -49,6 +49,10 @@ class BatchReader {
   /// nothing more to give for now, so output streams.
   std::optional<Batch> next();
 
+  /// The bytes the read buffer holds room for: at most the larger of a batch
+  /// and the longest line, plus one block (kept for the tests of that bound).
+  [[nodiscard]] std::size_t buffer_capacity() const noexcept { return pending_.capacity(); }
+
  private:
   bool open_next();
   bool fill();  // reads one block into pending_; false at the end of the current file

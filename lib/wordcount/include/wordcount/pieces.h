@@ -67,11 +67,13 @@ struct Piece {
 /// of a file's ranges, for the caller to split where it runs. Any other input (standard input, a pipe, a FIFO, a /proc file) is
 /// read here in blocks of about `chunk_size` bytes, each cut at its last
 /// separator with the rest carried into the next block, so memory stays
-/// bounded by the pieces in flight whatever the input size (except for a
-/// single word longer than a block, which is kept whole). Inputs that
+/// bounded by the pieces in flight whatever the input size. A word longer
+/// than a block is kept whole up to `max_word` bytes; a longer one is an
+/// error naming the input and the word's byte offset, and the rest of that
+/// input is skipped (`/dev/zero` is one endless word). Inputs that
 /// cannot be opened or read are reported to `diag` and skipped. Stops early
 /// when `stop` is requested.
-void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size,
+void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size, std::size_t max_word,
                     bool whole_files, const Tokenizer& tokenizer, common::Diagnostics& diag,
                     std::stop_token stop, const std::function<void(Piece&&)>& sink);
 

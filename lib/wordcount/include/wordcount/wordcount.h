@@ -12,6 +12,7 @@
 #include "common/diagnostics.h"
 #include "common/file_walk.h"
 #include "common/progress.h"
+#include "common/read_all.h"
 #include "common/strategy.h"
 #include "conc/run_stats.h"
 #include "wordcount/tokenizer.h"
@@ -41,6 +42,15 @@ struct Options {
   std::size_t threads = 0;               ///< 0: every core (conc::thread_count)
   std::size_t chunk_size = 1u << 20;  ///< bytes per piece (kSteal uses a quarter)
   bool merge = false;                 ///< inputs are `word<TAB>count` lines to sum
+  /// The longest word a stream (stdin, a pipe, /dev/zero) may hold: a
+  /// longer one is an error naming the input and the word's byte offset, and
+  /// the rest of that input is skipped, so memory stays bounded. Ranges of
+  /// regular files are not checked (their memory is bounded by the file).
+  std::size_t max_word = std::size_t{64} << 20;
+  /// With `merge`, the longest `word<TAB>count` line accepted (1 MiB holds
+  /// any sane word); a longer one is an error ("FILE:N: line longer than
+  /// 1M") and the rest of that input is skipped, so memory stays bounded.
+  std::size_t max_merge_line = common::kMaxShortLine;
   /// How directories are walked; `skip` holds the run's own output files
   /// (`-o DIR/counts DIR` must not count its temporary or its old self).
   common::WalkOptions walk;
