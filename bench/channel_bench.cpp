@@ -6,9 +6,9 @@
 #include <benchmark/benchmark.h>
 #include <tbb/concurrent_queue.h>
 
-#include <atomic>
 #include <blockingconcurrentqueue.h>
 #include <lightweightsemaphore.h>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -37,7 +37,11 @@ struct ConcQueue {
 // moodycamel has no blocking bounded MPMC queue; a counting semaphore of
 // free slots (its own LightweightSemaphore) makes one, as users do.
 struct MoodyQueue {
-  explicit MoodyQueue(std::size_t cap) : slots(cap == 0 ? nullptr : new moodycamel::LightweightSemaphore(static_cast<moodycamel::LightweightSemaphore::ssize_t>(cap))) {}
+  explicit MoodyQueue(std::size_t cap)
+      : slots(cap == 0
+                  ? nullptr
+                  : new moodycamel::LightweightSemaphore(static_cast<moodycamel::LightweightSemaphore::ssize_t>(cap))) {
+  }
   void push(int v) {
     if (slots) slots->wait();
     q.enqueue(v);

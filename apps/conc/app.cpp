@@ -200,8 +200,8 @@ int run_command(const Command& command, const SharedOptions& o) {
   report.stats = std::move(stats);
   if (!write_stats(o, diag, report, stats_json)) code = common::kExitInputFailed;
   if (code == common::kExitOk && diag.errors() > 0) code = common::kExitInputFailed;
-  spdlog::info("done in {:.3f} s, {} input error{}, exit {}",
-               std::chrono::duration<double>(report.wall).count(), diag.errors(), diag.errors() == 1 ? "" : "s", code);
+  spdlog::info("done in {:.3f} s, {} input error{}, exit {}", std::chrono::duration<double>(report.wall).count(),
+               diag.errors(), diag.errors() == 1 ? "" : "s", code);
   return code;
 }
 

@@ -65,7 +65,8 @@ std::string mode_conflict(const HashFlags& f, const SharedOptions& o) {
   if (f.warn) return "the --warn option is meaningful only when verifying checksums";
   if (f.ignore_missing) return "the --ignore-missing option is meaningful only when verifying checksums";
   if (!f.report_new.empty()) return "the --report-new option is meaningful only when verifying checksums";
-  if (!f.files0_from.empty() && !f.paths.empty()) return "extra operand '" + f.paths.front() + "': file names cannot be combined with --files0-from";
+  if (!f.files0_from.empty() && !f.paths.empty())
+    return "extra operand '" + f.paths.front() + "': file names cannot be combined with --files0-from";
   return "";
 }
 
@@ -127,19 +128,20 @@ int run_hash(const HashFlags& f, common::Algo algo, RunContext& ctx) {
 
   const std::string& format = ctx.options.format;
   hash::ResultWriter results(ctx.output,
-                             format == "json" ? hash::Format::kJson
+                             format == "json"    ? hash::Format::kJson
                              : format == "jsonl" ? hash::Format::kJsonl
                                                  : hash::Format::kText,
                              f.tag ? hash::LineStyle::kTag : hash::LineStyle::kGnu, algo, f.zero);
   common::ProgressBar progress(ctx.progress, "hash", "files");
-  ctx.stats = hash::hash_jobs(jobs, engine_options(f, ctx), ctx.stop, &progress, [&](std::size_t i, hash::Outcome&& out) {
-    const hash::Job& job = jobs[i];
-    if (!out.ok()) {
-      ctx.diagnostics.error(job.path, out.error);
-      return;
-    }
-    results.add(job.path, out.hex, out.bytes);
-  });
+  ctx.stats =
+      hash::hash_jobs(jobs, engine_options(f, ctx), ctx.stop, &progress, [&](std::size_t i, hash::Outcome&& out) {
+        const hash::Job& job = jobs[i];
+        if (!out.ok()) {
+          ctx.diagnostics.error(job.path, out.error);
+          return;
+        }
+        results.add(job.path, out.hex, out.bytes);
+      });
   progress.finish();
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;
   results.finish();
@@ -180,7 +182,9 @@ Command hash_command() {
                    "files, directories (walked recursively, sorted by name) or - for stdin (default); "
                    "with --check: checksum files")
         ->type_name("PATH");
-    app.add_option("-a,--algo", flags->algo, "sha256 (default), sha1, sha224, sha384, sha512, md5, sha3-256, blake2b, xxh64, xxh3, xxh128; 'help' lists them")
+    app.add_option("-a,--algo", flags->algo,
+                   "sha256 (default), sha1, sha224, sha384, sha512, md5, sha3-256, blake2b, xxh64, xxh3, xxh128; "
+                   "'help' lists them")
         ->type_name("NAME");
     app.add_flag("--tag", flags->tag, "BSD-style lines: SHA256 (NAME) = HASH");
     app.add_flag("-z,--zero", flags->zero, "end each line with NUL instead of newline, and do not escape names");
@@ -191,15 +195,18 @@ Command hash_command() {
     app.add_flag("--strict", flags->strict, "check mode: exit 1 if any line is improperly formatted");
     app.add_flag("-w,--warn", flags->warn, "check mode: warn about each improperly formatted line");
     app.add_flag("--ignore-missing", flags->ignore_missing, "check mode: skip listed files that do not exist");
-    app.add_option("--report-new", flags->report_new,
-                   "check mode: also list files under DIR that the checksum files do not mention (NAME: NEW; exit 1 if any)")
+    app.add_option(
+           "--report-new", flags->report_new,
+           "check mode: also list files under DIR that the checksum files do not mention (NAME: NEW; exit 1 if any)")
         ->type_name("DIR")
         ->allow_extra_args(false);
     app.add_flag("-L,--follow", flags->follow, "follow symbolic links inside directories (loops are reported)");
-    app.add_option("--exclude", flags->excludes, "skip entries inside walked directories whose name or path matches GLOB (repeatable)")
+    app.add_option("--exclude", flags->excludes,
+                   "skip entries inside walked directories whose name or path matches GLOB (repeatable)")
         ->type_name("GLOB")
         ->allow_extra_args(false);
-    app.add_option("--files0-from", flags->files0_from, "read NUL-separated names from FILE (- for stdin) instead of PATHs")
+    app.add_option("--files0-from", flags->files0_from,
+                   "read NUL-separated names from FILE (- for stdin) instead of PATHs")
         ->type_name("FILE");
     app.add_flag("--one-file-system", flags->one_file_system, "do not enter directories on other file systems");
     app.add_option("--io", flags->io, "read (default: large reads, sequential hint) or mmap")

@@ -48,14 +48,15 @@ std::string parse_stage_threads(const std::vector<std::string>& specs,
     const auto colon = spec.find(':');
     std::size_t k = 0;
     std::size_t n = 0;
-    const bool ok = colon != std::string::npos &&
-                    std::from_chars(spec.data(), spec.data() + colon, k).ptr == spec.data() + colon &&
-                    std::from_chars(spec.data() + colon + 1, spec.data() + spec.size(), n).ptr == spec.data() + spec.size();
+    const bool ok =
+        colon != std::string::npos && std::from_chars(spec.data(), spec.data() + colon, k).ptr == spec.data() + colon &&
+        std::from_chars(spec.data() + colon + 1, spec.data() + spec.size(), n).ptr == spec.data() + spec.size();
     if (!ok || k == 0 || n == 0 || n > kMaxThreads) {
       return "--stage-threads: expected STAGE:THREADS such as 2:4, THREADS from 1 to " + std::to_string(kMaxThreads) +
              ", got '" + spec + "'";
     }
-    if (k > stages.size()) return "--stage-threads " + spec + ": there are only " + std::to_string(stages.size()) + " stages";
+    if (k > stages.size())
+      return "--stage-threads " + spec + ": there are only " + std::to_string(stages.size()) + " stages";
     if (stages[k - 1]->serial() && n != 1) {
       return "--stage-threads " + spec + ": stage " + std::to_string(k) + " '" + stages[k - 1]->text() +
              "' keeps state from line to line and runs on one thread";
@@ -97,13 +98,12 @@ int run(PipelineFlags& f, RunContext& ctx) {
   o.on_error = f.on_error == "skip" ? pipeline::OnError::kSkip : pipeline::OnError::kStop;
 
   common::ProgressBar progress(ctx.progress, "pipeline", "batches");
-  auto result = pipeline::run_pipeline(o, stages, ctx.diagnostics, ctx.stop, &progress,
-                                       [&](std::string_view data) {
-                                         // A batch at a time: big ones bypass the buffer anyway, and
-                                         // small ones (a pipe gone idle) must not wait behind it.
-                                         ctx.output.write(data);
-                                         ctx.output.flush();
-                                       });
+  auto result = pipeline::run_pipeline(o, stages, ctx.diagnostics, ctx.stop, &progress, [&](std::string_view data) {
+    // A batch at a time: big ones bypass the buffer anyway, and
+    // small ones (a pipe gone idle) must not wait behind it.
+    ctx.output.write(data);
+    ctx.output.flush();
+  });
   progress.finish();
   ctx.stats = std::move(result.stats);
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;
@@ -136,7 +136,8 @@ Command pipeline_command() {
         ->allow_extra_args(false);
     app.add_option("--stage-threads", flags->stage_threads,
                    "STAGE:THREADS, e.g. 2:4 runs the second stage on 4 threads; THREADS 1 to " +
-                       std::to_string(kMaxThreads) + " (repeatable; default -j; number, uniq and head always run on one)")
+                       std::to_string(kMaxThreads) +
+                       " (repeatable; default -j; number, uniq and head always run on one)")
         ->type_name("K:N")
         ->allow_extra_args(false);
     app.add_flag("--ordered", flags->ordered, "keep input order exactly (default)");

@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "command.h"
-#include "common/exit_code.h"
 #include "commands.h"
+#include "common/exit_code.h"
 #include "shared_options.h"
 #include "wordcount/report.h"
 #include "wordcount/wordcount.h"
@@ -41,7 +41,7 @@ wordcount::Format format_of(const std::string& name) {
 int run(const WordcountFlags& f, RunContext& ctx) {
   wordcount::Options o;
   o.inputs = f.paths;
-  o.tokenizer.mode = f.split == "ws" ? wordcount::SplitMode::kWs
+  o.tokenizer.mode = f.split == "ws"      ? wordcount::SplitMode::kWs
                      : f.split == "alpha" ? wordcount::SplitMode::kAlpha
                                           : wordcount::SplitMode::kWords;
   o.tokenizer.fold_case = f.letter_case == "fold";
@@ -89,12 +89,13 @@ Command wordcount_command() {
                    "ws: runs of non-whitespace bytes (wc -w); alpha: runs of ASCII letters")
         ->type_name("MODE")
         ->check(CLI::IsMember({"words", "ws", "alpha"}));
-    app.add_option("--case", flags->letter_case, "fold (default: Unicode simple case folding; A-Z only in ws/alpha) or keep")
+    app.add_option("--case", flags->letter_case,
+                   "fold (default: Unicode simple case folding; A-Z only in ws/alpha) or keep")
         ->type_name("fold|keep")
         ->check(CLI::IsMember({"fold", "keep"}));
-    app.add_option("--top", flags->top,
-                   "print only the N most frequent words, 0 to " + std::to_string(kMaxCount) +
-                       " (default 0: all of them)")
+    app.add_option(
+           "--top", flags->top,
+           "print only the N most frequent words, 0 to " + std::to_string(kMaxCount) + " (default 0: all of them)")
         ->type_name("N")
         ->check(whole_number(0, kMaxCount));
     app.add_option("--min-count", flags->min_count,
@@ -102,7 +103,8 @@ Command wordcount_command() {
                        " (default 1; 0 and 1 both print every word)")
         ->type_name("N")
         ->check(whole_number(0, kMaxCount));
-    app.add_flag("--totals", flags->totals, "report words, distinct words, bytes and lines (stderr; in the document for json)");
+    app.add_flag("--totals", flags->totals,
+                 "report words, distinct words, bytes and lines (stderr; in the document for json)");
     app.add_flag("--merge", flags->merge,
                  "inputs are word<TAB>count lines (e.g. --format tsv output) to sum, in any order; "
                  "parsed sequentially whatever the strategy");

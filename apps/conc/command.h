@@ -67,8 +67,8 @@ struct RunContext {
   common::Diagnostics& diagnostics;  ///< bad input: one line each, counted
   common::Output& output;            ///< results (stdout or -o FILE, atomic)
   common::ProgressMode progress;
-  std::stop_token stop;              ///< requested on SIGINT, SIGTERM or SIGHUP
-  conc::RunStats& stats;             ///< filled by the command for --stats
+  std::stop_token stop;   ///< requested on SIGINT, SIGTERM or SIGHUP
+  conc::RunStats& stats;  ///< filled by the command for --stats
   /// The run's own output files (-o and --stats-json: temporaries and the
   /// files they replace); every walk puts them in `WalkOptions::skip`.
   std::vector<common::FileId> own_files;

@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   // Keep such blocks in the heap for reuse; peak memory is bounded by the
   // engines anyway.
   // NOLINTNEXTLINE(concurrency-mt-unsafe): before any thread starts
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // the largest glibc accepts on 64-bit
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);   // the largest glibc accepts on 64-bit
   mallopt(M_TRIM_THRESHOLD, 256 << 20);  // NOLINT(concurrency-mt-unsafe): likewise
   return conc::cli::run_app(argc, argv, conc::cli::all_commands());
 }

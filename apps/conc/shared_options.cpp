@@ -58,9 +58,9 @@ void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& co
   }
   if (!names.empty()) {
     options.strategy = std::string(default_name);
-    sub.add_option("-s,--strategy", options.strategy,
-                   "concurrency design: " + join(names) + " (default " + std::string(default_name) +
-                       "); 'help' describes each")
+    sub.add_option(
+           "-s,--strategy", options.strategy,
+           "concurrency design: " + join(names) + " (default " + std::string(default_name) + "); 'help' describes each")
         ->type_name("NAME")
         ->check(CLI::Validator(
             [names](std::string& v) -> std::string {
@@ -84,8 +84,8 @@ void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& co
       ->type_name("FILE");
   if (!command.formats.empty()) {
     options.format = command.formats.front();
-    sub.add_option("--format", options.format, "output format: " + join(command.formats) + " (default " +
-                                                   command.formats.front() + ")")
+    sub.add_option("--format", options.format,
+                   "output format: " + join(command.formats) + " (default " + command.formats.front() + ")")
         ->type_name("FMT")
         ->check(CLI::IsMember(command.formats));
   }
@@ -96,7 +96,8 @@ std::string check_whole_number(const std::string& text, std::uint64_t min, std::
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || ec != std::errc() || ptr != end || value < min || value > max) {
-    return "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" + text + "'";
+    return "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" + text +
+           "'";
   }
   return "";
 }
@@ -118,9 +119,21 @@ std::size_t parse_size(const std::string& text) {
   std::size_t mult = 1;
   std::string digits = text;
   switch (text.back()) {
-    case 'K': case 'k': mult = std::size_t{1} << 10; digits.pop_back(); break;
-    case 'M': case 'm': mult = std::size_t{1} << 20; digits.pop_back(); break;
-    case 'G': case 'g': mult = std::size_t{1} << 30; digits.pop_back(); break;
+    case 'K':
+    case 'k':
+      mult = std::size_t{1} << 10;
+      digits.pop_back();
+      break;
+    case 'M':
+    case 'm':
+      mult = std::size_t{1} << 20;
+      digits.pop_back();
+      break;
+    case 'G':
+    case 'g':
+      mult = std::size_t{1} << 30;
+      digits.pop_back();
+      break;
     default: break;
   }
   if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 12) return 0;

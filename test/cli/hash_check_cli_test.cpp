@@ -34,12 +34,13 @@ TEST_CASE("hash -c: blank lines, comments and bad lines are counted as sha256sum
   const std::string sum = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  a.txt\n";
   const std::string kinds[] = {
       sum + "\n# comment\nbad line\n   \n\n" + sum + "zzz\n\r\n",  // blank, CR-only, whitespace-only, bad
-      sum + "\n\n",                                                 // only blank lines besides the good one
-      "\n\n",                                                       // nothing but blank lines
+      sum + "\n\n",                                                // only blank lines besides the good one
+      "\n\n",                                                      // nothing but blank lines
   };
   for (const auto& text : kinds) {
     const auto sums = dir.write("SUMS", text);
-    for (const std::vector<std::string>& flags : {std::vector<std::string>{}, {"--strict"}, {"-w"}, {"--strict", "-w"}}) {
+    for (const std::vector<std::string>& flags :
+         {std::vector<std::string>{}, {"--strict"}, {"-w"}, {"--strict", "-w"}}) {
       CAPTURE(text, flags);
       std::vector<std::string> real = {"sha256sum", "-c"};  // by PATH: it names itself as invoked
       std::vector<std::string> ours = {kConc, "hash", "-c"};

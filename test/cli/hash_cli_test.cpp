@@ -28,10 +28,12 @@ std::vector<std::string> args(std::vector<std::string> head, const std::vector<s
 
 // A tree with awkward names; returns them in the walk's order (sorted by bytes).
 std::vector<std::string> awkward_tree(const TempDir& dir) {
-  const std::vector<std::string> names = {
-      "-leading dash", "back\\slash", "cr\rname", "empty", "new\nline", "plain.txt", "sub/deeper/x", "sub/y z", "\xc3\xa9t\xc3\xa9.txt"};
+  const std::vector<std::string> names = {"-leading dash", "back\\slash", "cr\rname",
+                                          "empty",         "new\nline",   "plain.txt",
+                                          "sub/deeper/x",  "sub/y z",     "\xc3\xa9t\xc3\xa9.txt"};
   for (std::size_t i = 0; i < names.size(); ++i) {
-    (void)dir.write("tree/" + names[i], names[i] == "empty" ? "" : std::string(i * 1000 + 1, static_cast<char>('a' + i)));
+    (void)dir.write("tree/" + names[i],
+                    names[i] == "empty" ? "" : std::string(i * 1000 + 1, static_cast<char>('a' + i)));
   }
   std::vector<std::string> paths;
   for (const auto& n : names) paths.push_back((dir.path / "tree" / n).string());
@@ -44,7 +46,8 @@ TEST_CASE("hash output is byte-identical to sha256sum, md5sum and sha512sum on a
   TempDir dir;
   const auto paths = awkward_tree(dir);
   const std::string tree = (dir.path / "tree").string();
-  for (const auto& [algo, tool] : {std::pair{"sha256", "sha256sum"}, std::pair{"md5", "md5sum"}, std::pair{"sha512", "sha512sum"}}) {
+  for (const auto& [algo, tool] :
+       {std::pair{"sha256", "sha256sum"}, std::pair{"md5", "md5sum"}, std::pair{"sha512", "sha512sum"}}) {
     const auto expected = run_process(args({std::string("/usr/bin/") + tool, "--"}, paths));
     REQUIRE(expected.exit_code == 0);
     const auto tagged = run_process(args({std::string("/usr/bin/") + tool, "--tag", "--"}, paths));
@@ -67,7 +70,8 @@ TEST_CASE("every strategy, thread count and I/O mode prints the same bytes") {
   for (const std::string& strategy : conc::test::hash_strategies()) {
     for (const char* threads : {"1", "2", "3", "8"}) {
       for (const char* io : {"read", "mmap"}) {
-        const auto r = run_process({kConc, "hash", "-s", strategy, "-j", threads, "--io", io, "--block-size", "64K", tree});
+        const auto r =
+            run_process({kConc, "hash", "-s", strategy, "-j", threads, "--io", io, "--block-size", "64K", tree});
         INFO(strategy << " -j " << threads << " --io " << io);
         CHECK(r.exit_code == 0);
         CHECK(r.out == reference.out);
@@ -118,16 +122,18 @@ TEST_CASE("check mode: --quiet, --status, --warn, --strict, --ignore-missing and
   r = run_process({kConc, "hash", "-c", "--strict", sums});
   CHECK(r.exit_code == 1);
   r = run_process({kConc, "hash", "-c", "-w", sums});
-  CHECK(r.err == "conc hash: " + sums + ": 2: improperly formatted SHA256 checksum line\n"
-                 "conc hash: WARNING: 1 line is improperly formatted\n");
+  CHECK(r.err == "conc hash: " + sums +
+                     ": 2: improperly formatted SHA256 checksum line\n"
+                     "conc hash: WARNING: 1 line is improperly formatted\n");
   CHECK(run_process({kConc, "hash", "-c", "--quiet", sums}).out.empty());
 
   const auto with_missing = dir.write("sums2", kAbc + "  " + missing + "\n" + kAbc + "  " + a + "\n");
   r = run_process({kConc, "hash", "-c", with_missing});
   CHECK(r.exit_code == 1);
   CHECK(r.out == missing + ": FAILED open or read\n" + a + ": OK\n");
-  CHECK(r.err == "conc hash: " + missing + ": No such file or directory\n"
-                 "conc hash: WARNING: 1 listed file could not be read\n");
+  CHECK(r.err == "conc hash: " + missing +
+                     ": No such file or directory\n"
+                     "conc hash: WARNING: 1 listed file could not be read\n");
   r = run_process({kConc, "hash", "-c", "--status", with_missing});
   CHECK(r.exit_code == 1);
   CHECK(r.out.empty());
@@ -216,12 +222,15 @@ TEST_CASE("hash: stdin, empty input, every algorithm and the json formats") {
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  -\n");
   CHECK(run_process({kConc, "hash", "-a", "xxh3", "--tag"}, "abc").out == "XXH3 (-) = 78af5f94892f3950\n");
   CHECK(run_process({kConc, "hash", "-a", "blake2b"}, "abc").out ==
-        "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923  -\n");
+        "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf192"
+        "5ab92386edd4009923  -\n");
   TempDir dir;
   const auto a = dir.write("a", "abc");
   CHECK(run_process({kConc, "hash", "--format", "jsonl", a, a}).out ==
-        "{\"path\":\"" + a + "\",\"algo\":\"sha256\",\"digest\":\"" + kAbc + "\",\"size\":3}\n"
-        "{\"path\":\"" + a + "\",\"algo\":\"sha256\",\"digest\":\"" + kAbc + "\",\"size\":3}\n");
+        "{\"path\":\"" + a + "\",\"algo\":\"sha256\",\"digest\":\"" + kAbc +
+            "\",\"size\":3}\n"
+            "{\"path\":\"" +
+            a + "\",\"algo\":\"sha256\",\"digest\":\"" + kAbc + "\",\"size\":3}\n");
   CHECK(run_process({kConc, "hash", "--format", "json", a}).out ==
         "[\n  {\"path\":\"" + a + "\",\"algo\":\"sha256\",\"digest\":\"" + kAbc + "\",\"size\":3}\n]\n");
   CHECK(run_process({kConc, "hash", "--format", "json", (dir.path / "none").string()}).out == "[]\n");
@@ -296,7 +305,8 @@ TEST_CASE("hash: SIGTERM stops every strategy, exit 130, no output file left") {
     // signal can end the run.
     const auto r = run_process({"/bin/bash", "-c",
                                 "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; '" + kConc + "' hash -s " + strategy +
-                                    " -j 2 -o '" + out + "' '" + a + "' - <'" + fifo + "' & pid=$!; "
+                                    " -j 2 -o '" + out + "' '" + a + "' - <'" + fifo +
+                                    "' & pid=$!; "
                                     // Wait (at most 10 s) until conc catches SIGTERM (bit 15 of SigCgt).
                                     "for i in $(seq 200); do m=$(awk '/SigCgt/{print $2}' /proc/$pid/status); "
                                     "(( 0x$m & 0x4000 )) && break; sleep 0.05; done; sleep 0.2; "
@@ -341,7 +351,8 @@ TEST_CASE("xxhsum -c and b2sum -c accept conc's lines") {
   const auto paths = awkward_tree(dir);
   const std::vector<std::string> plain = {paths[0], paths[3], paths[5], paths[7]};  // names xxhsum need not escape
   for (const char* algo : {"xxh64", "xxh3", "xxh128"}) {
-    const auto sums = dir.write(std::string(algo) + ".sum", run_process(args({kConc, "hash", "--tag", "-a", algo, "--"}, plain)).out);
+    const auto sums =
+        dir.write(std::string(algo) + ".sum", run_process(args({kConc, "hash", "--tag", "-a", algo, "--"}, plain)).out);
     const auto r = run_process({"/usr/bin/xxhsum", "-c", sums});
     INFO(algo);
     CHECK(r.exit_code == 0);

@@ -124,15 +124,9 @@ struct Pipe {
 // The commands that read a named input: each must end on SIGINT while it waits on a FIFO.
 std::vector<std::vector<std::string>> fifo_commands(const std::string& fifo) {
   return {
-      {kConc, "hash", fifo},
-      {kConc, "hash", "-s", "channels", fifo},
-      {kConc, "hash", "--io", "mmap", fifo},
-      {kConc, "wordcount", fifo},
-      {kConc, "wordcount", "-s", "seq", fifo},
-      {kConc, "pipeline", "-e", "upper", fifo},
-      {kConc, "hash", "-c", fifo},
-      {kConc, "hash", "--files0-from", fifo},
-      {kConc, "wordcount", "--merge", fifo},
+      {kConc, "hash", fifo},       {kConc, "hash", "-s", "channels", fifo}, {kConc, "hash", "--io", "mmap", fifo},
+      {kConc, "wordcount", fifo},  {kConc, "wordcount", "-s", "seq", fifo}, {kConc, "pipeline", "-e", "upper", fifo},
+      {kConc, "hash", "-c", fifo}, {kConc, "hash", "--files0-from", fifo},  {kConc, "wordcount", "--merge", fifo},
   };
 }
 
@@ -173,12 +167,8 @@ TEST_CASE("input: SIGINT ends every subcommand reading a FIFO whose writer never
 
 TEST_CASE("input: SIGINT ends every subcommand reading a silent stdin") {
   const std::vector<std::vector<std::string>> commands = {
-      {kConc, "hash"},
-      {kConc, "hash", "-c", "-"},
-      {kConc, "hash", "--files0-from", "-"},
-      {kConc, "wordcount"},
-      {kConc, "wordcount", "--merge"},
-      {kConc, "pipeline", "-e", "upper"},
+      {kConc, "hash"},      {kConc, "hash", "-c", "-"},      {kConc, "hash", "--files0-from", "-"},
+      {kConc, "wordcount"}, {kConc, "wordcount", "--merge"}, {kConc, "pipeline", "-e", "upper"},
   };
   for (const auto& argv : commands) {
     CAPTURE(argv);
@@ -316,7 +306,8 @@ TEST_CASE("input: /dev/zero is one endless line to the line readers: an error, m
   const auto a = dir.write("a", "alpha");
   SECTION("hash -c: checksum lines are at most 1M") {
     // The check file after /dev/zero is still verified; sha256sum's line format.
-    const auto sums = dir.write("SUMS", "8ed3f6ad685b959ead7022518e1af76cd816f8e8ec7ccdda1ed4018e8f2223f8  " + a + "\n");
+    const auto sums =
+        dir.write("SUMS", "8ed3f6ad685b959ead7022518e1af76cd816f8e8ec7ccdda1ed4018e8f2223f8  " + a + "\n");
     const auto r = run_process({kConc, "hash", "-c", "/dev/zero", sums});
     CHECK(r.exit_code == 1);
     CHECK(r.out == a + ": OK\n");
@@ -395,7 +386,8 @@ TEST_CASE("input: -o onto a FIFO waits for a reader that comes late, then writes
   TempDir dir;
   const auto fifo = make_fifo(dir);
   const auto a = dir.write("a.txt", "a\n");
-  const auto r = run_process({"/bin/bash", "-c", "'" + kConc + "' hash -o '" + fifo + "' '" + a +
-                                                     "' & sleep 0.3; cat '" + fifo + "'; wait $!; echo $?"});
+  const auto r = run_process(
+      {"/bin/bash", "-c",
+       "'" + kConc + "' hash -o '" + fifo + "' '" + a + "' & sleep 0.3; cat '" + fifo + "'; wait $!; echo $?"});
   CHECK(r.out == "87428fc522803d31065e7bce3cf03fe475096631e5e07bbd7a0fde60c4cf25c7  " + a + "\n0\n");
 }

@@ -22,30 +22,75 @@ struct Option {
   std::string flag;                 // as typed
   std::string range;                // the text of the error after "expected "
   std::vector<std::string> bad;
-  std::string help;                 // what --help says of the range
+  std::string help;  // what --help says of the range
 };
 
 const std::string kU64 = "18446744073709551615";
 
 const std::vector<Option> kOptions = {
-    {"hash", {}, "--threads", "--threads", "a whole number of threads from 1 to 4096",
-     {"-1", "0", "4097", "abc", "1.5"}, "worker threads, 1 to 4096"},
-    {"wordcount", {}, "--threads", "--threads", "a whole number of threads from 1 to 4096",
-     {"-1", "0", "99999"}, "worker threads, 1 to 4096"},
-    {"wordcount", {}, "--top", "--top", "a whole number from 0 to " + kU64,
-     {"-1", "-18446744073709551615", "18446744073709551616", "abc", "+3"}, "0 to " + kU64 + " (default 0: all of them)"},
-    {"wordcount", {}, "--min-count", "--min-count", "a whole number from 0 to " + kU64, {"-1", "abc", "1e3"},
+    {"hash",
+     {},
+     "--threads",
+     "--threads",
+     "a whole number of threads from 1 to 4096",
+     {"-1", "0", "4097", "abc", "1.5"},
+     "worker threads, 1 to 4096"},
+    {"wordcount",
+     {},
+     "--threads",
+     "--threads",
+     "a whole number of threads from 1 to 4096",
+     {"-1", "0", "99999"},
+     "worker threads, 1 to 4096"},
+    {"wordcount",
+     {},
+     "--top",
+     "--top",
+     "a whole number from 0 to " + kU64,
+     {"-1", "-18446744073709551615", "18446744073709551616", "abc", "+3"},
+     "0 to " + kU64 + " (default 0: all of them)"},
+    {"wordcount",
+     {},
+     "--min-count",
+     "--min-count",
+     "a whole number from 0 to " + kU64,
+     {"-1", "abc", "1e3"},
      "0 to " + kU64},
-    {"wordcount", {}, "--chunk-size", "--chunk-size", "a size from 1 to 1G bytes (K, M, G suffixes)",
-     {"-1", "0", "100G", "2G", "abc", "99999999999999G"}, "1 to 1G"},
-    {"hash", {}, "--block-size", "--block-size", "a size from 1 to 64M bytes (K, M, G suffixes)",
-     {"-1", "0", "65M", "100G", "1T"}, "1 to 64M"},
-    {"pipeline", {"-e", "upper"}, "--capacity", "--capacity", "a whole number from 1 to 1048576",
-     {"-1", "0", "1048577", "abc"}, "1 to 1048576"},
-    {"pipeline", {"-e", "upper"}, "--batch-lines", "--batch-lines", "a whole number from 0 to 1000000000",
-     {"-1", "1000000001", "abc"}, "0 to 1000000000"},
-    {"pipeline", {"-e", "upper"}, "--batch-bytes", "--batch-bytes", "a size from 1 to 1G bytes (K, M, G suffixes)",
-     {"-1", "0", "2G", "abc"}, "1 to 1G"},
+    {"wordcount",
+     {},
+     "--chunk-size",
+     "--chunk-size",
+     "a size from 1 to 1G bytes (K, M, G suffixes)",
+     {"-1", "0", "100G", "2G", "abc", "99999999999999G"},
+     "1 to 1G"},
+    {"hash",
+     {},
+     "--block-size",
+     "--block-size",
+     "a size from 1 to 64M bytes (K, M, G suffixes)",
+     {"-1", "0", "65M", "100G", "1T"},
+     "1 to 64M"},
+    {"pipeline",
+     {"-e", "upper"},
+     "--capacity",
+     "--capacity",
+     "a whole number from 1 to 1048576",
+     {"-1", "0", "1048577", "abc"},
+     "1 to 1048576"},
+    {"pipeline",
+     {"-e", "upper"},
+     "--batch-lines",
+     "--batch-lines",
+     "a whole number from 0 to 1000000000",
+     {"-1", "1000000001", "abc"},
+     "0 to 1000000000"},
+    {"pipeline",
+     {"-e", "upper"},
+     "--batch-bytes",
+     "--batch-bytes",
+     "a size from 1 to 1G bytes (K, M, G suffixes)",
+     {"-1", "0", "2G", "abc"},
+     "1 to 1G"},
 };
 
 }  // namespace
@@ -117,9 +162,9 @@ TEST_CASE("running out of memory says so, never std::bad_alloc") {
   // Big blocks on many readers under a small address-space limit. Whether
   // the engine needs that much is its business (it may allocate lazily);
   // what the user reads when it does not fit is the CLI's.
-  const auto r = run_process({"/bin/bash", "-c",
-                              "ulimit -v 400000; echo a | '" + kConc +
-                                  "' hash -s channels -j 8 --block-size 64M; echo $?"});
+  const auto r =
+      run_process({"/bin/bash", "-c",
+                   "ulimit -v 400000; echo a | '" + kConc + "' hash -s channels -j 8 --block-size 64M; echo $?"});
   CHECK(r.err.find("bad_alloc") == std::string::npos);
   if (r.out.substr(r.out.size() - 2) == "1\n") CHECK(r.err == "conc hash: out of memory\n");
 }

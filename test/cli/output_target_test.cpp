@@ -55,7 +55,8 @@ fs::path device(const TempDir& dir, const std::string& name, unsigned minor) {
 // handlers installed (SigCgt bit `mask`), as the interrupt tests do.
 std::string wait_for_handler(const std::string& mask) {
   return "for i in $(seq 200); do m=$(awk '/SigCgt/{print $2}' /proc/$pid/status); "
-         "(( 0x$m & " + mask + " )) && break; sleep 0.05; done; sleep 0.2; ";
+         "(( 0x$m & " +
+         mask + " )) && break; sleep 0.05; done; sleep 0.2; ";
 }
 
 }  // namespace
@@ -112,8 +113,9 @@ TEST_CASE("output: -o onto a FIFO writes to its reader, and the FIFO stays") {
   const std::string a = dir.write("a.txt", "a\n");
   const fs::path fifo = dir.path / "fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  const auto r = run_process({"/bin/bash", "-c", "cat '" + fifo.string() + "' & '" + kConc + "' hash -o '" +
-                                                     fifo.string() + "' '" + a + "'; rc=$?; wait; echo $rc"});  // cat's output first
+  const auto r = run_process({"/bin/bash", "-c",
+                              "cat '" + fifo.string() + "' & '" + kConc + "' hash -o '" + fifo.string() + "' '" + a +
+                                  "'; rc=$?; wait; echo $rc"});  // cat's output first
   CHECK(r.out == kShaA + "  " + a + "\n0\n");
   CHECK(S_ISFIFO(stat_of(fifo).st_mode));
   CHECK(names(dir.path) == std::vector<std::string>{"a.txt", "fifo"});
@@ -346,7 +348,8 @@ TEST_CASE("output: -o /dev/stdout, /dev/fd/N and /proc/self/fd/N write to the de
 }
 
 TEST_CASE("output: -o /dev/stdout into a pipe that closes early ends quietly, as stdout does") {
-  const auto r = run_process({"/bin/bash", "-c", "yes | '" + kConc + "' pipeline -e upper -o /dev/stdout | head -c 5; exit ${PIPESTATUS[1]}"});
+  const auto r = run_process(
+      {"/bin/bash", "-c", "yes | '" + kConc + "' pipeline -e upper -o /dev/stdout | head -c 5; exit ${PIPESTATUS[1]}"});
   CHECK(r.out == "Y\nY\nY");
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());

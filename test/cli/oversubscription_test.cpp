@@ -1,7 +1,7 @@
 // Oversubscription (issue 11, 19): every subcommand and strategy run with
 // -j 64 pinned to one core (as `taskset -c 0` does: the test pins itself
-// and the child inherits the mask) must print exactly what -j 1 prints. No timing is asserted: this checks that 64 workers on one core
-// neither deadlock nor lose, duplicate or reorder anything.
+// and the child inherits the mask) must print exactly what -j 1 prints. No timing is asserted: this checks that 64
+// workers on one core neither deadlock nor lose, duplicate or reorder anything.
 #include <sched.h>
 
 #include <catch2/catch.hpp>
@@ -22,9 +22,9 @@ const std::string kConc = CONC_BINARY;
 // mixed case, punctuation, and enough lines for several batches and chunks.
 std::string sample_text() {
   std::string out;
-  const std::vector<std::string> words = {"In", "the", "beginning", "God", "created", "heaven", "and",
-                                          "earth", "Void", "darkness", "deep", "Spirit", "waters",
-                                          "light", "day", "night", "evening", "morning", "firmament"};
+  const std::vector<std::string> words = {"In",    "the",   "beginning", "God",     "created",  "heaven", "and",
+                                          "earth", "Void",  "darkness",  "deep",    "Spirit",   "waters", "light",
+                                          "day",   "night", "evening",   "morning", "firmament"};
   unsigned x = 12345;
   for (int line = 0; line < 20000; ++line) {
     const int n = 1 + line % 13;

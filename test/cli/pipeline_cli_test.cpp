@@ -78,9 +78,10 @@ TEST_CASE("built-in stages give the bytes of the classic tools, for every strate
 
 TEST_CASE("yes | conc pipeline -e upper | head -1 ends at once") {
   for (const std::string& strategy : conc::test::pipeline_strategies()) {
-    const auto r = run_process({"/bin/bash", "-c",
-                                "yes | '" + kConc + "' pipeline -s " + strategy + " -e upper | head -1; echo ${PIPESTATUS[1]}"},
-                               "", 20);
+    const auto r =
+        run_process({"/bin/bash", "-c",
+                     "yes | '" + kConc + "' pipeline -s " + strategy + " -e upper | head -1; echo ${PIPESTATUS[1]}"},
+                    "", 20);
     INFO(strategy);
     CHECK(r.out == "Y\n0\n");
     CHECK(r.err.empty());
@@ -94,9 +95,10 @@ TEST_CASE("pipeline streams: a line comes out while the writer is still silent")
   // If conc waited for a full batch or for the end of input, the read would
   // time out and the writer would never send the second line.
   const auto r = run_process({"/bin/bash", "-c",
-                              "coproc C { '" + kConc + "' pipeline -e upper; }; echo first >&${C[1]}; "
-                              "read -t 20 line <&${C[0]}; echo \"got $line\"; echo second >&${C[1]}; "
-                              "read -t 20 line <&${C[0]}; echo \"got $line\"; exec {C[1]}>&-; wait"},
+                              "coproc C { '" + kConc +
+                                  "' pipeline -e upper; }; echo first >&${C[1]}; "
+                                  "read -t 20 line <&${C[0]}; echo \"got $line\"; echo second >&${C[1]}; "
+                                  "read -t 20 line <&${C[0]}; echo \"got $line\"; exec {C[1]}>&-; wait"},
                              "", 60);
   CHECK(r.out == "got FIRST\ngot SECOND\n");
 }
@@ -108,24 +110,31 @@ TEST_CASE("pipeline: odd inputs keep their bytes") {
   CHECK(run_process({kConc, "pipeline", "-e", "upper"}, std::string("a\0b\n", 4)).out == std::string("A\0B\n", 4));
   // One 100 MB line.
   const auto big = dir.write("big", std::string(100 << 20, 'x'));
-  const auto r = run_process({"/bin/sh", "-c", "'" + kConc + "' pipeline -e upper -e 'hash md5' '" + big + "'"}, "", 120);
+  const auto r =
+      run_process({"/bin/sh", "-c", "'" + kConc + "' pipeline -e upper -e 'hash md5' '" + big + "'"}, "", 120);
   CHECK(r.exit_code == 0);
   CHECK(r.out.size() == (100u << 20) + 1 + 32);
-  CHECK(r.out.substr(r.out.size() - 33) == "\t" + sh("head -c 104857600 /dev/zero | tr '\\0' X | md5sum | cut -c1-32").substr(0, 32));
+  CHECK(r.out.substr(r.out.size() - 33) ==
+        "\t" + sh("head -c 104857600 /dev/zero | tr '\\0' X | md5sum | cut -c1-32").substr(0, 32));
 }
 
 TEST_CASE("pipeline: a failing exec names the command, its status and the input lines") {
   std::string in;
   for (int i = 1; i <= 30; ++i) in += std::to_string(i) + "\n";
-  auto r = run_process({kConc, "pipeline", "--batch-lines", "10", "-e", "exec awk '/^15$/{bad=4} {print} END{exit bad}'", "--on-error", "skip"}, in);
+  auto r = run_process({kConc, "pipeline", "--batch-lines", "10", "-e",
+                        "exec awk '/^15$/{bad=4} {print} END{exit bad}'", "--on-error", "skip"},
+                       in);
   CHECK(r.exit_code == 1);
   std::string expected;
   for (int i = 1; i <= 30; ++i) {
     if (i <= 10 || i > 20) expected += std::to_string(i) + "\n";
   }
   CHECK(r.out == expected);
-  CHECK(r.err == "conc pipeline: stage 1 'exec awk '/^15$/{bad=4} {print} END{exit bad}'': exit status 4 (input lines 11-20)\n");
-  r = run_process({kConc, "pipeline", "-s", "seq", "--batch-lines", "10", "-e", "exec awk '/^15$/{bad=4} {print} END{exit bad}'"}, in);
+  CHECK(r.err ==
+        "conc pipeline: stage 1 'exec awk '/^15$/{bad=4} {print} END{exit bad}'': exit status 4 (input lines 11-20)\n");
+  r = run_process(
+      {kConc, "pipeline", "-s", "seq", "--batch-lines", "10", "-e", "exec awk '/^15$/{bad=4} {print} END{exit bad}'"},
+      in);
   CHECK(r.exit_code == 1);
   CHECK(r.out == expected.substr(0, expected.find("21\n")));
 }
@@ -147,7 +156,8 @@ TEST_CASE("pipeline: an exec program that cannot be run is named, with the reaso
   (void)dir.write("script", "#!/bin/sh\necho hi\n");  // not executable
   std::filesystem::create_directory(dir.path / "sub");
   const auto conc_in = [&](const std::string& stage) {
-    return run_process({"/bin/sh", "-c", "cd '" + dir.path.string() + "' && '" + kConc + "' pipeline -e '" + stage + "'"}, "a\n");
+    return run_process(
+        {"/bin/sh", "-c", "cd '" + dir.path.string() + "' && '" + kConc + "' pipeline -e '" + stage + "'"}, "a\n");
   };
   auto r = conc_in("exec ./script");
   CHECK(r.exit_code == 1);
@@ -155,11 +165,12 @@ TEST_CASE("pipeline: an exec program that cannot be run is named, with the reaso
   r = conc_in("exec ./sub");
   CHECK(r.err == "conc pipeline: stage 1 'exec ./sub': cannot run ./sub: Permission denied (input lines 1-1)\n");
   r = conc_in("exec ./nosuch");
-  CHECK(r.err == "conc pipeline: stage 1 'exec ./nosuch': cannot run ./nosuch: No such file or directory (input lines 1-1)\n");
+  CHECK(r.err ==
+        "conc pipeline: stage 1 'exec ./nosuch': cannot run ./nosuch: No such file or directory (input lines 1-1)\n");
   r = conc_in("exec nosuch-program-xyz");  // not on PATH: the shell says so on stderr, and the status says why
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("conc pipeline: stage 1 'exec nosuch-program-xyz': exit status 127 (command not found) (input lines 1-1)\n") !=
-        std::string::npos);
+  CHECK(r.err.find("conc pipeline: stage 1 'exec nosuch-program-xyz': exit status 127 (command not found) (input lines "
+                   "1-1)\n") != std::string::npos);
 }
 
 TEST_CASE("pipeline: usage errors exit 2 with the stage and the reason") {
@@ -173,16 +184,20 @@ TEST_CASE("pipeline: usage errors exit 2 with the stage and the reason") {
     CHECK(r.err.find(message) != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   };
-  expect_usage({kConc, "pipeline", "-e", "upper", "-e", "grep ("}, "conc pipeline: stage 2 'grep (': invalid regular expression '(': missing ): (");
+  expect_usage({kConc, "pipeline", "-e", "upper", "-e", "grep ("},
+               "conc pipeline: stage 2 'grep (': invalid regular expression '(': missing ): (");
   expect_usage({kConc, "pipeline", "-e", "sort"}, "conc pipeline: stage 1 'sort': unknown stage 'sort'");
   expect_usage({kConc, "pipeline"}, "conc pipeline: at least one -e STAGE is required");
-  expect_usage({kConc, "pipeline", "-e", "upper", "--stage-threads", "2:4"}, "--stage-threads 2:4: there are only 1 stages");
-  expect_usage({kConc, "pipeline", "-e", "number", "--stage-threads", "1:2"}, "keeps state from line to line and runs on one thread");
+  expect_usage({kConc, "pipeline", "-e", "upper", "--stage-threads", "2:4"},
+               "--stage-threads 2:4: there are only 1 stages");
+  expect_usage({kConc, "pipeline", "-e", "number", "--stage-threads", "1:2"},
+               "keeps state from line to line and runs on one thread");
   expect_usage({kConc, "pipeline", "-e", "upper", "--stage-threads", "x"}, "expected STAGE:THREADS");
   expect_usage({kConc, "pipeline", "-e", "upper", "--capacity", "0"}, "--capacity");
   expect_usage({kConc, "pipeline", "-e", "upper", "--on-error", "retry"}, "--on-error");
   expect_usage({kConc, "pipeline", "-e", "upper", "--ordered", "--unordered"}, "exclude each other");
-  expect_usage({kConc, "pipeline", "-e", "upper", "--max-batch-output", "2048G"}, "--max-batch-output: expected a size from 1 to 1024G bytes");
+  expect_usage({kConc, "pipeline", "-e", "upper", "--max-batch-output", "2048G"},
+               "--max-batch-output: expected a size from 1 to 1024G bytes");
   expect_usage({kConc, "pipeline", "-e", "upper", "--max-batch-output", "0"}, "--max-batch-output");
 }
 
@@ -204,7 +219,8 @@ TEST_CASE("pipeline --stats-json: every strategy names its executor by its own n
 TEST_CASE("pipeline --stats names the bottleneck stage; --stage-threads sets a stage's workers") {
   const std::string in = text(2000);
   const auto r = run_process({kConc, "pipeline", "--stats", "--batch-lines", "50", "-e", "upper", "-e",
-                              "exec sleep 0.01; cat", "--stage-threads", "2:3"}, in);
+                              "exec sleep 0.01; cat", "--stage-threads", "2:3"},
+                             in);
   CHECK(r.exit_code == 0);
   CHECK(r.out.size() == in.size());
   CHECK(r.err.find("stage 1 'upper' (2 workers): 40 batches") != std::string::npos);
@@ -219,7 +235,8 @@ TEST_CASE("pipeline --strategy help lists the four designs, the default first") 
   CHECK(r.out.rfind("channels  each stage a group of threads", 0) == 0);
   CHECK(r.out.find("(default)\npool  each batch runs through every stage as tasks on the shared-queue ThreadPool") !=
         std::string::npos);
-  CHECK(r.out.find("\nsteal  each batch runs through every stage as tasks on the WorkStealingPool") != std::string::npos);
+  CHECK(r.out.find("\nsteal  each batch runs through every stage as tasks on the WorkStealingPool") !=
+        std::string::npos);
   CHECK(r.out.find("\nseq  one thread") != std::string::npos);
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 4);
 }
@@ -229,13 +246,14 @@ TEST_CASE("pipeline: SIGTERM on a silent stdin exits 130, no output file") {
   TempDir fifo_dir;
   const std::string out = (dir.path / "never.txt").string();
   const std::string fifo = (fifo_dir.path / "in").string();
-  const auto r = run_process({"/bin/bash", "-c",
-                              "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; '" + kConc + "' pipeline -e upper -o '" +
-                                  out + "' <'" + fifo + "' & pid=$!; "
-                                  "for i in $(seq 200); do m=$(awk '/SigCgt/{print $2}' /proc/$pid/status); "
-                                  "(( 0x$m & 0x4000 )) && break; sleep 0.05; done; sleep 0.2; "
-                                  "kill -TERM $pid; wait $pid; echo $?"},
-                             "", 30);
+  const auto r = run_process(
+      {"/bin/bash", "-c",
+       "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; '" + kConc + "' pipeline -e upper -o '" + out + "' <'" + fifo +
+           "' & pid=$!; "
+           "for i in $(seq 200); do m=$(awk '/SigCgt/{print $2}' /proc/$pid/status); "
+           "(( 0x$m & 0x4000 )) && break; sleep 0.05; done; sleep 0.2; "
+           "kill -TERM $pid; wait $pid; echo $?"},
+      "", 30);
   CHECK(r.out == "130\n");
   CHECK(r.err == "conc pipeline: interrupted\n");
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()) == 0);
@@ -253,11 +271,14 @@ TEST_CASE("pipeline: SIGINT ends a run whose exec command ignores SIGTERM, and k
   const auto r = run_process({"/bin/bash", "-c",
                               "'" + kConc + "' pipeline -e \"exec trap '' TERM; " + sleep + "; cat\" '" + input +
                                   "' & pid=$!; "
-                                  "for i in $(seq 200); do " + sleeping + " >/dev/null && break; sleep 0.05; done; "
+                                  "for i in $(seq 200); do " +
+                                  sleeping +
+                                  " >/dev/null && break; sleep 0.05; done; "
                                   "kill -INT $pid; "
                                   "for i in $(seq 200); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done; "
                                   "kill -0 $pid 2>/dev/null && { echo hung; kill -KILL $pid; }; wait $pid; echo $?; "
-                                  "sleep 0.2; " + sleeping + " >/dev/null && { echo left; pkill -KILL -f '^sleep 60[.]0173'; }; true"},
+                                  "sleep 0.2; " +
+                                  sleeping + " >/dev/null && { echo left; pkill -KILL -f '^sleep 60[.]0173'; }; true"},
                              "", 30);
   CHECK(r.out == "130\n");
   CHECK(r.err == "conc pipeline: interrupted\n");

@@ -26,17 +26,17 @@ struct Case {
 // One of each kind of usage error per subcommand: a CLI11 parse error, an
 // option value out of range, and each check of the command's validate step.
 const std::vector<Case> kCases = {
-    {"hash", {"--status"}},                       // a check-mode flag without -c
-    {"hash", {"-c", "--tag"}},                    // a flag check mode rejects
+    {"hash", {"--status"}},     // a check-mode flag without -c
+    {"hash", {"-c", "--tag"}},  // a flag check mode rejects
     {"hash", {"-c", "--format", "json"}},
     {"hash", {"--files0-from", "list", "extra"}},
-    {"hash", {"-a", "nope"}},                     // unknown algorithm
-    {"hash", {"--block-size", "100G"}},           // beyond the maximum
+    {"hash", {"-a", "nope"}},            // unknown algorithm
+    {"hash", {"--block-size", "100G"}},  // beyond the maximum
     {"hash", {"-j", "-1"}},
     {"hash", {"-s", "magic"}},
     {"hash", {"--frobnicate"}},
-    {"pipeline", {}},                             // no -e
-    {"pipeline", {"-e", "nosuch"}},               // a stage that does not parse
+    {"pipeline", {}},                // no -e
+    {"pipeline", {"-e", "nosuch"}},  // a stage that does not parse
     {"pipeline", {"-e", "upper", "--stage-threads", "2:4"}},
     {"pipeline", {"-e", "number", "--stage-threads", "1:2"}},
     {"pipeline", {"-e", "upper", "--ordered", "--unordered"}},

@@ -32,7 +32,8 @@ TEST_CASE("wordcount --strategy help lists the designs, default first") {
   CHECK(r.out.find(" (default)\nlocal  a table per worker on the shared-queue ThreadPool") != std::string::npos);
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 6);
   CHECK(r.out.find(" (default)") == r.out.rfind(" (default)"));  // exactly one default
-  for (const char* s : {"\nseq  one thread", "\nmutex  ", "\nsharded  ", "\nchannels  "}) CHECK(r.out.find(s) != std::string::npos);
+  for (const char* s : {"\nseq  one thread", "\nmutex  ", "\nsharded  ", "\nchannels  "})
+    CHECK(r.out.find(s) != std::string::npos);
 }
 
 TEST_CASE("wordcount formats, --top, --min-count and --totals") {
@@ -42,8 +43,9 @@ TEST_CASE("wordcount formats, --top, --min-count and --totals") {
   const auto t = run_process({kConc, "wordcount", "--totals", "--top", "1"}, in);
   CHECK(t.out == "b 3\n");
   CHECK(t.err == "conc wordcount: words 6, distinct 3, bytes 12, lines 1\n");
-  CHECK(run_process({kConc, "wordcount", "--format", "json", "--totals", "--top", "1"}, in).out ==
-        "{\"words\":[{\"word\":\"b\",\"count\":3}],\"totals\":{\"words\":6,\"distinct\":3,\"bytes\":12,\"lines\":1}}\n");
+  CHECK(
+      run_process({kConc, "wordcount", "--format", "json", "--totals", "--top", "1"}, in).out ==
+      "{\"words\":[{\"word\":\"b\",\"count\":3}],\"totals\":{\"words\":6,\"distinct\":3,\"bytes\":12,\"lines\":1}}\n");
 }
 
 TEST_CASE("wordcount: a missing file is reported, the rest still counted, exit 1") {
@@ -72,7 +74,10 @@ TEST_CASE("wordcount: a directory loop is reported once, files counted once") {
 
 TEST_CASE("wordcount: binary input, NUL bytes, no final newline") {
   TempDir dir;
-  const std::string bin = dir.write("bin", std::string("\x00\x01\xff\xfe" "abc\x00" "abc", 11));
+  const std::string bin = dir.write("bin", std::string("\x00\x01\xff\xfe"
+                                                       "abc\x00"
+                                                       "abc",
+                                                       11));
   const auto r = run_process({kConc, "wordcount", bin});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "abc 2\n");
@@ -83,10 +88,10 @@ TEST_CASE("wordcount --merge: mapper | sort | reducer") {
   const std::string a = dir.write("a.txt", "the cat the hat\n");
   const std::string b = dir.write("b.txt", "The Cat sat\n");
   const auto direct = run_process({kConc, "wordcount", a, b});
-  const auto pipeline = run_process(
-      {"/bin/bash", "-c",
-       sh("set -o pipefail; { '" + kConc + "' wordcount --format tsv '" + a + "'; '" + kConc +
-          "' wordcount --format tsv '" + b + "'; } | LC_ALL=C sort | '" + kConc + "' wordcount --merge")});
+  const auto pipeline =
+      run_process({"/bin/bash", "-c",
+                   sh("set -o pipefail; { '" + kConc + "' wordcount --format tsv '" + a + "'; '" + kConc +
+                      "' wordcount --format tsv '" + b + "'; } | LC_ALL=C sort | '" + kConc + "' wordcount --merge")});
   CHECK(pipeline.exit_code == 0);
   CHECK(pipeline.out == direct.out);
   const auto bad = run_process({kConc, "wordcount", "--merge"}, "a\t1\nbroken\n");
@@ -96,11 +101,8 @@ TEST_CASE("wordcount --merge: mapper | sort | reducer") {
 }
 
 TEST_CASE("wordcount usage errors exit 2 with one line") {
-  for (const auto& args : std::vector<std::vector<std::string>>{{"-j", "0"},
-                                                                {"-s", "fastest"},
-                                                                {"--split", "lines"},
-                                                                {"--chunk-size", "lots"},
-                                                                {"--format", "xml"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"-j", "0"}, {"-s", "fastest"}, {"--split", "lines"}, {"--chunk-size", "lots"}, {"--format", "xml"}}) {
     std::vector<std::string> argv = {kConc, "wordcount"};
     argv.insert(argv.end(), args.begin(), args.end());
     const auto r = run_process(argv);
@@ -116,7 +118,8 @@ TEST_CASE("wordcount -o writes the file atomically, --stats-json writes the repo
   TempDir dir;
   const std::string out = (dir.path / "counts.txt").string();
   const std::string stats = (dir.path / "stats.json").string();
-  const auto r = run_process({kConc, "wordcount", "-o", out, "--stats-json", stats, "-s", "steal", "-j", "2"}, "a b a\n");
+  const auto r =
+      run_process({kConc, "wordcount", "-o", out, "--stats-json", stats, "-s", "steal", "-j", "2"}, "a b a\n");
   CHECK(r.exit_code == 0);
   CHECK(r.out.empty());
   CHECK(conc::test::slurp(out) == "a 2\nb 1\n");
@@ -157,7 +160,8 @@ TEST_CASE("wordcount: SIGTERM stops a run, exit 130, no output file left") {
   // signal can end the run.
   const auto r = run_process({"/bin/bash", "-c",
                               "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; '" + kConc + "' wordcount -o '" + out +
-                                  "' <'" + fifo + "' & pid=$!; "
+                                  "' <'" + fifo +
+                                  "' & pid=$!; "
                                   // Wait (at most 10 s) until conc catches SIGTERM (bit 15 of SigCgt).
                                   "for i in $(seq 200); do m=$(awk '/SigCgt/{print $2}' /proc/$pid/status); "
                                   "(( 0x$m & 0x4000 )) && break; sleep 0.05; done; sleep 0.2; "
@@ -172,7 +176,8 @@ TEST_CASE("wordcount | head -1 ends quietly") {
   std::string many;
   for (int i = 0; i < 200000; ++i) many += "w" + std::to_string(i) + " ";
   const std::string file = dir.write("many.txt", many);
-  const auto r = run_process({"/bin/bash", "-c", "'" + kConc + "' wordcount '" + file + "' | head -1; echo ${PIPESTATUS[0]}"});
+  const auto r =
+      run_process({"/bin/bash", "-c", "'" + kConc + "' wordcount '" + file + "' | head -1; echo ${PIPESTATUS[0]}"});
   CHECK(r.out.find('\n') != std::string::npos);
   CHECK(r.out.substr(r.out.find('\n') + 1) == "0\n");
   CHECK(r.err.empty());

@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstdlib>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <thread>
 
 using namespace std::chrono_literals;

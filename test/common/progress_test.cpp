@@ -1,8 +1,8 @@
 #include "common/progress.h"
 
-#include <catch2/catch.hpp>
 #include <fcntl.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <string>
@@ -18,8 +18,7 @@ TEST_CASE("render_progress shows counts, bytes, rate and ETA") {
   s.done_bytes = 1024 * 1024;
   s.total_bytes = 4 * 1024 * 1024;
   s.elapsed = 1s;
-  CHECK(conc::common::render_progress("hash", "files", s) ==
-        "hash  12/40 files  1.0 MiB/4.0 MiB  1.0 MiB/s  ETA 0:03");
+  CHECK(conc::common::render_progress("hash", "files", s) == "hash  12/40 files  1.0 MiB/4.0 MiB  1.0 MiB/s  ETA 0:03");
   s.total_items = 0;
   s.total_bytes = 0;
   CHECK(conc::common::render_progress("wc", "chunks", s) == "wc  12 chunks  1.0 MiB  1.0 MiB/s");

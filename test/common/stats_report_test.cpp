@@ -50,7 +50,7 @@ TEST_CASE("the stats report shows pipeline stages and names the busiest one the 
   r.strategy = "channels";
   r.threads = 2;
   r.wall = 2s;
-  conc::StageStats upper{"upper", 2, 10, 1000, 1000, 1s, 3s, 0s};         // 25% of 2 workers x 2 s
+  conc::StageStats upper{"upper", 2, 10, 1000, 1000, 1s, 3s, 0s};                 // 25% of 2 workers x 2 s
   conc::StageStats exec{"exec sed s/a/b/", 1, 10, 1000, 900, 1800ms, 100ms, 0s};  // 90%
   r.stats.stages = {upper, exec};
   const std::string text = conc::common::render_stats_text(r);

@@ -1,8 +1,8 @@
 #include "conc/actor.h"
 #include "test_error.h"
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -48,7 +48,7 @@ TEST_CASE("many senders: the actor's state sees every message once", "[stress]")
         sum += m;
         ++count;
       },
-      16);  // bounded mailbox: senders feel backpressure
+      16);                      // bounded mailbox: senders feel backpressure
   std::atomic<int> refused{0};  // Catch2 assertions are not thread-safe: count, check later
   std::vector<std::thread> senders;
   for (int s = 0; s < kSenders; ++s) {

@@ -3,14 +3,14 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
-#include <fstream>
-#include <iterator>
-#include <optional>
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>

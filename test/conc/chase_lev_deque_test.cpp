@@ -1,7 +1,7 @@
 #include "conc/chase_lev_deque.h"
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
 
@@ -72,7 +72,7 @@ TEST_CASE("deque stress: owner pop and thieves race for the last item", "[stress
   constexpr int kRounds = 20000;
   conc::ChaseLevDeque<int> dq(2);
   std::vector<std::atomic<int>> taken(static_cast<std::size_t>(kRounds) * 3);
-  std::atomic<int> round{-1};   // the round thieves may play, -1 before the first
+  std::atomic<int> round{-1};    // the round thieves may play, -1 before the first
   std::atomic<int> finished{0};  // thieves done with the current round, summed
   std::atomic<bool> stop{false};
   std::atomic<long> stolen{0};

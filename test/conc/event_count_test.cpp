@@ -1,7 +1,7 @@
 #include "conc/event_count.h"
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
 
@@ -21,8 +21,7 @@ TEST_CASE("EventCount loses no wake-up under a producer/consumer storm") {
     consumers.emplace_back([&] {
       for (;;) {
         int n = available.load();
-        while (n > 0 && !available.compare_exchange_weak(n, n - 1)) {
-        }
+        while (n > 0 && !available.compare_exchange_weak(n, n - 1)) {}
         if (n > 0) {
           consumed.fetch_add(1);
           continue;

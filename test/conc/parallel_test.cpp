@@ -1,8 +1,8 @@
 #include "conc/parallel.h"
 
-#include <catch2/catch.hpp>
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "conc/thread_pool.h"
-#include "test_error.h"
 #include "conc/work_stealing_pool.h"
+#include "test_error.h"
 
 TEMPLATE_TEST_CASE("parallel_for visits every index exactly once", "[parallel]", conc::ThreadPool,
                    conc::WorkStealingPool) {
@@ -44,8 +44,8 @@ TEST_CASE("parallel_for hands out pieces no bigger than the grain") {
 // non-empty and at most `grain` long, and the pieces must tile [begin, end)
 // exactly (no gap, no overlap). Halving never makes a piece shorter than
 // grain/2 unless the whole range is.
-TEMPLATE_TEST_CASE("parallel_for pieces tile the range, none longer than the grain", "[parallel]",
-                   conc::ThreadPool, conc::WorkStealingPool) {
+TEMPLATE_TEST_CASE("parallel_for pieces tile the range, none longer than the grain", "[parallel]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
   TestType pool(2);
   for (const std::size_t grain : {1u, 2u, 3u, 8u, 64u}) {
     for (std::size_t k = 0; k <= 5; ++k) {
@@ -90,8 +90,8 @@ TEST_CASE("parallel_for rethrows a body's exception") {
                   conc::test::TestError);
 }
 
-TEMPLATE_TEST_CASE("map_reduce with per-worker state equals the sequential result", "[parallel]",
-                   conc::ThreadPool, conc::WorkStealingPool) {
+TEMPLATE_TEST_CASE("map_reduce with per-worker state equals the sequential result", "[parallel]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
   const std::size_t threads = GENERATE(1u, 2u, 4u);
   TestType pool(threads);
   std::vector<std::string> words;
@@ -110,7 +110,8 @@ TEMPLATE_TEST_CASE("map_reduce with per-worker state equals the sequential resul
   CHECK(got == expected);
 
   const std::vector<int> none;
-  CHECK(conc::map_reduce(pool, none, 5, [](int& a, int b) { a += b; }, [](int& a, int b) { a += b; }) == 5);
+  CHECK(conc::map_reduce(
+            pool, none, 5, [](int& a, int b) { a += b; }, [](int& a, int b) { a += b; }) == 5);
 }
 
 TEMPLATE_TEST_CASE("WorkerLocal: one value per worker, made on first use, read after the tasks", "[parallel]",

@@ -1,7 +1,7 @@
 #include <sys/resource.h>
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <latch>
 #include <stdexcept>
@@ -10,8 +10,8 @@
 
 #include "conc/task_group.h"
 #include "conc/thread_pool.h"
-#include "test_error.h"
 #include "conc/work_stealing_pool.h"
+#include "test_error.h"
 
 using namespace std::chrono_literals;
 
@@ -47,8 +47,8 @@ TEMPLATE_TEST_CASE("a throwing task reaches its future and the worker survives",
   CHECK(failed == 1);
 }
 
-TEMPLATE_TEST_CASE("many outside threads posting: every task runs exactly once", "[pool][stress]",
-                   conc::ThreadPool, conc::WorkStealingPool) {
+TEMPLATE_TEST_CASE("many outside threads posting: every task runs exactly once", "[pool][stress]", conc::ThreadPool,
+                   conc::WorkStealingPool) {
   const std::size_t workers = GENERATE(1u, 2u, 4u);
   constexpr int kPosters = 4;
   constexpr int kPerPoster = 5000;
@@ -93,8 +93,7 @@ TEMPLATE_TEST_CASE("tasks spawning tasks: all run before the pool dies", "[pool]
   CHECK(leaves.load() == 4096);
 }
 
-TEMPLATE_TEST_CASE("shutdown with tasks pending runs them all", "[pool]", conc::ThreadPool,
-                   conc::WorkStealingPool) {
+TEMPLATE_TEST_CASE("shutdown with tasks pending runs them all", "[pool]", conc::ThreadPool, conc::WorkStealingPool) {
   std::atomic<int> ran{0};
   std::vector<std::future<int>> futures;
   {

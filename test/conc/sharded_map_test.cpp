@@ -1,8 +1,8 @@
 #include "conc/sharded_map.h"
 #include "conc/mutex.h"
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <string>
 #include <string_view>
 #include <thread>

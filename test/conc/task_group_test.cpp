@@ -1,7 +1,7 @@
 #include "conc/task_group.h"
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <latch>
 #include <stdexcept>
@@ -10,8 +10,8 @@
 #include <utility>
 
 #include "conc/thread_pool.h"
-#include "test_error.h"
 #include "conc/work_stealing_pool.h"
+#include "test_error.h"
 
 using namespace std::chrono_literals;
 
@@ -37,8 +37,7 @@ TEMPLATE_TEST_CASE("wait sees every task's effects", "[group]", conc::ThreadPool
   for (int i = 0; i < 1000; ++i) REQUIRE(out[static_cast<std::size_t>(i)] == i * 2);
 }
 
-TEMPLATE_TEST_CASE("captures are destroyed before wait returns", "[group]", conc::ThreadPool,
-                   conc::WorkStealingPool) {
+TEMPLATE_TEST_CASE("captures are destroyed before wait returns", "[group]", conc::ThreadPool, conc::WorkStealingPool) {
   TestType pool(2);
   // A capture whose destructor writes to the caller's frame: it must have run
   // when wait() returns (ASan reports a use-after-scope otherwise).

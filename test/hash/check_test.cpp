@@ -21,7 +21,8 @@ struct Run {
   CheckSummary summary;
 };
 
-Run run_check(const std::vector<std::string>& files, const CheckOptions& options, Strategy strategy = Strategy::kSteal) {
+Run run_check(const std::vector<std::string>& files, const CheckOptions& options,
+              Strategy strategy = Strategy::kSteal) {
   Run r;
   conc::common::Diagnostics diag("hash", [&](std::string_view line) { r.diagnostics.emplace_back(line); });
   r.summary = check(files, options, {strategy, 2, IoMode::kRead, 4096}, diag, {}, nullptr,
@@ -41,8 +42,9 @@ TEST_CASE("verdicts come in line order for every strategy, mismatches and unread
   const auto b = dir.write("b", "beta");
   const auto c = dir.write("c", "gamma");
   const auto missing = (dir.path / "gone").string();
-  const auto sums = dir.write("SUMS", "# a comment\n" + line(a, "alpha") + line(b, "not beta") + "garbage\n" +
-                                          line(missing, "x") + format_line(LineStyle::kTag, Algo::kMd5, hex_digest(Algo::kMd5, "gamma"), c, false));
+  const auto sums =
+      dir.write("SUMS", "# a comment\n" + line(a, "alpha") + line(b, "not beta") + "garbage\n" + line(missing, "x") +
+                            format_line(LineStyle::kTag, Algo::kMd5, hex_digest(Algo::kMd5, "gamma"), c, false));
   for (auto strategy : {Strategy::kSeq, Strategy::kPool, Strategy::kSteal, Strategy::kChannels}) {
     CheckOptions o;
     o.warn = true;

@@ -20,10 +20,12 @@ TEST_CASE("GNU and tag lines, escaped as coreutils escapes them") {
   CHECK(format_line(LineStyle::kGnu, Algo::kSha256, kAbc, "back\\slash", false) == "\\" + kAbc + "  back\\\\slash\n");
   CHECK(format_line(LineStyle::kGnu, Algo::kSha256, kAbc, "cr\rx", false) == "\\" + kAbc + "  cr\\rx\n");
   CHECK(format_line(LineStyle::kTag, Algo::kSha256, kAbc, "a", false) == "SHA256 (a) = " + kAbc + "\n");
-  CHECK(format_line(LineStyle::kTag, Algo::kSha256, kAbc, "new\nline", false) == "\\SHA256 (new\\nline) = " + kAbc + "\n");
+  CHECK(format_line(LineStyle::kTag, Algo::kSha256, kAbc, "new\nline", false) ==
+        "\\SHA256 (new\\nline) = " + kAbc + "\n");
   CHECK(format_line(LineStyle::kTag, Algo::kBlake2b, "00", "f", false) == "BLAKE2b (f) = 00\n");
   // -z: NUL-terminated, nothing escaped
-  CHECK(format_line(LineStyle::kGnu, Algo::kSha256, kAbc, "new\nline", true) == kAbc + "  new\nline" + std::string(1, '\0'));
+  CHECK(format_line(LineStyle::kGnu, Algo::kSha256, kAbc, "new\nline", true) ==
+        kAbc + "  new\nline" + std::string(1, '\0'));
   CHECK(conc::hash::display_name("new\nline") == "\\new\\nline");
   CHECK(conc::hash::display_name("plain") == "plain");
   CHECK(conc::hash::display_name("back\\slash") == "back\\slash");
@@ -66,14 +68,14 @@ TEST_CASE("improperly formatted lines are refused") {
   const Algo s = Algo::kSha256;
   CHECK_FALSE(parse_checksum_line("", s));
   CHECK_FALSE(parse_checksum_line("garbage line", s));
-  CHECK_FALSE(parse_checksum_line(kAbc.substr(1) + "  f", s));                     // short digest
-  CHECK_FALSE(parse_checksum_line(kAbc + "0  f", s));                              // long digest
-  CHECK_FALSE(parse_checksum_line("g" + kAbc.substr(1) + "  f", s));               // not hex
-  CHECK_FALSE(parse_checksum_line(kAbc + "  ", s));                                // no name
-  CHECK_FALSE(parse_checksum_line(kAbc + "-f", s));                                // no separator
-  CHECK_FALSE(parse_checksum_line("\\" + kAbc + "  bad\\escape", s));              // unknown escape
-  CHECK_FALSE(parse_checksum_line("SHA256 (f) = " + kAbc.substr(2), s));           // tag, short digest
-  CHECK_FALSE(parse_checksum_line("CRC32 (f) = 00000000", s));                     // unknown tag
-  CHECK_FALSE(parse_checksum_line("900150983cd24fb0d6963f7d28e17f72  f", s));      // md5 length for sha256
+  CHECK_FALSE(parse_checksum_line(kAbc.substr(1) + "  f", s));                 // short digest
+  CHECK_FALSE(parse_checksum_line(kAbc + "0  f", s));                          // long digest
+  CHECK_FALSE(parse_checksum_line("g" + kAbc.substr(1) + "  f", s));           // not hex
+  CHECK_FALSE(parse_checksum_line(kAbc + "  ", s));                            // no name
+  CHECK_FALSE(parse_checksum_line(kAbc + "-f", s));                            // no separator
+  CHECK_FALSE(parse_checksum_line("\\" + kAbc + "  bad\\escape", s));          // unknown escape
+  CHECK_FALSE(parse_checksum_line("SHA256 (f) = " + kAbc.substr(2), s));       // tag, short digest
+  CHECK_FALSE(parse_checksum_line("CRC32 (f) = 00000000", s));                 // unknown tag
+  CHECK_FALSE(parse_checksum_line("900150983cd24fb0d6963f7d28e17f72  f", s));  // md5 length for sha256
   CHECK(parse_checksum_line("900150983cd24fb0d6963f7d28e17f72  f", Algo::kMd5));
 }

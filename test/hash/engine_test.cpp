@@ -69,7 +69,8 @@ TEST_CASE("the strategy table: DESIGN.md's names, one default, unique rows, stea
 TEST_CASE("threads = 0 is every core, for every strategy") {
   TempDir dir;
   std::vector<Job> jobs;
-  for (int k = 0; k < 5; ++k) jobs.push_back({dir.write("f" + std::to_string(k), bytes(70000, 9)), Algo::kSha256, 70000, false});
+  for (int k = 0; k < 5; ++k)
+    jobs.push_back({dir.write("f" + std::to_string(k), bytes(70000, 9)), Algo::kSha256, 70000, false});
   const auto expected = hex_digest(Algo::kSha256, bytes(70000, 9));
   for (const auto& row : strategies()) {
     CAPTURE(row.name);
@@ -99,8 +100,8 @@ TEST_CASE("every strategy x threads x io x block size gives the same outcomes in
     for (std::size_t threads : {0, 1, 2, 3, 8}) {  // 0: every core
       for (auto io : {IoMode::kRead, IoMode::kMmap}) {
         for (std::size_t block : {std::size_t{4096}, std::size_t{1} << 18}) {
-          INFO("strategy " << row.name << " threads " << threads << " io " << static_cast<int>(io)
-                           << " block " << block);
+          INFO("strategy " << row.name << " threads " << threads << " io " << static_cast<int>(io) << " block "
+                           << block);
           const auto c = run(jobs, {strategy, threads, io, block});
           REQUIRE(c.order.size() == jobs.size());
           for (std::size_t i = 0; i < c.order.size(); ++i) CHECK(c.order[i] == i);
@@ -144,7 +145,8 @@ TEST_CASE("stress: many small files through every strategy, none lost or repeate
 TEST_CASE("a stop request ends the run early and nothing more is delivered") {
   TempDir dir;
   std::vector<Job> jobs;
-  for (int k = 0; k < 50; ++k) jobs.push_back({dir.write("f" + std::to_string(k), bytes(20000, 1)), Algo::kSha256, 20000, false});
+  for (int k = 0; k < 50; ++k)
+    jobs.push_back({dir.write("f" + std::to_string(k), bytes(20000, 1)), Algo::kSha256, 20000, false});
   for (const auto& row : strategies()) {
     const Strategy strategy = row.id;
     std::stop_source stop;
@@ -159,7 +161,8 @@ TEST_CASE("a stop request ends the run early and nothing more is delivered") {
 TEST_CASE("a sink that throws stops the workers and the exception reaches the caller") {
   TempDir dir;
   std::vector<Job> jobs;
-  for (int k = 0; k < 40; ++k) jobs.push_back({dir.write("f" + std::to_string(k), bytes(5000, 2)), Algo::kMd5, 5000, false});
+  for (int k = 0; k < 40; ++k)
+    jobs.push_back({dir.write("f" + std::to_string(k), bytes(5000, 2)), Algo::kMd5, 5000, false});
   for (const auto& row : strategies()) {
     const Strategy strategy = row.id;
     std::size_t delivered = 0;
@@ -174,11 +177,13 @@ TEST_CASE("a sink that throws stops the workers and the exception reaches the ca
 TEST_CASE("progress counts every file and byte") {
   TempDir dir;
   std::vector<Job> jobs;
-  for (int k = 0; k < 10; ++k) jobs.push_back({dir.write("f" + std::to_string(k), bytes(3000, 3)), Algo::kSha1, 3000, false});
+  for (int k = 0; k < 10; ++k)
+    jobs.push_back({dir.write("f" + std::to_string(k), bytes(3000, 3)), Algo::kSha1, 3000, false});
   for (const auto& row : strategies()) {
     const Strategy strategy = row.id;
     conc::common::ProgressBar progress(conc::common::ProgressMode::kNever, "hash", "files");
-    const auto stats = hash_jobs(jobs, {strategy, 2, IoMode::kRead, 1000}, {}, &progress, [](std::size_t, Outcome&&) {});
+    const auto stats =
+        hash_jobs(jobs, {strategy, 2, IoMode::kRead, 1000}, {}, &progress, [](std::size_t, Outcome&&) {});
     const auto s = progress.snapshot();
     CHECK(s.done_items == 10);
     CHECK(s.total_items == 10);
@@ -255,8 +260,10 @@ TEST_CASE("standard input named twice is one stream: the first job hashes it, la
         }
         ::close(fds[1]);
       });
-      const std::vector<Job> jobs = {{"-", Algo::kSha256, 0, true}, {file, Algo::kSha256, 3, false},
-                                     {"-", Algo::kSha256, 0, true}, {"-", Algo::kSha256, 0, true}};
+      const std::vector<Job> jobs = {{"-", Algo::kSha256, 0, true},
+                                     {file, Algo::kSha256, 3, false},
+                                     {"-", Algo::kSha256, 0, true},
+                                     {"-", Algo::kSha256, 0, true}};
       const auto c = run(jobs, {strategy, 4, io, 4096});
       writer.join();
       ::dup2(saved, 0);
@@ -285,7 +292,8 @@ std::uint64_t count_of(const conc::RunStats& stats, std::string_view name) {
 
 }  // namespace
 
-TEST_CASE("channels: threads are capped at the files and buffers at what the files need, whatever -j and the block size") {
+TEST_CASE(
+    "channels: threads are capped at the files and buffers at what the files need, whatever -j and the block size") {
   TempDir dir;
   const auto path = dir.write("six", "hello\n");
   const std::vector<Job> one{{path, Algo::kSha256, 6, false}};
@@ -316,7 +324,8 @@ TEST_CASE("channels: threads are capped at the files and buffers at what the fil
   }
   const std::size_t block = 1 << 16;
   jobs.push_back({dir.write("big", bytes(5 * block + 3, 99)), Algo::kXxh3, 5 * block + 3, false});
-  const auto stats = hash_jobs(jobs, {Strategy::kChannels, 2, IoMode::kRead, block}, {}, nullptr, [](std::size_t, Outcome&&) {});
+  const auto stats =
+      hash_jobs(jobs, {Strategy::kChannels, 2, IoMode::kRead, block}, {}, nullptr, [](std::size_t, Outcome&&) {});
   CHECK(count_of(stats, "reader threads") == 2);
   const std::uint64_t hashers = count_of(stats, "hasher threads");
   CHECK(hashers >= 1);

@@ -3,13 +3,13 @@
 // stopping; odd inputs.
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
-#include <thread>
-#include <catch2/catch.hpp>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pipeline/batch_reader.h"
@@ -42,7 +42,8 @@ Run run(const std::vector<std::string>& texts, const Options& o, std::stop_token
 // lines; `final_newline` decides how the input ends.
 std::string corpus(unsigned seed, std::size_t lines, bool final_newline) {
   std::mt19937 rng(seed);
-  const std::vector<std::string> pieces = {"the", "cat", "a", "b", ",", " ", "\t", "x=y", "\xc3\xa9", "QQ", "e", "1", "aa"};
+  const std::vector<std::string> pieces = {"the", "cat",      "a",  "b", ",", " ", "\t",
+                                           "x=y", "\xc3\xa9", "QQ", "e", "1", "aa"};
   std::string text;
   for (std::size_t i = 0; i < lines; ++i) {
     const auto kind = rng() % 20;
@@ -146,7 +147,8 @@ TEST_CASE("every strategy, thread count, capacity and batch size gives the seq o
         for (std::size_t capacity : capacity_list) {
           for (const auto& limits : kBatchSizes) {
             INFO("chain " << chain.front() << "... strategy " << static_cast<int>(s) << " -j " << threads
-                          << " capacity " << capacity << " lines " << limits.max_lines << " bytes " << limits.max_bytes);
+                          << " capacity " << capacity << " lines " << limits.max_lines << " bytes "
+                          << limits.max_bytes);
             const auto r = run(chain, options(input, s, threads, capacity, limits));
             CHECK(r.out == reference.out);
             CHECK(r.errors.empty());
@@ -211,7 +213,8 @@ TEST_CASE("odd inputs: empty, no final newline, one long line, several files, a 
     o.inputs = {no_nl, (dir.path / "missing").string(), no_nl};
     const auto m = run({"lower"}, o);
     CHECK(m.out == "a\nba\nb");
-    CHECK(m.errors == std::vector<std::string>{"conc pipeline: " + (dir.path / "missing").string() + ": No such file or directory"});
+    CHECK(m.errors == std::vector<std::string>{"conc pipeline: " + (dir.path / "missing").string() +
+                                               ": No such file or directory"});
   }
 }
 
@@ -226,8 +229,7 @@ TEST_CASE("on-error stop keeps the output before the failing batch; skip drops o
     if (i <= 20) first20 += std::to_string(i) + "\n";
     if (i <= 20 || i > 30) all_but_21_30 += std::to_string(i) + "\n";
   }
-  const std::string message =
-      "conc pipeline: stage 1 '" + chain[0] + "': exit status 1 (input lines 21-30)";
+  const std::string message = "conc pipeline: stage 1 '" + chain[0] + "': exit status 1 (input lines 21-30)";
   for (auto s : strategy_ids()) {
     auto o = options(input, s, 2, 2, {10, 1 << 20});
     o.on_error = OnError::kSkip;
@@ -301,8 +303,7 @@ class HoldFirst final : public Stage {
   void process(Batch& b, const StageControl&) override {
     if (b.seq != 0) {
       std::uint64_t seen = furthest_.load();
-      while (b.seq > seen && !furthest_.compare_exchange_weak(seen, b.seq)) {
-      }
+      while (b.seq > seen && !furthest_.compare_exchange_weak(seen, b.seq)) {}
       processed_.fetch_add(1);
       return;
     }
@@ -310,8 +311,9 @@ class HoldFirst final : public Stage {
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     std::uint64_t last = 0;
     auto quiet_since = std::chrono::steady_clock::now();
-    while (std::chrono::steady_clock::now() < give_up &&
-           (processed_.load() == 0 || std::chrono::steady_clock::now() - quiet_since < std::chrono::milliseconds(300))) {
+    while (
+        std::chrono::steady_clock::now() < give_up &&
+        (processed_.load() == 0 || std::chrono::steady_clock::now() - quiet_since < std::chrono::milliseconds(300))) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       if (processed_.load() != last) {
         last = processed_.load();
@@ -343,7 +345,7 @@ TEST_CASE("a slow batch holds back at most capacity x (stages + 1) batches, reor
     auto o = options(input, s, 3, 2, {1, 1 << 20});  // one line per batch: 2000 batches
     (void)run_pipeline(o, stages, diag, {}, nullptr, [&](std::string_view d) { out.append(d); });
     CHECK(out == text);
-    CHECK(hold->furthest_while_held > 0);  // the other workers did run meanwhile
+    CHECK(hold->furthest_while_held > 0);            // the other workers did run meanwhile
     CHECK(hold->furthest_while_held < 2 * (1 + 1));  // batch 0 holds one of the 4 tokens
   }
 }
@@ -367,14 +369,15 @@ TEST_CASE("an exec stage's output streams on in bounded pieces, in input order, 
       auto stages = parse_stages(chain);
       std::string out;
       std::size_t writes = 0, largest = 0;
-      (void)run_pipeline(options(input, s, threads, 1, {2, 1 << 20}), stages, diag, {}, nullptr, [&](std::string_view d) {
-        out.append(d);
-        ++writes;
-        largest = std::max(largest, d.size());
-      });
+      (void)run_pipeline(options(input, s, threads, 1, {2, 1 << 20}), stages, diag, {}, nullptr,
+                         [&](std::string_view d) {
+                           out.append(d);
+                           ++writes;
+                           largest = std::max(largest, d.size());
+                         });
       CHECK(out == expected);
-      CHECK(writes > 4);                // pieces, not one write for each of the 4 batches
-      CHECK(largest <= (5u << 20));     // each at most what a stage may hold, plus one read
+      CHECK(writes > 4);             // pieces, not one write for each of the 4 batches
+      CHECK(largest <= (5u << 20));  // each at most what a stage may hold, plus one read
     }
   }
 }
@@ -395,14 +398,16 @@ TEST_CASE("a serial stage before an expanding exec never deadlocks, whatever the
     for (int k = 0; k < 600000; ++k) expected += line;
   }
   const auto input = dir.write("in.txt", text);
-  const std::vector<std::string> chain = {"exec awk '$0 == 1 {system(\"sleep 0.3\")} $0 == 5 {system(\"sleep 0.6\")} {print}'",
-                                          "number", "exec awk '{for (i = 0; i < 600000; i++) print}'"};
+  const std::vector<std::string> chain = {
+      "exec awk '$0 == 1 {system(\"sleep 0.3\")} $0 == 5 {system(\"sleep 0.6\")} {print}'", "number",
+      "exec awk '{for (i = 0; i < 600000; i++) print}'"};
   for (auto s : strategy_ids()) {
     for (std::size_t threads : {1, 2, 4}) {
       INFO("strategy " << static_cast<int>(s) << " -j " << threads);
       std::stop_source stop;
-      auto done = std::async(std::launch::async,
-                             [&] { return run(chain, options(input, s, threads, 4, {1, 1 << 20}), stop.get_token()); });
+      auto done = std::async(std::launch::async, [&] {
+        return run(chain, options(input, s, threads, 4, {1, 1 << 20}), stop.get_token());
+      });
       // A hang guard, not a timing check: a deadlock fails here instead of hanging CI.
       const bool finished = done.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
       if (!finished) stop.request_stop();
@@ -454,8 +459,10 @@ TEST_CASE("exec yes: the output streams until the sink stops it; --max-batch-out
     o.inputs = {dir.write("one.txt", "a\n")};  // one batch: others in flight would fail the same way
     const auto r = run({"exec yes"}, o);
     CHECK(r.failed == 1);
-    CHECK(r.errors == std::vector<std::string>{
-                          "conc pipeline: stage 1 'exec yes': output passed --max-batch-output (10485760 bytes) (input lines 1-1)"});
+    CHECK(
+        r.errors ==
+        std::vector<std::string>{
+            "conc pipeline: stage 1 'exec yes': output passed --max-batch-output (10485760 bytes) (input lines 1-1)"});
     CHECK(r.out.size() <= (10u << 20));
     CHECK(r.out.find_first_not_of("y\n") == std::string::npos);
   }
@@ -513,10 +520,12 @@ TEST_CASE("failures are reported in input order, even when a later batch fails f
       o.on_error = OnError::kSkip;
       o.ordered = ordered;
       // Batch 1 (line 2) fails slowly, after batch 2 (line 3) has failed fast.
-      const auto r = run_stage(std::make_unique<FailSlowly>(1, std::vector<std::uint64_t>{2}, true, s != Strategy::kSeq), o);
+      const auto r =
+          run_stage(std::make_unique<FailSlowly>(1, std::vector<std::uint64_t>{2}, true, s != Strategy::kSeq), o);
       CHECK(r.failed == 2);
-      CHECK(r.errors == std::vector<std::string>{"conc pipeline: stage 1 'fail-slowly': slow failure (input lines 2-2)",
-                                                 "conc pipeline: stage 1 'fail-slowly': fast failure (input lines 3-3)"});
+      CHECK(r.errors ==
+            std::vector<std::string>{"conc pipeline: stage 1 'fail-slowly': slow failure (input lines 2-2)",
+                                     "conc pipeline: stage 1 'fail-slowly': fast failure (input lines 3-3)"});
       if (ordered) CHECK(r.out == "1\n4\n");
     }
   }
@@ -531,7 +540,8 @@ TEST_CASE("on-error stop writes nothing after the failing batch, though later ba
     INFO("strategy " << static_cast<int>(s));
     // Batch 2 (line 3) fails once batches 3 and 4 are done and waiting in the reorder buffer.
     auto o = options(input, s, 3, 2, {1, 1 << 20});
-    const auto r = run_stage(std::make_unique<FailSlowly>(2, std::vector<std::uint64_t>{3, 4}, false, s != Strategy::kSeq), o);
+    const auto r =
+        run_stage(std::make_unique<FailSlowly>(2, std::vector<std::uint64_t>{3, 4}, false, s != Strategy::kSeq), o);
     CHECK(r.out == "1\n2\n");
     CHECK(r.failed == 1);
     CHECK(r.errors == std::vector<std::string>{"conc pipeline: stage 1 'fail-slowly': slow failure (input lines 3-3)"});
@@ -540,7 +550,7 @@ TEST_CASE("on-error stop writes nothing after the failing batch, though later ba
 
 TEST_CASE("BatchReader: a long line grows the buffer to the line limit plus one block, never double") {
   TempDir dir;
-  constexpr std::size_t kBlock = std::size_t{1} << 18;  // batch_reader.cpp's read block
+  constexpr std::size_t kBlock = std::size_t{1} << 18;          // batch_reader.cpp's read block
   const auto f = dir.write("long", std::string(3 << 20, 'x'));  // one line, no '\n'
   std::vector<std::string> errors;
   conc::common::Diagnostics diag("pipeline", [&](std::string_view l) { errors.emplace_back(l); });
@@ -548,7 +558,8 @@ TEST_CASE("BatchReader: a long line grows the buffer to the line limit plus one 
   limits.max_line = std::size_t{1} << 20;
   BatchReader reader({f}, limits, diag, {});
   CHECK_FALSE(reader.next());
-  CHECK(errors == std::vector<std::string>{"conc pipeline: " + f + ": line 1 is longer than the line limit (1048576 bytes)"});
+  CHECK(errors ==
+        std::vector<std::string>{"conc pipeline: " + f + ": line 1 is longer than the line limit (1048576 bytes)"});
   CHECK(reader.buffer_capacity() <= limits.max_line + kBlock);
 }
 

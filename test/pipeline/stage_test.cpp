@@ -78,8 +78,9 @@ TEST_CASE("cut takes \\t for a tab delimiter, as people type it") {
 TEST_CASE("hash appends a tab and the line's digest") {
   CHECK(run("hash sha256", "abc\n") == "abc\tba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
   CHECK(run("hash xxh64", "abc") == "abc\t44bc2cf5ad770999");
-  CHECK_THROWS_WITH(parse_stage("hash crc"), "hash: unknown algorithm 'crc' (one of sha256, sha1, sha224, sha384, sha512, md5, "
-                                            "sha3-256, blake2b, xxh64, xxh3, xxh128)");
+  CHECK_THROWS_WITH(parse_stage("hash crc"),
+                    "hash: unknown algorithm 'crc' (one of sha256, sha1, sha224, sha384, sha512, md5, "
+                    "sha3-256, blake2b, xxh64, xxh3, xxh128)");
 }
 
 TEST_CASE("grep and replace: the literal fast path agrees with RE2") {
@@ -148,13 +149,15 @@ TEST_CASE("exec runs a shell command per batch") {
 TEST_CASE("bad stage texts are usage errors naming the stage") {
   CHECK_THROWS_WITH(parse_stages({"upper", "grep ("}),
                     Catch::Matchers::StartsWith("stage 2 'grep (': invalid regular expression '(': "));
-  CHECK_THROWS_WITH(parse_stages({"frobnicate"}), Catch::Matchers::StartsWith("stage 1 'frobnicate': unknown stage 'frobnicate'"));
+  CHECK_THROWS_WITH(parse_stages({"frobnicate"}),
+                    Catch::Matchers::StartsWith("stage 1 'frobnicate': unknown stage 'frobnicate'"));
   CHECK_THROWS_WITH(parse_stages({"upper x"}), "stage 1 'upper x': expected upper, got 1 argument");
   CHECK_THROWS_WITH(parse_stages({"replace a"}), "stage 1 'replace a': expected replace RE REPL, got 1 argument");
   CHECK_THROWS_WITH(parse_stages({"head x"}), "stage 1 'head x': head: expected a line count, got 'x'");
   CHECK_THROWS_WITH(parse_stages({"grep -x a"}), "stage 1 'grep -x a': grep: unknown flag '-x' (-v, -i)");
   CHECK_THROWS_WITH(parse_stages({""}), "stage 1 '': empty stage");
-  CHECK_THROWS_WITH(parse_stages({"replace (a) \\2"}), Catch::Matchers::StartsWith("stage 1 'replace (a) \\2': invalid replacement '\\2'"));
+  CHECK_THROWS_WITH(parse_stages({"replace (a) \\2"}),
+                    Catch::Matchers::StartsWith("stage 1 'replace (a) \\2': invalid replacement '\\2'"));
 }
 
 TEST_CASE("the stage table: every row builds from its example, serial as the table says; messages read it") {

@@ -31,8 +31,7 @@ ssize_t write_no_sigpipe(int fd, const char* data, std::size_t size) {
   const ssize_t n = write(fd, data, size);
   if (n < 0 && errno == EPIPE) {
     const timespec zero{0, 0};
-    while (sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {
-    }
+    while (sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {}
     errno = EPIPE;
   }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -77,7 +76,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
     if (!out_open) fds[0].fd = -1;
     if (!err_open) fds[1].fd = -1;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
-#include <thread>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/output.h"
@@ -36,9 +36,24 @@ Counts run(Options o, std::vector<std::string>* errors = nullptr) {
 // A deterministic corpus with the awkward parts: Unicode, apostrophes, CRLF,
 // punctuation, long lines, no final newline.
 std::string corpus(std::size_t words) {
-  const std::vector<std::string> vocab = {
-      "the", "The", "THE", "cat", "don't", "l\xE2\x80\x99homme", "Stra\xC3\x9F" "e", "STRASSE", "\xCF\x83\xCE\xBF\xCF\x86\xCF\x8C\xCF\x82",
-      "42", "end.", "(paren)", "caf\xC3\xA9", "na\xC3\xAFve", "x", "rock'n'roll", "\xE6\x97\xA5\xE6\x9C\xAC"};
+  const std::vector<std::string> vocab = {"the",
+                                          "The",
+                                          "THE",
+                                          "cat",
+                                          "don't",
+                                          "l\xE2\x80\x99homme",
+                                          "Stra\xC3\x9F"
+                                          "e",
+                                          "STRASSE",
+                                          "\xCF\x83\xCE\xBF\xCF\x86\xCF\x8C\xCF\x82",
+                                          "42",
+                                          "end.",
+                                          "(paren)",
+                                          "caf\xC3\xA9",
+                                          "na\xC3\xAFve",
+                                          "x",
+                                          "rock'n'roll",
+                                          "\xE6\x97\xA5\xE6\x9C\xAC"};
   const std::vector<std::string> seps = {" ", " ", " ", "\n", "\r\n", ", ", "\t", " -- "};
   std::mt19937 rng(12345);
   std::string out;
@@ -337,24 +352,27 @@ TEST_CASE("merge refuses a count of 0 and counts that pass 2^64 - 1") {
   TempDir dir;
   Options o;
   o.inputs = {dir.write("m.tsv",
-                        "z\t0\n"                         // 0 is malformed, like -1
-                        "max\t18446744073709551615\n"    // the largest count: fine
-                        "max\t2\n"                       // would wrap to 1
+                        "z\t0\n"                       // 0 is malformed, like -1
+                        "max\t18446744073709551615\n"  // the largest count: fine
+                        "max\t2\n"                     // would wrap to 1
                         "half\t9223372036854775808\n"
-                        "half\t9223372036854775808\n"    // 2^63 + 2^63 would wrap to 0
-                        "big\t18446744073709551616\n"    // not a 64-bit number at all
+                        "half\t9223372036854775808\n"  // 2^63 + 2^63 would wrap to 0
+                        "big\t18446744073709551616\n"  // not a 64-bit number at all
                         "ok\t18446744073709551614\n"
-                        "ok\t1\n")};                     // exactly the largest: fine
+                        "ok\t1\n")};  // exactly the largest: fine
   o.merge = true;
   std::vector<std::string> errors;
   CHECK(run(o, &errors) == Counts{{"max", UINT64_MAX}, {"ok", UINT64_MAX}, {"half", 9223372036854775808ull}});
   const std::string f = o.inputs[0];
-  CHECK(errors == std::vector<std::string>{
-                      "conc wordcount: " + f + ":1: malformed line: count '0' is not a positive whole number",
-                      "conc wordcount: " + f + ":3: count of 'max' passes 18446744073709551615 (the largest count): line not added",
-                      "conc wordcount: " + f + ":5: count of 'half' passes 18446744073709551615 (the largest count): line not added",
-                      "conc wordcount: " + f + ":6: malformed line: count '18446744073709551616' is not a positive whole number",
-                  });
+  CHECK(
+      errors ==
+      std::vector<std::string>{
+          "conc wordcount: " + f + ":1: malformed line: count '0' is not a positive whole number",
+          "conc wordcount: " + f + ":3: count of 'max' passes 18446744073709551615 (the largest count): line not added",
+          "conc wordcount: " + f +
+              ":5: count of 'half' passes 18446744073709551615 (the largest count): line not added",
+          "conc wordcount: " + f + ":6: malformed line: count '18446744073709551616' is not a positive whole number",
+      });
 }
 
 TEST_CASE("merge: a line longer than the limit is an error naming its line, and that input's rest is skipped") {

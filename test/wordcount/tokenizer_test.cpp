@@ -42,7 +42,11 @@ TEST_CASE("words: CRLF and no final newline") {
 
 TEST_CASE("words: Unicode simple case folding") {
   // Simple folding keeps ß (full folding would give "strasse").
-  CHECK(words("Stra\xC3\x9F" "e STRASSE", SplitMode::kWords) == V{"stra\xC3\x9F" "e", "strasse"});
+  CHECK(words("Stra\xC3\x9F"
+              "e STRASSE",
+              SplitMode::kWords) == V{"stra\xC3\x9F"
+                                      "e",
+                                      "strasse"});
   // Greek: capital and final sigma both fold to σ.
   CHECK(words("\xCE\xA3\xCE\x9F\xCE\xA6\xCE\x9F\xCE\xA3 \xCF\x83\xCE\xBF\xCF\x86\xCE\xBF\xCF\x82", SplitMode::kWords) ==
         V{"\xCF\x83\xCE\xBF\xCF\x86\xCE\xBF\xCF\x83", "\xCF\x83\xCE\xBF\xCF\x86\xCE\xBF\xCF\x83"});
@@ -51,7 +55,9 @@ TEST_CASE("words: Unicode simple case folding") {
 }
 
 TEST_CASE("words: invalid UTF-8 bytes and NUL are separators") {
-  CHECK(words("ab\xFF" "cd\xC3 ef\xE2\x82", SplitMode::kWords) == V{"ab", "cd", "ef"});
+  CHECK(words("ab\xFF"
+              "cd\xC3 ef\xE2\x82",
+              SplitMode::kWords) == V{"ab", "cd", "ef"});
   CHECK(words(std::string("x\0y", 3), SplitMode::kWords) == V{"x", "y"});
 }
 
@@ -60,8 +66,11 @@ TEST_CASE("words: --case keep") {
 }
 
 TEST_CASE("ws: runs of non-whitespace bytes, only A-Z folded") {
-  CHECK(words("Hello, World!\thello,\r\n\xC3\x89" "COLE", SplitMode::kWs) ==
-        V{"hello,", "world!", "hello,", "\xC3\x89" "cole"});
+  CHECK(words("Hello, World!\thello,\r\n\xC3\x89"
+              "COLE",
+              SplitMode::kWs) == V{"hello,", "world!", "hello,",
+                                   "\xC3\x89"
+                                   "cole"});
   CHECK(words(std::string("a\0b c", 5), SplitMode::kWs) == V{std::string("a\0b", 3), "c"});
 }
 
@@ -168,10 +177,32 @@ V reference_words(const std::string& s, bool fold) {
 
 TEST_CASE("words: the block scanner agrees with a code-point reference on random text") {
   std::mt19937 rng(11);
-  const std::vector<std::string> alphabet = {
-      "a", "B", "z", "7", " ", "\n", "\r", ",", ".", "'", "\xE2\x80\x99", "\xC3\x89", "\xC3\xA9", "\xC3\x9F",
-      "\xCE\xA3", "\xCF\x82", "\xE2\x80\x94", "\xE6\x97\xA5", "\xF0\x9F\x98\x80", "\xFF", "\xC3", "\xE2\x80",
-      "\xED\xA0\x80", std::string(1, '\0'), "\xCC\x81", "\xD9\xA3"};
+  const std::vector<std::string> alphabet = {"a",
+                                             "B",
+                                             "z",
+                                             "7",
+                                             " ",
+                                             "\n",
+                                             "\r",
+                                             ",",
+                                             ".",
+                                             "'",
+                                             "\xE2\x80\x99",
+                                             "\xC3\x89",
+                                             "\xC3\xA9",
+                                             "\xC3\x9F",
+                                             "\xCE\xA3",
+                                             "\xCF\x82",
+                                             "\xE2\x80\x94",
+                                             "\xE6\x97\xA5",
+                                             "\xF0\x9F\x98\x80",
+                                             "\xFF",
+                                             "\xC3",
+                                             "\xE2\x80",
+                                             "\xED\xA0\x80",
+                                             std::string(1, '\0'),
+                                             "\xCC\x81",
+                                             "\xD9\xA3"};
   for (int iter = 0; iter < 20000; ++iter) {
     std::string s;
     const std::size_t target = rng() % 200;

@@ -1,9 +1,9 @@
 #include "common/diagnostics.h"
 
+#include <unistd.h>
 #include <cstdio>
 #include <cstring>
 #include <new>
-#include <unistd.h>
 
 namespace conc::common {
 

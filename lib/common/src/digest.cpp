@@ -45,7 +45,8 @@ const EVP_MD* fetched_md(Algo algo) {
     std::array<EVP_MD*, kAlgos.size()> md{};
     Table() {
       for (const auto& a : kAlgos) {
-        if (const char* n = openssl_name(a.algo)) md[static_cast<std::size_t>(a.algo)] = EVP_MD_fetch(nullptr, n, nullptr);
+        if (const char* n = openssl_name(a.algo))
+          md[static_cast<std::size_t>(a.algo)] = EVP_MD_fetch(nullptr, n, nullptr);
       }
     }
   };

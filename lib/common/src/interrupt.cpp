@@ -1,9 +1,9 @@
 #include "common/interrupt.h"
 
-#include <climits>
 #include <sched.h>
 #include <semaphore.h>
 #include <unistd.h>
+#include <climits>
 
 #include <csignal>
 #include <cstring>
@@ -19,7 +19,7 @@ sem_t g_wakeup;
 std::atomic<int> g_signal{0};
 std::atomic<bool> g_active{false};
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
-struct sigaction g_old[3] {};
+struct sigaction g_old[3]{};
 // The other asynchronous signals whose default action ends the process: no
 // stop request for them (the sender did not ask for a clean stop), but the
 // temporaries go first. The synchronous ones (SIGSEGV, SIGBUS, ...) are left
@@ -27,7 +27,7 @@ struct sigaction g_old[3] {};
 constexpr int kFatalSignals[] = {SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGPWR};
 constexpr int kFatalCount = static_cast<int>(std::size(kFatalSignals));
 struct sigaction g_old_fatal[kFatalCount] {};
-bool g_fatal_installed[kFatalCount] {};
+bool g_fatal_installed[kFatalCount]{};
 
 // The temporary files to remove before a second signal kills the process.
 // Fixed storage, never freed: the handler may read it at any moment.
@@ -124,12 +124,10 @@ InterruptGuard::InterruptGuard() {
   sigemptyset(&fatal.sa_mask);
   for (int i = 0; i < kFatalCount; ++i) {
     g_fatal_installed[i] = sigaction(kFatalSignals[i], nullptr, &g_old_fatal[i]) == 0 &&
-                           g_old_fatal[i].sa_handler == SIG_DFL &&
-                           sigaction(kFatalSignals[i], &fatal, nullptr) == 0;
+                           g_old_fatal[i].sa_handler == SIG_DFL && sigaction(kFatalSignals[i], &fatal, nullptr) == 0;
   }
   watcher_ = std::jthread([this] {
-    while (sem_wait(&g_wakeup) != 0) {
-    }  // EINTR: retry
+    while (sem_wait(&g_wakeup) != 0) {}  // EINTR: retry
     if (g_signal.load() != 0) stop_.request_stop();
   });
 }

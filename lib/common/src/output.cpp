@@ -62,8 +62,7 @@ Output::Output(std::string path, const std::stop_token& stop) : path_(std::move(
   // Anything but a regular file or a directory is written in place through
   // the path as named: the kernel follows /proc's magic links (a pipe's
   // /proc/self/fd/N has no path of its own to walk to).
-  if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
-      own_descriptor(path_) < 0) {
+  if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && own_descriptor(path_) < 0) {
     open_in_place(st, stop);
     return;
   }
@@ -106,9 +105,9 @@ Output::Output(std::string path, const std::stop_token& stop) : path_(std::move(
     temp_.clear();
     if (err == EACCES || err == EPERM || err == EROFS) {
       // The user named a file; what failed is making one beside it.
-      throw std::runtime_error(path_ + ": directory '" + (dir.empty() ? "." : dir.substr(0, dir.size() - 1)) +
-                               "' is not writable (the output is written to a temporary file there first): " +
-                               errno_reason(err));
+      throw std::runtime_error(
+          path_ + ": directory '" + (dir.empty() ? "." : dir.substr(0, dir.size() - 1)) +
+          "' is not writable (the output is written to a temporary file there first): " + errno_reason(err));
     }
     fail(err);
   }

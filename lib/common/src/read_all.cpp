@@ -94,7 +94,8 @@ void for_each_name0(const std::string& path, Diagnostics& diag, const std::stop_
     while (const std::size_t n = in.read(buffer, stop)) {
       for (std::size_t at = 0; at < n && !stop.stop_requested();) {
         const void* nul = std::memchr(buffer.data() + at, '\0', n - at);
-        const std::size_t end = nul == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(nul) - buffer.data());
+        const std::size_t end =
+            nul == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(nul) - buffer.data());
         name.append(buffer.data() + at, end - at);
         if (nul == nullptr) break;
         finish();

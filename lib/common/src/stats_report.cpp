@@ -39,8 +39,8 @@ std::string render_stats_text(const RunReport& r) {
   const double wall = seconds(r.wall);
   const double cpu = seconds(r.cpu.user + r.cpu.system);
   std::string out;
-  out += "conc " + r.command + " stats: strategy " + r.strategy + ", " + std::to_string(r.threads) +
-         " thread" + (r.threads == 1 ? "" : "s") + "\n";
+  out += "conc " + r.command + " stats: strategy " + r.strategy + ", " + std::to_string(r.threads) + " thread" +
+         (r.threads == 1 ? "" : "s") + "\n";
   out += "  wall " + fixed(wall, 3) + " s, cpu " + fixed(cpu, 3) + " s (user " + fixed(seconds(r.cpu.user), 3) +
          ", sys " + fixed(seconds(r.cpu.system), 3) + "), cpu/wall " + fixed(wall > 0 ? cpu / wall : 0.0, 2) + "\n";
   out += "  " + std::to_string(r.stats.items) + " items, " + human_bytes(static_cast<double>(r.stats.bytes));

@@ -15,11 +15,10 @@
 // hashed in order without any hasher waiting on another (a hasher keeps one
 // digest per file it has open), and the file-level fan-out comes from the
 // readers sharing the files. (With fewer readers than hashers a big file
-// would leave hashers idle, since a file's blocks cannot be spread.) Read buffers are made as needed up to a fixed count and go back
-// to their pool once hashed: memory is bounded by buffers x block size, and a full hasher
-// channel holds its reader back. A buffer is no bigger than the file it is
-// first taken for needs (a 6-byte file gets a small one, not --block-size);
-// a bigger file later swaps it for a bigger one, so the count stays capped.
+// would leave hashers idle, since a file's blocks cannot be spread.) Read buffers are made as needed up to a fixed
+// count and go back to their pool once hashed: memory is bounded by buffers x block size, and a full hasher channel
+// holds its reader back. A buffer is no bigger than the file it is first taken for needs (a 6-byte file gets a small
+// one, not --block-size); a bigger file later swaps it for a bigger one, so the count stays capped.
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -30,8 +29,8 @@
 
 #include "common/diagnostics.h"
 #include "common/input.h"
-#include "hash/update_guarded.h"
 #include "conc/executor.h"
+#include "hash/update_guarded.h"
 #include "strategies.h"
 
 namespace conc::hash::detail {
@@ -51,7 +50,7 @@ constexpr std::size_t kMinBuffer = 4096;
 
 struct Block {
   std::size_t job = 0;
-  Buffer buffer;                           // read mode: returned to the pool once hashed
+  Buffer buffer;                                   // read mode: returned to the pool once hashed
   std::shared_ptr<const common::MappedInput> map;  // mmap mode: keeps the mapping alive
   const char* data = nullptr;
   std::size_t size = 0;
@@ -116,7 +115,8 @@ class BlockPipeline {
     threads.clear();  // join
 
     conc::RunStats stats;
-    for (std::size_t k = 0; k < hashers; ++k) stats.channels.push_back({"blocks to hasher " + std::to_string(k), at_hasher[k].stats()});
+    for (std::size_t k = 0; k < hashers; ++k)
+      stats.channels.push_back({"blocks to hasher " + std::to_string(k), at_hasher[k].stats()});
     stats.channels.push_back({"free buffers", free_rx.stats()});
     stats.channels.push_back({"outcomes", out_rx.stats()});
     stats.counts.push_back({"reader threads", readers});
@@ -169,7 +169,8 @@ class BlockPipeline {
           // finds the end); an unsized one (a pipe, /proc) a whole block.
           const std::size_t need =
               source.is_sized() && source.size() < options_.block_size
-                  ? std::min(options_.block_size, std::max<std::size_t>(kMinBuffer, static_cast<std::size_t>(source.size())))
+                  ? std::min(options_.block_size,
+                             std::max<std::size_t>(kMinBuffer, static_cast<std::size_t>(source.size())))
                   : options_.block_size;
           while (!stop_.stop_requested()) {
             auto buffer = take_buffer(free_buffers, need);

@@ -60,28 +60,29 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
     CheckFile file{path, jobs.size(), jobs.size(), 0};
     // A stream of lines, not the whole file: `conc hash -c /dev/zero` stays
     // bounded, and a line past the limit ends this file with an error.
-    const auto end = common::for_each_line(path, options.max_line, diag, stop,
-                                           [&](std::string_view line, std::uint64_t line_number) {
-      if (!line.empty() && line.front() == '#') return;
-      // Blank lines (CR only included) are skipped, not misformatted: coreutils' rule.
-      if (line.empty() || line == "\r") return;
-      auto parsed = parse_checksum_line(line, options.gnu_algo);
-      const bool stdin_twice = parsed && parsed->name == "-" && path == "-";  // stdin cannot be both
-      if (!parsed || stdin_twice) {
-        ++summary.misformatted;
-        if (options.warn) diag.warning(path, std::to_string(line_number) + ": improperly formatted " + line_kind);
-        return;
-      }
-      ++summary.lines;
-      Job job;
-      job.algo = parsed->algo;
-      job.is_stdin = parsed->name == "-";
-      struct stat st {};
-      if (!job.is_stdin && ::stat(parsed->name.c_str(), &st) == 0) job.size = static_cast<std::uint64_t>(st.st_size);
-      job.path = std::move(parsed->name);
-      jobs.push_back(std::move(job));
-      expected.push_back(std::move(parsed->hex));
-    });
+    const auto end = common::for_each_line(
+        path, options.max_line, diag, stop, [&](std::string_view line, std::uint64_t line_number) {
+          if (!line.empty() && line.front() == '#') return;
+          // Blank lines (CR only included) are skipped, not misformatted: coreutils' rule.
+          if (line.empty() || line == "\r") return;
+          auto parsed = parse_checksum_line(line, options.gnu_algo);
+          const bool stdin_twice = parsed && parsed->name == "-" && path == "-";  // stdin cannot be both
+          if (!parsed || stdin_twice) {
+            ++summary.misformatted;
+            if (options.warn) diag.warning(path, std::to_string(line_number) + ": improperly formatted " + line_kind);
+            return;
+          }
+          ++summary.lines;
+          Job job;
+          job.algo = parsed->algo;
+          job.is_stdin = parsed->name == "-";
+          struct stat st {};
+          if (!job.is_stdin && ::stat(parsed->name.c_str(), &st) == 0)
+            job.size = static_cast<std::uint64_t>(st.st_size);
+          job.path = std::move(parsed->name);
+          jobs.push_back(std::move(job));
+          expected.push_back(std::move(parsed->hex));
+        });
     if (end == common::LinesEnd::kStopped) return summary;
     file.end_job = jobs.size();
     // A failed file is already reported; the lines read before its failure

@@ -5,9 +5,7 @@
 namespace conc::hash {
 namespace {
 
-bool is_hex(char c) noexcept {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool is_hex(char c) noexcept { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // Lowercase hex of exactly `digits` digits, or nullopt.
 std::optional<std::string> parse_hex(std::string_view text, std::size_t digits) {
@@ -70,9 +68,7 @@ std::optional<ChecksumLine> parse_gnu_line(std::string_view s, bool escaped, com
 
 }  // namespace
 
-bool needs_escape(std::string_view name) noexcept {
-  return name.find_first_of("\\\n\r") != std::string_view::npos;
-}
+bool needs_escape(std::string_view name) noexcept { return name.find_first_of("\\\n\r") != std::string_view::npos; }
 
 std::string escape_name(std::string_view name) {
   std::string out;

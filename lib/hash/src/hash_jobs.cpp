@@ -7,10 +7,10 @@
 
 #include "common/diagnostics.h"
 #include "common/input.h"
-#include "hash/update_guarded.h"
 #include "conc/parallel.h"
 #include "conc/thread_pool.h"
 #include "conc/work_stealing_pool.h"
+#include "hash/update_guarded.h"
 #include "strategies.h"
 
 namespace conc::hash {

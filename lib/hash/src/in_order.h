@@ -2,9 +2,9 @@
 #pragma once
 
 #include <cstddef>
-#include "conc/reorder_buffer.h"
 #include <stop_token>
 #include <utility>
+#include "conc/reorder_buffer.h"
 
 #include "hash/hash_jobs.h"
 

@@ -138,7 +138,8 @@ std::optional<Batch> BatchReader::next() {
       const bool stream = !input_->is_regular();
       if (full || eof_ || (stream && avail > 0 && !readable_now(input_->fd()))) {
         const std::size_t window = std::min(avail, limits_.max_bytes);
-        taken = limits_.max_lines != 0 ? after_lines(base, window, limits_.max_lines) : after_last_newline(base, window);
+        taken =
+            limits_.max_lines != 0 ? after_lines(base, window, limits_.max_lines) : after_last_newline(base, window);
         if (taken > 0) break;
         // No '\n' in the window: the line is longer than a batch. It makes
         // one batch of its own once its end is read.

@@ -54,7 +54,8 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
   });
   for (std::size_t k = 0; k < n; ++k) {
     for (std::size_t w = 0; w < workers[k]; ++w) {
-      threads.emplace_back([&st, &dispatch, k, in = from[k], out = to[k + 1], fin = st.streaming(k) ? std::optional(to[n]) : std::nullopt]() mutable {
+      threads.emplace_back([&st, &dispatch, k, in = from[k], out = to[k + 1],
+                            fin = st.streaming(k) ? std::optional(to[n]) : std::nullopt]() mutable {
         if (st.streaming(k)) {
           // Pieces go straight to the sink. The stage takes its batches in
           // input order, so the head of the output order is always in a
@@ -116,8 +117,9 @@ conc::RunStats run_channels(RunState& st, BatchReader& reader, common::ProgressB
     stats.stages[k].wait_output = from[k + 1].stats().send_blocked;
   }
   for (std::size_t k = 0; k <= n; ++k) {
-    stats.channels.push_back({k == 0 ? "input -> stage 1" : k == n ? "stage " + std::to_string(n) + " -> output"
-                                                                   : "stage " + std::to_string(k) + " -> stage " + std::to_string(k + 1),
+    stats.channels.push_back({k == 0   ? "input -> stage 1"
+                              : k == n ? "stage " + std::to_string(n) + " -> output"
+                                       : "stage " + std::to_string(k) + " -> stage " + std::to_string(k + 1),
                               from[k].stats()});
   }
   return stats;

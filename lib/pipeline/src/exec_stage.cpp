@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <vector>
-#include <cstring>
 
 #include "common/diagnostics.h"
 #include "pipeline/stage.h"
@@ -56,8 +56,7 @@ class SigpipeBlocked {
   }
   ~SigpipeBlocked() {
     const timespec now{0, 0};
-    while (sigtimedwait(&pipe_, nullptr, &now) > 0) {
-    }
+    while (sigtimedwait(&pipe_, nullptr, &now) > 0) {}
     pthread_sigmask(SIG_SETMASK, &old_, nullptr);
   }
   SigpipeBlocked(const SigpipeBlocked&) = delete;
@@ -68,7 +67,7 @@ class SigpipeBlocked {
   sigset_t old_;
 };
 
-constexpr int kPipeSize = 1 << 20;  // Linux's default pipe-max-size
+constexpr int kPipeSize = 1 << 20;                // Linux's default pipe-max-size
 constexpr std::size_t kCoalesceBelow = 64 << 10;  // a read smaller than this waits for more output first
 
 [[noreturn]] void fail(const std::string& what, int error_number) {
@@ -177,8 +176,7 @@ class ExecStage final : public Stage {
 
   static int reap(pid_t pid) {
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     return status;
   }
 

@@ -61,7 +61,8 @@ class Ready {
 
  private:
   Mutex mutex_;
-  std::map<std::uint64_t, std::pair<Batch, std::size_t>> items_ GUARDED_BY(mutex_);  // a batch is in one place at a time
+  std::map<std::uint64_t, std::pair<Batch, std::size_t>> items_
+      GUARDED_BY(mutex_);  // a batch is in one place at a time
 };
 
 // Each batch a task through the stages on `pool` (the pool and steal strategies).

@@ -39,7 +39,8 @@ std::size_t line_end(std::string_view data, std::size_t at) {
 
 std::size_t find_literal(std::string_view data, std::size_t from, const std::string& literal) {
   const void* hit = ::memmem(data.data() + from, data.size() - from, literal.data(), literal.size());
-  return hit == nullptr ? std::string_view::npos : static_cast<std::size_t>(static_cast<const char*>(hit) - data.data());
+  return hit == nullptr ? std::string_view::npos
+                        : static_cast<std::size_t>(static_cast<const char*>(hit) - data.data());
 }
 
 class GrepStage final : public Stage {
@@ -114,7 +115,8 @@ class ReplaceStage final : public Stage {
     std::string out;
     out.reserve(data.size() + data.size() / 16);
     std::size_t pos = 0;
-    for (std::size_t hit; (hit = find_literal(data, pos, literal_)) != std::string_view::npos; pos = hit + literal_.size()) {
+    for (std::size_t hit; (hit = find_literal(data, pos, literal_)) != std::string_view::npos;
+         pos = hit + literal_.size()) {
       out.append(data.substr(pos, hit - pos)).append(replacement_);
     }
     out.append(data.substr(pos));

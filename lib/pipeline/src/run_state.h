@@ -42,9 +42,12 @@ struct StageCounters {
 /// The state of one run: the stages, the stop requests, failure handling.
 class RunState {
  public:
-  RunState(const Options& run_options, std::vector<std::unique_ptr<Stage>>& run_stages, common::Diagnostics& diagnostics,
-           std::stop_token stop)
-      : options(run_options), stages(run_stages), diag(diagnostics), counters(run_stages.size()),
+  RunState(const Options& run_options, std::vector<std::unique_ptr<Stage>>& run_stages,
+           common::Diagnostics& diagnostics, std::stop_token stop)
+      : options(run_options),
+        stages(run_stages),
+        diag(diagnostics),
+        counters(run_stages.size()),
         forward_(std::move(stop), [this] { halt_all(); }) {
     control.stop = halt.get_token();
     control.stop_input = [this] { input.request_stop(); };
@@ -182,8 +185,9 @@ class RunState {
     const auto last = b.first_line + (b.lines == 0 ? 0 : b.lines - 1);
     {
       const MutexLock lock(reports_mutex_);
-      reports_.emplace(b.seq, Report{"stage " + std::to_string(k + 1) + " '" + stages[k]->text() + "'",
-                                     why + " (input lines " + std::to_string(b.first_line) + "-" + std::to_string(last) + ")"});
+      reports_.emplace(
+          b.seq, Report{"stage " + std::to_string(k + 1) + " '" + stages[k]->text() + "'",
+                        why + " (input lines " + std::to_string(b.first_line) + "-" + std::to_string(last) + ")"});
     }
     if (options.on_error == OnError::kStop) input.request_stop();
   }

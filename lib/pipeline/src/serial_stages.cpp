@@ -84,7 +84,8 @@ std::unique_ptr<Stage> make_head(const std::string& text, const std::vector<std:
   std::uint64_t n = 0;
   const auto& arg = words[1];
   const auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), n);
-  if (ec != std::errc() || p != arg.data() + arg.size()) throw StageError("head: expected a line count, got '" + arg + "'");
+  if (ec != std::errc() || p != arg.data() + arg.size())
+    throw StageError("head: expected a line count, got '" + arg + "'");
   return std::make_unique<HeadStage>(text, n);
 }
 

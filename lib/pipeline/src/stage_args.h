@@ -11,10 +11,12 @@
 namespace conc::pipeline::detail {
 
 /// Throws StageError unless `words` (the name included) has from `min` to `max` arguments.
-inline void expect_args(const std::vector<std::string>& words, std::size_t min, std::size_t max, std::string_view usage) {
+inline void expect_args(const std::vector<std::string>& words, std::size_t min, std::size_t max,
+                        std::string_view usage) {
   const std::size_t n = words.size() - 1;
   if (n < min || n > max) {
-    throw StageError("expected " + std::string(usage) + ", got " + std::to_string(n) + " argument" + (n == 1 ? "" : "s"));
+    throw StageError("expected " + std::string(usage) + ", got " + std::to_string(n) + " argument" +
+                     (n == 1 ? "" : "s"));
   }
 }
 

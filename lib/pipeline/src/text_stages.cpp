@@ -101,7 +101,8 @@ class CutStage final : public Stage {
 
  private:
   [[nodiscard]] bool selected(std::size_t field) const {
-    return std::any_of(ranges_.begin(), ranges_.end(), [&](const auto& r) { return field >= r.first && field <= r.second; });
+    return std::any_of(ranges_.begin(), ranges_.end(),
+                       [&](const auto& r) { return field >= r.first && field <= r.second; });
   }
   char delim_;
   std::vector<std::pair<std::size_t, std::size_t>> ranges_;

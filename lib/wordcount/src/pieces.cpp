@@ -48,9 +48,8 @@ class BlockPool : public std::enable_shared_from_this<BlockPool> {
   // Hands `b` out as a piece owner that returns it here when the piece dies.
   std::shared_ptr<const void> share(std::unique_ptr<Block> b) {
     auto self = shared_from_this();
-    return std::shared_ptr<const Block>(b.release(), [self](const Block* raw) {
-      self->give(std::unique_ptr<Block>(const_cast<Block*>(raw)));
-    });
+    return std::shared_ptr<const Block>(
+        b.release(), [self](const Block* raw) { self->give(std::unique_ptr<Block>(const_cast<Block*>(raw))); });
   }
 
  private:
@@ -80,7 +79,8 @@ void cut_stream(common::Input& in, const std::string& name, std::size_t chunk_si
     const std::size_t want = carry.size() + std::max(chunk_size, carry.size());
     auto block = pool->take(want);
     char* data = block->data.get();
-    std::memcpy(data, carry.data(), carry.size());  // NOLINT(bugprone-not-null-terminated-result): bytes, not a C string
+    std::memcpy(data, carry.data(),
+                carry.size());  // NOLINT(bugprone-not-null-terminated-result): bytes, not a C string
     std::size_t have = carry.size();
     carry.clear();
     while (have < want) {

@@ -21,12 +21,8 @@ Tokenizer::Tokenizer(TokenizerOptions options) : options_(options) {
     const bool upper = c >= 'A' && c <= 'Z';
     lower_[c] = static_cast<unsigned char>(options_.fold_case && upper ? c + ('a' - 'A') : c);
     switch (options_.mode) {
-      case SplitMode::kWs:
-        class_[c] = ascii_space(c) ? kSep : kWord;
-        break;
-      case SplitMode::kAlpha:
-        class_[c] = ascii_alpha(c) ? kWord : kSep;
-        break;
+      case SplitMode::kWs: class_[c] = ascii_space(c) ? kSep : kWord; break;
+      case SplitMode::kAlpha: class_[c] = ascii_alpha(c) ? kWord : kSep; break;
       case SplitMode::kWords:
         if (c >= 0x80) {
           class_[c] = kNonAscii;
@@ -74,9 +70,7 @@ void Tokenizer::classify64(const char* p, std::size_t len, Masks& m) const {
         m.word |= ~bits(space, k) & (0xffffull << (16 * k));
         break;
       }
-      case SplitMode::kAlpha:
-        m.word |= bits(alpha, k);
-        break;
+      case SplitMode::kAlpha: m.word |= bits(alpha, k); break;
       case SplitMode::kWords: {
         // The sign bit marks non-ASCII bytes: movemask of v itself.
         const std::uint64_t special = bits(_mm_cmpeq_epi8(v, k_apostrophe), k) | bits(v, k);

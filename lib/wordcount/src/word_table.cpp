@@ -64,8 +64,9 @@ void WordTable::insert(std::string_view word, const WordKey& key, std::uint64_t 
   if (entries_.size() >= UINT32_MAX) throw std::length_error("WordTable: more than 4G distinct words");
   if ((entries_.size() + 1) * 2 > slots_.size()) grow();
   // add() found no slot for the word: it goes in the first empty one.
-  place(Slot{key.head, key.tail, n, static_cast<std::uint32_t>(word.size()), static_cast<std::uint32_t>(entries_.size())},
-        key.hash);
+  place(
+      Slot{key.head, key.tail, n, static_cast<std::uint32_t>(word.size()), static_cast<std::uint32_t>(entries_.size())},
+      key.hash);
   entries_.push_back(Entry{store(word), key.hash});
 }
 

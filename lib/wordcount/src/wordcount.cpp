@@ -189,7 +189,8 @@ void run_sharded(const Job& job, Result& r) {
   WorkerLocal<WorkerState> states(pool);
   ShardedMap<std::string, std::uint64_t, WordHash, std::equal_to<>> map(64 * useful_parallelism(pool));
   run_pieces(pool, job, job.options.chunk_size, false, states, [&](std::span<char> text, WorkerState& s) {
-    job.tokenizer.for_each({text.data(), text.size()}, s.scratch, [&](std::string_view w) { map.update(w, [](std::uint64_t& c) { ++c; }); });
+    job.tokenizer.for_each({text.data(), text.size()}, s.scratch,
+                           [&](std::string_view w) { map.update(w, [](std::uint64_t& c) { ++c; }); });
   });
   states.for_each([&](const WorkerState& s) { add_totals(s, r.totals); });
   r.tables.resize(map.shard_count());
@@ -374,8 +375,8 @@ constexpr common::StrategyInfo<Strategy> kStrategies[] = {
      "a table per worker on the WorkStealingPool; each file's ranges (a quarter of --chunk-size) split in halves "
      "on the workers, idle ones stealing them; merged by hash partition in parallel",
      true},
-    {Strategy::kLocal, "local", "a table per worker on the shared-queue ThreadPool, merged by hash partition in parallel",
-     false},
+    {Strategy::kLocal, "local",
+     "a table per worker on the shared-queue ThreadPool, merged by hash partition in parallel", false},
     {Strategy::kSeq, "seq", "one thread, one table: the baseline", false},
     {Strategy::kMutex, "mutex", "all workers update one table behind one mutex (the naive design)", false},
     {Strategy::kSharded, "sharded", "all workers update one ShardedMap (striped shared_mutex locks)", false},

@@ -90,7 +90,7 @@ class Output {
 
   std::string path_;
   std::string target_;
-  std::string temp_;       // empty for stdout, in place, or once committed
+  std::string temp_;  // empty for stdout, in place, or once committed
   int fd_ = 1;
   bool in_place_ = false;  // a device, FIFO or socket written directly
   bool committed_ = false;

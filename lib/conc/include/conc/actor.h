@@ -36,8 +36,7 @@ class Actor {
  public:
   using Handler = std::function<Reply(Msg&)>;
 
-  explicit Actor(Handler handler, std::size_t mailbox_capacity = 0)
-      : handler_(std::move(handler)) {
+  explicit Actor(Handler handler, std::size_t mailbox_capacity = 0) : handler_(std::move(handler)) {
     auto [tx, rx] = channel<Envelope>(mailbox_capacity);
     mailbox_ = std::move(tx);
     observer_ = rx;
@@ -65,8 +64,7 @@ class Actor {
     }
     auto result = mailbox_.send(Envelope{std::move(msg), std::move(promise)});
     if (!result) {
-      result.value().reply->set_exception(
-          std::make_exception_ptr(std::runtime_error("conc::Actor: stopped")));
+      result.value().reply->set_exception(std::make_exception_ptr(std::runtime_error("conc::Actor: stopped")));
     }
     return reply;
   }
@@ -126,7 +124,7 @@ class Actor {
   std::atomic<std::uint64_t> handled_{0};
   std::atomic<std::uint64_t> failed_{0};
   Receiver<Envelope> observer_;  // never receives: keeps the counters readable
-  std::jthread thread_;  // last: started after, joined before, the rest
+  std::jthread thread_;          // last: started after, joined before, the rest
 };
 
 }  // namespace conc

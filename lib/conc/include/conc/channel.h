@@ -68,8 +68,7 @@ class Endpoint {
 /// When the last Sender is destroyed (or `reset()`), the channel closes:
 /// receivers drain what is queued, then `recv()` returns `std::nullopt`.
 template <class T>
-class Sender
-    : public detail::Endpoint<T, &detail::ChannelCore<T>::add_sender, &detail::ChannelCore<T>::drop_sender> {
+class Sender : public detail::Endpoint<T, &detail::ChannelCore<T>::add_sender, &detail::ChannelCore<T>::drop_sender> {
   using Base = detail::Endpoint<T, &detail::ChannelCore<T>::add_sender, &detail::ChannelCore<T>::drop_sender>;
 
  public:
@@ -98,8 +97,7 @@ class Sender
 template <class T>
 class Receiver
     : public detail::Endpoint<T, &detail::ChannelCore<T>::add_receiver, &detail::ChannelCore<T>::drop_receiver> {
-  using Base =
-      detail::Endpoint<T, &detail::ChannelCore<T>::add_receiver, &detail::ChannelCore<T>::drop_receiver>;
+  using Base = detail::Endpoint<T, &detail::ChannelCore<T>::add_receiver, &detail::ChannelCore<T>::drop_receiver>;
 
  public:
   using Base::Base;

@@ -82,8 +82,7 @@ class ChaseLevDeque {
     if (t == b) {
       // The last item: race the thieves for it through top_.
       // seq_cst: total order with thieves' CAS; relaxed on failure (we give up).
-      const bool won = top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst,
-                                                    std::memory_order_relaxed);
+      const bool won = top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed);
       // release: as the restore above, so a thief reading it synchronises
       // with the pushes of the slots it may then take.
       bottom_.store(b + 1, std::memory_order_release);
@@ -108,8 +107,7 @@ class ChaseLevDeque {
       Ring* ring = ring_.load(std::memory_order_acquire);
       T item = ring->get(t);
       // seq_cst: total order with the owner's CAS in pop and other thieves.
-      if (top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst,
-                                       std::memory_order_relaxed)) {
+      if (top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed)) {
         return item;
       }
       // Lost the race: someone else took slot t; retry on the new top.
@@ -136,8 +134,12 @@ class ChaseLevDeque {
     explicit Ring(std::int64_t cap)
         : capacity(cap), mask(cap - 1), slots(std::make_unique<std::atomic<T>[]>(static_cast<std::size_t>(cap))) {}
     // relaxed slot accesses: ordering comes from top_/bottom_ (see callers).
-    void put(std::int64_t i, T v) noexcept { slots[static_cast<std::size_t>(i & mask)].store(v, std::memory_order_relaxed); }
-    T get(std::int64_t i) const noexcept { return slots[static_cast<std::size_t>(i & mask)].load(std::memory_order_relaxed); }
+    void put(std::int64_t i, T v) noexcept {
+      slots[static_cast<std::size_t>(i & mask)].store(v, std::memory_order_relaxed);
+    }
+    T get(std::int64_t i) const noexcept {
+      return slots[static_cast<std::size_t>(i & mask)].load(std::memory_order_relaxed);
+    }
     const std::int64_t capacity;
     const std::int64_t mask;
     std::unique_ptr<std::atomic<T>[]> slots;

@@ -1,12 +1,12 @@
 // conc/executor.h: the one interface every pool implements.
 #pragma once
 
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <functional>
-#include <thread>
 #include <future>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>

@@ -184,7 +184,7 @@ class CAPABILITY("shared_mutex") SharedMutex {
     if (sleepers_.load(std::memory_order_seq_cst) != 0) state_.notify_all();
   }
 
-  std::atomic<std::uint32_t> state_{0};  ///< kWriter, or the number of readers
+  std::atomic<std::uint32_t> state_{0};     ///< kWriter, or the number of readers
   std::atomic<std::uint32_t> sleepers_{0};  ///< threads in (or about to be in) state_.wait
 };
 

@@ -14,9 +14,9 @@ namespace conc {
 
 /// A snapshot of one worker's counters.
 struct WorkerStats {
-  std::uint64_t tasks_run = 0;     ///< tasks this worker ran to completion (or exception)
-  std::uint64_t steals = 0;        ///< tasks taken from another worker's deque
-  std::uint64_t failed_tasks = 0;  ///< fire-and-forget tasks that threw
+  std::uint64_t tasks_run = 0;       ///< tasks this worker ran to completion (or exception)
+  std::uint64_t steals = 0;          ///< tasks taken from another worker's deque
+  std::uint64_t failed_tasks = 0;    ///< fire-and-forget tasks that threw
   std::chrono::nanoseconds idle{0};  ///< time spent parked with nothing to do
 };
 
@@ -47,8 +47,7 @@ struct alignas(kCacheLine) WorkerCounters {
     c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
   }
   static std::int64_t now_ns() noexcept {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
   }
   /// Called by the worker around each park.
@@ -94,10 +93,10 @@ struct RunStats {
     std::string name;
     ChannelStats stats;
   };
-  std::string executor;               ///< e.g. "steal", "pool", "seq"
-  std::vector<WorkerStats> workers;   ///< one per worker thread
+  std::string executor;              ///< e.g. "steal", "pool", "seq"
+  std::vector<WorkerStats> workers;  ///< one per worker thread
   std::vector<NamedChannel> channels;
-  std::vector<StageStats> stages;     ///< pipelines only
+  std::vector<StageStats> stages;  ///< pipelines only
   /// Engine-specific totals worth a report (e.g. read buffers allocated),
   /// in the order the engine gives them. Empty for most engines.
   struct NamedCount {
@@ -105,7 +104,7 @@ struct RunStats {
     std::uint64_t value = 0;
   };
   std::vector<NamedCount> counts;
-  std::uint64_t items = 0;            ///< what the engine processed (files, lines...)
+  std::uint64_t items = 0;  ///< what the engine processed (files, lines...)
   std::uint64_t bytes = 0;
 };
 

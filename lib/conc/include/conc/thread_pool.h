@@ -71,7 +71,7 @@ class ThreadPool final : public WorkerPool {
   [[nodiscard]] std::size_t ring_capacity() const noexcept { return static_cast<std::size_t>(mask_ + 1); }
 
   static constexpr std::size_t kDefaultRingCapacity = std::size_t{1} << 16;  ///< 1 MiB of cells
-  static constexpr std::size_t kRecent = 64;  ///< own posts a helper can find
+  static constexpr std::size_t kRecent = 64;                                 ///< own posts a helper can find
 
  private:
   Task::Node* find_task(std::size_t self, bool nested) override;

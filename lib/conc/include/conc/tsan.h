@@ -54,7 +54,7 @@ T fence_then_load(std::atomic<T>& x) noexcept {
   return x.fetch_add(0, std::memory_order_seq_cst);  // seq_cst: see above
 #else
   std::atomic_thread_fence(std::memory_order_seq_cst);  // the store-load barrier
-  return x.load(std::memory_order_relaxed);  // relaxed: the fence orders it
+  return x.load(std::memory_order_relaxed);             // relaxed: the fence orders it
 #endif
 }
 

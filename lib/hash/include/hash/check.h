@@ -18,8 +18,8 @@ namespace conc::hash {
 
 struct CheckOptions {
   common::Algo gnu_algo = common::Algo::kSha256;  ///< algorithm of GNU-style lines; tag lines name their own
-  bool ignore_missing = false;    ///< a listed file that does not exist is skipped silently
-  bool warn = false;              ///< report each improperly formatted line
+  bool ignore_missing = false;                    ///< a listed file that does not exist is skipped silently
+  bool warn = false;                              ///< report each improperly formatted line
   /// Directories whose files must all be listed: each unlisted one is a NEW verdict.
   std::vector<std::string> report_new;
   common::WalkOptions walk;  ///< how `report_new` directories are walked
@@ -43,7 +43,7 @@ struct CheckSummary {
   std::uint64_t misformatted = 0;  ///< improperly formatted lines
   std::uint64_t verified = 0;      ///< files hashed and compared (OK or FAILED)
   std::uint64_t mismatched = 0;
-  std::uint64_t unreadable = 0;    ///< listed files that could not be read (not counting ignored missing ones)
+  std::uint64_t unreadable = 0;  ///< listed files that could not be read (not counting ignored missing ones)
   std::uint64_t new_files = 0;
   conc::RunStats stats;
 };

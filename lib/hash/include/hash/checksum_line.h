@@ -10,8 +10,8 @@
 namespace conc::hash {
 
 enum class LineStyle {
-  kGnu,   ///< `HASH  NAME` (sha256sum)
-  kTag,   ///< `SHA256 (NAME) = HASH` (sha256sum --tag, BSD)
+  kGnu,  ///< `HASH  NAME` (sha256sum)
+  kTag,  ///< `SHA256 (NAME) = HASH` (sha256sum --tag, BSD)
 };
 
 /// One output line, with its terminator. As GNU coreutils does: a name

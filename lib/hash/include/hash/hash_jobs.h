@@ -55,7 +55,8 @@ struct Outcome {
 
 struct EngineOptions {
   Strategy strategy = Strategy::kSteal;  ///< the table's default
-  std::size_t threads = 0;  ///< 0: every core (conc::thread_count). For kChannels: this many readers and as many hashers
+  std::size_t threads =
+      0;  ///< 0: every core (conc::thread_count). For kChannels: this many readers and as many hashers
   IoMode io = IoMode::kRead;
   std::size_t block_size = std::size_t{1} << 17;  ///< 128 KiB: stays in cache from read to hash
 };

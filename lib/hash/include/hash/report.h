@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "common/output.h"
 #include "common/digest.h"
+#include "common/output.h"
 #include "hash/check.h"
 #include "hash/checksum_line.h"
 

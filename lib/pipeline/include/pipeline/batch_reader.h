@@ -55,7 +55,7 @@ class BatchReader {
 
  private:
   bool open_next();
-  bool fill();  // reads one block into pending_; false at the end of the current file
+  bool fill();                              // reads one block into pending_; false at the end of the current file
   void skip_long_line(std::uint64_t line);  // reports it, and skips the rest of the current file
 
   std::vector<std::string> paths_;
@@ -64,8 +64,8 @@ class BatchReader {
   std::stop_token stop_;
   std::size_t next_path_ = 0;
   std::optional<common::Input> input_;  // the current file
-  bool eof_ = true;  // of the current file
-  std::string pending_;  // read, not yet handed out
+  bool eof_ = true;                     // of the current file
+  std::string pending_;                 // read, not yet handed out
   std::size_t pending_at_ = 0;
   std::uint64_t seq_ = 0;
   std::uint64_t line_ = 1;

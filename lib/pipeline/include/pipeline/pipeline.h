@@ -39,11 +39,11 @@ enum class OnError {
 };
 
 struct Options {
-  std::vector<std::string> inputs;  ///< files in order; empty or "-": standard input
+  std::vector<std::string> inputs;          ///< files in order; empty or "-": standard input
   Strategy strategy = Strategy::kChannels;  ///< the table's default
-  std::size_t threads = 0;  ///< workers per stateless stage (channels) or in the pool; 0: every core
+  std::size_t threads = 0;                  ///< workers per stateless stage (channels) or in the pool; 0: every core
   std::map<std::size_t, std::size_t> stage_threads;  ///< 0-based stage index -> workers (channels)
-  bool ordered = true;       ///< output in input order (a reorder buffer at the end)
+  bool ordered = true;                               ///< output in input order (a reorder buffer at the end)
   std::size_t capacity = 4;  ///< batches each channel holds; in flight in all: capacity x (stages + 1)
   BatchLimits limits;
   OnError on_error = OnError::kStop;

@@ -64,17 +64,14 @@ struct Piece {
 /// may block (that is how callers bound the pieces in flight). A regular
 /// file becomes ranges of `chunk_size` bytes, read later by whoever counts
 /// them: one piece per range, or with `whole_files` one piece holding all
-/// of a file's ranges, for the caller to split where it runs. Any other input (standard input, a pipe, a FIFO, a /proc file) is
-/// read here in blocks of about `chunk_size` bytes, each cut at its last
-/// separator with the rest carried into the next block, so memory stays
-/// bounded by the pieces in flight whatever the input size. A word longer
-/// than a block is kept whole up to `max_word` bytes; a longer one is an
-/// error naming the input and the word's byte offset, and the rest of that
-/// input is skipped (`/dev/zero` is one endless word). Inputs that
-/// cannot be opened or read are reported to `diag` and skipped. Stops early
-/// when `stop` is requested.
+/// of a file's ranges, for the caller to split where it runs. Any other input (standard input, a pipe, a FIFO, a /proc
+/// file) is read here in blocks of about `chunk_size` bytes, each cut at its last separator with the rest carried into
+/// the next block, so memory stays bounded by the pieces in flight whatever the input size. A word longer than a block
+/// is kept whole up to `max_word` bytes; a longer one is an error naming the input and the word's byte offset, and the
+/// rest of that input is skipped (`/dev/zero` is one endless word). Inputs that cannot be opened or read are reported
+/// to `diag` and skipped. Stops early when `stop` is requested.
 void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size, std::size_t max_word,
-                    bool whole_files, const Tokenizer& tokenizer, common::Diagnostics& diag,
-                    std::stop_token stop, const std::function<void(Piece&&)>& sink);
+                    bool whole_files, const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
+                    const std::function<void(Piece&&)>& sink);
 
 }  // namespace conc::wordcount

@@ -85,7 +85,7 @@ class Tokenizer {
       std::uint64_t starts = m.word & ~before;
       std::uint64_t ends = ~m.word & before;
       if (len < 64) ends &= (2ull << len) - 1;  // the padding ends the last run at len
-      std::size_t from = 0;  // where the current run starts within this block
+      std::size_t from = 0;                     // where the current run starts within this block
       for (;;) {
         if (in_run) {
           if (ends == 0) break;

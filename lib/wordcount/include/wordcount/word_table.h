@@ -86,7 +86,8 @@ inline WordKey key_of(std::string_view word) noexcept {
 /// pattern a predictor could learn).
 inline WordKey key_of_padded(std::string_view word) noexcept {
   const std::size_t n = word.size();
-  if (n > 16) [[unlikely]] return key_of(word);
+  if (n > 16) [[unlikely]]
+    return key_of(word);
   const std::uint64_t head = detail::load8(word.data()) & detail::kLowBytes[n < 8 ? n : 8];
   const std::uint64_t tail = detail::load8(word.data() + 8) & detail::kLowBytes[n > 8 ? n - 8 : 0];
   return {head, tail, detail::short_hash(head, tail, n)};
@@ -155,8 +156,8 @@ class WordTable {
 
  private:
   struct alignas(32) Slot {
-    std::uint64_t head = 0;   ///< bytes 0-7 of the word, zero-padded
-    std::uint64_t tail = 0;   ///< bytes 8-15, zero-padded
+    std::uint64_t head = 0;  ///< bytes 0-7 of the word, zero-padded
+    std::uint64_t tail = 0;  ///< bytes 8-15, zero-padded
     std::uint64_t count = 0;
     std::uint32_t len = 0;    ///< 0: empty slot
     std::uint32_t index = 0;  ///< into entries_

@@ -40,8 +40,8 @@ struct Options {
   TokenizerOptions tokenizer;
   Strategy strategy = Strategy::kSteal;  ///< the table's default: the fastest, measured (scripts/bench/wordcount.sh)
   std::size_t threads = 0;               ///< 0: every core (conc::thread_count)
-  std::size_t chunk_size = 1u << 20;  ///< bytes per piece (kSteal uses a quarter)
-  bool merge = false;                 ///< inputs are `word<TAB>count` lines to sum
+  std::size_t chunk_size = 1u << 20;     ///< bytes per piece (kSteal uses a quarter)
+  bool merge = false;                    ///< inputs are `word<TAB>count` lines to sum
   /// The longest word a stream (stdin, a pipe, /dev/zero) may hold: a
   /// longer one is an error naming the input and the word's byte offset, and
   /// the rest of that input is skipped, so memory stays bounded. Ranges of

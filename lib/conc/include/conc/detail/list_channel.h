@@ -121,7 +121,7 @@ class ListChannel final : public ChannelCore<T> {
   CondVar not_empty_;  ///< receivers sleep here; used with mutex_
   std::deque<T> items_ GUARDED_BY(mutex_);
   std::atomic<std::size_t> size_hint_{0};  ///< items_.size(), readable without the lock
-  int sleepers_ GUARDED_BY(mutex_) = 0;  ///< receivers waiting on not_empty_
+  int sleepers_ GUARDED_BY(mutex_) = 0;    ///< receivers waiting on not_empty_
   std::uint64_t sent_ GUARDED_BY(mutex_) = 0;
   std::uint64_t received_ GUARDED_BY(mutex_) = 0;
   std::chrono::nanoseconds recv_blocked_ GUARDED_BY(mutex_){0};

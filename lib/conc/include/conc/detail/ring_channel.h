@@ -9,9 +9,9 @@
 #include <optional>
 #include <vector>
 
+#include "conc/cache_line.h"
 #include "conc/detail/channel_core.h"
 #include "conc/event_count.h"
-#include "conc/cache_line.h"
 #include "conc/run_stats.h"
 
 namespace conc::detail {
@@ -35,8 +35,7 @@ class RingChannel final : public ChannelCore<T> {
     for (std::uint64_t i = 0; i < capacity_; ++i) cells_[i].seq.store(producer_turn(i), std::memory_order_relaxed);
   }
   ~RingChannel() override {
-    while (try_pop()) {
-    }
+    while (try_pop()) {}
   }
 
   SendResult<T> send(T&& value, Deadline deadline) override {
