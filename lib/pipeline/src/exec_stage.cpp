@@ -126,6 +126,7 @@ class ExecStage final : public Stage {
     int spawned = ENOENT;
     if (!direct_.empty()) {
       std::vector<char*> argv;
+      argv.reserve(direct_.size() + 1);
       for (auto& word : direct_) argv.push_back(word.data());
       argv.push_back(nullptr);
       spawned = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);

@@ -79,8 +79,8 @@ void cut_stream(common::Input& in, const std::string& name, std::size_t chunk_si
     const std::size_t want = carry.size() + std::max(chunk_size, carry.size());
     auto block = pool->take(want);
     char* data = block->data.get();
-    std::memcpy(data, carry.data(),
-                carry.size());  // NOLINT(bugprone-not-null-terminated-result): bytes, not a C string
+    // NOLINTNEXTLINE(bugprone-not-null-terminated-result): bytes, not a C string
+    std::memcpy(data, carry.data(), carry.size());
     std::size_t have = carry.size();
     carry.clear();
     while (have < want) {

@@ -209,9 +209,9 @@ class PrefetchingAdder {
   explicit PrefetchingAdder(WordTable& table) noexcept : table_(table) {}
   PrefetchingAdder(const PrefetchingAdder&) = delete;
   PrefetchingAdder& operator=(const PrefetchingAdder&) = delete;
-  // NOLINTNEXTLINE(bugprone-exception-escape): only a table that cannot grow throws here (out of
-  // memory or 4G distinct words), and terminating is then no worse than unwinding half-counted.
-  ~PrefetchingAdder() { flush(); }
+  // Only a table that cannot grow throws here (out of memory or 4G distinct
+  // words), and terminating is then no worse than unwinding half-counted.
+  ~PrefetchingAdder() { flush(); }  // NOLINT(bugprone-exception-escape)
 
   void add(std::string_view word) {
     const WordKey key = key_of_padded(word);
