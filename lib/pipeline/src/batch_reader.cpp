@@ -179,9 +179,21 @@ std::optional<Batch> BatchReader::next() {
     b.seq = seq_++;
     b.first_line = line_;
     b.lines = common::count_newlines({base, taken}) + (base[taken - 1] == '\n' ? 0 : 1);
-    b.data.assign(base, taken);
     line_ += b.lines;
-    pending_at_ += taken;
+    if (pending_at_ == 0) {
+      // The batch is the buffer's front: hand the buffer itself over and
+      // keep only the rest, instead of copying the batch out (a copy of
+      // every input byte). The new buffer holds a batch without regrowing.
+      std::string rest;
+      rest.reserve(limits_.max_bytes + kReadBlock);
+      rest.append(base + taken, pending_.size() - taken);
+      pending_.resize(taken);
+      b.data = std::move(pending_);
+      pending_ = std::move(rest);
+    } else {
+      b.data.assign(base, taken);
+      pending_at_ += taken;
+    }
     return b;
   }
 }
