@@ -1,6 +1,9 @@
 #include "conc/worker_pool.h"
 
+#include <time.h>
+
 #include <algorithm>
+#include <chrono>
 
 namespace conc {
 namespace {
@@ -11,33 +14,109 @@ thread_local int t_index = -1;
 
 // Rounds of yielding re-checks before parking: in fork-join, work usually
 // reappears within microseconds and a futex round trip costs more than that.
-// Only when every worker can have a core: oversubscribed (more workers than
-// the cores the process may use, as with -j 256 on one core), a yielding
-// worker only takes time slices from the workers that have work.
+// Oversubscribed too, since only about one worker per core is awake to
+// yield: there, each park and wake-up is also a chance for the wake-up to
+// reach a cold worker instead of the one that just parked.
 constexpr int kSpinRounds = 4;
+
+// How often the watchdog of an oversubscribed pool looks at the CPU used
+// while a wake-up is held back: often enough that a pool whose running
+// workers all block (I/O, a child process) reaches more workers in a few
+// milliseconds, rarely enough to cost nothing (a clock read per tick).
+constexpr auto kWatchdogTick = std::chrono::milliseconds(4);
+
+// CPU time used by every thread of the process so far.
+std::chrono::nanoseconds process_cpu_time() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
 
 }  // namespace
 
 WorkerPool::WorkerPool(std::size_t threads)
     : counters_(std::max<std::size_t>(threads, 1)),
-      spin_rounds_(counters_.size() <= available_cores() ? kSpinRounds : 0) {}
+      cores_(available_cores()),
+      capped_(counters_.size() > cores_),
+      allowed_(capped_ ? cores_ : counters_.size()) {}
 
 WorkerPool::~WorkerPool() = default;
+
+std::uint64_t WorkerPool::tasks_finished() const noexcept {
+  std::uint64_t n = 0;
+  for (const auto& c : counters_) n += c.tasks_run.load(std::memory_order_relaxed);  // relaxed: a progress sign
+  return n;
+}
 
 void WorkerPool::start() {
   threads_.reserve(counters_.size());
   for (std::size_t i = 0; i < counters_.size(); ++i) {
     threads_.emplace_back([this, i] { worker_main(i); });
   }
+  if (capped_) watchdog_ = std::thread([this] { watchdog_main(); });
 }
 
 void WorkerPool::stop() {
+  // The watchdog goes first, so it cannot lower the limit raised below.
+  if (watchdog_.joinable()) {
+    // seq_cst: the watchdog re-checks it after registering with starved_.
+    watchdog_exit_.store(true, std::memory_order_seq_cst);
+    starved_.notify_all();
+    watchdog_.join();
+  }
+  // Every worker may run now: the queues drain before the workers exit,
+  // whether or not the running ones are blocked. relaxed: the seq_cst store
+  // of stopping_ below publishes it to every worker that reads stopping_.
+  allowed_.store(counters_.size(), std::memory_order_relaxed);
   // seq_cst: a worker re-checks stopping_ after registering with idle_.
   stopping_.store(true, std::memory_order_seq_cst);
   idle_.notify_all();
   helpers_.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
+}
+
+// A worker may run new work only while fewer than allowed_ are awake: an
+// increment only below the limit, so racing workers never pass it.
+bool WorkerPool::claim_awake() noexcept {
+  // relaxed: a policy number; no data is published through it.
+  const std::size_t limit = allowed_.load(std::memory_order_relaxed);
+  // seq_cst (both orders): the waiter's half of the Dekker pair, see leave_awake.
+  std::size_t n = awake_.load(std::memory_order_seq_cst);
+  while (n < limit) {
+    if (awake_.compare_exchange_weak(n, n + 1, std::memory_order_seq_cst)) return true;
+  }
+  return false;
+}
+
+// seq_cst: pairs with wake_one's fenced load. Either the poster sees this
+// decrement (and wakes a worker if that makes room), or this worker's
+// re-check of the queues (after the RMW) sees the poster's task.
+void WorkerPool::leave_awake() noexcept { awake_.fetch_sub(1, std::memory_order_seq_cst); }
+
+// Parks until there is work this worker may run (true) or the pool stops
+// with nothing left (false). Workers start here, parked: under a cap,
+// workers still starting while the first tasks are posted must not all run
+// them.
+bool WorkerPool::await_work(std::size_t self) {
+  for (;;) {
+    const EventCount::Key key = idle_.prepare_wait();
+    if (has_visible_work()) {
+      if (claim_awake()) {
+        idle_.cancel_wait();
+        return true;
+      }
+      // At the limit: the awake workers take it when they finish, unless
+      // they are blocked, which is the watchdog's to see.
+      starved_.notify_one();
+    } else if (stopping_.load(std::memory_order_seq_cst)) {  // seq_cst: pairs with stop()
+      idle_.cancel_wait();
+      return false;  // nothing visible and nothing more will be posted
+    }
+    counters_[self].park_begin();
+    idle_.commit_wait(key);
+    counters_[self].park_end();
+  }
 }
 
 int WorkerPool::current_worker() const noexcept { return t_pool == this ? t_index : -1; }
@@ -64,31 +143,74 @@ bool WorkerPool::try_run_one(std::size_t self, bool nested) {
 void WorkerPool::worker_main(std::size_t self) {
   t_pool = this;
   t_index = static_cast<int>(self);
-  for (;;) {
-    if (try_run_one(self, false)) continue;
-    bool found = false;
-    for (int i = 0; i < spin_rounds_ && !found; ++i) {
-      std::this_thread::yield();
-      found = try_run_one(self, false);
+  while (await_work(self)) {
+    for (;;) {
+      if (try_run_one(self, false)) continue;
+      bool found = false;
+      for (int i = 0; i < kSpinRounds && !found; ++i) {
+        std::this_thread::yield();
+        found = try_run_one(self, false);
+      }
+      if (!found) break;
     }
-    if (found) continue;
-
-    const EventCount::Key key = idle_.prepare_wait();
-    if (has_visible_work()) {
-      idle_.cancel_wait();
-      continue;
-    }
-    // seq_cst: pairs with stop(); checked after registering as a sleeper.
-    if (stopping_.load(std::memory_order_seq_cst)) {
-      idle_.cancel_wait();
-      break;  // nothing visible and nothing more will be posted
-    }
-    counters_[self].park_begin();
-    idle_.commit_wait(key);
-    counters_[self].park_end();
+    leave_awake();
   }
   t_pool = nullptr;
   t_index = -1;
+}
+
+void WorkerPool::watchdog_main() {
+  for (;;) {
+    const EventCount::Key key = starved_.prepare_wait();
+    // seq_cst: pairs with stop(), as stopping_ does for the workers.
+    if (watchdog_exit_.load(std::memory_order_seq_cst)) {
+      starved_.cancel_wait();
+      return;
+    }
+    if (has_visible_work()) {
+      starved_.cancel_wait();
+      watch_while_starved();
+    } else {
+      starved_.commit_wait(key);
+    }
+  }
+}
+
+// While work is queued: a tick in which no task finished and the process
+// left cores unused (its CPU time against the wall clock) means the awake
+// workers are blocked, so that many more may run, and parked ones are woken
+// to fill the room; when the process used almost nothing (every awake
+// worker blocked), the room doubles instead, so a pool of blocked tasks
+// reaches all its workers in a few ticks. Either sign alone misleads:
+// long tasks finish nothing for a while yet use their cores, and other
+// processes take cores from workers that still finish tasks. Once nothing
+// is queued the limit returns to the cores.
+void WorkerPool::watch_while_starved() {
+  auto wall = std::chrono::steady_clock::now();
+  auto cpu = process_cpu_time();
+  std::uint64_t finished = tasks_finished();
+  while (has_visible_work() && !watchdog_exit_.load(std::memory_order_relaxed)) {  // relaxed: polled
+    std::this_thread::sleep_for(kWatchdogTick);
+    const auto wall_now = std::chrono::steady_clock::now();
+    const auto cpu_now = process_cpu_time();
+    const std::uint64_t finished_now = tasks_finished();
+    const double used = std::chrono::duration<double>(cpu_now - cpu) / std::chrono::duration<double>(wall_now - wall);
+    const bool progress = finished_now != finished;
+    wall = wall_now;
+    cpu = cpu_now;
+    finished = finished_now;
+    const double unused = static_cast<double>(cores_) - used;
+    if (progress || unused < 0.5 || !has_visible_work()) continue;
+    // relaxed: a policy number, read by workers that the notify below (a
+    // mutex) or their next park orders.
+    const std::size_t limit = allowed_.load(std::memory_order_relaxed);
+    const std::size_t more = used < 0.25 ? limit : static_cast<std::size_t>(unused + 0.5);
+    allowed_.store(std::min(counters_.size(), limit + more), std::memory_order_relaxed);
+    for (std::size_t i = 0; i < more; ++i) {
+      if (!idle_.notify_one()) break;
+    }
+  }
+  allowed_.store(cores_, std::memory_order_relaxed);  // relaxed: a policy number
 }
 
 void WorkerPool::wait_until(const std::function<bool()>& done) {
@@ -103,16 +225,21 @@ void WorkerPool::wait_until(const std::function<bool()>& done) {
         spins = 0;
         continue;
       }
-      if (spins++ < spin_rounds_) {  // the awaited task often ends within microseconds
+      if (spins++ < kSpinRounds) {  // the awaited task often ends within microseconds
         std::this_thread::yield();
         continue;
       }
+      // A parked helper holds no core: it leaves awake_ (so another worker
+      // may run) and returns to it unconditionally (it finishes its task).
+      leave_awake();
       const EventCount::Key key = helpers_.prepare_wait();
       if (done() || has_visible_work()) {
         helpers_.cancel_wait();
+        awake_.fetch_add(1, std::memory_order_relaxed);  // relaxed: only ever raises the count
         continue;
       }
       helpers_.commit_wait(key);
+      awake_.fetch_add(1, std::memory_order_relaxed);  // relaxed: as above
     }
     return;
   }

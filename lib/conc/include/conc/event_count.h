@@ -29,6 +29,12 @@ namespace conc {
 /// true. This is Dekker's pattern: the waiter's increment of `waiters_` and the
 /// notifier's publication are both followed by sequentially consistent
 /// operations, so at least one side sees the other.
+///
+/// Order: `notify_one()` wakes the most recently committed sleeper (LIFO).
+/// A pool or a channel then keeps handing work to the threads that just
+/// ran, whose caches, stacks and per-thread state are warm, while the
+/// others stay asleep: with more threads than cores, a FIFO wake-up would
+/// rotate the work through every thread in turn (the LifoSem rationale).
 class EventCount {
  public:
   using Key = std::uint64_t;
@@ -50,7 +56,11 @@ class EventCount {
     {
       std::unique_lock lock(mutex_);
       // relaxed: epoch_ only changes under mutex_, which orders it.
-      cv_.wait(lock, [&] { return epoch_.load(std::memory_order_relaxed) != key; });
+      if (epoch_.load(std::memory_order_relaxed) == key) {
+        Sleeper me;
+        push(me);
+        me.cv.wait(lock, [&] { return me.woken; });  // a notifier pops and flags it
+      }
     }
     // relaxed: see cancel_wait.
     waiters_.fetch_sub(1, std::memory_order_relaxed);
@@ -59,11 +69,16 @@ class EventCount {
   /// Like commit_wait, but gives up at `deadline`: returns false on timeout.
   template <class Clock, class Duration>
   bool commit_wait_until(Key key, const std::chrono::time_point<Clock, Duration>& deadline) {
-    bool woken = false;
+    bool woken = true;
     {
       std::unique_lock lock(mutex_);
       // relaxed: as in commit_wait.
-      woken = cv_.wait_until(lock, deadline, [&] { return epoch_.load(std::memory_order_relaxed) != key; });
+      if (epoch_.load(std::memory_order_relaxed) == key) {
+        Sleeper me;
+        push(me);
+        woken = me.cv.wait_until(lock, deadline, [&] { return me.woken; });
+        if (!woken) unlink(me);  // still on the stack: no notifier took it
+      }
     }
     waiters_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: see cancel_wait
     return woken;
@@ -83,23 +98,48 @@ class EventCount {
     // The store-load barrier between the caller's publication and the load
     // of waiters_ (the other half of the Dekker pair in prepare_wait).
     if (detail::fence_then_load(waiters_) == 0) return false;
-    {
-      std::lock_guard lock(mutex_);
-      // relaxed: the mutex publishes the new epoch to commit_wait.
-      epoch_.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (all) {
-      cv_.notify_all();
-    } else {
-      cv_.notify_one();
-    }
+    std::lock_guard lock(mutex_);
+    // relaxed: the mutex publishes the new epoch to commit_wait. Sleepers
+    // not yet committed see it and do not sleep; committed ones are woken
+    // below, the newest first.
+    epoch_.fetch_add(1, std::memory_order_relaxed);
+    do {
+      Sleeper* s = top_;
+      if (s == nullptr) break;
+      top_ = s->next;
+      s->woken = true;
+      // Under the lock: once it sees `woken` the sleeper returns and its
+      // Sleeper (on its stack) is gone.
+      s->cv.notify_one();
+    } while (all);
     return true;
+  }
+
+  // One committed sleeper: a node of the LIFO stack, on the sleeper's own
+  // stack, guarded by mutex_.
+  struct Sleeper {
+    Sleeper* next = nullptr;
+    bool woken = false;
+    std::condition_variable cv;
+  };
+
+  void push(Sleeper& s) {
+    s.next = top_;
+    top_ = &s;
+  }
+  void unlink(Sleeper& s) {
+    for (Sleeper** at = &top_; *at != nullptr; at = &(*at)->next) {
+      if (*at == &s) {
+        *at = s.next;
+        return;
+      }
+    }
   }
 
   std::atomic<int> waiters_{0};
   std::atomic<Key> epoch_{0};
   std::mutex mutex_;
-  std::condition_variable cv_;
+  Sleeper* top_ = nullptr;  ///< the newest committed sleeper; guarded by mutex_
 };
 
 }  // namespace conc

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "conc/executor.h"
 #include "conc/run_stats.h"
 #include "conc/task.h"
+#include "conc/tsan.h"
 
 namespace conc {
 
@@ -19,6 +21,21 @@ namespace conc {
 /// waits that help. A subclass supplies only its queueing discipline through
 /// `find_task` and `has_visible_work`, and calls `start()` at the end of its
 /// constructor and `stop()` at the start of its destructor.
+///
+/// Oversubscription. A pool with more workers than the cores the process
+/// may run on (`-j 256` on one core) wakes no more workers for new work than
+/// there are cores: the others stay parked, and the running ones take the
+/// next task when they finish theirs. Every woken worker would only take time
+/// slices from the others and build its own per-worker state (a table, a
+/// buffer). Workers blocked in a task (waiting on I/O, a child process, a
+/// latch) would then hold the cores' places while work waits, so a watchdog
+/// thread, running only while a wake-up was held back, looks every few
+/// milliseconds at the tasks finished and the CPU the process used: while
+/// work is queued, no task finishes and cores go unused, it lets more
+/// workers run, up to all of them. So a pool
+/// never deadlocks on blocked tasks, and blocked tasks still get -j workers.
+/// A pool with no more workers than cores behaves as if none of this were
+/// there (every post may wake a worker).
 class WorkerPool : public Executor {
  public:
   [[nodiscard]] std::size_t concurrency() const noexcept final { return counters_.size(); }
@@ -44,25 +61,47 @@ class WorkerPool : public Executor {
   /// Wakes one parked worker, preferring an idle one to one blocked in a
   /// helping wait; call after publishing a task.
   void wake_one() {
+    // The poster's half of the Dekker pair on awake_ (see leave_awake): if
+    // this load misses a worker's leaving, that worker's re-check after it
+    // sees the task just published.
+    if (capped_ && detail::fence_then_load(awake_) >= allowed_.load(std::memory_order_relaxed)) {
+      starved_.notify_one();  // held back: the watchdog decides whether it must not be
+      return;
+    }
     if (!idle_.notify_one()) helpers_.notify_one();
   }
   WorkerCounters& counters(std::size_t worker) { return counters_[worker]; }
 
  private:
   void worker_main(std::size_t self);
+  bool await_work(std::size_t self);
+  bool claim_awake() noexcept;
+  void leave_awake() noexcept;
+  void watchdog_main();
+  void watch_while_starved();
+  [[nodiscard]] std::uint64_t tasks_finished() const noexcept;
   void run(std::size_t self, Task::Node* node);
   bool try_run_one(std::size_t self, bool nested);
 
   std::vector<WorkerCounters> counters_;
-  const int spin_rounds_;  ///< yields before parking: 0 when oversubscribed
+  const std::size_t cores_;  ///< available_cores() at construction
+  const bool capped_;        ///< more workers than cores: wake-ups are limited
+  /// Workers not parked (running tasks, looking for them, or helping).
+  std::atomic<std::size_t> awake_{0};
+  /// How many workers may be awake for new work: the cores, plus what the
+  /// watchdog grants while cores go unused; every worker once stopping.
+  std::atomic<std::size_t> allowed_;
   // Three kinds of sleeper, so that each wake-up reaches only those who can
   // use it: new work wakes idle workers (or else helpers); a finished wait
   // condition wakes helpers and outsiders, never idle workers.
   EventCount idle_;       ///< workers with nothing to do
   EventCount helpers_;    ///< workers blocked in wait_until with nothing to run
   EventCount outsiders_;  ///< non-worker threads blocked in wait_until
+  EventCount starved_;    ///< the watchdog, until a wake-up is held back
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
+  std::atomic<bool> watchdog_exit_{false};
+  std::thread watchdog_;  ///< only when capped_
 };
 
 }  // namespace conc
