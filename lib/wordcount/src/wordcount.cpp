@@ -1,7 +1,6 @@
 #include "wordcount/wordcount.h"
 
 #include <algorithm>
-#include <charconv>
 #include <mutex>
 #include <semaphore>
 #include <thread>
@@ -17,6 +16,7 @@
 #include "conc/thread_pool.h"
 #include "conc/work_stealing_pool.h"
 #include "conc/worker_local.h"
+#include "wordcount/merge_line.h"
 #include "wordcount/pieces.h"
 
 namespace conc::wordcount {
@@ -307,28 +307,14 @@ class MergeParser {
   }
 
   void line(std::string_view text, const std::string& name, std::uint64_t no) {
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    const auto where = name + ":" + std::to_string(no);
-    const std::size_t tab = text.rfind('\t');
-    if (tab == std::string_view::npos) {
-      diag_.error(where, "malformed line: expected word<TAB>count");
-      return;
-    }
-    const std::string_view word = text.substr(0, tab);
-    const std::string_view digits = text.substr(tab + 1);
-    if (word.empty()) {
-      diag_.error(where, "malformed line: empty word");
-      return;
-    }
-    std::uint64_t count = 0;
-    const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
-    if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || count == 0) {
-      diag_.error(where, "malformed line: count '" + std::string(digits) + "' is not a positive whole number");
-      return;
-    }
-    if (!table_.add_checked(word, count)) {
-      diag_.error(where, "count of '" + std::string(word) + "' passes " + std::to_string(UINT64_MAX) +
-                             " (the largest count): line not added");
+    const MergeLine parsed = parse_merge_line(text);
+    // Built only for a diagnostic: most lines have none.
+    const auto where = [&] { return name + ":" + std::to_string(no); };
+    if (!parsed.error.empty()) {
+      diag_.error(where(), parsed.error);
+    } else if (!table_.add_checked(parsed.word, parsed.count)) {
+      diag_.error(where(), "count of '" + std::string(parsed.word) + "' passes " + std::to_string(UINT64_MAX) +
+                               " (the largest count): line not added");
     }
   }
 
