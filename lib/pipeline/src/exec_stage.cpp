@@ -202,7 +202,8 @@ class ExecStage final : public Stage {
     // Ends the gathering pause below early once the command has exited (then
     // all its output is in the pipe). -1 where pidfds are missing: the pause
     // then runs its full millisecond.
-    const Fd exited(gather ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) : -1);  // glibc 2.36's header lacks C linkage
+    const Fd exited(gather ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))
+                           : -1);  // glibc 2.36's header lacks C linkage
     // Most commands give about what they get: one allocation, not a doubling series of copies.
     result.reserve(std::min(control.hold_bytes, input.size() + input.size() / 8) + kPipeSize);
     while (from.get() >= 0) {
