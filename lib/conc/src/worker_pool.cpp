@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 namespace conc {
 namespace {
@@ -204,7 +205,7 @@ void WorkerPool::watch_while_starved() {
     // relaxed: a policy number, read by workers that the notify below (a
     // mutex) or their next park orders.
     const std::size_t limit = allowed_.load(std::memory_order_relaxed);
-    const std::size_t more = used < 0.25 ? limit : static_cast<std::size_t>(unused + 0.5);
+    const std::size_t more = used < 0.25 ? limit : static_cast<std::size_t>(std::lround(unused));
     allowed_.store(std::min(counters_.size(), limit + more), std::memory_order_relaxed);
     for (std::size_t i = 0; i < more; ++i) {
       if (!idle_.notify_one()) break;
