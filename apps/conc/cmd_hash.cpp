@@ -94,14 +94,17 @@ int run_check(const HashFlags& f, common::Algo algo, RunContext& ctx) {
   const bool quiet_ok = ctx.options.quiet;  // coreutils' --quiet: no OK lines
 
   common::ProgressBar progress(ctx.progress, "hash --check", "files");
-  const auto summary = hash::check(files, c, engine_options(f, ctx), ctx.diagnostics, ctx.stop, &progress,
-                                   [&](const std::string& name, hash::Verdict v) {
-                                     if (f.status || (quiet_ok && v == hash::Verdict::kOk)) return;
-                                     ctx.output.write(hash::display_name(name));
-                                     ctx.output.write(": ");
-                                     ctx.output.write(hash::verdict_text(v));
-                                     ctx.output.put('\n');
-                                   });
+  hash::CheckSink sink;
+  sink.verdict = [&](const std::string& name, hash::Verdict v) {
+    if (f.status || (quiet_ok && v == hash::Verdict::kOk)) return;
+    ctx.output.write(hash::display_name(name));
+    ctx.output.write(": ");
+    ctx.output.write(hash::verdict_text(v));
+    ctx.output.put('\n');
+  };
+  // The check file may be a pipe that stays open: what is verified shows now.
+  sink.flush = [&] { ctx.output.flush(); };
+  const auto summary = hash::check(files, c, engine_options(f, ctx), ctx.diagnostics, ctx.stop, &progress, sink);
   progress.finish();
   ctx.stats = summary.stats;
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;

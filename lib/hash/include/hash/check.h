@@ -53,8 +53,21 @@ struct CheckSummary {
 /// order. `name` is the file name as listed (or as walked).
 using VerdictSink = std::function<void(const std::string& name, Verdict verdict)>;
 
-/// Reads every check file ("-": standard input), hashes the listed files
-/// with `engine`'s strategy, and hands the verdicts to `sink` in order.
+/// What check() calls back, on its calling thread.
+struct CheckSink {
+  VerdictSink verdict;
+  /// Called whenever check() waits for more of a check file with every
+  /// verdict so far handed out: the caller makes its verdicts visible now
+  /// (flushes its output), since the wait may be long (a pipe that stays
+  /// open). Optional.
+  std::function<void()> flush;
+};
+
+/// Reads every check file ("-": standard input) as a stream of lines and
+/// verifies them as it goes: the listed files are hashed with `engine`'s
+/// strategy, a bounded number in flight (so an endless check file keeps
+/// memory bounded and verdicts coming), and the verdicts are handed to
+/// `sink` in line order.
 ///
 /// Reported to `diag` as errors (so the run exits 1), as coreutils reports
 /// them: an unreadable check file; a check file with no properly formatted
@@ -62,12 +75,12 @@ using VerdictSink = std::function<void(const std::string& name, Verdict verdict)
 /// cannot be read (also a kUnreadable verdict); with `ignore_missing`, a
 /// check file none of whose files exist ("no file was verified"). With
 /// `warn`, each improperly formatted line is a warning naming its line
-/// number. Lines starting with `#` are comments. Check files are read as a
-/// stream of lines; a line longer than `max_line`, or a read error, is an
+/// number, reported in its place among the verdicts. Lines starting with
+/// `#` are comments. A line longer than `max_line`, or a read error, is an
 /// error that ends that check file (the lines before it are still verified).
 CheckSummary check(const std::vector<std::string>& check_files, const CheckOptions& options,
                    const EngineOptions& engine, common::Diagnostics& diag, std::stop_token stop,
-                   common::ProgressBar* progress, const VerdictSink& sink);
+                   common::ProgressBar* progress, const CheckSink& sink);
 
 /// `path` with empty and "." components removed ("./a//b" -> "a/b"), so
 /// that listed and walked names of the same file compare equal.
