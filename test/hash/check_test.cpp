@@ -402,3 +402,52 @@ TEST_CASE("check: a listed '-' reads standard input before a later check file '-
     CHECK(r.diagnostics == std::vector<std::string>{"conc hash: -: no properly formatted checksum lines found"});
   }
 }
+
+TEST_CASE("check: each diagnostic comes after a flush, each check file's counts after its verdicts, every strategy") {
+  TempDir dir;
+  const auto a = dir.write("a", "alpha");
+  const auto gone = (dir.path / "gone").string();
+  const auto s1 = dir.write("S1", line(a, "alpha") + "bad\n" + line(gone, "x") + line(a, "other"));
+  const auto s2 = dir.write("S2", line(a, "alpha"));
+  const auto empty = dir.write("E", "# nothing\n");
+  for (const auto& row : strategies()) {
+    CAPTURE(row.name);
+    std::vector<std::string> events;
+    conc::common::Diagnostics diag("hash", [&](std::string_view l) { events.emplace_back(l); });
+    CheckSink sink;
+    sink.verdict = [&](const std::string& name, Verdict v) { events.push_back(verdict_event(name, v)); };
+    sink.flush = [&] {
+      if (events.empty() || events.back() != "flush") events.emplace_back("flush");  // idle flushes collapse
+    };
+    sink.file_done = [&](const std::string& file, const CheckCounts& c) {
+      events.push_back("done " + file + " " + std::to_string(c.lines) + " " + std::to_string(c.misformatted) + " " +
+                       std::to_string(c.verified) + " " + std::to_string(c.mismatched) + " " +
+                       std::to_string(c.unreadable));
+    };
+    CheckOptions o;
+    o.warn = true;
+    const auto summary = check({s1, empty, s2}, o, {row.id, 3, IoMode::kRead, 4096}, diag, {}, nullptr, sink);
+    // Keep a flush only where a diagnostic follows it: idle flushes may come anywhere.
+    std::vector<std::string> kept;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const bool next_is_diag = i + 1 < events.size() && events[i + 1].rfind("conc hash: ", 0) == 0;
+      if (events[i] != "flush" || next_is_diag) kept.push_back(events[i]);
+    }
+    CHECK(kept == std::vector<std::string>{
+                      a + ": OK",
+                      "flush",
+                      "conc hash: " + s1 + ": 2: improperly formatted SHA256 checksum line",
+                      "flush",
+                      "conc hash: " + gone + ": No such file or directory",
+                      gone + ": FAILED open or read",
+                      a + ": FAILED",
+                      "done " + s1 + " 3 1 2 1 1",
+                      "flush",
+                      "conc hash: " + empty + ": no properly formatted checksum lines found",
+                      a + ": OK",
+                      "done " + s2 + " 1 0 1 0 0",
+                  });
+    CHECK(summary.lines == 4);
+    CHECK(summary.verified == 3);
+  }
+}

@@ -175,7 +175,15 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
   const std::stop_callback forward(stop, [&] { halt.request_stop(); });
   const std::string line_kind = std::string(common::info(options.gnu_algo).tag) + " checksum line";
   std::unordered_set<std::string> listed;  // for report_new only
-  std::uint64_t file_verified = 0;         // of the check file being verified
+  CheckCounts file;                        // of the check file being verified
+  auto count = [&](std::uint64_t CheckCounts::*field) {
+    ++(summary.*field);
+    ++(file.*field);
+  };
+  // Whatever the caller wrote so far goes out before a diagnostic does.
+  auto flush = [&] {
+    if (sink.flush) sink.flush();
+  };
 
   auto [tx, rx] = conc::bounded<StreamEntry>(kQueuedLines);
   std::jthread reader(
@@ -185,38 +193,44 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
         auto& info = std::any_cast<LineInfo&>(entry.data);
         switch (info.kind) {
           case LineInfo::Kind::kListed: {
-            ++summary.lines;
+            count(&CheckCounts::lines);
             const Job& job = *entry.job;
             if (!options.report_new.empty()) listed.insert(normalize_path(job.path));
             if (!outcome.ok()) {
               if (outcome.missing && options.ignore_missing) return;
+              // The reason first, then the verdict: coreutils' order.
+              flush();
               diag.error(job.path, outcome.error);
-              ++summary.unreadable;
+              count(&CheckCounts::unreadable);
               sink.verdict(job.path, Verdict::kUnreadable);
               return;
             }
-            ++summary.verified;
-            ++file_verified;
+            count(&CheckCounts::verified);
             const bool match = outcome.hex == info.text;
-            if (!match) ++summary.mismatched;
+            if (!match) count(&CheckCounts::mismatched);
             sink.verdict(job.path, match ? Verdict::kOk : Verdict::kFailed);
             return;
           }
           case LineInfo::Kind::kMisformatted:
-            ++summary.misformatted;
+            count(&CheckCounts::misformatted);
             if (options.warn) {
+              flush();
               diag.warning(info.text, std::to_string(info.number) + ": improperly formatted " + line_kind);
             }
             return;
           case LineInfo::Kind::kFileEnd:
+            flush();
             // The lines read before a failure were still verified, in order.
             if (!info.error.empty()) diag.relay_error(info.error);
+            // As coreutils: a file without a proper line gets only that
+            // error; any other its summary, then "no file was verified".
             if (info.number == 0) {
               if (!info.failed) diag.error(info.text, "no properly formatted checksum lines found");
-            } else if (options.ignore_missing && file_verified == 0) {
-              diag.error(info.text, "no file was verified");
+            } else {
+              if (sink.file_done) sink.file_done(info.text, file);
+              if (options.ignore_missing && file.verified == 0) diag.error(info.text, "no file was verified");
             }
-            file_verified = 0;
+            file = {};
             return;
           case LineInfo::Kind::kTurn: info.turn->reach(); return;
         }
@@ -225,6 +239,7 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
   if (halt.stop_requested()) return summary;
 
   if (!options.report_new.empty()) {
+    flush();  // the walk reports what it cannot enter
     for (const auto& found : common::walk(options.report_new, options.walk, diag)) {
       if (found.is_stdin || listed.contains(normalize_path(found.path))) continue;
       ++summary.new_files;

@@ -38,13 +38,17 @@ enum class Verdict {
 /// The words coreutils prints after "NAME: " ("OK", "FAILED", ...).
 std::string_view verdict_text(Verdict v) noexcept;
 
-struct CheckSummary {
+/// What a check counted, for a whole run or for one check file.
+struct CheckCounts {
   std::uint64_t lines = 0;         ///< properly formatted lines
   std::uint64_t misformatted = 0;  ///< improperly formatted lines
   std::uint64_t verified = 0;      ///< files hashed and compared (OK or FAILED)
   std::uint64_t mismatched = 0;
   std::uint64_t unreadable = 0;  ///< listed files that could not be read (not counting ignored missing ones)
-  std::uint64_t new_files = 0;
+  std::uint64_t new_files = 0;   ///< the run's only: --report-new is not per check file
+};
+
+struct CheckSummary : CheckCounts {
   conc::RunStats stats;
 };
 
@@ -53,14 +57,23 @@ struct CheckSummary {
 /// order. `name` is the file name as listed (or as walked).
 using VerdictSink = std::function<void(const std::string& name, Verdict verdict)>;
 
-/// What check() calls back, on its calling thread.
+/// What check() calls back, on its calling thread, in the order of the
+/// check files and their lines.
 struct CheckSink {
   VerdictSink verdict;
-  /// Called whenever check() waits for more of a check file with every
-  /// verdict so far handed out: the caller makes its verdicts visible now
-  /// (flushes its output), since the wait may be long (a pipe that stays
-  /// open). Optional.
+  /// Called before check() reports anything to its Diagnostics, and
+  /// whenever it waits for more of a check file with every verdict so far
+  /// handed out: the caller makes its verdicts visible now (flushes its
+  /// output). So verdicts and diagnostics interleave in line order even
+  /// when stdout and stderr are one file (`2>&1`, as coreutils, whose
+  /// error() flushes stdout first), and verdicts appear while a pipe that
+  /// feeds the check file stays open. Optional.
   std::function<void()> flush;
+  /// After the last verdict of each check file that has properly formatted
+  /// lines: that file's own counts, for the summary coreutils prints after
+  /// each check file (`WARNING: 1 computed checksum did NOT match`, see
+  /// check_warnings), before that file's "no file was verified". Optional.
+  std::function<void(const std::string& check_file, const CheckCounts& counts)> file_done;
 };
 
 /// Reads every check file ("-": standard input) as a stream of lines and
