@@ -146,6 +146,20 @@ TEST_CASE("exec runs a shell command per batch") {
   CHECK_THROWS_WITH(parse_stage("exec   "), "expected exec CMD, got 0 arguments");
 }
 
+TEST_CASE("exec: a command the shell cannot parse, or one ending in a lone backslash, is refused when parsed") {
+  const std::string open_quote = "not a valid shell command (sh -n: Syntax error: Unterminated quoted string)";
+  CHECK_THROWS_WITH(parse_stage("exec 'unterminated"), open_quote);
+  CHECK_THROWS_WITH(parse_stage("exec sed \"s/a/b/"), open_quote);
+  CHECK_THROWS_WITH(parse_stage("exec echo \"a\\\""), open_quote);
+  CHECK_THROWS_WITH(parse_stage("exec (cat"), Catch::Matchers::StartsWith("not a valid shell command (sh -n: "));
+  CHECK_THROWS_WITH(parse_stage("exec tr a b\\"), "the command ends with a lone backslash, which escapes nothing");
+  CHECK_THROWS_WITH(parse_stages({"upper", "exec 'x"}), "stage 2 'exec 'x': " + open_quote);
+  // What parses runs, quotes nested in $(...) and comments included.
+  CHECK(run("exec echo \"$(echo \")\")\"", "") == ")\n");
+  CHECK(run("exec cat # it's", "a\n") == "a\n");
+  CHECK(run("exec printf '%s\\n' \\\\", "") == "\\\n");
+}
+
 TEST_CASE("bad stage texts are usage errors naming the stage") {
   CHECK_THROWS_WITH(parse_stages({"upper", "grep ("}),
                     Catch::Matchers::StartsWith("stage 2 'grep (': invalid regular expression '(': "));
