@@ -43,7 +43,7 @@ std::string top_footer(const std::vector<Command>& commands) {
 }
 
 std::string sub_footer(const Command& c) {
-  std::string out;
+  std::string out = c.details;
   if (!c.examples.empty()) {
     out += "\nExamples:\n";
     for (const auto& e : c.examples) out += "  " + e + "\n";

@@ -94,20 +94,32 @@ int run_check(const HashFlags& f, common::Algo algo, RunContext& ctx) {
   const bool quiet_ok = ctx.options.quiet;  // coreutils' --quiet: no OK lines
 
   common::ProgressBar progress(ctx.progress, "hash --check", "files");
-  const auto summary = hash::check(files, c, engine_options(f, ctx), ctx.diagnostics, ctx.stop, &progress,
-                                   [&](const std::string& name, hash::Verdict v) {
-                                     if (f.status || (quiet_ok && v == hash::Verdict::kOk)) return;
-                                     ctx.output.write(hash::display_name(name));
-                                     ctx.output.write(": ");
-                                     ctx.output.write(hash::verdict_text(v));
-                                     ctx.output.put('\n');
-                                   });
+  hash::CheckSink sink;
+  sink.verdict = [&](const std::string& name, hash::Verdict v) {
+    if (f.status || (quiet_ok && v == hash::Verdict::kOk)) return;
+    ctx.output.write(hash::display_name(name));
+    ctx.output.write(": ");
+    ctx.output.write(hash::verdict_text(v));
+    ctx.output.put('\n');
+  };
+  // Verdicts go out before each diagnostic (so `2>&1` shows them in line
+  // order, as coreutils) and whenever a check file on a pipe is slow.
+  sink.flush = [&] { ctx.output.flush(); };
+  // coreutils' summary comes after each check file's verdicts.
+  sink.file_done = [&](const std::string&, const hash::CheckCounts& counts) {
+    if (f.status) return;
+    ctx.output.flush();
+    for (const auto& line : hash::check_warnings(counts)) std::cerr << "conc hash: " << line << "\n";
+  };
+  const auto summary = hash::check(files, c, engine_options(f, ctx), ctx.diagnostics, ctx.stop, &progress, sink);
   progress.finish();
   ctx.stats = summary.stats;
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;
-  if (!f.status) {
-    ctx.output.flush();  // verdicts before the summary, as coreutils prints them
-    for (const auto& line : hash::check_warnings(summary)) std::cerr << "conc hash: " << line << "\n";
+  if (!f.status && summary.new_files != 0) {
+    ctx.output.flush();  // the NEW verdicts before their summary
+    hash::CheckCounts unlisted;
+    unlisted.new_files = summary.new_files;
+    for (const auto& line : hash::check_warnings(unlisted)) std::cerr << "conc hash: " << line << "\n";
   }
   const bool failed = summary.mismatched != 0 || summary.unreadable != 0 || summary.new_files != 0 ||
                       (f.strict && summary.misformatted != 0) || ctx.diagnostics.errors() != 0;

@@ -110,6 +110,19 @@ int run(PipelineFlags& f, RunContext& ctx) {
   return result.failed_batches > 0 || ctx.diagnostics.errors() > 0 ? common::kExitInputFailed : common::kExitOk;
 }
 
+// One line per stage of the engine's table: its usage and what it does.
+std::string stage_help() {
+  std::size_t width = 0;
+  for (const auto& st : pipeline::all_stages()) width = std::max(width, st.usage.size());
+  std::string out = "\nStages:\n";
+  for (const auto& st : pipeline::all_stages()) {
+    std::string usage(st.usage);
+    usage.resize(width + 2, ' ');
+    out += "  " + usage + std::string(st.help) + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 Command pipeline_command() {
@@ -124,6 +137,7 @@ Command pipeline_command() {
       "yes | conc pipeline -e upper | head -1",
       "conc pipeline -e 'replace-first (\\w+)=(\\w+) \\2=\\1' --stats big.txt > /dev/null   # names the bottleneck",
   };
+  c.details = stage_help();
   c.strategies = strategy_choices(pipeline::strategies());
   c.add_options = [flags](CLI::App& app) {
     app.add_option("paths", flags->paths, "input files, read in order (default: - for stdin)")->type_name("FILE");

@@ -81,8 +81,11 @@ struct Command {
   std::string name;
   std::string summary;                ///< one line for `conc --help`
   std::vector<std::string> examples;  ///< shown in `conc <name> --help`
-  std::vector<Strategy> strategies;   ///< from the engine's table: `strategy_choices(engine::strategies())`
-  std::vector<std::string> formats;   ///< the first one is the default; empty: no --format
+  /// More help after the options in `conc <name> --help`, before the
+  /// examples (pipeline's stages, from its stage table). Optional.
+  std::string details;
+  std::vector<Strategy> strategies;  ///< from the engine's table: `strategy_choices(engine::strategies())`
+  std::vector<std::string> formats;  ///< the first one is the default; empty: no --format
   std::function<void(CLI::App&)> add_options;
   /// A listing the command line asks for instead of a run (`--algo help`),
   /// or nullopt. Printed to stdout like `--strategy help`, never to -o, and

@@ -1,12 +1,14 @@
 // conc hash -c against the real sha256sum -c on the same check file: the
 // same verdicts, the same warnings (blank lines ignored, whitespace-only and
 // bad lines improperly formatted), the same exit codes, with and without
-// --strict and --warn.
+// --strict and --warn; the same order of verdicts, warnings and per-file
+// summaries with stdout and stderr merged.
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "process.h"
+#include "strategy_names.h"
 #include "temp_dir.h"
 
 using conc::test::run_process;
@@ -58,6 +60,37 @@ TEST_CASE("hash -c: blank lines, comments and bad lines are counted as sha256sum
       CHECK(c.exit_code == r.exit_code);
       CHECK(c.out == r.out);
       CHECK(c.err == as_conc(r.err));
+    }
+  }
+}
+
+TEST_CASE(
+    "hash -c: verdicts, warnings and summaries interleave as sha256sum -c prints them, stdout and stderr merged") {
+  TempDir dir;
+  (void)dir.write("a.txt", "abc");
+  (void)dir.write("b.txt", "beta");
+  const std::string a = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  a.txt\n";
+  const std::string zeros(64, '0');
+  // Good, bad, mismatched and missing lines mixed, with a comment, a blank
+  // and a CRLF line; a check file with no checksum line; a mostly good one.
+  (void)dir.write("SUMS", a + "bad line\n# comment\n" + zeros + "  b.txt\n\nzzz\n" + zeros + "  gone\n" +
+                              a.substr(0, a.size() - 1) + "\r\n");
+  (void)dir.write("EMPTYISH", "# nothing\n\n");
+  (void)dir.write("S2", a + zeros + "  gone\n");
+  for (const std::string files : {"SUMS", "SUMS nope SUMS", "SUMS EMPTYISH S2", "S2 SUMS"}) {
+    for (const std::string flags :
+         {"", "-w", "--strict", "-w --strict", "--quiet", "--status", "--ignore-missing -w"}) {
+      // Run in the directory, so both name the files alike; 2>&1: one stream.
+      const std::string cd = "cd '" + dir.path.string() + "' && ";
+      const auto real = run_process({"/bin/sh", "-c", cd + "sha256sum -c " + flags + " " + files + " 2>&1"});
+      for (const std::string& strategy : conc::test::hash_strategies()) {
+        CAPTURE(files, flags, strategy);
+        const auto ours =
+            run_process({"/bin/sh", "-c",
+                         cd + "'" + kConc + "' hash -s " + strategy + " -j 3 -c " + flags + " " + files + " 2>&1"});
+        CHECK(ours.exit_code == real.exit_code);
+        CHECK(ours.out == as_conc(real.out));
+      }
     }
   }
 }

@@ -177,6 +177,44 @@ TEST_CASE("input: SIGINT ends every subcommand reading a silent stdin") {
   }
 }
 
+TEST_CASE("input: hash -c - verifies each line as it comes, while the pipe stays open, in every strategy") {
+  TempDir dir;
+  const auto a = dir.write("a", "abc");
+  const std::string good = kAbc + "  " + a + "\n";
+  const std::string bad = std::string(64, '0') + "  " + a + "\n";
+  // Polls stdout (at most 20 s: a hang guard, not a timing assertion) until it holds `want`.
+  auto wait_out = [](const Running& conc, const std::string& want) {
+    for (int i = 0; i < 2000 && conc.out() != want; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return conc.out();
+  };
+  for (const std::string& strategy : conc::test::hash_strategies()) {
+    CAPTURE(strategy);
+    {  // the first verdict is out before the input ends; closing it ends the run
+      Pipe in;
+      TempDir logs;
+      Running conc({kConc, "hash", "-s", strategy, "-j", "2", "-c", "-"}, in.read_end, logs);
+      REQUIRE(::write(in.write_end, good.data(), good.size()) == static_cast<ssize_t>(good.size()));
+      CHECK(wait_out(conc, a + ": OK\n") == a + ": OK\n");
+      REQUIRE(::write(in.write_end, bad.data(), bad.size()) == static_cast<ssize_t>(bad.size()));
+      CHECK(wait_out(conc, a + ": OK\n" + a + ": FAILED\n") == a + ": OK\n" + a + ": FAILED\n");
+      ::close(in.write_end);
+      in.write_end = -1;
+      CHECK(conc.wait() == 1);
+      CHECK(conc.err() == "conc hash: WARNING: 1 computed checksum did NOT match\n");
+    }
+    {  // SIGINT while the pipe stays open: exit 130
+      Pipe in;
+      TempDir logs;
+      Running conc({kConc, "hash", "-s", strategy, "-j", "2", "-c", "-"}, in.read_end, logs);
+      REQUIRE(::write(in.write_end, good.data(), good.size()) == static_cast<ssize_t>(good.size()));
+      CHECK(wait_out(conc, a + ": OK\n") == a + ": OK\n");
+      conc.signal(SIGINT);
+      CHECK(conc.wait() == 130);
+      CHECK(conc.err() == "conc hash: interrupted\n");
+    }
+  }
+}
+
 TEST_CASE("input: a FIFO's writer may come before or after conc opens it, and its data is read whole") {
   TempDir dir;
   const auto fifo = make_fifo(dir);

@@ -229,6 +229,28 @@ TEST_CASE("pipeline --stats names the bottleneck stage; --stage-threads sets a s
   CHECK(r.err.find("channel stage 1 -> stage 2 (capacity 4)") != std::string::npos);
 }
 
+TEST_CASE("pipeline: cut's DELIM may be a backslash, and --help says which escapes DELIM takes") {
+  for (const std::string stage : {"cut '\\\\' 2", "cut \\\\ 2", "cut '\\' 2"}) {
+    CAPTURE(stage);
+    const auto r = run_process({kConc, "pipeline", "-e", stage}, "a\\b\\c\nno backslash\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "b\nno backslash\n");
+    CHECK(r.err.empty());
+  }
+  const auto bad = run_process({kConc, "pipeline", "-e", "cut '\\n' 2"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err ==
+        "conc pipeline: stage 1 'cut '\\n' 2': cut: the delimiter must be one byte, \\t (a tab) or \\\\ (a backslash), "
+        "got '\\n' (see 'conc pipeline --help')\n");
+  // Every stage's line of help, from the stage table.
+  const auto help = run_process({kConc, "pipeline", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("\nStages:\n  grep [-v] [-i] RE      keep the lines matching RE") != std::string::npos);
+  CHECK(help.out.find("\n  cut DELIM FIELDS       fields as cut -d DELIM -f FIELDS; DELIM is one byte, \\t (a tab) or "
+                      "\\\\ (a backslash)\n") != std::string::npos);
+  CHECK(help.out.find("\n  exec CMD               each batch through the shell command CMD") != std::string::npos);
+}
+
 TEST_CASE("pipeline --strategy help lists the four designs, the default first") {
   const auto r = run_process({kConc, "pipeline", "--strategy", "help"});
   CHECK(r.exit_code == 0);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/stage.h"
 #include "process.h"
 #include "temp_dir.h"
 
@@ -101,6 +102,67 @@ TEST_CASE("usage errors name the problem in one formatted line") {
     CHECK(r.exit_code == 2);
     CHECK(r.err == expected);
     CHECK(slurp(keep) == kPrecious);
+  }
+}
+
+TEST_CASE("pipeline: a stage text with an open quote, a lone trailing backslash or a wrong word count, every stage") {
+  TempDir dir;
+  const std::string keep = dir.write("keep.txt", kPrecious);
+  const std::string a = dir.write("a.txt", "a\n");
+  const auto expect = [&](const std::string& stage, const std::string& reason) {
+    const auto r = run_process({kConc, "pipeline", "-e", stage, "-o", keep, a});
+    CAPTURE(stage);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err == "conc pipeline: stage 1 '" + stage + "': " + reason + " (see 'conc pipeline --help')\n");
+    CHECK(slurp(keep) == kPrecious);
+  };
+  // The shell judges exec's command (/bin/sh is dash on Debian, hence its words).
+  const std::string open_quote = "not a valid shell command (sh -n: Syntax error: Unterminated quoted string)";
+  for (const auto& info : conc::pipeline::all_stages()) {
+    const std::string name(info.name);
+    const bool exec = name == "exec";
+    expect(name + " 'x", exec ? open_quote : "unterminated ' quote");
+    expect(name + " \"x", exec ? open_quote : "unterminated \" quote");
+    expect(name + " \"x\\\"", exec ? open_quote : "unterminated \" quote");  // the closing quote escaped
+    const std::string usage(info.usage);
+    if (info.min_args > 0) expect(name, "expected " + usage + ", got 0 arguments");
+    if (info.min_args > 1) expect(name + " a", "expected " + usage + ", got 1 argument");
+    if (!info.rest_is_argument) {
+      std::string extra = name;
+      for (std::size_t i = 0; i <= info.max_args; ++i) extra += " a";
+      expect(extra, "expected " + usage + ", got " + std::to_string(info.max_args + 1) + " argument" +
+                        (info.max_args == 0 ? "" : "s"));
+    }
+  }
+  // A lone backslash at the end, in each stage's last word: exec refuses it
+  // (the shell would take it as itself), the others as they refuse any bad
+  // word; cut's DELIM may be a backslash (another test).
+  expect("exec tr a-z A-Z\\", "the command ends with a lone backslash, which escapes nothing");
+  expect("exec echo \\\\\\", "the command ends with a lone backslash, which escapes nothing");
+  // Any shell syntax error, not only quotes.
+  expect("exec if true; then echo",
+         "not a valid shell command (sh -n: Syntax error: end of file unexpected (expecting \"fi\"))");
+  expect("grep x\\", "invalid regular expression 'x\\': trailing \\");
+  expect("replace a b\\", "invalid replacement 'b\\': Rewrite schema error: '\\' not allowed at end.");
+  expect("replace-first a\\ b", "invalid regular expression 'a\\': trailing \\");
+  expect("cut , 2\\", "cut: invalid field list '2\\' (fields are numbered from 1, e.g. 1,3-4,6-)");
+  expect("head 1\\", "head: expected a line count, got '1\\'");
+  expect("hash sha256\\",
+         "hash: unknown algorithm 'sha256\\' (one of sha256, sha1, sha224, sha384, sha512, md5, "
+         "sha3-256, blake2b, xxh64, xxh3, xxh128)");
+  for (const char* bare : {"upper", "lower", "trim", "rev", "number", "uniq"}) {
+    expect(std::string(bare) + " \\", std::string("expected ") + bare + ", got 1 argument");
+  }
+}
+
+TEST_CASE("pipeline: exec commands the shell parses are accepted, whatever their quoting") {
+  for (const std::string command : {"exec echo \"$(echo \")\")\"", "exec echo 'a\\'", "exec echo \\\\",
+                                    "exec cat # it's", "exec if true; then cat; fi"}) {
+    CAPTURE(command);
+    const auto r = run_process({kConc, "pipeline", "-e", command}, "x\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
   }
 }
 

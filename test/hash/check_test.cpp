@@ -1,11 +1,24 @@
-// check(): verdicts in check-file order, coreutils' error cases, --report-new.
+// check(): verdicts in check-file order, coreutils' error cases, --report-new;
+// check files read as a stream, a bounded number of lines in flight.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "hash/check.h"
 #include "hash/checksum_line.h"
+#include "stdin_from.h"
 #include "temp_dir.h"
 
 using namespace conc::hash;
@@ -25,8 +38,9 @@ Run run_check(const std::vector<std::string>& files, const CheckOptions& options
               Strategy strategy = Strategy::kSteal) {
   Run r;
   conc::common::Diagnostics diag("hash", [&](std::string_view line) { r.diagnostics.emplace_back(line); });
-  r.summary = check(files, options, {strategy, 2, IoMode::kRead, 4096}, diag, {}, nullptr,
-                    [&](const std::string& name, Verdict v) { r.verdicts.emplace_back(name, v); });
+  CheckSink sink;
+  sink.verdict = [&](const std::string& name, Verdict v) { r.verdicts.emplace_back(name, v); };
+  r.summary = check(files, options, {strategy, 2, IoMode::kRead, 4096}, diag, {}, nullptr, sink);
   return r;
 }
 
@@ -157,4 +171,283 @@ TEST_CASE("check files are read as a stream under a 1M line limit by default") {
   const auto r = run_check({sums}, CheckOptions{});
   CHECK(r.verdicts == std::vector<std::pair<std::string, Verdict>>{{a, Verdict::kOk}});
   CHECK(r.diagnostics == std::vector<std::string>{"conc hash: " + sums + ":2: line longer than 1M"});
+}
+
+namespace {
+
+// A FIFO the test writes a check file into while check() reads it on another
+// thread. The write end is opened read-write, so it never waits for the
+// reader, and the reader sees the end only once it is closed.
+struct FifoWriter {
+  std::string path;
+  int fd = -1;
+  explicit FifoWriter(const TempDir& dir) : path((dir.path / "fifo").string()) {
+    REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+    fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+  }
+  FifoWriter(const FifoWriter&) = delete;
+  FifoWriter& operator=(const FifoWriter&) = delete;
+  ~FifoWriter() { close(); }
+  void write(const std::string& text) const { REQUIRE(::write(fd, text.data(), text.size()) == ssize_t(text.size())); }
+  void close() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+};
+
+// The verdicts and diagnostics of a check() running on its own thread, in
+// the order they came, and a way to wait for them.
+class Watched {
+ public:
+  void add(std::string event) {
+    {
+      const std::lock_guard lock(mutex_);
+      events_.push_back(std::move(event));
+    }
+    changed_.notify_all();
+  }
+  // Waits (at most `bound`: a hang guard, not a timing assertion) until
+  // there are `n` events; returns them.
+  std::vector<std::string> wait_for(std::size_t n, std::chrono::seconds bound = std::chrono::seconds(20)) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, bound, [&] { return events_.size() >= n; });
+    return events_;
+  }
+  std::vector<std::string> events() {
+    const std::lock_guard lock(mutex_);
+    return events_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> events_;
+};
+
+std::string verdict_event(const std::string& name, Verdict v) { return name + ": " + std::string(verdict_text(v)); }
+
+}  // namespace
+
+TEST_CASE("check streams: each verdict comes while the check file is still being written, for every strategy") {
+  TempDir dir;
+  const auto a = dir.write("a", "alpha");
+  const auto b = dir.write("b", "beta");
+  for (const auto& row : strategies()) {
+    for (std::size_t threads : {1, 3}) {
+      CAPTURE(row.name, threads);
+      TempDir fifo_dir;
+      FifoWriter fifo(fifo_dir);
+      Watched seen;
+      conc::common::Diagnostics diag("hash", [&](std::string_view line) { seen.add(std::string(line)); });
+      CheckSink sink;
+      sink.verdict = [&](const std::string& name, Verdict v) { seen.add(verdict_event(name, v)); };
+      CheckSummary summary;
+      std::thread run([&] {
+        summary = check({fifo.path}, {}, {row.id, threads, IoMode::kRead, 4096}, diag, {}, nullptr, sink);
+      });
+      fifo.write(line(a, "alpha"));
+      CHECK(seen.wait_for(1) == std::vector<std::string>{a + ": OK"});
+      fifo.write(line(b, "not beta"));
+      CHECK(seen.wait_for(2) == std::vector<std::string>{a + ": OK", b + ": FAILED"});
+      fifo.close();
+      run.join();
+      CHECK(seen.events().size() == 2);
+      CHECK(summary.verified == 2);
+      CHECK(summary.mismatched == 1);
+    }
+  }
+}
+
+TEST_CASE("check keeps few lines in flight: a stalled sink stops the reading of an endless check file") {
+  TempDir dir;
+  const auto a = dir.write("a", "alpha");
+  const std::string good = line(a, "alpha");
+  for (const auto& row : strategies()) {
+    CAPTURE(row.name);
+    TempDir fifo_dir;
+    FifoWriter fifo(fifo_dir);
+    REQUIRE(::fcntl(fifo.fd, F_SETFL, O_NONBLOCK) == 0);
+    std::mutex mutex;
+    std::condition_variable released;
+    bool go = false;
+    std::uint64_t verdicts = 0;
+    conc::common::Diagnostics diag("hash", [](std::string_view) {});
+    CheckSink sink;
+    sink.verdict = [&](const std::string&, Verdict) {
+      std::unique_lock lock(mutex);
+      released.wait(lock, [&] { return go; });  // the first verdict waits until the test has seen the reading stop
+      ++verdicts;
+    };
+    std::thread run([&] { (void)check({fifo.path}, {}, {row.id, 2, IoMode::kRead, 4096}, diag, {}, nullptr, sink); });
+    // Write lines until the pipe stays full: the reader has stopped taking
+    // them. Read without a bound, it would take them all; the cap ends the
+    // test then (4 MiB: far more than the pipe, one read block and the
+    // lines in flight).
+    const std::size_t cap = std::size_t{4} << 20;
+    std::size_t written = 0;
+    for (int full = 0; full < 25 && written < cap;) {
+      const ssize_t n = ::write(fifo.fd, good.data(), good.size());
+      if (n > 0) {
+        written += static_cast<std::size_t>(n);
+        full = 0;
+        continue;
+      }
+      REQUIRE(errno == EAGAIN);
+      ++full;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(written < cap);
+    {
+      const std::lock_guard lock(mutex);
+      go = true;
+    }
+    released.notify_all();
+    fifo.close();  // the rest is read to the end once the sink goes on
+    run.join();
+    CHECK(verdicts * good.size() >= written - good.size());  // every whole line written got its verdict
+  }
+}
+
+TEST_CASE("check: many lines, bad ones among them, come back in line order with their warnings, every strategy") {
+  TempDir dir;
+  const auto path = (dir.path / "SUMS").string();
+  std::string sums;
+  std::vector<std::string> want;  // the verdicts and warnings, in line order
+  for (int i = 0; i < 600; ++i) {
+    const std::string content(static_cast<std::size_t>(i % 7) * 1000, 'x');
+    const auto f = dir.write("f" + std::to_string(i), content);
+    if (i % 5 == 3) {
+      sums += "bad line\n";
+      want.push_back("conc hash: " + path + ": " + std::to_string(i + 1) +
+                     ": improperly formatted SHA256 checksum line");
+      continue;
+    }
+    const bool ok = i % 11 != 0;
+    sums += line(f, ok ? content : "other");
+    want.push_back(f + (ok ? ": OK" : ": FAILED"));
+  }
+  (void)dir.write("SUMS", sums);
+  for (const auto& row : strategies()) {
+    for (std::size_t threads : {1, 2, 8}) {
+      CAPTURE(row.name, threads);
+      std::vector<std::string> events;
+      conc::common::Diagnostics diag("hash", [&](std::string_view l) { events.emplace_back(l); });
+      CheckSink sink;
+      sink.verdict = [&](const std::string& name, Verdict v) { events.push_back(verdict_event(name, v)); };
+      CheckOptions o;
+      o.warn = true;
+      (void)check({path}, o, {row.id, threads, IoMode::kRead, 4096}, diag, {}, nullptr, sink);
+      CHECK(events == want);
+    }
+  }
+}
+
+TEST_CASE("check ends when its sink throws or a stop is requested, even on a check file that never ends") {
+  TempDir dir;
+  const auto a = dir.write("a", "alpha");
+  for (const auto& row : strategies()) {
+    CAPTURE(row.name);
+    {  // a sink that throws: the exception reaches the caller
+      TempDir fifo_dir;
+      FifoWriter fifo(fifo_dir);
+      for (int i = 0; i < 50; ++i) fifo.write(line(a, "alpha"));
+      conc::common::Diagnostics diag("hash", [](std::string_view) {});
+      CheckSink sink;
+      int calls = 0;
+      sink.verdict = [&](const std::string&, Verdict) {
+        ++calls;
+        throw std::runtime_error("sink failed");
+      };
+      CHECK_THROWS_WITH(check({fifo.path}, {}, {row.id, 2, IoMode::kRead, 4096}, diag, {}, nullptr, sink),
+                        "sink failed");
+      CHECK(calls == 1);
+    }
+    {  // a stop request: nothing more is handed out
+      TempDir fifo_dir;
+      FifoWriter fifo(fifo_dir);
+      fifo.write(line(a, "alpha"));
+      std::stop_source stop;
+      conc::common::Diagnostics diag("hash", [](std::string_view) {});
+      CheckSink sink;
+      int calls = 0;
+      sink.verdict = [&](const std::string&, Verdict) {
+        ++calls;
+        stop.request_stop();
+      };
+      (void)check({fifo.path}, {}, {row.id, 2, IoMode::kRead, 4096}, diag, stop.get_token(), nullptr, sink);
+      CHECK(calls == 1);
+    }
+  }
+}
+
+TEST_CASE("check: a listed '-' reads standard input before a later check file '-' does, as coreutils") {
+  TempDir dir;
+  const auto sums =
+      dir.write("A", format_line(LineStyle::kGnu, Algo::kSha256, hex_digest(Algo::kSha256, "abc"), "-", false));
+  for (const auto& row : strategies()) {
+    CAPTURE(row.name);
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    REQUIRE(::write(fds[1], "abc", 3) == 3);
+    ::close(fds[1]);
+    conc::test::StdinFrom in(fds[0]);
+    ::close(fds[0]);
+    Run r;
+    conc::common::Diagnostics diag("hash", [&](std::string_view l) { r.diagnostics.emplace_back(l); });
+    CheckSink sink;
+    sink.verdict = [&](const std::string& name, Verdict v) { r.verdicts.emplace_back(name, v); };
+    (void)check({sums, "-"}, {}, {row.id, 2, IoMode::kRead, 4096}, diag, {}, nullptr, sink);
+    CHECK(r.verdicts == std::vector<std::pair<std::string, Verdict>>{{"-", Verdict::kOk}});
+    CHECK(r.diagnostics == std::vector<std::string>{"conc hash: -: no properly formatted checksum lines found"});
+  }
+}
+
+TEST_CASE("check: each diagnostic comes after a flush, each check file's counts after its verdicts, every strategy") {
+  TempDir dir;
+  const auto a = dir.write("a", "alpha");
+  const auto gone = (dir.path / "gone").string();
+  const auto s1 = dir.write("S1", line(a, "alpha") + "bad\n" + line(gone, "x") + line(a, "other"));
+  const auto s2 = dir.write("S2", line(a, "alpha"));
+  const auto empty = dir.write("E", "# nothing\n");
+  for (const auto& row : strategies()) {
+    CAPTURE(row.name);
+    std::vector<std::string> events;
+    conc::common::Diagnostics diag("hash", [&](std::string_view l) { events.emplace_back(l); });
+    CheckSink sink;
+    sink.verdict = [&](const std::string& name, Verdict v) { events.push_back(verdict_event(name, v)); };
+    sink.flush = [&] {
+      if (events.empty() || events.back() != "flush") events.emplace_back("flush");  // idle flushes collapse
+    };
+    sink.file_done = [&](const std::string& file, const CheckCounts& c) {
+      events.push_back("done " + file + " " + std::to_string(c.lines) + " " + std::to_string(c.misformatted) + " " +
+                       std::to_string(c.verified) + " " + std::to_string(c.mismatched) + " " +
+                       std::to_string(c.unreadable));
+    };
+    CheckOptions o;
+    o.warn = true;
+    const auto summary = check({s1, empty, s2}, o, {row.id, 3, IoMode::kRead, 4096}, diag, {}, nullptr, sink);
+    // Keep a flush only where a diagnostic follows it: idle flushes may come anywhere.
+    std::vector<std::string> kept;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const bool next_is_diag = i + 1 < events.size() && events[i + 1].rfind("conc hash: ", 0) == 0;
+      if (events[i] != "flush" || next_is_diag) kept.push_back(events[i]);
+    }
+    CHECK(kept == std::vector<std::string>{
+                      a + ": OK",
+                      "flush",
+                      "conc hash: " + s1 + ": 2: improperly formatted SHA256 checksum line",
+                      "flush",
+                      "conc hash: " + gone + ": No such file or directory",
+                      gone + ": FAILED open or read",
+                      a + ": FAILED",
+                      "done " + s1 + " 3 1 2 1 1",
+                      "flush",
+                      "conc hash: " + empty + ": no properly formatted checksum lines found",
+                      a + ": OK",
+                      "done " + s2 + " 1 0 1 0 0",
+                  });
+    CHECK(summary.lines == 4);
+    CHECK(summary.verified == 3);
+  }
 }

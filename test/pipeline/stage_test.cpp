@@ -68,11 +68,22 @@ TEST_CASE("cut selects fields as cut -d -f does") {
   CHECK_THROWS_AS(parse_stage("cut , a"), StageError);
 }
 
-TEST_CASE("cut takes \\t for a tab delimiter, as people type it") {
+TEST_CASE("cut's DELIM: one byte is itself, and the escapes \\t (a tab) and \\\\ (a backslash)") {
   CHECK(run("cut '\\t' 2", "a\tb\tc\nd,e\n") == "b\nd,e\n");
   CHECK(run("cut \\t 1,3", "a\tb\tc\n") == "a\tc\n");
   CHECK(run("cut '\t' 2", "a\tb\n") == "b\n");  // a literal tab still works
-  CHECK_THROWS_WITH(parse_stage("cut '\\n' 2"), "cut: the delimiter must be a single byte or \\t, got '\\n'");
+  // A backslash, written as the escape (quoted or not) or as the one byte
+  // (single quotes, or double quotes where \\ is one backslash).
+  for (const std::string stage : {"cut '\\\\' 2", "cut \\\\ 2", "cut '\\' 2", "cut \\ 2", "cut \"\\\\\" 2"}) {
+    CAPTURE(stage);
+    CHECK(run(stage, "a\\b\\c\nt\tu\n") == "b\nt\tu\n");
+  }
+  CHECK(run("cut 't' 2", "atb\n") == "b\n");  // a t alone is a t
+  const std::string want = "cut: the delimiter must be one byte, \\t (a tab) or \\\\ (a backslash), got '";
+  for (const std::string bad : {"\\n", "\\r", "\\0", "\\\\\\", "\\\\\\\\", "\\x", "ab", "\\ t"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_WITH(parse_stage("cut '" + bad + "' 2"), want + bad + "'");
+  }
 }
 
 TEST_CASE("hash appends a tab and the line's digest") {
@@ -144,6 +155,20 @@ TEST_CASE("exec runs a shell command per batch") {
   CHECK_THROWS_WITH(run("exec exit 3", "a\n"), "exit status 3");
   CHECK_THROWS_WITH(run("exec kill -9 $$", "a\n"), "killed by signal 9");
   CHECK_THROWS_WITH(parse_stage("exec   "), "expected exec CMD, got 0 arguments");
+}
+
+TEST_CASE("exec: a command the shell cannot parse, or one ending in a lone backslash, is refused when parsed") {
+  const std::string open_quote = "not a valid shell command (sh -n: Syntax error: Unterminated quoted string)";
+  CHECK_THROWS_WITH(parse_stage("exec 'unterminated"), open_quote);
+  CHECK_THROWS_WITH(parse_stage("exec sed \"s/a/b/"), open_quote);
+  CHECK_THROWS_WITH(parse_stage("exec echo \"a\\\""), open_quote);
+  CHECK_THROWS_WITH(parse_stage("exec (cat"), Catch::Matchers::StartsWith("not a valid shell command (sh -n: "));
+  CHECK_THROWS_WITH(parse_stage("exec tr a b\\"), "the command ends with a lone backslash, which escapes nothing");
+  CHECK_THROWS_WITH(parse_stages({"upper", "exec 'x"}), "stage 2 'exec 'x': " + open_quote);
+  // What parses runs, quotes nested in $(...) and comments included.
+  CHECK(run("exec echo \"$(echo \")\")\"", "") == ")\n");
+  CHECK(run("exec cat # it's", "a\n") == "a\n");
+  CHECK(run("exec printf '%s\\n' \\\\", "") == "\\\n");
 }
 
 TEST_CASE("bad stage texts are usage errors naming the stage") {

@@ -450,3 +450,126 @@ TEST_CASE("a stream word longer than max_word is an error at its offset, the res
     }
   }
 }
+
+namespace {
+
+struct Counted {
+  Counts counts;
+  Totals totals;
+  std::vector<std::string> errors;
+};
+
+Counted count_all(const Options& o) {
+  Counted c;
+  conc::common::Diagnostics diag("wordcount", [&](std::string_view l) { c.errors.emplace_back(l); });
+  const Result r = count_words(o, diag, {}, nullptr);
+  for (const auto& wc : r.sorted) c.counts.emplace_back(std::string(wc.word), wc.count);
+  c.totals = r.totals;
+  return c;
+}
+
+// As count_all, with `text` read from a pipe (a stream), named `name`.
+Counted count_pipe(Options o, const std::string& text, std::string& name) {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  std::thread writer([&, fd = fds[1]] {
+    for (std::size_t at = 0; at < text.size();) {
+      const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+      if (n <= 0) break;  // the reader stopped early: EPIPE
+      at += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+  });
+  name = "/dev/fd/" + std::to_string(fds[0]);
+  o.inputs = {name};
+  Counted c = count_all(o);
+  ::close(fds[0]);
+  writer.join();
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a word longer than max_word in a regular file: the stream's error, counts and totals, every strategy") {
+  ::signal(SIGPIPE, SIG_IGN);  // the writer outlives the reader that stopped
+  TempDir dir;
+  const std::string y50(50, 'y');
+  const std::string x100(100, 'x');
+  struct Case {
+    std::string text;
+    Counts want;
+    std::uint64_t at;  // where the first long word starts
+  };
+  const std::vector<Case> cases = {
+      // Words after the long one that also come before it: those before stay counted.
+      {"a bb " + y50 + " " + x100 + " c c a bb\n", {{"a", 1}, {"bb", 1}, {y50, 1}}, 56},
+      // At the very start; at the very end (no newline); one after another.
+      {x100 + " a\n", {}, 0},
+      {"a\nb\n" + x100, {{"a", 1}, {"b", 1}}, 4},
+      {"a " + x100 + "\n" + x100 + "x b\n" + y50 + "\n", {{"a", 1}}, 2},
+      // Exactly the limit is a word like any other.
+      {y50 + "\n" + y50 + " z", {{y50, 2}, {"z", 1}}, 0},
+  };
+  for (std::size_t k = 0; k < cases.size(); ++k) {
+    const Case& c = cases[k];
+    const auto file = dir.write("long" + std::to_string(k), c.text);
+    const bool too_long = c.text.find(x100) != std::string::npos;
+    for (const auto& info : strategies()) {
+      for (std::size_t chunk : {1, 7, 64, 4096}) {
+        for (std::size_t threads : {1, 3}) {
+          CAPTURE(k, info.name, chunk, threads);
+          Options o;
+          o.strategy = info.id;
+          o.chunk_size = chunk;
+          o.threads = threads;
+          o.max_word = 50;
+          std::string name;
+          const Counted stream = count_pipe(o, c.text, name);
+          o.inputs = {file};
+          const Counted got = count_all(o);
+          CHECK(stream.counts == c.want);
+          CHECK(got.counts == c.want);
+          CHECK(got.totals.bytes == stream.totals.bytes);
+          CHECK(got.totals.lines == stream.totals.lines);
+          CHECK(got.totals.words == stream.totals.words);
+          const std::string reason =
+              ": word at byte " + std::to_string(c.at) + " longer than 50 bytes: rest of the input skipped";
+          CHECK(got.errors ==
+                (too_long ? std::vector<std::string>{"conc wordcount: " + file + reason} : std::vector<std::string>{}));
+          CHECK(stream.errors ==
+                (too_long ? std::vector<std::string>{"conc wordcount: " + name + reason} : std::vector<std::string>{}));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("over-long words in several regular files are reported in input order, each file's rest skipped") {
+  TempDir dir;
+  const std::string x100(100, 'x');
+  const auto f1 = dir.write("f1", "one " + x100 + " two\n");
+  const auto f2 = dir.write("f2", "three\n");
+  const auto f3 = dir.write("f3", "four " + x100 + " five\n");
+  // 8 MiB of one word: read only as far as the limit needs.
+  const auto big = dir.write("big", "six " + std::string(std::size_t{8} << 20, 'z') + " seven\n");
+  for (const auto& info : strategies()) {
+    CAPTURE(info.name);
+    Options o;
+    o.strategy = info.id;
+    o.threads = 4;
+    o.chunk_size = 16;
+    o.max_word = 64;
+    o.inputs = {f1, f2, f3, big};
+    const Counted got = count_all(o);
+    CHECK(got.counts == Counts{{"four", 1}, {"one", 1}, {"six", 1}, {"three", 1}});
+    CHECK(got.errors ==
+          std::vector<std::string>{
+              "conc wordcount: " + f1 + ": word at byte 4 longer than 64 bytes: rest of the input skipped",
+              "conc wordcount: " + f3 + ": word at byte 5 longer than 64 bytes: rest of the input skipped",
+              "conc wordcount: " + big + ": word at byte 4 longer than 64 bytes: rest of the input skipped",
+          });
+    // The bytes and lines counted stop before each long word, as a stream's.
+    CHECK(got.totals.bytes == 3 + 6 + 4 + 3);
+    CHECK(got.totals.lines == 1);
+  }
+}

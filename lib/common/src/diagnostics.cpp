@@ -48,6 +48,11 @@ void Diagnostics::warning(std::string_view input, std::string_view reason) {
   if (!quiet_) emit(format(input, reason));
 }
 
+void Diagnostics::relay_error(std::string_view line) {
+  errors_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count
+  emit(std::string(line));
+}
+
 void Diagnostics::emit(const std::string& line) {
   std::lock_guard lock(mutex_);
   sink_(line);

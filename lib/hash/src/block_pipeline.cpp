@@ -5,12 +5,13 @@
 //      ^                                            |
 //      +---------------(free buffers)---------------+
 //
-// -j N runs N readers, but never more than there are files (a reader
-// without a file would only cost a thread), and as many hashers, but never
+// -j N runs N readers, but never more than there are files when the list is
+// known (a reader without a file would only cost a thread), and as many hashers, but never
 // more than the cores the process may use: readers wait on I/O, hashers only
 // compute, so hashers beyond the cores (-j 256 on one) add threads, channels
-// and buffers in flight but no speed. Readers take files from a shared index
-// in input order and read each into large blocks; reader k sends every block
+// and buffers in flight but no speed. Readers claim files in input order (from
+// a shared index, or from a channel when the jobs arrive as a stream) and read
+// each into large blocks; reader k sends every block
 // to hasher k mod hashers over a bounded FIFO channel, so a file's blocks are
 // hashed in order without any hasher waiting on another (a hasher keeps one
 // digest per file it has open), and the file-level fan-out comes from the
@@ -50,7 +51,8 @@ constexpr std::size_t kMinBuffer = 4096;
 
 struct Block {
   std::size_t job = 0;
-  Buffer buffer;                                   // read mode: returned to the pool once hashed
+  const Job* source = nullptr;  // the job's description (its algorithm), alive until its outcome is delivered
+  Buffer buffer;                // read mode: returned to the pool once hashed
   std::shared_ptr<const common::MappedInput> map;  // mmap mode: keeps the mapping alive
   const char* data = nullptr;
   std::size_t size = 0;
@@ -67,64 +69,56 @@ struct OpenFile {
 
 class BlockPipeline {
  public:
-  BlockPipeline(std::span<const Job> jobs, const EngineOptions& o, std::stop_token stop, common::ProgressBar* progress)
-      : jobs_(jobs), options_(o), stop_(std::move(stop)), progress_(progress) {}
+  BlockPipeline(ClaimJob claim, std::size_t readers, const EngineOptions& o, std::stop_token stop,
+                common::ProgressBar* progress)
+      : claim_(std::move(claim)), readers_(readers), options_(o), stop_(std::move(stop)), progress_(progress) {}
 
-  conc::RunStats run(std::stop_source& halt, const OutcomeSink& sink) {
-    // threads was resolved at the engine's entry; no more readers than files,
-    // no more hashers than cores (each holds buffers in flight).
-    const std::size_t readers = std::max<std::size_t>(1, std::min(options_.threads, jobs_.size()));
-    const std::size_t hashers = std::min(readers, available_cores());
+  // Starts the readers and hashers; every outcome goes to `out`, and the
+  // threads drop their copies of it as they finish.
+  void start(Sender<Indexed> out) {
+    // threads was resolved at the engine's entry; no more hashers than cores
+    // (each holds buffers in flight).
+    hashers_ = std::min(readers_, available_cores());
     // Every buffer is in the pool, in a reader's hand, queued at a hasher or
     // being hashed: with this many, a reader waiting for one always gets it.
-    const std::size_t buffers = readers + hashers * (kBlocksPerHasher + 1);
+    const std::size_t buffers = readers_ + hashers_ * (kBlocksPerHasher + 1);
 
     // Made on first need (take_buffer), up to this many: --io mmap reads only
     // stdin, streams and unsized files (/proc), and a few small files need few.
     max_buffers_ = buffers;
     auto [free_tx, free_rx] = conc::bounded<Buffer>(buffers);
-    auto [out_tx, out_rx] = conc::unbounded<Indexed>();
+    free_rx_ = free_rx;
     std::vector<Sender<Block>> to_hasher;
-    std::vector<Receiver<Block>> at_hasher;
-    for (std::size_t k = 0; k < hashers; ++k) {
+    for (std::size_t k = 0; k < hashers_; ++k) {
       auto [tx, rx] = conc::bounded<Block>(kBlocksPerHasher);
       to_hasher.push_back(std::move(tx));
-      at_hasher.push_back(std::move(rx));
+      at_hasher_.push_back(std::move(rx));
     }
 
-    std::vector<std::jthread> threads;
-    for (std::size_t k = 0; k < hashers; ++k) {
-      threads.emplace_back([this, rx = at_hasher[k], free_tx, out_tx]() mutable { hash_blocks(rx, free_tx, out_tx); });
+    for (std::size_t k = 0; k < hashers_; ++k) {
+      threads_.emplace_back([this, rx = at_hasher_[k], free_tx, out]() mutable { hash_blocks(rx, free_tx, out); });
     }
-    for (std::size_t r = 0; r < readers; ++r) {
-      threads.emplace_back([this, tx = to_hasher[r % hashers], free_rx, free_tx, out_tx]() mutable {
-        read_files(tx, free_rx, free_tx, out_tx);
+    for (std::size_t r = 0; r < readers_; ++r) {
+      threads_.emplace_back([this, tx = to_hasher[r % hashers_], free_rx, free_tx, out]() mutable {
+        read_files(tx, free_rx, free_tx, out);
       });
     }
     // The threads hold every sender now: the channels close as they finish.
-    to_hasher.clear();
-    out_tx.reset();
-    free_tx.reset();
+  }
 
-    std::exception_ptr failure;
-    try {
-      deliver_in_order(out_rx, sink, halt);
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    threads.clear();  // join
+  // Joins the threads (they end once claim_ has no more jobs) and returns their counters.
+  conc::RunStats finish() {
+    threads_.clear();  // join
 
     conc::RunStats stats;
-    for (std::size_t k = 0; k < hashers; ++k)
-      stats.channels.push_back({"blocks to hasher " + std::to_string(k), at_hasher[k].stats()});
-    stats.channels.push_back({"free buffers", free_rx.stats()});
-    stats.channels.push_back({"outcomes", out_rx.stats()});
-    stats.counts.push_back({"reader threads", readers});
-    stats.counts.push_back({"hasher threads", hashers});
+    for (std::size_t k = 0; k < hashers_; ++k)
+      stats.channels.push_back({"blocks to hasher " + std::to_string(k), at_hasher_[k].stats()});
+    stats.channels.push_back({"free buffers", free_rx_.stats()});
+    stats.counts.push_back({"reader threads", readers_});
+    stats.counts.push_back({"hasher threads", hashers_});
     // relaxed: every thread is joined, which orders their updates before these loads.
     stats.counts.push_back({"read buffers allocated", allocated_buffers_.load(std::memory_order_relaxed)});
     stats.counts.push_back({"read buffer bytes allocated", allocated_bytes_.load(std::memory_order_relaxed)});
-    if (failure) std::rethrow_exception(failure);
     return stats;
   }
 
@@ -135,9 +129,10 @@ class BlockPipeline {
   void read_files(Sender<Block>& to_hasher, Receiver<Buffer>& free_buffers, Sender<Buffer>& give_back,
                   Sender<Indexed>& out) {
     while (!stop_.stop_requested()) {
-      // relaxed: only hands out distinct indices; the data travels through channels.
-      const std::size_t i = next_job_.fetch_add(1, std::memory_order_relaxed);
-      if (i >= jobs_.size()) return;
+      const auto claimed = claim_();
+      if (!claimed) return;
+      const std::size_t i = claimed->index;
+      const Job& job = *claimed->job;
       bool started = false;
       auto send = [&](Block&& b) {
         started = true;
@@ -145,19 +140,21 @@ class BlockPipeline {
       };
       Block last;
       last.job = i;
+      last.source = &job;
       last.last = true;
       try {
-        if (jobs_[i].stdin_rest) {  // no blocks: the empty digest
+        if (job.stdin_rest) {  // no blocks: the empty digest
           send(std::move(last));
           continue;
         }
-        common::Input source = common::Input::open(jobs_[i].path, jobs_[i].is_stdin);
+        common::Input source = common::Input::open(job.path, job.is_stdin);
         if (options_.io == IoMode::kMmap && source.is_sized()) {
           auto map = std::make_shared<const common::MappedInput>(source);
           for (std::uint64_t at = 0; at < map->size() && !stop_.stop_requested();) {
             const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.block_size, map->size() - at));
             Block b;
             b.job = i;
+            b.source = &job;
             b.map = map;
             b.data = map->data() + at;
             b.size = n;
@@ -177,6 +174,7 @@ class BlockPipeline {
             if (!buffer) break;  // cannot happen: the hashers hold the pool's senders
             Block b;
             b.job = i;
+            b.source = &job;
             try {
               b.size = source.read({buffer->data.get(), buffer->capacity}, stop_);
             } catch (...) {
@@ -234,7 +232,7 @@ class BlockPipeline {
     std::unordered_map<std::size_t, OpenFile> open;
     for (Block& b : in) {
       auto it = open.find(b.job);
-      if (it == open.end()) it = open.emplace(b.job, OpenFile{common::Digest(jobs_[b.job].algo), 0, {}}).first;
+      if (it == open.end()) it = open.emplace(b.job, OpenFile{common::Digest(b.source->algo), 0, {}}).first;
       OpenFile& file = it->second;
       if (b.size != 0 && file.error.empty()) {
         try {
@@ -261,7 +259,9 @@ class BlockPipeline {
     }
   }
 
-  std::span<const Job> jobs_;
+  ClaimJob claim_;
+  std::size_t readers_;
+  std::size_t hashers_ = 0;
   const EngineOptions& options_;
   std::stop_token stop_;
   std::size_t max_buffers_ = 0;
@@ -269,15 +269,53 @@ class BlockPipeline {
   std::atomic<std::uint64_t> allocated_buffers_{0};  ///< allocations, replacements included
   std::atomic<std::uint64_t> allocated_bytes_{0};
   common::ProgressBar* progress_;
-  std::atomic<std::size_t> next_job_{0};
+  std::vector<Receiver<Block>> at_hasher_;
+  Receiver<Buffer> free_rx_;
+  std::vector<std::jthread> threads_;  // declared last: joined (destroyed) before what they use
 };
 
 }  // namespace
 
 conc::RunStats run_block_pipeline(std::span<const Job> jobs, const EngineOptions& options, std::stop_source& halt,
                                   common::ProgressBar* progress, const OutcomeSink& sink) {
-  BlockPipeline pipeline(jobs, options, halt.get_token(), progress);
-  return pipeline.run(halt, sink);
+  std::atomic<std::size_t> next{0};
+  const ClaimJob claim = [&]() -> std::optional<Claim> {
+    // relaxed: only hands out distinct indices; the data travels through channels.
+    const std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
+    if (i >= jobs.size()) return std::nullopt;
+    return Claim{i, &jobs[i]};
+  };
+  // No more readers than files: a reader without a file would only cost a thread.
+  BlockPipeline pipeline(claim, std::max<std::size_t>(1, std::min(options.threads, jobs.size())), options,
+                         halt.get_token(), progress);
+  auto [out_tx, out_rx] = conc::unbounded<Indexed>();
+  pipeline.start(std::move(out_tx));
+  std::exception_ptr failure;
+  try {
+    deliver_in_order(out_rx, sink, halt);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  conc::RunStats stats = pipeline.finish();
+  stats.channels.push_back({"outcomes", out_rx.stats()});
+  if (failure) std::rethrow_exception(failure);
+  return stats;
+}
+
+conc::RunStats stream_block_pipeline(const ClaimJob& claim, const EngineOptions& options, const std::stop_token& stop,
+                                     common::ProgressBar* progress, Sender<Indexed> out,
+                                     const std::function<void()>& deliver) {
+  BlockPipeline pipeline(claim, options.threads, options, stop, progress);
+  pipeline.start(std::move(out));
+  std::exception_ptr failure;
+  try {
+    deliver();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  conc::RunStats stats = pipeline.finish();
+  if (failure) std::rethrow_exception(failure);
+  return stats;
 }
 
 }  // namespace conc::hash::detail

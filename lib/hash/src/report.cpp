@@ -34,7 +34,7 @@ void ResultWriter::finish() {
   if (format_ == Format::kJson) out_.write(first_ ? "]\n" : "\n]\n");
 }
 
-std::vector<std::string> check_warnings(const CheckSummary& summary) {
+std::vector<std::string> check_warnings(const CheckCounts& summary) {
   std::vector<std::string> lines;
   auto warn = [&](const std::string& text) { lines.push_back("WARNING: " + text); };
   if (summary.misformatted != 0) warn(plural(summary.misformatted, "line is", "lines are") + " improperly formatted");

@@ -296,10 +296,59 @@ class ExecStage final : public Stage {
   std::vector<std::string> direct_;  // argv when no shell is needed
 };
 
+// What `sh -n` (parse, run nothing) says of `command`: "" when it parses,
+// else the shell's first line without its "sh: 1: " prefix. So an
+// unterminated quote or an `if` without `fi` is a usage error before any
+// output is opened, not a failure of every batch. The shell that will run
+// the command judges it, so nothing valid is refused. "" too when no shell
+// can be started: running the stage reports that.
+std::string shell_syntax_error(const std::string& command) {
+  int err[2];
+  if (::pipe2(err, O_CLOEXEC) != 0) return "";
+  Fd err_read(err[0]), err_write(err[1]);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, err_write.get(), 2);
+  std::string text = command;
+  char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-n"), const_cast<char*>("-c"), text.data(), nullptr};
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, "/bin/sh", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  err_write.reset();
+  if (spawned != 0) return "";
+  std::string message;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(err_read.get(), buf, sizeof buf);
+    if (n > 0 && message.size() < (std::size_t{1} << 16)) message.append(buf, static_cast<std::size_t>(n));
+    if (n == 0 || (n < 0 && errno != EINTR)) break;
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+  message = message.substr(0, message.find('\n'));
+  for (const std::string prefix : {"sh: ", "1: "}) {  // dash: "sh: 1: Syntax error: ..."
+    if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
+  }
+  return message.empty() ? "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128) : message;
+}
+
 }  // namespace
 
 std::unique_ptr<Stage> detail::make_exec(const std::string& text, const std::vector<std::string>& words) {
-  return std::make_unique<ExecStage>(text, words[1]);
+  const std::string& command = words[1];
+  if (const auto error = shell_syntax_error(command); !error.empty()) {
+    throw StageError("not a valid shell command (sh -n: " + error + ")");
+  }
+  // The shells take a lone backslash at the very end as itself (POSIX leaves
+  // it unspecified): what was it meant to escape? Almost always a quote the
+  // user's own shell ate. A backslash itself is written '\' or \\ there.
+  const auto last = command.find_last_not_of('\\');
+  const std::size_t trailing = command.size() - (last == std::string::npos ? 0 : last + 1);
+  if (trailing % 2 == 1) throw StageError("the command ends with a lone backslash, which escapes nothing");
+  return std::make_unique<ExecStage>(text, command);
 }
 
 }  // namespace conc::pipeline

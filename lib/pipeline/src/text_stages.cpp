@@ -178,10 +178,22 @@ std::unique_ptr<Stage> make_rev(const std::string& text, const std::vector<std::
 }
 
 std::unique_ptr<Stage> make_cut(const std::string& text, const std::vector<std::string>& words) {
-  // `\t` is what people type for a tab (cut -d '\t' in other tools); a literal tab works too.
-  const std::string delim = words[1] == "\\t" ? "\t" : words[1];
-  if (delim.size() != 1) throw StageError("cut: the delimiter must be a single byte or \\t, got '" + words[1] + "'");
-  return std::make_unique<CutStage>(text, delim[0], parse_fields(words[2]));
+  // One byte is itself (a lone `\` too: it has nothing to escape). Two bytes
+  // are an escape: `\t` is what people type for a tab (cut -d '\t' in other
+  // tools), and so that a backslash can be written as an escape as well,
+  // `\\` is one. Nothing else: a newline cannot be inside a line.
+  const std::string& word = words[1];
+  char delim = 0;
+  if (word.size() == 1) {
+    delim = word[0];
+  } else if (word == "\\t") {
+    delim = '\t';
+  } else if (word == "\\\\") {
+    delim = '\\';
+  } else {
+    throw StageError("cut: the delimiter must be one byte, \\t (a tab) or \\\\ (a backslash), got '" + word + "'");
+  }
+  return std::make_unique<CutStage>(text, delim, parse_fields(words[2]));
 }
 
 std::unique_ptr<Stage> make_hash(const std::string& text, const std::vector<std::string>& words) {

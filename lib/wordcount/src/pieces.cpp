@@ -9,6 +9,7 @@
 
 #include "common/input.h"
 #include "common/read_all.h"
+#include "conc/mutex.h"
 
 namespace conc::wordcount {
 namespace {
@@ -57,6 +58,12 @@ class BlockPool : public std::enable_shared_from_this<BlockPool> {
   std::vector<std::unique_ptr<Block>> free_;
 };
 
+// What a stream and a file both say of a word longer than the limit.
+std::string long_word_reason(std::uint64_t at, std::size_t max_word) {
+  return "word at byte " + std::to_string(at) + " longer than " + common::limit_text(max_word) +
+         ": rest of the input skipped";
+}
+
 // Reads a stream in blocks; each block ends at its last cut, the rest is
 // carried into the next block.
 //
@@ -101,8 +108,7 @@ void cut_stream(common::Input& in, const std::string& name, std::size_t chunk_si
     }
     std::string_view text(data, have);
     if (carried && tokenizer.next_cut(text, word_begin) - word_begin > max_word) {
-      diag.error(name, "word at byte " + std::to_string(block_at + word_begin) + " longer than " +
-                           common::limit_text(max_word) + ": rest of the input skipped");
+      diag.error(name, long_word_reason(block_at + word_begin, max_word));
       pool->give(std::move(block));
       return;
     }
@@ -133,10 +139,17 @@ void cut_stream(common::Input& in, const std::string& name, std::size_t chunk_si
 
 // A regular file open for ranges to be read from it, by many threads at once
 // (pread keeps no shared file position).
-class OpenFile {
+class OpenFile : public std::enable_shared_from_this<OpenFile> {
  public:
-  OpenFile(common::Input input, std::string path)
-      : input_(std::move(input)), path_(std::move(path)), size_(input_.size()) {}
+  OpenFile(common::Input input, std::string path, std::size_t index, std::uint64_t range, std::size_t max_word,
+           LongWords& long_words)
+      : input_(std::move(input)),
+        path_(std::move(path)),
+        size_(input_.size()),
+        index_(index),
+        range_(range),
+        max_word_(max_word),
+        long_words_(long_words) {}
   OpenFile(const OpenFile&) = delete;
   OpenFile& operator=(const OpenFile&) = delete;
 
@@ -151,16 +164,39 @@ class OpenFile {
     // short read means it shrank (reported), and the text ends there.
     std::size_t end = n;
     if (n == length) {
+      // The range's last word runs from just after its last cut (or from
+      // the file's start) to that cut. A range is at most max_word bytes, so
+      // only this word can be longer; reading stops once it is.
+      const std::size_t last = tokenizer.last_cut(got.substr(start));
+      const std::size_t word = last == std::string_view::npos ? start : start + last + 1;
       for (std::size_t step = kFirstStep; offset + end < size_; step = std::min(2 * step, kMaxStep)) {
-        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(step, size_ - offset - end));
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(
+            {step, size_ - offset - end, word + max_word_ + 1 - std::min(end, word + max_word_)}));
         const std::size_t more = read_at(buf, end, want, offset + end, diag);
         const std::size_t cut = tokenizer.next_cut(std::string_view(buf.data(), end + more), end);
         const bool found = cut < end + more;
         end = cut;
-        if (found || more < want) break;  // else still inside the last word: read on
+        if (found || more < want || end - word > max_word_) break;  // else still inside the last word: read on
+      }
+      if (end - word > max_word_) {
+        // The text ends before the word (and the cut before it), as a
+        // stream's last block before such a word does.
+        long_word(offset + word, offset);
+        return {buf.data() + start, (word == 0 ? 0 : word - 1) - start};
       }
     }
     return {buf.data() + start, end - start};
+  }
+
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  [[nodiscard]] std::size_t index() const noexcept { return index_; }
+  [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+  [[nodiscard]] std::uint64_t range() const noexcept { return range_; }
+  [[nodiscard]] std::size_t max_word() const noexcept { return max_word_; }
+  // The first over-long word's offset, and the offset of the range holding its start.
+  [[nodiscard]] std::pair<std::uint64_t, std::uint64_t> first_long_word() {
+    const MutexLock lock(mutex_);
+    return {long_word_at_, long_word_range_};
   }
 
  private:
@@ -188,11 +224,63 @@ class OpenFile {
     if (!reported_.exchange(true, std::memory_order_relaxed)) diag.error(path_, reason);
   }
 
+  // Notes a word of more than max_word_ bytes at `at`, in the range at
+  // `range_offset`; the first one (the lowest offset) is the one that counts.
+  void long_word(std::uint64_t at, std::uint64_t range_offset) {
+    bool first = false;
+    {
+      const MutexLock lock(mutex_);
+      first = !has_long_word_;
+      if (first || at < long_word_at_) {
+        long_word_at_ = at;
+        long_word_range_ = range_offset;
+      }
+      has_long_word_ = true;
+    }
+    if (first) long_words_.add(shared_from_this());
+  }
+
   common::Input input_;  ///< sized: ranges are read with pread, from many threads
   std::string path_;
   std::uint64_t size_;  ///< at open; ranges never read past it
+  std::size_t index_;   ///< among the inputs: long words are reported in input order
+  std::uint64_t range_;
+  std::size_t max_word_;
+  LongWords& long_words_;
   std::atomic<bool> reported_{false};
+  Mutex mutex_;
+  bool has_long_word_ GUARDED_BY(mutex_) = false;
+  std::uint64_t long_word_at_ GUARDED_BY(mutex_) = 0;
+  std::uint64_t long_word_range_ GUARDED_BY(mutex_) = 0;
 };
+
+void LongWords::add(std::shared_ptr<OpenFile> file) {
+  const MutexLock lock(mutex_);
+  files_.push_back(std::move(file));
+}
+
+void LongWords::take_back(const Tokenizer& tokenizer, common::Diagnostics& diag,
+                          const std::function<void(std::span<char> text)>& taken_back) {
+  std::vector<std::shared_ptr<OpenFile>> files;
+  {
+    const MutexLock lock(mutex_);
+    files = files_;
+  }
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a->index() < b->index(); });
+  ReadBuffer buffer;
+  for (const auto& file : files) {
+    const auto [at, owner] = file->first_long_word();
+    diag.error(file->path(), long_word_reason(at, file->max_word()));
+    // Every range after the one that found the word was counted whole: read
+    // again the same way, it gives the same text (and the same cut at any
+    // later long word), and the counts come out as a stream's would.
+    for (std::uint64_t offset = owner + file->range(); offset < file->size(); offset += file->range()) {
+      const auto length = std::min<std::uint64_t>(file->range(), file->size() - offset);
+      const std::span<char> text = file->range_text(offset, length, buffer, tokenizer, diag);
+      if (!text.empty()) taken_back(text);
+    }
+  }
+}
 
 std::pair<Piece, Piece> Piece::split() const {
   if (ranges() < 2) throw std::logic_error("Piece::split: a piece of one range");
@@ -213,9 +301,10 @@ std::span<char> Piece::load(ReadBuffer& buffer, const Tokenizer& tokenizer, comm
 
 void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size, std::size_t max_word,
                     bool whole_files, const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
-                    const std::function<void(Piece&&)>& sink) {
+                    LongWords& long_words, const std::function<void(Piece&&)>& sink) {
   if (chunk_size == 0) chunk_size = 1;
-  for (const auto& in : inputs) {
+  for (std::size_t index = 0; index < inputs.size(); ++index) {
+    const auto& in = inputs[index];
     if (stop.stop_requested()) return;
     std::optional<common::Input> input;
     try {
@@ -231,15 +320,18 @@ void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t ch
       continue;
     }
     const std::uint64_t size = input->size();
-    const auto file = std::make_shared<OpenFile>(std::move(*input), in.path);
-    const std::uint64_t step = whole_files ? size : chunk_size;
+    // No longer than a word may be, so an over-long word always runs past a
+    // range's end, where it is found (see OpenFile::range_text).
+    const std::uint64_t range = std::max<std::size_t>(1, std::min(chunk_size, max_word));
+    const auto file = std::make_shared<OpenFile>(std::move(*input), in.path, index, range, max_word, long_words);
+    const std::uint64_t step = whole_files ? size : range;
     for (std::uint64_t at = 0; at < size; at += step) {
       if (stop.stop_requested()) return;
       Piece piece;
       piece.file = file;
       piece.offset = at;
       piece.length = std::min<std::uint64_t>(step, size - at);
-      piece.range = chunk_size;
+      piece.range = range;
       sink(std::move(piece));
     }
   }

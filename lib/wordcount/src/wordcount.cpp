@@ -46,9 +46,10 @@ struct Job {
   common::Diagnostics& diag;
   std::stop_token stop;
   common::ProgressBar* progress;
+  LongWords& long_words;
 
   void pieces(std::size_t chunk_size, const std::function<void(Piece&&)>& sink, bool whole_files = false) const {
-    for_each_piece(inputs, chunk_size, options.max_word, whole_files, tokenizer, diag, stop, sink);
+    for_each_piece(inputs, chunk_size, options.max_word, whole_files, tokenizer, diag, stop, long_words, sink);
   }
   // Reads `piece` if need be, lets count(text) count it, and accounts for it.
   template <class Count>
@@ -388,7 +389,8 @@ Result count_words(const Options& requested, common::Diagnostics& diag, std::sto
   }
 
   const Tokenizer tokenizer(options.tokenizer);
-  const Job job{options, inputs, tokenizer, diag, stop, progress};
+  LongWords long_words;
+  const Job job{options, inputs, tokenizer, diag, stop, progress, long_words};
   Result r;
   if (options.merge) {
     run_merge(job, r);
@@ -406,6 +408,17 @@ Result count_words(const Options& requested, common::Diagnostics& diag, std::sto
     }
     r.stats.executor = std::string(common::strategy_info(strategies(), options.strategy).name);
   }
+  // What the ranges after an over-long word counted, taken back below.
+  WorkerState skipped;
+  if (!stop.stop_requested()) {
+    long_words.take_back(tokenizer, diag, [&](std::span<char> text) {
+      skipped.bytes += text.size();
+      skipped.lines += common::count_newlines({text.data(), text.size()});
+      count_text(tokenizer, text, skipped);
+    });
+    r.totals.bytes -= std::min(skipped.bytes, r.totals.bytes);
+    r.totals.lines -= std::min(skipped.lines, r.totals.lines);
+  }
 
   std::size_t distinct = 0;
   for (const auto& t : r.tables) distinct += t.size();
@@ -413,6 +426,12 @@ Result count_words(const Options& requested, common::Diagnostics& diag, std::sto
   keys.reserve(distinct);
   for (const auto& t : r.tables) {
     t.for_each([&](std::string_view w, const WordKey& k, std::uint64_t c) {
+      if (skipped.table.size() != 0) {
+        // >=: only a file changed since it was counted could take back more.
+        const std::uint64_t back = skipped.table.count_of(w);
+        if (back >= c) return;
+        c -= back;
+      }
       keys.push_back({c, __builtin_bswap64(k.head), w});  // head: the first 8 bytes, little-endian
       r.totals.words += c;
     });

@@ -27,6 +27,10 @@ class Diagnostics {
 
   void error(std::string_view input, std::string_view reason);
   void warning(std::string_view input, std::string_view reason);
+  /// Reports an error another Diagnostics formatted and held back (its sink
+  /// kept the line), so that it appears in its place among the run's other
+  /// output: counted as an error and printed as is.
+  void relay_error(std::string_view line);
   /// Warnings are still counted but not printed (for `-q`).
   void set_quiet(bool quiet) noexcept { quiet_ = quiet; }
 

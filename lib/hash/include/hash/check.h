@@ -38,13 +38,17 @@ enum class Verdict {
 /// The words coreutils prints after "NAME: " ("OK", "FAILED", ...).
 std::string_view verdict_text(Verdict v) noexcept;
 
-struct CheckSummary {
+/// What a check counted, for a whole run or for one check file.
+struct CheckCounts {
   std::uint64_t lines = 0;         ///< properly formatted lines
   std::uint64_t misformatted = 0;  ///< improperly formatted lines
   std::uint64_t verified = 0;      ///< files hashed and compared (OK or FAILED)
   std::uint64_t mismatched = 0;
   std::uint64_t unreadable = 0;  ///< listed files that could not be read (not counting ignored missing ones)
-  std::uint64_t new_files = 0;
+  std::uint64_t new_files = 0;   ///< the run's only: --report-new is not per check file
+};
+
+struct CheckSummary : CheckCounts {
   conc::RunStats stats;
 };
 
@@ -53,8 +57,30 @@ struct CheckSummary {
 /// order. `name` is the file name as listed (or as walked).
 using VerdictSink = std::function<void(const std::string& name, Verdict verdict)>;
 
-/// Reads every check file ("-": standard input), hashes the listed files
-/// with `engine`'s strategy, and hands the verdicts to `sink` in order.
+/// What check() calls back, on its calling thread, in the order of the
+/// check files and their lines.
+struct CheckSink {
+  VerdictSink verdict;
+  /// Called before check() reports anything to its Diagnostics, and
+  /// whenever it waits for more of a check file with every verdict so far
+  /// handed out: the caller makes its verdicts visible now (flushes its
+  /// output). So verdicts and diagnostics interleave in line order even
+  /// when stdout and stderr are one file (`2>&1`, as coreutils, whose
+  /// error() flushes stdout first), and verdicts appear while a pipe that
+  /// feeds the check file stays open. Optional.
+  std::function<void()> flush;
+  /// After the last verdict of each check file that has properly formatted
+  /// lines: that file's own counts, for the summary coreutils prints after
+  /// each check file (`WARNING: 1 computed checksum did NOT match`, see
+  /// check_warnings), before that file's "no file was verified". Optional.
+  std::function<void(const std::string& check_file, const CheckCounts& counts)> file_done;
+};
+
+/// Reads every check file ("-": standard input) as a stream of lines and
+/// verifies them as it goes: the listed files are hashed with `engine`'s
+/// strategy, a bounded number in flight (so an endless check file keeps
+/// memory bounded and verdicts coming), and the verdicts are handed to
+/// `sink` in line order.
 ///
 /// Reported to `diag` as errors (so the run exits 1), as coreutils reports
 /// them: an unreadable check file; a check file with no properly formatted
@@ -62,12 +88,12 @@ using VerdictSink = std::function<void(const std::string& name, Verdict verdict)
 /// cannot be read (also a kUnreadable verdict); with `ignore_missing`, a
 /// check file none of whose files exist ("no file was verified"). With
 /// `warn`, each improperly formatted line is a warning naming its line
-/// number. Lines starting with `#` are comments. Check files are read as a
-/// stream of lines; a line longer than `max_line`, or a read error, is an
+/// number, reported in its place among the verdicts. Lines starting with
+/// `#` are comments. A line longer than `max_line`, or a read error, is an
 /// error that ends that check file (the lines before it are still verified).
 CheckSummary check(const std::vector<std::string>& check_files, const CheckOptions& options,
                    const EngineOptions& engine, common::Diagnostics& diag, std::stop_token stop,
-                   common::ProgressBar* progress, const VerdictSink& sink);
+                   common::ProgressBar* progress, const CheckSink& sink);
 
 /// `path` with empty and "." components removed ("./a//b" -> "a/b"), so
 /// that listed and walked names of the same file compare equal.

@@ -40,7 +40,8 @@ struct Job {
   bool is_stdin = false;
   /// A later "-" than the first: standard input is one stream, read to its
   /// end by the first, so this one hashes the empty rest without reading
-  /// (as sha256sum - - does). hash_jobs sets it; callers leave it false.
+  /// (as sha256sum - - does). hash_jobs sets it; callers leave it false
+  /// (check mode, which streams its jobs, sets it itself).
   bool stdin_rest = false;
 };
 

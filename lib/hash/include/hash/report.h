@@ -35,9 +35,10 @@ class ResultWriter {
   bool first_ = true;
 };
 
-/// The summary coreutils prints after a check, one line each for what went
-/// wrong (`WARNING: 1 computed checksum did NOT match`), nothing when all is
-/// well. The caller prints them to stderr after its prefix.
-std::vector<std::string> check_warnings(const CheckSummary& summary);
+/// The summary coreutils prints after each check file, one line each for
+/// what went wrong (`WARNING: 1 computed checksum did NOT match`), nothing
+/// when all is well; `new_files` adds conc's own line for --report-new. The
+/// caller prints them to stderr after its prefix.
+std::vector<std::string> check_warnings(const CheckCounts& counts);
 
 }  // namespace conc::hash

@@ -13,6 +13,7 @@
 
 #include "common/diagnostics.h"
 #include "common/file_walk.h"
+#include "conc/mutex.h"
 #include "wordcount/tokenizer.h"
 #include "wordcount/word_table.h"
 
@@ -60,6 +61,33 @@ struct Piece {
   std::span<char> load(ReadBuffer& buffer, const Tokenizer& tokenizer, common::Diagnostics& diag) const;
 };
 
+/// The regular files in which a range found a word longer than `max_word`.
+/// A stream stops at such a word ("rest of the input skipped"); a file's
+/// ranges are counted at once, so the ranges after the word's are counted
+/// before anyone knows. They are taken back at the end instead: the result
+/// is then the same as a stream's, whatever the strategy. Filled by
+/// Piece::load from many threads; read once every piece is done.
+class LongWords {
+ public:
+  LongWords() = default;
+  LongWords(const LongWords&) = delete;
+  LongWords& operator=(const LongWords&) = delete;
+
+  void add(std::shared_ptr<OpenFile> file);
+
+  /// For each such file, in input order: reports its first over-long word
+  /// to `diag` as a stream's is reported ("FILE: word at byte N longer than
+  /// 64M: rest of the input skipped"), then reads again the text of every
+  /// range after that word's, exactly as it was counted, and hands it to
+  /// `taken_back`, whose counts the caller subtracts.
+  void take_back(const Tokenizer& tokenizer, common::Diagnostics& diag,
+                 const std::function<void(std::span<char> text)>& taken_back);
+
+ private:
+  Mutex mutex_;
+  std::vector<std::shared_ptr<OpenFile>> files_ GUARDED_BY(mutex_);
+};
+
 /// Produces the pieces of `inputs` in order and hands each to `sink`, which
 /// may block (that is how callers bound the pieces in flight). A regular
 /// file becomes ranges of `chunk_size` bytes, read later by whoever counts
@@ -68,10 +96,13 @@ struct Piece {
 /// file) is read here in blocks of about `chunk_size` bytes, each cut at its last separator with the rest carried into
 /// the next block, so memory stays bounded by the pieces in flight whatever the input size. A word longer than a block
 /// is kept whole up to `max_word` bytes; a longer one is an error naming the input and the word's byte offset, and the
-/// rest of that input is skipped (`/dev/zero` is one endless word). Inputs that cannot be opened or read are reported
-/// to `diag` and skipped. Stops early when `stop` is requested.
+/// rest of that input is skipped (`/dev/zero` is one endless word). A regular file's ranges are at most `max_word`
+/// bytes, so such a word always runs past a range's end, where the range that holds its start finds it while reading
+/// on; that range's text then ends before the word, and the file goes to `long_words`, which takes back the ranges
+/// after it once all are counted. Inputs that cannot be opened or read are reported to `diag` and skipped. Stops early
+/// when `stop` is requested.
 void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size, std::size_t max_word,
                     bool whole_files, const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
-                    const std::function<void(Piece&&)>& sink);
+                    LongWords& long_words, const std::function<void(Piece&&)>& sink);
 
 }  // namespace conc::wordcount

@@ -42,10 +42,11 @@ struct Options {
   std::size_t threads = 0;               ///< 0: every core (conc::thread_count)
   std::size_t chunk_size = 1u << 20;     ///< bytes per piece (kSteal uses a quarter)
   bool merge = false;                    ///< inputs are `word<TAB>count` lines to sum
-  /// The longest word a stream (stdin, a pipe, /dev/zero) may hold: a
-  /// longer one is an error naming the input and the word's byte offset, and
-  /// the rest of that input is skipped, so memory stays bounded. Ranges of
-  /// regular files are not checked (their memory is bounded by the file).
+  /// The longest word (a run of bytes without a separator) an input may
+  /// hold: a longer one is an error naming the input and the word's byte
+  /// offset, and the rest of that input is skipped (not counted), so memory
+  /// stays bounded, for a stream (stdin, a pipe, /dev/zero) as for a regular
+  /// file split into ranges, whatever the strategy.
   std::size_t max_word = std::size_t{64} << 20;
   /// With `merge`, the longest `word<TAB>count` line accepted (1 MiB holds
   /// any sane word); a longer one is an error ("FILE:N: line longer than
