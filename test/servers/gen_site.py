@@ -54,12 +54,14 @@ MISSING_FRAGMENT = "nosuch"
 
 DIRS = ("/", "/docs/", "/docs/guide/", "/blog/2024/", "/a%20b/")
 
-# Profiles: "test" uses every link spelling and element kind, "bench" keeps
-# what a static file server can serve (no query pages; absolute links only
-# when an origin is known) and has about 20 links per ~1.4 KB page.
+# Profiles: "test" uses every link spelling and element kind; "bench" is
+# what a static file server can serve (no query pages), spelled plainly
+# (relative and root-relative links, so every crawler compared finds the same
+# URLs), about 20 links per ~1.4 KB page.
 PROFILES = {
-    "test": {"fanout": 4, "extra": (3, 6), "queries": True},
-    "bench": {"fanout": 8, "extra": (10, 12), "queries": False},
+    "test": {"fanout": 4, "extra": (3, 6), "queries": True,
+             "forms": ("rel", "rel", "root", "abs", "ABS", "dots", "pct", "emptyq")},
+    "bench": {"fanout": 8, "extra": (16, 18), "queries": False, "forms": ("rel", "rel", "root")},
 }
 
 
@@ -105,6 +107,7 @@ class Site:
         self.profile = PROFILES[profile]
         self.rng = random.Random(seed)
         self.skipped_schemes = 0
+        self._rel_dirs = {}
         self.resources = {}
         n = pages
         self.page_keys = [self._page_key(i) for i in range(n)]
@@ -154,17 +157,20 @@ class Site:
     # ---- link spellings ----------------------------------------------------
 
     def _relative(self, base_dir, path):
-        r = posixpath.relpath(path, base_dir.rstrip("/") or "/")
-        if path.endswith("/") and not r.endswith("/"):
-            r += "/"
-        return r
+        """`path` relative to the directory `base_dir` ("../a%20b/p4.html", "./")."""
+        target_dir, last = path.rsplit("/", 1)
+        target_dir += "/"
+        prefix = self._rel_dirs.get((base_dir, target_dir))
+        if prefix is None:  # a few directories: computed once per pair
+            r = posixpath.relpath(target_dir, base_dir.rstrip("/") or "/")
+            prefix = self._rel_dirs[(base_dir, target_dir)] = "" if r == "." else r + "/"
+        return prefix + last or "./"
 
     def _spell(self, base_dir, target, fragment=None, form=None):
         """One spelling of `target` (a key) that resolves to it against
         `base_dir` (the directory of the page or of its <base href>)."""
         path, _, query = target.partition("?")
-        forms = ["rel", "rel", "root", "abs", "ABS", "dots", "pct", "emptyq"]
-        form = form or self.rng.choice(forms)
+        form = form or self.rng.choice(self.profile["forms"])
         last = path.rsplit("/", 1)[1]
         if form in ("abs", "ABS") and not self.origin:
             form = "root"
