@@ -78,7 +78,7 @@ TEST_CASE("robots: our token, then *, then nothing") {
   CHECK(allowed("User-agent: conc\nDisallow: /\n", "conc-crawl", "/x"));
 }
 
-TEST_CASE("robots: groups merge, end at a User-agent after rules; rules outside groups ignored") {
+TEST_CASE("robots: groups merge and end at a User-agent after rules, rules outside groups are ignored") {
   constexpr std::string_view text =
       "allow: /foo/bar/\n"
       "\n"
