@@ -97,6 +97,11 @@ TEST_CASE("resolve: fragment-only and empty references keep the base's path and 
   CHECK(resolve("https://x.com/a/b/c?x=123#old", "") == r("https://x.com/a/b/c?x=123"));
   CHECK(resolve("https://x.com/a/b/c?x=123#old", "#") == r("https://x.com/a/b/c?x=123"));
   CHECK(resolve("https://x.com/a/b/c?x=123#old", "?y") == r("https://x.com/a/b/c?y"));
+  // The base's fragment plays no part (libcurl 7.88 alone resolves a path
+  // against it when the base has no query: found by fuzzing).
+  CHECK(resolve("http://a/b/#c/d", "x") == r("http://a/b/x"));
+  CHECK(resolve("http://a/b/#c/d;p", "qn./?../g?y#s") == r("http://a/b/qn./?../g?y", "s"));
+  CHECK(resolve("http://a/b/c#f/g", "../z") == r("http://a/z"));
   // The base is normalised too.
   CHECK(resolve("HTTPS://X.com:443/a/./b?#old", "#f%7e") == r("https://x.com/a/b", "f~"));
 }
@@ -177,9 +182,16 @@ TEST_CASE("resolve: protocol-relative and absolute references") {
   // Not http(s): nothing to fetch.
   CHECK(resolve("http://a/x", "ftp://b/") == std::nullopt);
   CHECK(resolve("http://a/x", "mailto:me@a") == std::nullopt);
+  // A scheme of any length is one (libcurl alone reads one of more than 40
+  // characters as a relative path: found by fuzzing).
+  const std::string long_scheme = std::string(50, 'x') + ":y";
+  CHECK(resolve("http://a/x", long_scheme) == std::nullopt);
+  CHECK(classify(long_scheme) == UrlKind::kSkipped);
   CHECK(resolve("ftp://a/x", "y") == std::nullopt);
   CHECK(resolve("not a url", "y") == std::nullopt);
   CHECK(resolve("/relative/base", "y") == std::nullopt);
+  // A malformed base gives nothing, even to a reference that replaces its host.
+  CHECK(resolve("http://a%FFb/", "//c/") == std::nullopt);
 }
 
 TEST_CASE("normalize: hosts of every kind") {
@@ -206,6 +218,13 @@ TEST_CASE("normalize: hosts of every kind") {
   CHECK(normalize("http:///") == std::nullopt);
   CHECK(normalize("http://") == std::nullopt);
   CHECK(normalize("http://u:p@/") == std::nullopt);
+  // Escapes libcurl decodes into bytes no host name has (found by fuzzing:
+  // curl 7.88 takes `b%25c` as host `b%c` but writes the URL back as `b%25c`).
+  for (const char* bad : {"http://b%25cher.de/", "http://b%G3x.de/", "http://a%FFb/", "http://a%21b/", "http://a!b/",
+                          "http://a%2Bb/", "http://a%C3b/"}) {
+    INFO(bad);
+    CHECK(normalize(bad) == std::nullopt);
+  }
 }
 
 TEST_CASE("normalize: what is not an absolute http(s) URL") {

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "ascii.h"
+#include "common/json_writer.h"
 #include "crawl/percent_encoding.h"
 
 namespace conc::crawl {
@@ -77,19 +78,36 @@ std::string_view scheme_of(std::string_view ref) {
 
 bool is_http(std::string_view scheme) { return scheme == "http" || scheme == "https"; }
 
-UrlHandle parse_absolute(const std::string& prepared) {
-  UrlHandle u(curl_url());
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, prepared.c_str(), 0) != CURLUE_OK) return nullptr;
-  const auto scheme = get_part(u.get(), CURLUPART_SCHEME);  // curl gives it lower-case
-  if (!scheme || !is_http(*scheme)) return nullptr;
-  return u;
+// A host name conc fetches: letters, digits, '-', '.', '_', '~' and UTF-8
+// (an IDN name), or an IPv6 literal, which curl has checked. libcurl 7.88
+// decodes escapes in a host and lets through what DNS has no use for
+// (`%`, `!`, invalid UTF-8), and writes them back inconsistently (`b%25c`
+// is host `b%c` but URL `b%25c`): such hosts are malformed here.
+bool is_valid_host(const std::string& host) {
+  if (host.front() == '[') return host.back() == ']';
+  for (const char c : host) {
+    if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.' && c != '_' && c != '~' &&
+        static_cast<unsigned char>(c) < 0x80) {
+      return false;
+    }
+  }
+  return common::is_valid_utf8(host);
 }
 
 std::optional<std::string> lower_host(CURLU* u) {
   auto host = get_part(u, CURLUPART_HOST);
-  if (!host || host->empty()) return std::nullopt;
+  if (!host || host->empty() || !is_valid_host(*host)) return std::nullopt;
   for (char& c : *host) c = detail::to_lower(c);
   return host;
+}
+
+// An absolute http(s) URL with a valid host, parsed; null if it is not one.
+UrlHandle parse_absolute(const std::string& prepared) {
+  UrlHandle u(curl_url());
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, prepared.c_str(), 0) != CURLUE_OK) return nullptr;
+  const auto scheme = get_part(u.get(), CURLUPART_SCHEME);  // curl gives it lower-case
+  if (!scheme || !is_http(*scheme) || !lower_host(u.get())) return nullptr;
+  return u;
 }
 
 // Puts a parsed http(s) URL into normal form (see url.h) and splits off
@@ -141,11 +159,19 @@ std::optional<ResolvedUrl> resolve(std::string_view base, std::string_view refer
   UrlHandle u = parse_absolute(prepare(base));
   if (!u) return std::nullopt;
   const std::string ref = prepare(reference);
+  // A scheme other than http(s) is never fetched. Checked here, not left to
+  // curl, which takes a scheme longer than 40 characters for a relative path.
+  if (const std::string_view scheme = scheme_of(ref); !scheme.empty() && !is_http(detail::lower_copy(scheme))) {
+    return std::nullopt;
+  }
+  // The base's fragment plays no part (RFC 3986 §5.2.2), but libcurl 7.88
+  // resolves a relative path against it when the base has no query
+  // (`http://a/b/#c/d` and `x` give `http://a/b/#c/x`: found by fuzzing).
+  curl_url_set(u.get(), CURLUPART_FRAGMENT, nullptr, 0);
   if (ref.empty() || ref.front() == '#') {
-    // The base itself with the reference's fragment (RFC 3986 §5.2.2).
-    // libcurl 7.88 gets these wrong (it drops the last path segment and the
-    // query: curl issue #15836, fixed in 8.12), so they never reach it.
-    curl_url_set(u.get(), CURLUPART_FRAGMENT, nullptr, 0);
+    // The base itself with the reference's fragment. libcurl 7.88 gets these
+    // wrong too (it drops the last path segment and the query: curl issue
+    // #15836, fixed in 8.12), so they never reach it.
     auto out = finish(u.get());
     if (out && !ref.empty()) out->fragment = ref.substr(1);
     return out;

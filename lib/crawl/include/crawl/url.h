@@ -40,7 +40,8 @@ struct ResolvedUrl {
 /// leading and trailing spaces and controls trimmed, tabs and newlines
 /// removed, `\` read as `/` before the query.
 /// Returns nothing when either is malformed, or the result is not http(s)
-/// with a host. Never throws on bad input; linear in the input's length
+/// with a host name made of letters, digits, `-`, `.`, `_`, `~` and valid
+/// UTF-8 (or an IPv6 literal). Never throws on bad input; linear in the input's length
 /// (libcurl refuses inputs over 8 MB). Thread-safe.
 std::optional<ResolvedUrl> resolve(std::string_view base, std::string_view reference);
 
