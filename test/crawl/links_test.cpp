@@ -95,6 +95,15 @@ TEST_CASE("links: frames, and the line of a value on the tag's next line") {
         std::vector<Seen>{{"f1.html", 1, "frame[src]", true, false}, {"f2.html", 2, "frame[src]", true, false}});
 }
 
+TEST_CASE("links: lines of attributes without a value, and of values after a line break") {
+  // gumbo 0.10.1 leaves the value position of `<a href>` uninitialised.
+  const PageLinks page = extract_links("<a href>x</a>\n<a\nhref>y</a><img src=\n\r\n'z'><a href=\"\" name=n>");
+  CHECK(seen(page) == std::vector<Seen>{{"", 1, "a[href]", true, false},
+                                        {"", 3, "a[href]", true, false},
+                                        {"z", 5, "img[src]", false, false},
+                                        {"", 5, "a[href]", true, false}});
+}
+
 TEST_CASE("links: CR, LF and CRLF all count as one line break") {
   const PageLinks page = extract_links("<a href=a>\r\n<a href=b>\r<a href=c>\n<img srcset=\"x 1x,\r\ny 2x,\rz 3x\">");
   CHECK(seen(page) == std::vector<Seen>{{"a", 1, "a[href]", true, false},

@@ -42,13 +42,27 @@ const GumboAttribute* attribute(const GumboElement& e, const char* name) {
   return gumbo_get_attribute(&e.attributes, name);
 }
 
-// The line of an attribute's value; gumbo gives no value position for a
-// valueless attribute, so the name's then.
-unsigned line_of(const GumboAttribute& a) { return a.value_start.line != 0 ? a.value_start.line : a.name_start.line; }
+// The line where an attribute's value starts in `text` (what gumbo
+// parsed). gumbo 0.10.1 leaves value_start uninitialised for an attribute
+// without a value (valgrind; fuzzing saw garbage lines under ASan), so it
+// is never read: the line is the name's, plus the line breaks between the
+// name and the value's text, which original_value points into.
+unsigned line_of(const GumboAttribute& a, std::string_view text) {
+  unsigned line = a.name_start.line;
+  if (a.original_value.length == 0 || a.original_value.data < text.data()) return line;
+  const auto value_offset = static_cast<std::size_t>(a.original_value.data - text.data());
+  if (value_offset > text.size() || a.name_start.offset > value_offset) return line;
+  for (std::size_t i = a.name_start.offset; i < value_offset; ++i) {
+    // CR LF, lone CR and lone LF are each one line break to HTML.
+    if (text[i] == '\n' || (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) ++line;
+  }
+  return line;
+}
 
 class Extractor {
  public:
-  Extractor(PageLinks& page, const ExtractLimits& limits) : page_(page), limits_(limits) {}
+  Extractor(PageLinks& page, const ExtractLimits& limits, std::string_view text)
+      : page_(page), limits_(limits), text_(text) {}
 
   void element(const GumboElement& e) {
     if (const GumboAttribute* id = attribute(e, "id"); id != nullptr && *id->value != '\0') anchor(id->value);
@@ -109,14 +123,14 @@ class Extractor {
       const GumboAttribute* rel = attribute(e, "rel");
       nofollow = rel != nullptr && has_token(rel->value, {"nofollow"}, false);
     }
-    add(a->value, line_of(*a), nofollow, leads, e.tag == GUMBO_TAG_AREA ? area_source : source);
+    add(a->value, line_of(*a, text_), nofollow, leads, e.tag == GUMBO_TAG_AREA ? area_source : source);
   }
 
   void srcset(const GumboElement& e, std::string_view source) {
     const GumboAttribute* a = attribute(e, "srcset");
     if (a == nullptr) return;
     const std::string_view value = a->value;
-    unsigned line = line_of(*a);
+    unsigned line = line_of(*a, text_);
     std::size_t counted = 0;  // line breaks of `value` counted so far
     for (std::string_view url : srcset_urls(value)) {
       // gumbo turns CR LF and CR into LF in values, so LFs are the source's line breaks.
@@ -134,7 +148,7 @@ class Extractor {
     if (const GumboAttribute* equiv = attribute(e, "http-equiv");
         equiv != nullptr && iequals(trim_html_space(equiv->value), "refresh")) {
       if (const auto url = meta_refresh_url(content->value)) {
-        add(*url, line_of(*content), false, Leads::kPage, "meta[refresh]");
+        add(*url, line_of(*content, text_), false, Leads::kPage, "meta[refresh]");
       }
     }
     if (const GumboAttribute* name = attribute(e, "name"); name != nullptr &&
@@ -154,6 +168,7 @@ class Extractor {
 
   PageLinks& page_;
   const ExtractLimits& limits_;
+  std::string_view text_;  // what gumbo parsed: its positions point into it
 };
 
 // Elements the parser made as copies of earlier ones, attributes included.
@@ -237,7 +252,7 @@ PageLinks extract_links(std::string_view html, const ExtractLimits& limits) {
 
   // Depth-first, children in order: document order, without recursion
   // (the depth of a gumbo tree is the page's to choose).
-  Extractor extractor(page, limits);
+  Extractor extractor(page, limits, text);
   struct Item {
     const GumboNode* node;
     std::size_t depth;  // the html element is at 1
