@@ -86,6 +86,10 @@ struct Command {
   std::string details;
   std::vector<Strategy> strategies;  ///< from the engine's table: `strategy_choices(engine::strategies())`
   std::vector<std::string> formats;  ///< the first one is the default; empty: no --format
+  /// What -j means and defaults to, when not "worker threads, every core"
+  /// (crawl: transfers in flight, 16); the engine applies the default.
+  std::string threads_help;
+  std::size_t default_threads = 0;  ///< 0: every core
   std::function<void(CLI::App&)> add_options;
   /// A listing the command line asks for instead of a run (`--algo help`),
   /// or nullopt. Printed to stdout like `--strategy help`, never to -o, and

@@ -5,6 +5,7 @@
 
 namespace conc::cli {
 
+Command crawl_command();
 Command hash_command();
 Command pipeline_command();
 Command wordcount_command();

@@ -45,8 +45,9 @@ void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& co
   // (conc::thread_count), the one place that rule lives.
   const std::size_t cores = conc::thread_count(0);
   sub.add_option("-j,--threads", options.threads,
-                 "worker threads, 1 to " + std::to_string(kMaxThreads) + " (default: every core, " +
-                     std::to_string(cores) + " here)")
+                 !command.threads_help.empty() ? command.threads_help
+                                               : "worker threads, 1 to " + std::to_string(kMaxThreads) +
+                                                     " (default: every core, " + std::to_string(cores) + " here)")
       ->type_name("N")
       ->check(CLI::Validator([](std::string& v) { return check_threads(v); }, "", "threads"));
 

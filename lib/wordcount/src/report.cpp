@@ -1,22 +1,10 @@
 #include "wordcount/report.h"
 
+#include "common/csv.h"
 #include "common/json_writer.h"
 
 namespace conc::wordcount {
 namespace {
-
-void csv_field(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out.append(s);
-    return;
-  }
-  out.push_back('"');
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
 
 void json_totals(common::JsonWriter& w, const Totals& t) {
   w.begin_object();
@@ -53,7 +41,7 @@ void write_counts(common::Output& out, const std::vector<WordCount>& words, Form
       out.write("word,count\n");
       for (const auto& wc : words) {
         line.clear();
-        csv_field(line, wc.word);
+        common::append_csv_field(line, wc.word);
         line.push_back(',');
         line += std::to_string(wc.count);
         line.push_back('\n');

@@ -1,0 +1,529 @@
+#include "crawl/crawl.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "crawl/robots.h"
+#include "crawl/scope.h"
+#include "crawl/url.h"
+#include "crawl/url_table.h"
+#include "job.h"
+#include "runner.h"
+
+namespace conc::crawl {
+
+namespace {
+
+constexpr std::array<common::StrategyInfo<Strategy>, 4> kStrategies{{
+    {Strategy::kMulti, "multi", "one curl_multi event loop runs every transfer; HTML parsed on the work-stealing pool",
+     true},
+    {Strategy::kPool, "pool", "blocking transfers as tasks on the shared-queue pool of -j threads, a handle each",
+     false},
+    {Strategy::kActor, "actor", "a coordinator actor owns the queue and host schedule; fetcher and parser actors",
+     false},
+    {Strategy::kSeq, "seq", "one transfer at a time, parsed in line", false},
+}};
+
+constexpr std::size_t kDefaultTransfers = 16;  // the work waits on the network, not the cores
+constexpr UrlTable::Id kNone = ~UrlTable::Id{0};
+
+using detail::FoundLink;
+using detail::Job;
+using detail::JobKind;
+using detail::Outcome;
+
+// What the crawl knows of one URL (by id).
+struct UrlInfo {
+  enum class Stage : std::uint8_t { kSeen, kFetched, kNotFetched };
+  Stage stage = Stage::kSeen;
+  bool external = false;
+  bool parsed = false;
+  bool follow = true;  ///< some link to it may be followed (not all rel=nofollow)
+  std::uint32_t depth = 0;
+  UrlTable::Id referrer = kNone;
+  UrlTable::Id redirect_to = kNone;
+  long status = 0;
+  std::string content_type;
+  std::size_t bytes = 0;
+  std::string error;
+  std::uint64_t time_ms = 0;
+  std::uint32_t retries = 0;
+};
+
+// A link as the crawl keeps it: 16 bytes, for every link of every page.
+struct Edge {
+  UrlTable::Id from;
+  UrlTable::Id to;
+  std::uint32_t line;
+  std::uint32_t fragment;  ///< index in the fragment table; 0: none
+};
+
+bool accepted(const AcceptRanges& ranges, long status) {
+  return std::any_of(ranges.begin(), ranges.end(), [status](const auto& r) { return status >= r.first && status <= r.second; });
+}
+
+// A path segment repeated more than `limit` times in a row or in all
+// (/a/a/a/a, /x/b/x/c/x/d/x): the mark of a crawler trap.
+bool too_many_repeats(std::string_view url, std::size_t limit) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return false;
+  const std::size_t path = url.find('/', scheme + 3);
+  if (path == std::string_view::npos) return false;
+  std::string_view rest = url.substr(path + 1, url.find_first_of("?#", path) - path - 1);
+  std::unordered_map<std::string_view, std::size_t> counts;
+  while (!rest.empty()) {
+    const std::size_t slash = rest.find('/');
+    const std::string_view segment = rest.substr(0, slash);
+    if (!segment.empty() && ++counts[segment] > limit) return true;
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return false;
+}
+
+class Crawler {
+ public:
+  Crawler(const Options& options, common::Diagnostics& diag, std::stop_token stop, common::ProgressBar* progress,
+          const RecordSink& stream)
+      : options_(options),
+        diag_(diag),
+        stop_(std::move(stop)),
+        progress_(progress),
+        stream_(stream),
+        scope_(options.scope, options.start_urls),
+        schedule_(options.politeness),
+        policy_(options),
+        context_{options, options.threads != 0 ? options.threads : kDefaultTransfers, schedule_, share_, policy_,
+                 progress} {
+    compile(options.include, include_);
+    compile(options.exclude, exclude_);
+    switch (options.strategy) {
+      case Strategy::kSeq:
+        runner_ = detail::make_seq_runner(context_);
+        break;
+      case Strategy::kPool:
+        runner_ = detail::make_pool_runner(context_);
+        break;
+      case Strategy::kMulti:
+        runner_ = detail::make_multi_runner(context_);
+        break;
+      case Strategy::kActor:
+        runner_ = detail::make_actor_runner(context_);
+        break;
+    }
+    fragments_.emplace_back();  // index 0: no fragment
+  }
+
+  Result run() {
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<UrlTable::Id> level;
+    for (const auto& url : options_.start_urls) {
+      const auto [id, fresh] = intern(url);
+      if (fresh) level.push_back(id);
+    }
+    sort_by_url(level);
+    for (std::size_t depth = 0; !level.empty() && !stop_.stop_requested(); ++depth) {
+      level = cap_pages(std::move(level));
+      if (options_.robots) level = obey_robots(std::move(level));
+      fetch_level(level, depth);
+      if (stream_) emit_level(level);
+      level = next_level(level, depth);
+    }
+    Result result;
+    if (!stream_) result.records = records();
+    summary_.wall = std::chrono::steady_clock::now() - started;
+    summary_.url_table_bytes = urls_.bytes_used();
+    summary_.distinct_urls = urls_.size();
+    result.summary = summary_;
+    runner_->add_stats(result.stats);
+    return result;
+  }
+
+ private:
+  static void compile(const std::vector<std::string>& patterns, std::vector<std::unique_ptr<RE2>>& out) {
+    for (const auto& p : patterns) {
+      auto re = std::make_unique<RE2>(p, RE2::Quiet);
+      if (!re->ok()) throw std::invalid_argument("invalid regular expression '" + p + "': " + re->error());
+      out.push_back(std::move(re));
+    }
+  }
+
+  std::pair<UrlTable::Id, bool> intern(std::string_view url) {
+    const auto [id, fresh] = urls_.intern(url);
+    if (fresh) info_.emplace_back();
+    return {id, fresh};
+  }
+
+  void sort_by_url(std::vector<UrlTable::Id>& ids) const {
+    std::sort(ids.begin(), ids.end(), [this](UrlTable::Id a, UrlTable::Id b) { return urls_[a] < urls_[b]; });
+  }
+
+  // --max-pages: the first N in-scope URLs in (depth, URL) order; a level
+  // arrives sorted by URL.
+  std::vector<UrlTable::Id> cap_pages(std::vector<UrlTable::Id> level) {
+    if (options_.max_pages == 0) return level;
+    std::vector<UrlTable::Id> kept;
+    for (const UrlTable::Id id : level) {
+      if (!info_[id].external) {
+        if (pages_taken_ >= options_.max_pages) {
+          ++summary_.cut_max_pages;
+          info_[id].stage = UrlInfo::Stage::kNotFetched;
+          continue;
+        }
+        ++pages_taken_;
+      }
+      kept.push_back(id);
+    }
+    return kept;
+  }
+
+  // Fetches the robots.txt of every origin of the level not seen before
+  // (each fetch a request of the crawl), then drops what they disallow.
+  std::vector<UrlTable::Id> obey_robots(std::vector<UrlTable::Id> level) {
+    std::vector<Job> jobs;
+    std::vector<std::string> origins;
+    for (const UrlTable::Id id : level) {
+      std::string origin = origin_of(urls_[id]);
+      if (robots_.count(origin) != 0) continue;
+      robots_.emplace(origin, std::nullopt);  // known from now on, even if the fetch fails
+      jobs.push_back(Job{kNone, origin + "/robots.txt", host_of(urls_[id]), JobKind::kRobots, false});
+      origins.push_back(std::move(origin));
+    }
+    if (!jobs.empty()) {
+      std::vector<Outcome> out(jobs.size());
+      runner_->run(jobs, out, stop_);
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        summary_.requests += out[i].requests;
+        const Response& r = out[i].response;
+        // RFC 9309: 4xx means no rules; anything unreachable, we still crawl.
+        if (!r.error.empty() || r.status < 200 || r.status > 299) continue;
+        RobotsTxt rules = parse_robots(r.body, kRobotsToken);
+        if (rules.crawl_delay) {
+          schedule_.set_crawl_delay(jobs[i].host, std::chrono::duration_cast<HostSchedule::Clock::duration>(
+                                                      std::chrono::duration<double>(*rules.crawl_delay)));
+        }
+        robots_[origins[i]] = std::move(rules);
+      }
+    }
+    std::vector<UrlTable::Id> allowed;
+    for (const UrlTable::Id id : level) {
+      const auto& rules = robots_[origin_of(urls_[id])];
+      if (rules && !rules->allowed(path_and_query_of(urls_[id]))) {
+        ++summary_.robots_disallowed;
+        info_[id].stage = UrlInfo::Stage::kNotFetched;
+        continue;
+      }
+      allowed.push_back(id);
+    }
+    return allowed;
+  }
+
+  Job job_for(UrlTable::Id id, std::size_t depth) {
+    const UrlInfo& u = info_[id];
+    Job j{id, std::string(urls_[id]), host_of(urls_[id]), u.external ? JobKind::kCheck : JobKind::kPage, false};
+    j.parse = !u.external && u.follow && depth < options_.depth;
+    return j;
+  }
+
+  // Fetches a level, then the redirect targets it reveals (same depth), hop
+  // by hop, up to --max-redirects hops.
+  void fetch_level(const std::vector<UrlTable::Id>& level, std::size_t depth) {
+    std::vector<UrlTable::Id> round = level;
+    for (std::size_t hop = 0; !round.empty() && !stop_.stop_requested(); ++hop) {
+      std::vector<Job> jobs;
+      jobs.reserve(round.size());
+      for (const UrlTable::Id id : round) jobs.push_back(job_for(id, depth));
+      std::vector<Outcome> out(jobs.size());
+      if (progress_ != nullptr) progress_->set_total(done_ + jobs.size(), 0);
+      runner_->run(jobs, out, stop_);
+      done_ += jobs.size();
+      std::vector<UrlTable::Id> targets;
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        const UrlTable::Id id = jobs[i].id;
+        absorb(id, out[i]);
+        if (out[i].page) pages_.emplace_back(id, std::move(*out[i].page));
+        const std::string& location = out[i].response.location;
+        if (location.empty()) continue;
+        const auto target = normalize(location);
+        if (!target) continue;  // reported by the chain: "redirect to a malformed URL"
+        const auto [to, fresh] = intern(*target);
+        info_[id].redirect_to = to;
+        if (!fresh) continue;
+        UrlInfo& t = info_[to];
+        t.depth = static_cast<std::uint32_t>(depth);
+        t.referrer = id;  // the round runs in URL order: the first to claim is the smallest
+        t.follow = info_[id].follow;
+        t.external = !scope_.contains(*target);
+        if (hop + 1 > options_.max_redirects || stop_.stop_requested()) {
+          t.stage = UrlInfo::Stage::kNotFetched;
+          continue;
+        }
+        targets.push_back(to);
+      }
+      sort_by_url(targets);
+      round = std::move(targets);
+    }
+  }
+
+  void absorb(UrlTable::Id id, Outcome& out) {
+    UrlInfo& u = info_[id];
+    Response& r = out.response;
+    u.stage = UrlInfo::Stage::kFetched;
+    u.status = r.status;
+    u.content_type = std::move(r.content_type);
+    u.bytes = r.bytes;
+    u.error = std::move(r.error);
+    u.time_ms = out.time_ms;
+    u.retries = out.retries;
+    u.parsed = out.page.has_value();
+    summary_.requests += out.requests;
+    if (out.page && !out.page->truncated.empty()) diag_.warning(urls_[id], out.page->truncated);
+  }
+
+  // The URLs the level's pages link to that nobody has seen: the next
+  // level, sorted by URL. Pages are walked in URL order, so a target's
+  // referrer is the smallest page linking to it.
+  std::vector<UrlTable::Id> next_level(const std::vector<UrlTable::Id>& /*level*/, std::size_t depth) {
+    std::sort(pages_.begin(), pages_.end(), [this](const auto& a, const auto& b) { return urls_[a.first] < urls_[b.first]; });
+    std::vector<UrlTable::Id> next;
+    std::vector<bool> followed;  // by position in next: some link to it may be followed
+    for (auto& [page, parsed] : pages_) {
+      ++summary_.pages;
+      summary_.skipped_schemes += parsed.skipped_schemes;
+      if (options_.check_fragments) anchors_[page] = std::move(parsed.anchors);
+      for (FoundLink& link : parsed.links) {
+        ++summary_.links;
+        if (link.url.size() > options_.max_url_length) {
+          ++summary_.cut_url_length;
+          continue;
+        }
+        if (too_many_repeats(link.url, options_.max_segment_repeats)) {
+          ++summary_.cut_repeats;
+          continue;
+        }
+        const auto [to, fresh] = intern(link.url);
+        edges_.push_back(Edge{page, to, link.line, fragment_index(link.fragment)});
+        UrlInfo& t = info_[to];
+        if (!fresh) {
+          // Found again on this level: any followed link lets it be parsed.
+          if (t.stage == UrlInfo::Stage::kSeen && t.depth == depth + 1) t.follow = t.follow || link.follow;
+          continue;
+        }
+        t.depth = static_cast<std::uint32_t>(depth + 1);
+        t.referrer = page;
+        t.follow = link.follow;
+        const bool in_scope = scope_.contains(link.url);
+        t.external = !in_scope;
+        if (!passes_filters(link.url, in_scope)) {
+          ++summary_.cut_filters;
+          t.stage = UrlInfo::Stage::kNotFetched;
+          continue;
+        }
+        if (!in_scope && !options_.check_external) {
+          ++summary_.external_skipped;
+          t.stage = UrlInfo::Stage::kNotFetched;
+          continue;
+        }
+        if (depth + 1 > options_.depth) {
+          ++summary_.cut_depth;
+          t.stage = UrlInfo::Stage::kNotFetched;
+          continue;
+        }
+        next.push_back(to);
+      }
+    }
+    pages_.clear();
+    sort_by_url(next);
+    return next;
+  }
+
+  // --exclude applies to every URL; --include chooses what is followed, so
+  // only URLs in scope.
+  bool passes_filters(std::string_view url, bool in_scope) const {
+    for (const auto& re : exclude_) {
+      if (RE2::PartialMatch(url, *re)) return false;
+    }
+    if (include_.empty() || !in_scope) return true;
+    return std::any_of(include_.begin(), include_.end(), [url](const auto& re) { return RE2::PartialMatch(url, *re); });
+  }
+
+  std::uint32_t fragment_index(const std::string& fragment) {
+    if (fragment.empty() || !options_.check_fragments) return 0;
+    const auto [it, fresh] = fragment_ids_.emplace(fragment, static_cast<std::uint32_t>(fragments_.size()));
+    if (fresh) fragments_.push_back(fragment);
+    return it->second;
+  }
+
+  // The record of a fetched URL, its redirect chain followed.
+  Record record_of(UrlTable::Id id) const {
+    const UrlInfo& u = info_[id];
+    Record r;
+    r.url = urls_[id];
+    r.depth = u.depth;
+    if (u.referrer != kNone) r.referrer = urls_[u.referrer];
+    r.external = u.external;
+    r.time_ms = u.time_ms;
+    r.retries = u.retries;
+    UrlTable::Id at = id;
+    std::vector<UrlTable::Id> seen{id};
+    while (info_[at].redirect_to != kNone && info_[at].error.empty()) {
+      const UrlTable::Id to = info_[at].redirect_to;
+      r.redirects.emplace_back(urls_[to]);
+      if (std::find(seen.begin(), seen.end(), to) != seen.end()) {
+        r.error = "redirect loop";
+        break;
+      }
+      if (r.redirects.size() > options_.max_redirects) {
+        r.error = "too many redirects (more than " + std::to_string(options_.max_redirects) + ")";
+        break;
+      }
+      seen.push_back(to);
+      at = to;
+      if (info_[at].stage != UrlInfo::Stage::kFetched) {
+        r.error = "redirect target not fetched";
+        break;
+      }
+    }
+    const UrlInfo& last = info_[at];
+    r.final_url = urls_[at];
+    r.status = last.status;
+    r.content_type = last.content_type;
+    r.bytes = last.bytes;
+    if (r.error.empty()) r.error = last.error;
+    if (r.error.empty() && last.redirect_to != kNone && at == id) r.error = "redirect to a malformed URL";
+    r.broken = !r.error.empty() || !accepted(options_.accept, r.status);
+    return r;
+  }
+
+  std::vector<Record> records() {
+    std::vector<Record> out;
+    std::vector<UrlTable::Id> broken;
+    for (UrlTable::Id id = 0; id < urls_.size(); ++id) {
+      if (info_[id].stage != UrlInfo::Stage::kFetched) continue;
+      out.push_back(record_of(id));
+      if (out.back().broken) broken.push_back(id);
+    }
+    add_referrers(out, broken);
+    if (options_.check_fragments) add_missing_fragments(out);
+    std::sort(out.begin(), out.end(), [](const Record& a, const Record& b) { return a.url < b.url; });
+    count(out);
+    return out;
+  }
+
+  // Every linking place of each broken record, sorted.
+  void add_referrers(std::vector<Record>& out, const std::vector<UrlTable::Id>& broken) const {
+    std::unordered_map<UrlTable::Id, std::vector<Referrer>> by_target;
+    for (const UrlTable::Id id : broken) by_target[id];
+    for (const Edge& e : edges_) {
+      const auto it = by_target.find(e.to);
+      if (it != by_target.end()) it->second.push_back(Referrer{std::string(urls_[e.from]), e.line});
+    }
+    for (Record& r : out) {
+      if (!r.broken) continue;
+      auto& refs = by_target[*urls_.find(r.url)];
+      std::sort(refs.begin(), refs.end(), [](const Referrer& a, const Referrer& b) {
+        return a.url != b.url ? a.url < b.url : a.line < b.line;
+      });
+      refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
+      r.referrers = std::move(refs);
+    }
+  }
+
+  // --check-fragments: a link page#frag whose page (parsed) has no such
+  // anchor is a broken record of its own, `url` holding the fragment.
+  void add_missing_fragments(std::vector<Record>& out) const {
+    std::map<std::pair<UrlTable::Id, std::uint32_t>, std::vector<Referrer>> missing;
+    for (const Edge& e : edges_) {
+      if (e.fragment == 0) continue;
+      const auto a = anchors_.find(e.to);
+      if (a == anchors_.end()) continue;  // not parsed: nothing to check against
+      if (std::binary_search(a->second.begin(), a->second.end(), fragments_[e.fragment])) continue;
+      missing[{e.to, e.fragment}].push_back(Referrer{std::string(urls_[e.from]), e.line});
+    }
+    for (auto& [key, refs] : missing) {
+      Record r = record_of(key.first);
+      r.url = std::string(urls_[key.first]) + "#" + fragments_[key.second];
+      r.error = "missing fragment";
+      r.broken = true;
+      r.redirects.clear();
+      std::sort(refs.begin(), refs.end(), [](const Referrer& x, const Referrer& y) {
+        return x.url != y.url ? x.url < y.url : x.line < y.line;
+      });
+      refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
+      r.referrers = std::move(refs);
+      out.push_back(std::move(r));
+    }
+  }
+
+  void count(const std::vector<Record>& out) {
+    for (const Record& r : out) {
+      if (r.error != "missing fragment") ++summary_.urls;
+      if (r.broken) ++summary_.broken;
+      if (r.broken && r.status == 0) ++summary_.errors;
+    }
+  }
+
+  // --stream: the level's records, once its redirect chains are known.
+  void emit_level(const std::vector<UrlTable::Id>& /*level*/) {
+    std::vector<Record> out;
+    std::vector<UrlTable::Id> broken;
+    for (UrlTable::Id id = 0; id < urls_.size(); ++id) {
+      if (info_[id].stage != UrlInfo::Stage::kFetched || emitted_.count(id) != 0) continue;
+      emitted_.insert(id);
+      out.push_back(record_of(id));
+      if (out.back().broken) broken.push_back(id);
+    }
+    add_referrers(out, broken);
+    std::sort(out.begin(), out.end(), [](const Record& a, const Record& b) { return a.url < b.url; });
+    count(out);
+    for (const Record& r : out) stream_(r);
+  }
+
+  static constexpr std::string_view kRobotsToken = "conc-crawl";
+
+  const Options& options_;
+  common::Diagnostics& diag_;
+  std::stop_token stop_;
+  common::ProgressBar* progress_;
+  const RecordSink& stream_;
+  Scope scope_;
+  HostSchedule schedule_;
+  CurlShare share_;
+  detail::JobPolicy policy_;
+  detail::RunnerContext context_;
+  std::unique_ptr<detail::LevelRunner> runner_;
+  std::vector<std::unique_ptr<RE2>> include_;
+  std::vector<std::unique_ptr<RE2>> exclude_;
+
+  UrlTable urls_;
+  std::vector<UrlInfo> info_;  ///< by id
+  std::vector<Edge> edges_;
+  std::vector<std::string> fragments_;
+  std::unordered_map<std::string, std::uint32_t> fragment_ids_;
+  std::unordered_map<UrlTable::Id, std::vector<std::string>> anchors_;  ///< --check-fragments only
+  std::unordered_map<std::string, std::optional<RobotsTxt>> robots_;    ///< by origin
+  std::vector<std::pair<UrlTable::Id, detail::ParsedPage>> pages_;      ///< parsed this level
+  std::unordered_set<UrlTable::Id> emitted_;
+  std::size_t pages_taken_ = 0;
+  std::size_t done_ = 0;
+  Summary summary_;
+};
+
+}  // namespace
+
+std::span<const common::StrategyInfo<Strategy>> strategies() noexcept { return kStrategies; }
+
+Result run_crawl(const Options& options, common::Diagnostics& diag, std::stop_token stop,
+                 common::ProgressBar* progress, const RecordSink& stream) {
+  Crawler crawler(options, diag, std::move(stop), progress, stream);
+  return crawler.run();
+}
+
+}  // namespace conc::crawl
