@@ -291,6 +291,9 @@ class ClientGone(Exception):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: with Nagle on, the body waits
+    # for the client's delayed ACK (40 ms) on every keep-alive request.
+    disable_nagle_algorithm = True
     server_version = "crawl_server/1"
     timeout = 30  # an idle keep-alive connection, or a client that stops reading, is dropped after this
 
