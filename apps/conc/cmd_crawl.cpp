@@ -111,8 +111,6 @@ void validate(CrawlFlags& f, const SharedOptions& o) {
   if (!f.cookie.empty() && !std::ifstream(f.cookie)) {
     throw UsageError("--cookie: cannot read '" + f.cookie + "'");
   }
-  if (!(f.rate >= 0) || f.rate > 1e6) throw UsageError("--rate: expected requests per second from 0 to 1000000");
-  if (!(f.timeout > 0) || f.timeout > 86400) throw UsageError("--timeout: expected seconds from 0.001 to 86400");
   const auto format = format_of(o.format);
   if (f.stream && !crawl::streamable(format)) {
     throw UsageError("--stream prints a record at a time: use --format text, jsonl or csv");
@@ -197,9 +195,14 @@ Command crawl_command() {
                    "or any")
         ->type_name("KIND")
         ->check(CLI::IsMember({"host", "domain", "prefix", "any"}));
+    // Repeatable options take one value each time: `--exclude RE URL` must
+    // leave the URL to the positional list.
     app.add_option("--include", flags->include, "follow only URLs in scope matching RE (RE2, repeatable)")
-        ->type_name("RE");
-    app.add_option("--exclude", flags->exclude, "never fetch URLs matching RE (RE2, repeatable)")->type_name("RE");
+        ->type_name("RE")
+        ->allow_extra_args(false);
+    app.add_option("--exclude", flags->exclude, "never fetch URLs matching RE (RE2, repeatable)")
+        ->type_name("RE")
+        ->allow_extra_args(false);
     app.add_option("--depth", flags->depth,
                    "links followed from a start URL at most, 0 to 100000 (default 10): pages nearer are parsed")
         ->type_name("N")
@@ -225,16 +228,21 @@ Command crawl_command() {
     app.add_option("--per-host", flags->per_host, "requests in flight to one host at most, 1 to 1024 (default 4)")
         ->type_name("N")
         ->check(whole_number(1, 1024));
-    app.add_option("--rate", flags->rate, "requests per second to one host at most (default 0: no limit)")
-        ->type_name("R");
+    app.add_option("--rate", flags->rate,
+                   "requests per second to one host at most, 0 to 1000000 (default 0: no limit)")
+        ->type_name("R")
+        ->check(decimal_number(0, 1e6));
     app.add_option("--user-agent", flags->user_agent, "the User-Agent header (default conc-crawl/VERSION)")
         ->type_name("TEXT");
     app.add_option("-H,--header", flags->headers, "an extra request header 'Name: value' (repeatable)")
-        ->type_name("HEADER");
+        ->type_name("HEADER")
+        ->allow_extra_args(false);
     app.add_option("--cookie", flags->cookie, "a Netscape cookie file, read at the start, sent where it matches")
         ->type_name("FILE");
-    app.add_option("--timeout", flags->timeout, "seconds for connecting, and for a whole transfer (default 20)")
-        ->type_name("SECONDS");
+    app.add_option("--timeout", flags->timeout,
+                   "seconds for connecting, and for a whole transfer, 0.001 to 86400 (default 20)")
+        ->type_name("SECONDS")
+        ->check(decimal_number(0.001, 86400));
     app.add_option("--retries", flags->retries,
                    "tries again after a timeout, a failed connection, 429 or 5xx, 0 to 100 (default 2), with "
                    "exponential back-off and Retry-After")

@@ -10,6 +10,13 @@
 namespace conc::cli {
 namespace {
 
+// The shortest fixed spelling that reads back the same: 0.001, 86400, 1000000.
+std::string format_decimal(double value) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(value);
+}
+
 template <class S>
 std::string join(const std::vector<S>& items) {
   std::string out;
@@ -105,6 +112,21 @@ std::string check_whole_number(const std::string& text, std::uint64_t min, std::
 
 CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
   return CLI::Validator([min, max](std::string& v) { return check_whole_number(v, min, max); }, "", "number");
+}
+
+std::string check_decimal_number(const std::string& text, double min, double max) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  // `!(value >= min)` also refuses NaN; from_chars takes no leading '+'.
+  if (text.empty() || ec != std::errc() || ptr != end || !(value >= min) || value > max) {
+    return "expected a number from " + format_decimal(min) + " to " + format_decimal(max) + ", got '" + text + "'";
+  }
+  return "";
+}
+
+CLI::Validator decimal_number(double min, double max) {
+  return CLI::Validator([min, max](std::string& v) { return check_decimal_number(v, min, max); }, "", "number");
 }
 
 std::string format_size(std::size_t bytes) {

@@ -32,6 +32,14 @@ std::string check_whole_number(const std::string& text, std::uint64_t min, std::
 /// the option's name before its message.
 CLI::Validator whole_number(std::uint64_t min, std::uint64_t max);
 
+/// Checks a decimal number option ("0.5", "20", "1e3"): finite, from `min`
+/// to `max`. Returns the error (`expected a number from 0.001 to 86400, got
+/// 'abc'`), or "".
+std::string check_decimal_number(const std::string& text, double min, double max);
+
+/// A CLI11 check that accepts what `check_decimal_number` accepts.
+CLI::Validator decimal_number(double min, double max);
+
 /// Parses a byte count: "65536", "64K", "8M", "1G" (binary units). Returns
 /// 0 for anything else, and for a count that does not fit a size_t.
 std::size_t parse_size(const std::string& text);

@@ -2,11 +2,22 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
 namespace conc::crawl {
 namespace {
+
+// "connection refused", or "cannot connect: " and the system's reason.
+std::string connect_error(CURL* easy) {
+  long os_errno = 0;
+  curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+  if (os_errno == ECONNREFUSED) return "connection refused";
+  if (os_errno == 0) return "cannot connect";
+  return "cannot connect: " + std::string(std::strerror(static_cast<int>(os_errno)));
+}
 
 // Sets an option whose failure means a broken build or libcurl, not bad input.
 template <class T>
@@ -178,7 +189,9 @@ Response Transfer::finish(CURLcode code) {
       r.error = "DNS failure";
       break;
     case CURLE_COULDNT_CONNECT:
-      r.error = detail.find("refused") != std::string::npos ? "connection refused" : "cannot connect: " + detail;
+      // From errno, not curl's message: that one holds the milliseconds
+      // spent, and a record must not depend on timing.
+      r.error = connect_error(easy_);
       r.transient = true;
       break;
     case CURLE_SSL_CONNECT_ERROR:
