@@ -18,8 +18,8 @@ namespace {
 
 using Clock = HostSchedule::Clock;
 
-// The longest poll: a bound on how late the loop notices a parse finishing
-// (the backlog bound) when nothing else happens.
+// The longest poll: a safety net; finishing transfers, a parse that frees
+// the backlog and a stop request each wake the poll at once.
 constexpr auto kLongestPoll = std::chrono::milliseconds(20);
 
 class MultiRunner final : public LevelRunner {
@@ -63,8 +63,10 @@ class MultiRunner final : public LevelRunner {
       int running = 0;
       curl_multi_perform(multi_, &running);
       int left = 0;
+      bool finished_any = false;
       while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
         if (msg->msg != CURLMSG_DONE) continue;
+        finished_any = true;
         CURL* easy = msg->easy_handle;
         const CURLcode code = msg->data.result;
         Transfer* t = busy.at(easy);
@@ -78,13 +80,19 @@ class MultiRunner final : public LevelRunner {
           parsing_now.fetch_add(1, std::memory_order_relaxed);  // relaxed: see above
           parsing.run([&, job] {
             parse_if_wanted(jobs[job], out[job]);
-            parsing_now.fetch_sub(1, std::memory_order_relaxed);  // relaxed: see above
+            // relaxed: see above. The loop may be polling because the
+            // backlog was full: this parse ending lets it start another.
+            if (parsing_now.fetch_sub(1, std::memory_order_relaxed) == backlog) curl_multi_wakeup(multi_);
           });
         } else {
           parse_if_wanted(jobs[job], out[job]);
         }
       }
       if (dispatcher.all_finished()) break;
+      // A finished transfer freed a handle and maybe its host's slot: start
+      // the next ones before waiting, or every transfer would wait out a
+      // whole poll timeout with nothing in flight.
+      if (finished_any) continue;
       const auto now = Clock::now();
       const auto until = dispatcher.next_deadline(now, kLongestPoll);
       const auto ms = std::chrono::ceil<std::chrono::milliseconds>(until - now).count();
