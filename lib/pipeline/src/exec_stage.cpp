@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "common/diagnostics.h"
@@ -77,15 +79,35 @@ constexpr std::size_t kCoalesceBelow = 64 << 10;  // a read smaller than this wa
   throw BatchFailure(what + ": " + common::errno_reason(error_number));
 }
 
+// True if the shell runs `name` itself: a POSIX special or regular
+// builtin, one of dash's or bash's, or a reserved word (where /bin/sh is
+// bash, `time` is one). Names with a slash never are.
+bool shell_builtin(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "!",       "[",       "[[",       ".",       ":",       "{",        "}",       "alias",  "bg",      "break",
+      "builtin", "case",    "cd",       "chdir",   "command", "continue", "declare", "do",     "done",    "echo",
+      "elif",    "else",    "esac",     "eval",    "exec",    "exit",     "export",  "false",  "fc",      "fg",
+      "fi",      "for",     "function", "getopts", "hash",    "if",       "in",      "jobs",   "kill",    "let",
+      "local",   "logout",  "printf",   "pwd",     "read",    "readonly", "return",  "select", "set",     "shift",
+      "source",  "test",    "then",     "time",    "times",   "trap",     "true",    "type",   "typeset", "ulimit",
+      "umask",   "unalias", "unset",    "until",   "wait",    "while"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
 class ExecStage final : public Stage {
  public:
   ExecStage(std::string text, std::string command) : Stage(std::move(text)), command_(std::move(command)) {
     // A plain command (words of ordinary characters, nothing the shell
     // would expand or interpret) runs without the shell in between, as a
-    // shell would exec it: one process per batch instead of two.
+    // shell would exec it: one process per batch instead of two. Not a
+    // builtin or keyword: the shell runs its own, which may differ from the
+    // program of that name (dash's echo knows no -e and interprets
+    // backslashes; /bin/echo is coreutils'), and `cd` or `read` act on the
+    // shell itself. The output is then always what `sh -c CMD` gives.
     if (command_.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-+./,:@%^") ==
         std::string::npos) {
-      direct_ = split_words(command_);
+      auto words = split_words(command_);
+      if (!words.empty() && !shell_builtin(words[0])) direct_ = std::move(words);
     }
   }
 
@@ -126,22 +148,28 @@ class ExecStage final : public Stage {
     posix_spawnattr_setpgroup(&attr, 0);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
     pid_t pid = 0;
-    int spawned = ENOENT;
-    if (!direct_.empty()) {
+    int spawned = 0;
+    bool shell = direct_.empty();
+    if (!shell) {
       std::vector<char*> argv;
       argv.reserve(direct_.size() + 1);
       for (auto& word : direct_) argv.push_back(word.data());
       argv.push_back(nullptr);
       spawned = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
-      // A path (./script) that cannot be run is the program's fault, said
-      // with its name; a bare name not on PATH may be a builtin (`exit 3`).
-      if (spawned != 0 && (spawned != ENOENT || direct_[0].find('/') != std::string::npos)) {
+      // ENOEXEC: a script without a #! line, which a shell runs with
+      // itself (POSIX; glibc's posix_spawnp no longer does), so the shell
+      // below runs it. A bare name not on PATH may be a builtin the shell
+      // knows (`exit 3`): it decides, and says 127 if not. Any other path
+      // (./script) that cannot be run is the program's fault, said with its
+      // name.
+      shell = spawned == ENOEXEC || (spawned == ENOENT && direct_[0].find('/') == std::string::npos);
+      if (spawned != 0 && !shell) {
         posix_spawn_file_actions_destroy(&actions);
         posix_spawnattr_destroy(&attr);
         fail("cannot run " + direct_[0], spawned);
       }
     }
-    if (spawned == ENOENT) {  // not a program (`exit 3` is a builtin): the shell decides
+    if (shell) {
       char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), command_.data(), nullptr};
       spawned = ::posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, environ);
     }
