@@ -1,10 +1,12 @@
 // run_pipeline: every strategy x threads x capacity x batch size gives the
 // seq output byte for byte; unordered output conserves lines; --on-error;
 // stopping; odd inputs.
+#include <signal.h>
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <random>
 #include <stdexcept>
@@ -425,6 +427,34 @@ TEST_CASE("a serial stage before an expanding exec never deadlocks, whatever the
       CHECK(r.out == expected);
     }
   }
+}
+
+TEST_CASE("a stop ends an exec command that closed its output, ignores SIGTERM and never exits") {
+  // The command closes its stdout at once, so the stage is past its output
+  // and waiting for the exit when the stop comes: that wait must look at
+  // the stop, and SIGKILL must follow the ignored SIGTERM.
+  TempDir dir;
+  const auto input = dir.write("in.txt", "a\n");
+  const auto started = dir.path / "started";
+  const std::string command = "exec trap '' TERM; exec >/dev/null; echo $$ > '" + started.string() + "'; sleep 100";
+  std::stop_source stop;
+  auto done = std::async(std::launch::async, [&] {
+    return run({command}, options(input, Strategy::kSeq, 1, 1, {0, 1 << 20}), stop.get_token());
+  });
+  // Hang guards, not timing checks.
+  std::string pid;
+  for (int i = 0; i < 1000 && (pid = conc::test::slurp(started)).find('\n') == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(std::stoi(pid) > 0);
+  stop.request_stop();
+  const bool finished = done.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  if (!finished) ::kill(-std::stoi(pid), SIGKILL);  // the shell leads its group: unblock the run, then fail
+  REQUIRE(finished);
+  const auto r = done.get();
+  CHECK(r.out.empty());
+  CHECK(r.errors.empty());  // stopped by the run: not a failure of the batch
+  CHECK(r.failed == 0);
 }
 
 TEST_CASE("batch bytes left at 0: the engine takes 1 MiB, or 4 MiB with an exec stage") {

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <iterator>
 #include <memory>
@@ -74,6 +75,10 @@ class SigpipeBlocked {
 
 constexpr int kPipeSize = 1 << 20;                // Linux's default pipe-max-size
 constexpr std::size_t kCoalesceBelow = 64 << 10;  // a read smaller than this waits for more output first
+// Time a command ended by conc gets between SIGTERM and SIGKILL: enough to
+// remove a temporary file, short enough that Ctrl-C still feels immediate.
+constexpr auto kGraceAfterTerm = std::chrono::milliseconds(200);
+constexpr int kStopCheckMs = 50;  // how often a wait for a command's exit looks at the stop token
 
 [[noreturn]] void fail(const std::string& what, int error_number) {
   throw BatchFailure(what + ": " + common::errno_reason(error_number));
@@ -180,17 +185,18 @@ class ExecStage final : public Stage {
     out_write.reset();
 
     std::string result;
-    bool killed = false;
+    bool stopped = false;
     try {
       const SigpipeBlocked quiet;  // the command may stop reading: EPIPE, not a fatal SIGPIPE
-      killed = pump(b, in_write, out_read, big_output_pipe, result, pid, control);
+      stopped = pump(b, in_write, out_read, big_output_pipe, result, pid, control);
     } catch (...) {  // too much output, or a later stage failed on a piece: end the command, reap it
-      kill_group(pid);
-      reap(pid);
+      reap(pid, control.stop, true);
       throw;
     }
-    const int status = reap(pid);
-    if (killed) throw BatchFailure("stopped");
+    const int status = reap(pid, control.stop, stopped);
+    // Stopped while it ran, or while it lived on after closing its output:
+    // its output is not wanted, whatever its status.
+    if (stopped || control.stop.stop_requested()) throw BatchFailure("stopped");
     if (WIFSIGNALED(status)) throw BatchFailure("killed by signal " + std::to_string(WTERMSIG(status)));
     if (WEXITSTATUS(status) == 127) throw BatchFailure("exit status 127 (command not found)");
     if (WEXITSTATUS(status) == 126) throw BatchFailure("exit status 126 (command not executable)");
@@ -201,23 +207,54 @@ class ExecStage final : public Stage {
   [[nodiscard]] bool streams() const noexcept override { return true; }
 
  private:
-  // The batch's output is discarded: SIGKILL, which the command cannot
-  // ignore (SIGTERM could be trapped and the reap would wait for it), to
-  // its whole group (the spawn made `pid` its leader).
-  static void kill_group(pid_t pid) { ::kill(-pid, SIGKILL); }
-
-  static int reap(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    return status;
+  // Waits for the command to exit and returns its wait status. With `end`,
+  // or once `stop` is requested (the command may have closed its output and
+  // still run, ignoring its stdin), it is ended: SIGTERM to its whole group
+  // (the spawn made `pid` its leader), so it and what it started may clean
+  // up, then SIGKILL, which nothing can ignore, once the leader has exited
+  // (for what it leaves behind) or after kGraceAfterTerm. The leader is
+  // reaped only after the last signal, so its pid still names the group.
+  static int reap(pid_t pid, const std::stop_token& stop, bool end) {
+    // Readable once the command has exited: the wait below sleeps until
+    // then instead of polling. -1 where pidfds are missing.
+    const Fd exited(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    bool termed = false;
+    bool killed = false;
+    std::chrono::steady_clock::time_point kill_at;
+    for (;;) {
+      siginfo_t info{};
+      // WNOWAIT: sees the exit without reaping, so the group may still be signalled.
+      const int r = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+      if (r < 0 && errno != EINTR) fail("waitid", errno);
+      if (r == 0 && info.si_pid == pid) {
+        if (termed) ::kill(-pid, SIGKILL);
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        return status;
+      }
+      if (!termed && (end || stop.stop_requested())) {
+        ::kill(-pid, SIGTERM);
+        termed = true;
+        kill_at = std::chrono::steady_clock::now() + kGraceAfterTerm;
+      } else if (termed && !killed && std::chrono::steady_clock::now() >= kill_at) {
+        ::kill(-pid, SIGKILL);
+        killed = true;
+      }
+      if (exited.get() >= 0) {
+        pollfd fd{exited.get(), POLLIN, 0};
+        ::poll(&fd, 1, kStopCheckMs);  // a stop is seen within this many milliseconds
+      } else {
+        ::usleep(1000);
+      }
+    }
   }
 
   // Writes the batch to the command while reading its output (either side
   // may fill a pipe first). Output beyond `control.hold_bytes` is emitted in
   // pieces of whole lines when the control streams; the batch's output fails
   // past `control.max_output`. While an emit waits, the command's pipe is
-  // not read, so it blocks. Returns true if the run stopped and the command
-  // was killed.
+  // not read, so it blocks. Returns true if the run stopped: the command
+  // must be ended.
   static bool pump(const Batch& b, Fd& to, Fd& from, bool gather, std::string& result, pid_t pid,
                    const StageControl& control) {
     const std::string& input = b.data;
@@ -235,10 +272,7 @@ class ExecStage final : public Stage {
     // Most commands give about what they get: one allocation, not a doubling series of copies.
     result.reserve(std::min(control.hold_bytes, input.size() + input.size() / 8) + kPipeSize);
     while (from.get() >= 0) {
-      if (control.stop.stop_requested()) {  // Ctrl-C, or the reader of the output went away
-        kill_group(pid);
-        return true;
-      }
+      if (control.stop.stop_requested()) return true;  // Ctrl-C, or the reader of the output went away
       pollfd fds[2] = {{from.get(), POLLIN, 0}, {to.get(), POLLOUT, 0}};
       const nfds_t n = to.get() >= 0 ? 2 : 1;
       if (::poll(fds, n, 100) < 0 && errno != EINTR) fail("poll", errno);
@@ -297,9 +331,18 @@ class ExecStage final : public Stage {
     ::poll(&fd, 1, 1);
   }
 
-  // Writes to the command's pipe. vmsplice lends the pages instead of
-  // copying them (the batch stays untouched until the command has exited,
-  // so it may read them late); where the kernel refuses, a plain write.
+  // Writes to the command's pipe; where the kernel refuses vmsplice, a
+  // plain write. vmsplice without SPLICE_F_GIFT copies nothing: the pipe
+  // holds references to the batch's pages and the reader copies from them
+  // when it reads, which may be long after the call returned. So those
+  // bytes must not change, nor their memory be reused, until the reader has
+  // consumed them, and the kernel never says when that is. The batch's
+  // input stays untouched until process() has reaped the command: after
+  // that no one reads the pipe, unless something the command started in
+  // the background kept its stdin (it could then read whatever the memory
+  // holds by then). SPLICE_F_GIFT would give the pages to the kernel for
+  // good (whole aligned pages, never touched again), which a std::string's
+  // buffer cannot promise.
   static ssize_t give(int fd, const char* data, std::size_t size, bool& zero_copy) {
     if (zero_copy) {
       iovec v{const_cast<char*>(data), size};
