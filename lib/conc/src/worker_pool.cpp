@@ -67,8 +67,9 @@ void WorkerPool::stop() {
     watchdog_.join();
   }
   // Every worker may run now: the queues drain before the workers exit,
-  // whether or not the running ones are blocked. relaxed: the seq_cst store
-  // of stopping_ below publishes it to every worker that reads stopping_.
+  // whether or not the running ones are blocked. relaxed: idle_.notify_all()
+  // below fences it before its check for sleepers, so a parking worker is
+  // either woken or sees it in its seq_cst claim_awake (the Dekker pair).
   allowed_.store(counters_.size(), std::memory_order_relaxed);
   // seq_cst: a worker re-checks stopping_ after registering with idle_.
   stopping_.store(true, std::memory_order_seq_cst);
@@ -245,11 +246,14 @@ void WorkerPool::wait_until(const std::function<bool()>& done) {
       const EventCount::Key key = helpers_.prepare_wait();
       if (done() || has_visible_work()) {
         helpers_.cancel_wait();
-        awake_.fetch_add(1, std::memory_order_relaxed);  // relaxed: only ever raises the count
+        // relaxed: no data is published through the count, and an RMW loses
+        // no count; a poster that misses this rise wakes a worker whose
+        // claim_awake then fails: a wasted wake-up, never a lost one.
+        awake_.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
       helpers_.commit_wait(key);
-      awake_.fetch_add(1, std::memory_order_relaxed);  // relaxed: as above
+      awake_.fetch_add(1, std::memory_order_relaxed);  // relaxed: as in the return above
     }
     return;
   }
