@@ -476,7 +476,8 @@ TEST_CASE("batch bytes left at 0: the engine takes 1 MiB, or 4 MiB with an exec 
   CHECK(exec.out == text);
 }
 
-TEST_CASE("exec yes with --stream-output: bounded pieces until the sink stops it; --max-batch-output fails the batch") {
+TEST_CASE(
+    "exec yes with --stream-output: bounded pieces until the sink stops it, and --max-batch-output fails the batch") {
   TempDir dir;
   const auto input = dir.write("in.txt", "a\nb\nc\n");
   // What a stage may hold (4 MiB here) plus one read of the 1 MiB pipe: a
@@ -525,10 +526,10 @@ TEST_CASE("exec yes with --stream-output: bounded pieces until the sink stops it
 
 TEST_CASE("without --stream-output a failing batch writes nothing of its output, however big") {
   TempDir dir;
-  // Batches of one line. Batch 2's command writes ~7 MB, more than a stage
-  // holds before it would stream (4 MiB), then fails.
+  // Batches of one line. Batch 2's command writes ~4.9 MB, more than a
+  // stage holds before it would stream (4 MiB), then fails.
   const auto input = dir.write("in.txt", "1\n2\n3\n");
-  const std::string command = "exec awk '{print} $0 == 2 {for (i = 0; i < 1000000; i++) print \"xxxxxx\"; exit 5}'";
+  const std::string command = "exec awk '{print} $0 == 2 {for (i = 0; i < 700000; i++) print \"xxxxxx\"; exit 5}'";
   for (auto s : strategy_ids()) {
     INFO("strategy " << static_cast<int>(s));
     auto o = options(input, s, 2, 2, {1, 1 << 20});
