@@ -26,6 +26,7 @@ struct PipelineFlags {
   std::string max_line = "1G";
   std::string max_batch_output = "1G";
   std::string on_error = "stop";
+  bool stream_output = false;
   // Set by validate, taken by run:
   std::vector<std::unique_ptr<pipeline::Stage>> parsed;
   std::map<std::size_t, std::size_t> threads_of_stage;
@@ -96,6 +97,7 @@ int run(PipelineFlags& f, RunContext& ctx) {
   o.limits.max_line = parse_size(f.max_line);
   o.max_batch_output = parse_size(f.max_batch_output);
   o.on_error = f.on_error == "skip" ? pipeline::OnError::kSkip : pipeline::OnError::kStop;
+  o.stream_output = f.stream_output;
 
   common::ProgressBar progress(ctx.progress, "pipeline", "batches");
   auto result = pipeline::run_pipeline(o, stages, ctx.diagnostics, ctx.stop, &progress, [&](std::string_view data) {
@@ -173,18 +175,25 @@ Command pipeline_command() {
         ->check(size_validator(kMaxBatchBytes));
     app.add_option("--max-batch-output", flags->max_batch_output,
                    "an exec stage's output for one batch may be at most BYTES, 1 to " + format_size(kMaxBatchOutput) +
-                       " (K, M, G suffixes; default 1G); more fails the batch. Big outputs stream on in bounded pieces")
+                       " (K, M, G suffixes; default 1G); more fails the batch. It is held whole until the command "
+                       "exits, unless --stream-output")
         ->type_name("BYTES")
         ->check(size_validator(kMaxBatchOutput));
+    app.add_flag("--stream-output", flags->stream_output,
+                 "hand an exec command's output on in pieces while it runs, once it passes twice --batch-bytes "
+                 "(4M at least): bounded memory for big or endless outputs (exec yes | head), but a batch that then "
+                 "fails leaves those pieces written (--on-error stop: nothing of later batches). Without it the "
+                 "output is exactly the successful batches");
     app.add_option("--max-line", flags->max_line,
                    "the longest line accepted, 1 to " + format_size(kMaxLine) +
                        " (K, M, G suffixes; default 1G): a longer one is an error naming its input and line, and "
                        "the rest of that input is skipped (exit 1)")
         ->type_name("BYTES")
         ->check(size_validator(kMaxLine));
-    app.add_option("--on-error", flags->on_error,
-                   "stop (default: stop reading, output every batch before the failing one, exit 1) or "
-                   "skip (drop the failing batch, go on, exit 1)")
+    app.add_option(
+           "--on-error", flags->on_error,
+           "stop (default: stop reading, output every batch before the failing one and nothing of it, exit 1) or "
+           "skip (drop the failing batch, go on, exit 1)")
         ->type_name("stop|skip")
         ->check(CLI::IsMember({"stop", "skip"}));
   };

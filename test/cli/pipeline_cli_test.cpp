@@ -139,11 +139,11 @@ TEST_CASE("pipeline: a failing exec names the command, its status and the input 
   CHECK(r.out == expected.substr(0, expected.find("21\n")));
 }
 
-TEST_CASE("pipeline: exec yes | head -c 10M streams, then ends at once with exit 0") {
+TEST_CASE("pipeline: --stream-output: exec yes | head -c 10M streams, then ends at once with exit 0") {
   for (const std::string& strategy : conc::test::pipeline_strategies()) {
     const auto r = run_process({"/bin/bash", "-c",
                                 "echo x | '" + kConc + "' pipeline -s " + strategy +
-                                    " -e 'exec yes' | head -c 10M | wc -c; echo ${PIPESTATUS[1]}"},
+                                    " --stream-output -e 'exec yes' | head -c 10M | wc -c; echo ${PIPESTATUS[1]}"},
                                "", 30);
     INFO(strategy);
     CHECK(r.out == "10485760\n0\n");

@@ -1,6 +1,7 @@
 // Pools with more workers than cores (-j 256 on one core): wake-ups are
 // limited to the cores, and a watchdog lets more workers run when the
-// running ones block, so no pattern of blocking tasks can deadlock.
+// running ones block, so blocked tasks still reach all the workers (what
+// exactly is guaranteed: worker_pool.h).
 #include <sched.h>
 
 #include <atomic>

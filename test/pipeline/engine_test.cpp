@@ -1,10 +1,12 @@
 // run_pipeline: every strategy x threads x capacity x batch size gives the
 // seq output byte for byte; unordered output conserves lines; --on-error;
 // stopping; odd inputs.
+#include <signal.h>
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <random>
 #include <stdexcept>
@@ -377,12 +379,13 @@ TEST_CASE("an exec stage's output streams on in bounded pieces, in input order, 
       auto stages = parse_stages(chain);
       std::string out;
       std::size_t writes = 0, largest = 0;
-      (void)run_pipeline(options(input, s, threads, 1, {2, 1 << 20}), stages, diag, {}, nullptr,
-                         [&](std::string_view d) {
-                           out.append(d);
-                           ++writes;
-                           largest = std::max(largest, d.size());
-                         });
+      auto o = options(input, s, threads, 1, {2, 1 << 20});
+      o.stream_output = true;
+      (void)run_pipeline(o, stages, diag, {}, nullptr, [&](std::string_view d) {
+        out.append(d);
+        ++writes;
+        largest = std::max(largest, d.size());
+      });
       CHECK(out == expected);
       CHECK(writes > 4);             // pieces, not one write for each of the 4 batches
       CHECK(largest <= (5u << 20));  // each at most what a stage may hold, plus one read
@@ -413,9 +416,9 @@ TEST_CASE("a serial stage before an expanding exec never deadlocks, whatever the
     for (std::size_t threads : {1, 2, 4}) {
       INFO("strategy " << static_cast<int>(s) << " -j " << threads);
       std::stop_source stop;
-      auto done = std::async(std::launch::async, [&] {
-        return run(chain, options(input, s, threads, 4, {1, 1 << 20}), stop.get_token());
-      });
+      auto o = options(input, s, threads, 4, {1, 1 << 20});
+      o.stream_output = true;
+      auto done = std::async(std::launch::async, [&] { return run(chain, o, stop.get_token()); });
       // A hang guard, not a timing check: a deadlock fails here instead of hanging CI.
       const bool finished = done.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
       if (!finished) stop.request_stop();
@@ -425,6 +428,34 @@ TEST_CASE("a serial stage before an expanding exec never deadlocks, whatever the
       CHECK(r.out == expected);
     }
   }
+}
+
+TEST_CASE("a stop ends an exec command that closed its output, ignores SIGTERM and never exits") {
+  // The command closes its stdout at once, so the stage is past its output
+  // and waiting for the exit when the stop comes: that wait must look at
+  // the stop, and SIGKILL must follow the ignored SIGTERM.
+  TempDir dir;
+  const auto input = dir.write("in.txt", "a\n");
+  const auto started = dir.path / "started";
+  const std::string command = "exec trap '' TERM; exec >/dev/null; echo $$ > '" + started.string() + "'; sleep 100";
+  std::stop_source stop;
+  auto done = std::async(std::launch::async, [&] {
+    return run({command}, options(input, Strategy::kSeq, 1, 1, {0, 1 << 20}), stop.get_token());
+  });
+  // Hang guards, not timing checks.
+  std::string pid;
+  for (int i = 0; i < 1000 && (pid = conc::test::slurp(started)).find('\n') == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(std::stoi(pid) > 0);
+  stop.request_stop();
+  const bool finished = done.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  if (!finished) ::kill(-std::stoi(pid), SIGKILL);  // the shell leads its group: unblock the run, then fail
+  REQUIRE(finished);
+  const auto r = done.get();
+  CHECK(r.out.empty());
+  CHECK(r.errors.empty());  // stopped by the run: not a failure of the batch
+  CHECK(r.failed == 0);
 }
 
 TEST_CASE("batch bytes left at 0: the engine takes 1 MiB, or 4 MiB with an exec stage") {
@@ -445,34 +476,76 @@ TEST_CASE("batch bytes left at 0: the engine takes 1 MiB, or 4 MiB with an exec 
   CHECK(exec.out == text);
 }
 
-TEST_CASE("exec yes: the output streams until the sink stops it; --max-batch-output fails the batch") {
+TEST_CASE(
+    "exec yes with --stream-output: bounded pieces until the sink stops it, and --max-batch-output fails the batch") {
   TempDir dir;
   const auto input = dir.write("in.txt", "a\nb\nc\n");
+  // What a stage may hold (4 MiB here) plus one read of the 1 MiB pipe: a
+  // piece is handed on as soon as the held output reaches the bound.
+  constexpr std::size_t kLargestPiece = (4u << 20) + (1u << 20);
   for (auto s : strategy_ids()) {
     INFO("strategy " << static_cast<int>(s));
-    // Without streaming the batch would end at the limit, unwritten, as a failure.
     conc::common::Diagnostics diag("pipeline", [](std::string_view) {});
     auto stages = parse_stages({"exec yes"});
     auto o = options(input, s, 2, 2, {1, 1 << 20});
+    o.stream_output = true;
     o.max_batch_output = 64u << 20;
-    std::size_t written = 0;
+    std::size_t written = 0, largest = 0;
+    // Held whole, the output would fail at 64 MiB unwritten: the sink would never throw.
     CHECK_THROWS_WITH(run_pipeline(o, stages, diag, {}, nullptr,
                                    [&](std::string_view d) {
                                      written += d.size();
+                                     largest = std::max(largest, d.size());
                                      if (written > (20u << 20)) throw std::runtime_error("broken pipe");
                                    }),
                       "broken pipe");
+    CHECK(largest <= kLargestPiece);
 
     o.max_batch_output = 10u << 20;
     o.inputs = {dir.write("one.txt", "a\n")};  // one batch: others in flight would fail the same way
-    const auto r = run({"exec yes"}, o);
-    CHECK(r.failed == 1);
+    largest = 0;
+    Run r;
+    conc::common::Diagnostics diag2("pipeline", [&](std::string_view line) { r.errors.emplace_back(line); });
+    auto stages2 = parse_stages({"exec yes"});
+    const auto result = run_pipeline(o, stages2, diag2, {}, nullptr, [&](std::string_view d) {
+      r.out.append(d);
+      largest = std::max(largest, d.size());
+    });
+    CHECK(result.failed_batches == 1);
     CHECK(
         r.errors ==
         std::vector<std::string>{
             "conc pipeline: stage 1 'exec yes': output passed --max-batch-output (10485760 bytes) (input lines 1-1)"});
+    // The documented price of streaming: the pieces before the failure stay written.
+    CHECK(r.out.size() >= (4u << 20));
     CHECK(r.out.size() <= (10u << 20));
+    CHECK(largest <= kLargestPiece);
     CHECK(r.out.find_first_not_of("y\n") == std::string::npos);
+  }
+}
+
+TEST_CASE("without --stream-output a failing batch writes nothing of its output, however big") {
+  TempDir dir;
+  // Batches of one line. Batch 2's command writes ~4.9 MB, more than a
+  // stage holds before it would stream (4 MiB), then fails.
+  const auto input = dir.write("in.txt", "1\n2\n3\n");
+  const std::string command = "exec awk '{print} $0 == 2 {for (i = 0; i < 700000; i++) print \"xxxxxx\"; exit 5}'";
+  for (auto s : strategy_ids()) {
+    INFO("strategy " << static_cast<int>(s));
+    auto o = options(input, s, 2, 2, {1, 1 << 20});
+    const auto stop = run({command, "upper"}, o);
+    CHECK(stop.out == "1\n");  // exactly the batches before the failing one
+    CHECK(stop.errors ==
+          std::vector<std::string>{"conc pipeline: stage 1 '" + command + "': exit status 5 (input lines 2-2)"});
+
+    o.on_error = OnError::kSkip;
+    const auto skip = run({command, "upper"}, o);
+    CHECK(skip.out == "1\n3\n");  // exactly the successful batches
+
+    o.max_batch_output = 1u << 20;  // held whole up to the bound: a batch passing it fails, unwritten
+    const auto bound = run({"exec yes"}, o);
+    CHECK(bound.out.empty());
+    CHECK(bound.failed == 3);
   }
 }
 

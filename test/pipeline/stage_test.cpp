@@ -1,10 +1,12 @@
 // Each stage on its own: exact outputs, the stage language, bad stage texts.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "pipeline/pipeline.h"
 #include "pipeline/stage.h"
+#include "temp_dir.h"
 
 using namespace conc::pipeline;
 
@@ -155,6 +157,23 @@ TEST_CASE("exec runs a shell command per batch") {
   CHECK_THROWS_WITH(run("exec exit 3", "a\n"), "exit status 3");
   CHECK_THROWS_WITH(run("exec kill -9 $$", "a\n"), "killed by signal 9");
   CHECK_THROWS_WITH(parse_stage("exec   "), "expected exec CMD, got 0 arguments");
+}
+
+TEST_CASE("exec: a script without #! runs through sh, as a shell runs it") {
+  conc::test::TempDir dir;
+  const auto script = dir.write("script", "echo from-script\ncat\n");
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  REQUIRE(script.find_first_of(" '\"\\$") == std::string::npos);  // a plain word: the direct path
+  CHECK(run("exec " + script, "in\n") == "from-script\nin\n");
+}
+
+TEST_CASE("exec: a shell builtin gives what sh -c gives, not the program of the same name") {
+  // dash's echo prints "-e a", coreutils' /bin/echo prints "a".
+  CHECK(run("exec echo -e a", "") == run("exec sh -c 'echo -e a'", ""));
+  CHECK(run("exec printf %d-%s 7 x", "") == "7-x");
+  CHECK(run("exec test -n x", "") == "");
+  CHECK_THROWS_WITH(run("exec test -z x", ""), "exit status 1");
+  CHECK(run("exec read x", "a\nb\n") == "");  // a builtin only the shell has
 }
 
 TEST_CASE("exec: a command the shell cannot parse, or one ending in a lone backslash, is refused when parsed") {

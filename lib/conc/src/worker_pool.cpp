@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
+
+#include "conc/detail/starvation_guard.h"
 
 namespace conc {
 namespace {
@@ -66,8 +67,9 @@ void WorkerPool::stop() {
     watchdog_.join();
   }
   // Every worker may run now: the queues drain before the workers exit,
-  // whether or not the running ones are blocked. relaxed: the seq_cst store
-  // of stopping_ below publishes it to every worker that reads stopping_.
+  // whether or not the running ones are blocked. relaxed: idle_.notify_all()
+  // below fences it before its check for sleepers, so a parking worker is
+  // either woken or sees it in its seq_cst claim_awake (the Dekker pair).
   allowed_.store(counters_.size(), std::memory_order_relaxed);
   // seq_cst: a worker re-checks stopping_ after registering with idle_.
   stopping_.store(true, std::memory_order_seq_cst);
@@ -80,8 +82,10 @@ void WorkerPool::stop() {
 // A worker may run new work only while fewer than allowed_ are awake: an
 // increment only below the limit, so racing workers never pass it.
 bool WorkerPool::claim_awake() noexcept {
-  // relaxed: a policy number; no data is published through it.
-  const std::size_t limit = allowed_.load(std::memory_order_relaxed);
+  // seq_cst: the waiter's half of a Dekker pair with stop() and the
+  // watchdog, which raise the limit and then notify idle_ (after this
+  // worker's seq_cst registration there): one of the two sees the other.
+  const std::size_t limit = allowed_.load(std::memory_order_seq_cst);
   // seq_cst (both orders): the waiter's half of the Dekker pair, see leave_awake.
   std::size_t n = awake_.load(std::memory_order_seq_cst);
   while (n < limit) {
@@ -177,41 +181,47 @@ void WorkerPool::watchdog_main() {
   }
 }
 
-// While work is queued: a tick in which no task finished and the process
-// left cores unused (its CPU time against the wall clock) means the awake
-// workers are blocked, so that many more may run, and parked ones are woken
-// to fill the room; when the process used almost nothing (every awake
-// worker blocked), the room doubles instead, so a pool of blocked tasks
-// reaches all its workers in a few ticks. Either sign alone misleads:
-// long tasks finish nothing for a while yet use their cores, and other
-// processes take cores from workers that still finish tasks. Once nothing
-// is queued the limit returns to the cores.
+// While work is queued, every tick is judged by a StarvationGuard (see
+// there for when it grants more workers and how many); parked workers are
+// woken to fill the room granted. Once nothing is queued the limit returns
+// to the cores.
 void WorkerPool::watch_while_starved() {
+  detail::StarvationGuard guard(cores_, counters_.size());
   auto wall = std::chrono::steady_clock::now();
   auto cpu = process_cpu_time();
   std::uint64_t finished = tasks_finished();
-  while (has_visible_work() && !watchdog_exit_.load(std::memory_order_relaxed)) {  // relaxed: polled
+  while (has_visible_work() && !watchdog_exit_.load(std::memory_order_relaxed)) {  // relaxed: polled each tick
     std::this_thread::sleep_for(kWatchdogTick);
     const auto wall_now = std::chrono::steady_clock::now();
     const auto cpu_now = process_cpu_time();
     const std::uint64_t finished_now = tasks_finished();
-    const double used = std::chrono::duration<double>(cpu_now - cpu) / std::chrono::duration<double>(wall_now - wall);
-    const bool progress = finished_now != finished;
+    detail::StarvationTick tick;
+    tick.progress = finished_now != finished;
+    tick.cores_used = std::chrono::duration<double>(cpu_now - cpu) / std::chrono::duration<double>(wall_now - wall);
+    tick.work_queued = has_visible_work();
     wall = wall_now;
     cpu = cpu_now;
     finished = finished_now;
-    const double unused = static_cast<double>(cores_) - used;
-    if (progress || unused < 0.5 || !has_visible_work()) continue;
-    // relaxed: a policy number, read by workers that the notify below (a
-    // mutex) or their next park orders.
+    // relaxed: only this thread (and stop(), after joining it) stores
+    // allowed_, so this reads its own last store.
     const std::size_t limit = allowed_.load(std::memory_order_relaxed);
-    const std::size_t more = used < 0.25 ? limit : static_cast<std::size_t>(std::lround(unused));
-    allowed_.store(std::min(counters_.size(), limit + more), std::memory_order_relaxed);
-    for (std::size_t i = 0; i < more; ++i) {
+    // relaxed: an estimate of the room to fill; a worker that leaves or
+    // joins meanwhile only changes how many of the wake-ups below find use.
+    const std::size_t awake = awake_.load(std::memory_order_relaxed);
+    const std::size_t granted = guard.after_tick(tick, limit, awake);
+    if (granted == limit) continue;
+    // relaxed: idle_.notify_one() below fences it before its check for
+    // sleepers, so a parking worker is either woken or sees it in its
+    // seq_cst claim_awake (as in stop()).
+    allowed_.store(granted, std::memory_order_relaxed);
+    for (std::size_t i = awake; i < granted; ++i) {
       if (!idle_.notify_one()) break;
     }
   }
-  allowed_.store(cores_, std::memory_order_relaxed);  // relaxed: a policy number
+  // relaxed: a lower limit needs no wake-up, and a worker that still sees
+  // the old one runs a task it may run anyway. Workers over the cores park
+  // when they next look for work.
+  allowed_.store(cores_, std::memory_order_relaxed);
 }
 
 void WorkerPool::wait_until(const std::function<bool()>& done) {
@@ -236,11 +246,14 @@ void WorkerPool::wait_until(const std::function<bool()>& done) {
       const EventCount::Key key = helpers_.prepare_wait();
       if (done() || has_visible_work()) {
         helpers_.cancel_wait();
-        awake_.fetch_add(1, std::memory_order_relaxed);  // relaxed: only ever raises the count
+        // relaxed: no data is published through the count, and an RMW loses
+        // no count; a poster that misses this rise wakes a worker whose
+        // claim_awake then fails: a wasted wake-up, never a lost one.
+        awake_.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
       helpers_.commit_wait(key);
-      awake_.fetch_add(1, std::memory_order_relaxed);  // relaxed: as above
+      awake_.fetch_add(1, std::memory_order_relaxed);  // relaxed: as in the return above
     }
     return;
   }

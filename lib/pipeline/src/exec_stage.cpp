@@ -12,8 +12,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <iterator>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "common/diagnostics.h"
@@ -72,9 +75,28 @@ class SigpipeBlocked {
 
 constexpr int kPipeSize = 1 << 20;                // Linux's default pipe-max-size
 constexpr std::size_t kCoalesceBelow = 64 << 10;  // a read smaller than this waits for more output first
+// Time a command ended by conc gets between SIGTERM and SIGKILL: enough to
+// remove a temporary file, short enough that Ctrl-C still feels immediate.
+constexpr auto kGraceAfterTerm = std::chrono::milliseconds(200);
+constexpr int kStopCheckMs = 50;  // how often a wait for a command's exit looks at the stop token
 
 [[noreturn]] void fail(const std::string& what, int error_number) {
   throw BatchFailure(what + ": " + common::errno_reason(error_number));
+}
+
+// True if the shell runs `name` itself: a POSIX special or regular
+// builtin, one of dash's or bash's, or a reserved word (where /bin/sh is
+// bash, `time` is one). Names with a slash never are.
+bool shell_builtin(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "!",       "[",       "[[",       ".",       ":",       "{",        "}",       "alias",  "bg",      "break",
+      "builtin", "case",    "cd",       "chdir",   "command", "continue", "declare", "do",     "done",    "echo",
+      "elif",    "else",    "esac",     "eval",    "exec",    "exit",     "export",  "false",  "fc",      "fg",
+      "fi",      "for",     "function", "getopts", "hash",    "if",       "in",      "jobs",   "kill",    "let",
+      "local",   "logout",  "printf",   "pwd",     "read",    "readonly", "return",  "select", "set",     "shift",
+      "source",  "test",    "then",     "time",    "times",   "trap",     "true",    "type",   "typeset", "ulimit",
+      "umask",   "unalias", "unset",    "until",   "wait",    "while"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
 
 class ExecStage final : public Stage {
@@ -82,10 +104,15 @@ class ExecStage final : public Stage {
   ExecStage(std::string text, std::string command) : Stage(std::move(text)), command_(std::move(command)) {
     // A plain command (words of ordinary characters, nothing the shell
     // would expand or interpret) runs without the shell in between, as a
-    // shell would exec it: one process per batch instead of two.
+    // shell would exec it: one process per batch instead of two. Not a
+    // builtin or keyword: the shell runs its own, which may differ from the
+    // program of that name (dash's echo knows no -e and interprets
+    // backslashes; /bin/echo is coreutils'), and `cd` or `read` act on the
+    // shell itself. The output is then always what `sh -c CMD` gives.
     if (command_.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-+./,:@%^") ==
         std::string::npos) {
-      direct_ = split_words(command_);
+      auto words = split_words(command_);
+      if (!words.empty() && !shell_builtin(words[0])) direct_ = std::move(words);
     }
   }
 
@@ -126,22 +153,28 @@ class ExecStage final : public Stage {
     posix_spawnattr_setpgroup(&attr, 0);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
     pid_t pid = 0;
-    int spawned = ENOENT;
-    if (!direct_.empty()) {
+    int spawned = 0;
+    bool shell = direct_.empty();
+    if (!shell) {
       std::vector<char*> argv;
       argv.reserve(direct_.size() + 1);
       for (auto& word : direct_) argv.push_back(word.data());
       argv.push_back(nullptr);
       spawned = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
-      // A path (./script) that cannot be run is the program's fault, said
-      // with its name; a bare name not on PATH may be a builtin (`exit 3`).
-      if (spawned != 0 && (spawned != ENOENT || direct_[0].find('/') != std::string::npos)) {
+      // ENOEXEC: a script without a #! line, which a shell runs with
+      // itself (POSIX; glibc's posix_spawnp no longer does), so the shell
+      // below runs it. A bare name not on PATH may be a builtin the shell
+      // knows (`exit 3`): it decides, and says 127 if not. Any other path
+      // (./script) that cannot be run is the program's fault, said with its
+      // name.
+      shell = spawned == ENOEXEC || (spawned == ENOENT && direct_[0].find('/') == std::string::npos);
+      if (spawned != 0 && !shell) {
         posix_spawn_file_actions_destroy(&actions);
         posix_spawnattr_destroy(&attr);
         fail("cannot run " + direct_[0], spawned);
       }
     }
-    if (spawned == ENOENT) {  // not a program (`exit 3` is a builtin): the shell decides
+    if (shell) {
       char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), command_.data(), nullptr};
       spawned = ::posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, environ);
     }
@@ -152,17 +185,18 @@ class ExecStage final : public Stage {
     out_write.reset();
 
     std::string result;
-    bool killed = false;
+    bool stopped = false;
     try {
       const SigpipeBlocked quiet;  // the command may stop reading: EPIPE, not a fatal SIGPIPE
-      killed = pump(b, in_write, out_read, big_output_pipe, result, pid, control);
+      stopped = pump(b, in_write, out_read, big_output_pipe, result, pid, control);
     } catch (...) {  // too much output, or a later stage failed on a piece: end the command, reap it
-      kill_group(pid);
-      reap(pid);
+      reap(pid, control.stop, true);
       throw;
     }
-    const int status = reap(pid);
-    if (killed) throw BatchFailure("stopped");
+    const int status = reap(pid, control.stop, stopped);
+    // Stopped while it ran, or while it lived on after closing its output:
+    // its output is not wanted, whatever its status.
+    if (stopped || control.stop.stop_requested()) throw BatchFailure("stopped");
     if (WIFSIGNALED(status)) throw BatchFailure("killed by signal " + std::to_string(WTERMSIG(status)));
     if (WEXITSTATUS(status) == 127) throw BatchFailure("exit status 127 (command not found)");
     if (WEXITSTATUS(status) == 126) throw BatchFailure("exit status 126 (command not executable)");
@@ -173,23 +207,54 @@ class ExecStage final : public Stage {
   [[nodiscard]] bool streams() const noexcept override { return true; }
 
  private:
-  // The batch's output is discarded: SIGKILL, which the command cannot
-  // ignore (SIGTERM could be trapped and the reap would wait for it), to
-  // its whole group (the spawn made `pid` its leader).
-  static void kill_group(pid_t pid) { ::kill(-pid, SIGKILL); }
-
-  static int reap(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    return status;
+  // Waits for the command to exit and returns its wait status. With `end`,
+  // or once `stop` is requested (the command may have closed its output and
+  // still run, ignoring its stdin), it is ended: SIGTERM to its whole group
+  // (the spawn made `pid` its leader), so it and what it started may clean
+  // up, then SIGKILL, which nothing can ignore, once the leader has exited
+  // (for what it leaves behind) or after kGraceAfterTerm. The leader is
+  // reaped only after the last signal, so its pid still names the group.
+  static int reap(pid_t pid, const std::stop_token& stop, bool end) {
+    // Readable once the command has exited: the wait below sleeps until
+    // then instead of polling. -1 where pidfds are missing.
+    const Fd exited(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    bool termed = false;
+    bool killed = false;
+    std::chrono::steady_clock::time_point kill_at;
+    for (;;) {
+      siginfo_t info{};
+      // WNOWAIT: sees the exit without reaping, so the group may still be signalled.
+      const int r = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+      if (r < 0 && errno != EINTR) fail("waitid", errno);
+      if (r == 0 && info.si_pid == pid) {
+        if (termed) ::kill(-pid, SIGKILL);
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        return status;
+      }
+      if (!termed && (end || stop.stop_requested())) {
+        ::kill(-pid, SIGTERM);
+        termed = true;
+        kill_at = std::chrono::steady_clock::now() + kGraceAfterTerm;
+      } else if (termed && !killed && std::chrono::steady_clock::now() >= kill_at) {
+        ::kill(-pid, SIGKILL);
+        killed = true;
+      }
+      if (exited.get() >= 0) {
+        pollfd fd{exited.get(), POLLIN, 0};
+        ::poll(&fd, 1, kStopCheckMs);  // a stop is seen within this many milliseconds
+      } else {
+        ::usleep(1000);
+      }
+    }
   }
 
   // Writes the batch to the command while reading its output (either side
   // may fill a pipe first). Output beyond `control.hold_bytes` is emitted in
   // pieces of whole lines when the control streams; the batch's output fails
   // past `control.max_output`. While an emit waits, the command's pipe is
-  // not read, so it blocks. Returns true if the run stopped and the command
-  // was killed.
+  // not read, so it blocks. Returns true if the run stopped: the command
+  // must be ended.
   static bool pump(const Batch& b, Fd& to, Fd& from, bool gather, std::string& result, pid_t pid,
                    const StageControl& control) {
     const std::string& input = b.data;
@@ -207,10 +272,7 @@ class ExecStage final : public Stage {
     // Most commands give about what they get: one allocation, not a doubling series of copies.
     result.reserve(std::min(control.hold_bytes, input.size() + input.size() / 8) + kPipeSize);
     while (from.get() >= 0) {
-      if (control.stop.stop_requested()) {  // Ctrl-C, or the reader of the output went away
-        kill_group(pid);
-        return true;
-      }
+      if (control.stop.stop_requested()) return true;  // Ctrl-C, or the reader of the output went away
       pollfd fds[2] = {{from.get(), POLLIN, 0}, {to.get(), POLLOUT, 0}};
       const nfds_t n = to.get() >= 0 ? 2 : 1;
       if (::poll(fds, n, 100) < 0 && errno != EINTR) fail("poll", errno);
@@ -269,9 +331,18 @@ class ExecStage final : public Stage {
     ::poll(&fd, 1, 1);
   }
 
-  // Writes to the command's pipe. vmsplice lends the pages instead of
-  // copying them (the batch stays untouched until the command has exited,
-  // so it may read them late); where the kernel refuses, a plain write.
+  // Writes to the command's pipe; where the kernel refuses vmsplice, a
+  // plain write. vmsplice without SPLICE_F_GIFT copies nothing: the pipe
+  // holds references to the batch's pages and the reader copies from them
+  // when it reads, which may be long after the call returned. So those
+  // bytes must not change, nor their memory be reused, until the reader has
+  // consumed them, and the kernel never says when that is. The batch's
+  // input stays untouched until process() has reaped the command: after
+  // that no one reads the pipe, unless something the command started in
+  // the background kept its stdin (it could then read whatever the memory
+  // holds by then). SPLICE_F_GIFT would give the pages to the kernel for
+  // good (whole aligned pages, never touched again), which a std::string's
+  // buffer cannot promise.
   static ssize_t give(int fd, const char* data, std::size_t size, bool& zero_copy) {
     if (zero_copy) {
       iovec v{const_cast<char*>(data), size};

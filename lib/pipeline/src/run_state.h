@@ -52,11 +52,13 @@ class RunState {
     control.stop = halt.get_token();
     control.stop_input = [this] { input.request_stop(); };
     control.max_output = std::max<std::size_t>(1, options.max_batch_output);
-    // Twice a batch: an ordinary batch's output stays whole (so a failing
-    // batch is dropped whole); only an output that grows beyond streams.
+    // Twice a batch: with stream_output, an ordinary batch's output still
+    // stays whole; only an output that grows beyond streams.
     control.hold_bytes = std::max<std::size_t>(std::size_t{4} << 20, 2 * options.limits.max_bytes);
+    // Only when asked: a streamed piece is written before its command's
+    // exit says whether the batch succeeds (see Options::stream_output).
     for (std::size_t k = stages.size(); k-- > 0;) {
-      streaming_.insert(streaming_.begin(), stages[k]->streams() && stateless_after(k));
+      streaming_.insert(streaming_.begin(), options.stream_output && stages[k]->streams() && stateless_after(k));
     }
   }
 

@@ -15,20 +15,41 @@ namespace conc {
 /// without a lost wake-up, while keeping the notify side free of locks and
 /// system calls whenever nobody sleeps.
 ///
-/// Waiter protocol:
+/// Waiter protocol, in this order, on every attempt:
 ///
 ///     auto key = ec.prepare_wait();
 ///     if (condition_now_true()) { ec.cancel_wait(); return; }
 ///     ec.commit_wait(key);          // sleeps unless notified since prepare
+///     // then loop: re-check the condition (a wake-up is only a hint)
 ///
-/// Notifier protocol: make the condition true (publish the work), then call
-/// `notify_one()` or `notify_all()`.
+/// The waiter's duties:
+/// - Check the condition only after `prepare_wait()`, never only before: a
+///   check before it can miss a notify that comes between the two.
+/// - Read the atomics the condition depends on with seq_cst loads (or
+///   under the lock the notifier published with): the guarantee below rests
+///   on the single total order of seq_cst operations, which weaker loads
+///   are not part of.
+/// - End every `prepare_wait()` with exactly one `cancel_wait()` or
+///   `commit_wait*()`, on the same thread, before the next `prepare_wait()`
+///   on this EventCount; pass `commit_wait` the key that prepare returned.
+/// - Treat a return from `commit_wait` as "look again", not as "the
+///   condition holds": another waiter may have taken what was published,
+///   and a notify for any other change wakes too.
 ///
-/// Guarantee: a waiter that re-checks its condition after `prepare_wait()` and
-/// finds it false is woken by any notify issued after the condition became
-/// true. This is Dekker's pattern: the waiter's increment of `waiters_` and the
-/// notifier's publication are both followed by sequentially consistent
-/// operations, so at least one side sees the other.
+/// Notifier protocol: make the condition true (publish the work with any
+/// atomic store or RMW, or under a lock), then call `notify_one()` or
+/// `notify_all()`; the notify must come after the publication in program
+/// order, on the publishing thread. `notify_one()` wakes at most one
+/// committed sleeper, so use it only when any single waiter can act on the
+/// change; if several may each need it, use `notify_all()`.
+///
+/// Guarantee: a waiter that follows the protocol and finds the condition
+/// false after `prepare_wait()` is woken (or does not sleep) if any notify
+/// comes after the publication that made it true. This is Dekker's
+/// pattern: the waiter's increment of `waiters_` and the notifier's
+/// publication are both followed by sequentially consistent operations, so
+/// at least one side sees the other. Nothing more: no fairness among
+/// waiters, and a waiter may wake with nothing changed.
 ///
 /// Order: `notify_one()` wakes the most recently committed sleeper (LIFO).
 /// A pool or a channel then keeps handing work to the threads that just

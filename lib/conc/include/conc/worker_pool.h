@@ -30,10 +30,23 @@ namespace conc {
 /// buffer). Workers blocked in a task (waiting on I/O, a child process, a
 /// latch) would then hold the cores' places while work waits, so a watchdog
 /// thread, running only while a wake-up was held back, looks every few
-/// milliseconds at the tasks finished and the CPU the process used: while
-/// work is queued, no task finishes and cores go unused, it lets more
-/// workers run, up to all of them. So a pool
-/// never deadlocks on blocked tasks, and blocked tasks still get -j workers.
+/// milliseconds at the tasks finished and the CPU the process used, and lets
+/// more workers run when the running ones look blocked
+/// (detail::StarvationGuard has the rule).
+///
+/// Guarantee: while tasks are queued, if for StarvationGuard's number of
+/// consecutive ticks (about 12 ms) no task finishes and the process leaves
+/// at least half a core unused, more workers are allowed to run, and so on
+/// while that lasts, up to all -j. So tasks that block (without using CPU) until
+/// other queued tasks have run make progress whenever -j workers suffice for
+/// them, as on a pool of -j threads without the cap.
+///
+/// Not guaranteed: blocked tasks that use CPU while they wait (spinning) look
+/// busy, so no more than the cores' number of workers may be awake for them;
+/// and, as on any pool of N threads, work that needs more than N tasks
+/// running at once deadlocks. The watchdog reacts after milliseconds, not at
+/// once.
+///
 /// A pool with no more workers than cores behaves as if none of this were
 /// there (every post may wake a worker).
 class WorkerPool : public Executor {
@@ -63,7 +76,9 @@ class WorkerPool : public Executor {
   void wake_one() {
     // The poster's half of the Dekker pair on awake_ (see leave_awake): if
     // this load misses a worker's leaving, that worker's re-check after it
-    // sees the task just published.
+    // sees the task just published. relaxed on allowed_: a stale limit errs
+    // harmlessly either way: too low hands the wake-up to the watchdog, too
+    // high wakes a worker whose claim_awake then fails and parks again.
     if (capped_ && detail::fence_then_load(awake_) >= allowed_.load(std::memory_order_relaxed)) {
       starved_.notify_one();  // held back: the watchdog decides whether it must not be
       return;
@@ -91,9 +106,10 @@ class WorkerPool : public Executor {
   /// How many workers may be awake for new work: the cores, plus what the
   /// watchdog grants while cores go unused; every worker once stopping.
   std::atomic<std::size_t> allowed_;
-  // Three kinds of sleeper, so that each wake-up reaches only those who can
-  // use it: new work wakes idle workers (or else helpers); a finished wait
-  // condition wakes helpers and outsiders, never idle workers.
+  // Four kinds of sleeper, so that each wake-up reaches only those who can
+  // use it: new work wakes idle workers (or else helpers), or the watchdog
+  // when the cap holds the wake-up back; a finished wait condition wakes
+  // helpers and outsiders, never idle workers.
   EventCount idle_;       ///< workers with nothing to do
   EventCount helpers_;    ///< workers blocked in wait_until with nothing to run
   EventCount outsiders_;  ///< non-worker threads blocked in wait_until

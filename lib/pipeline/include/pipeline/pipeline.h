@@ -48,8 +48,17 @@ struct Options {
   BatchLimits limits;
   OnError on_error = OnError::kStop;
   /// A batch whose output from one stage passes this fails (an exec command
-  /// that writes without end).
+  /// that writes without end). Without `stream_output` an exec stage holds
+  /// a batch's output whole until its command has exited, up to this much.
   std::size_t max_batch_output = std::size_t{1} << 30;
+  /// An exec stage followed by stateless stages only hands its output on in
+  /// pieces of whole lines while its command still runs, once the output
+  /// passes twice the batch bytes (4 MiB at least): memory stays bounded for
+  /// a big or endless output (`exec yes | head`). The price: a batch whose
+  /// command then fails leaves the part already handed on written (with
+  /// --on-error stop still nothing of any later batch). Off, the output is
+  /// exactly the successful batches' (stop: the successful prefix).
+  bool stream_output = false;
 };
 
 /// Parses the `-e` texts in order. Throws StageError with a message that
@@ -68,7 +77,9 @@ struct Result {
 
 /// Runs `stages` over the lines of `options.inputs`. Peak memory is bounded
 /// by the batches in flight (capacity x (stages + 1) batches of at most
-/// --batch-bytes, or one long line), never by the input size. Unreadable
+/// --batch-bytes, or one long line; an exec stage's output per batch up to
+/// `max_batch_output`, or a few MiB with `stream_output`), never by the
+/// input size. Unreadable
 /// inputs and failing batches are reported to `diag` ("stage 2 'exec
 /// false': exit status 1 (input lines 1-1000)"). `stop` ends the run early.
 Result run_pipeline(const Options& options, std::vector<std::unique_ptr<Stage>>& stages, common::Diagnostics& diag,
