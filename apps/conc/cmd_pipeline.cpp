@@ -26,7 +26,7 @@ struct PipelineFlags {
   std::string max_line = "1G";
   std::string max_batch_output = "1G";
   std::string on_error = "stop";
-  bool stream_output = false;
+  bool hold_output = false;
   // Set by validate, taken by run:
   std::vector<std::unique_ptr<pipeline::Stage>> parsed;
   std::map<std::size_t, std::size_t> threads_of_stage;
@@ -97,7 +97,7 @@ int run(PipelineFlags& f, RunContext& ctx) {
   o.limits.max_line = parse_size(f.max_line);
   o.max_batch_output = parse_size(f.max_batch_output);
   o.on_error = f.on_error == "skip" ? pipeline::OnError::kSkip : pipeline::OnError::kStop;
-  o.stream_output = f.stream_output;
+  o.stream_output = !f.hold_output;
 
   common::ProgressBar progress(ctx.progress, "pipeline", "batches");
   auto result = pipeline::run_pipeline(o, stages, ctx.diagnostics, ctx.stop, &progress, [&](std::string_view data) {
@@ -175,15 +175,15 @@ Command pipeline_command() {
         ->check(size_validator(kMaxBatchBytes));
     app.add_option("--max-batch-output", flags->max_batch_output,
                    "an exec stage's output for one batch may be at most BYTES, 1 to " + format_size(kMaxBatchOutput) +
-                       " (K, M, G suffixes; default 1G); more fails the batch. It is held whole until the command "
-                       "exits, unless --stream-output")
+                       " (K, M, G suffixes; default 1G); more fails the batch")
         ->type_name("BYTES")
         ->check(size_validator(kMaxBatchOutput));
-    app.add_flag("--stream-output", flags->stream_output,
-                 "hand an exec command's output on in pieces while it runs, once it passes twice --batch-bytes "
-                 "(4M at least): bounded memory for big or endless outputs (exec yes | head), but a batch that then "
-                 "fails leaves those pieces written (--on-error stop: nothing of later batches). Without it the "
-                 "output is exactly the successful batches");
+    app.add_flag("--hold-output", flags->hold_output,
+                 "hold an exec command's output for a batch until the command exits (up to --max-batch-output), so "
+                 "the output is exactly the successful batches. By default it is handed on in pieces while the "
+                 "command runs, once it passes twice --batch-bytes (4M at least): bounded memory for big or endless "
+                 "outputs (exec yes | head), but a batch that then fails leaves those pieces written "
+                 "(--on-error stop: nothing of later batches)");
     app.add_option("--max-line", flags->max_line,
                    "the longest line accepted, 1 to " + format_size(kMaxLine) +
                        " (K, M, G suffixes; default 1G): a longer one is an error naming its input and line, and "

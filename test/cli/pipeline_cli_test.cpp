@@ -139,16 +139,32 @@ TEST_CASE("pipeline: a failing exec names the command, its status and the input 
   CHECK(r.out == expected.substr(0, expected.find("21\n")));
 }
 
-TEST_CASE("pipeline: --stream-output: exec yes | head -c 10M streams, then ends at once with exit 0") {
+TEST_CASE("pipeline: exec yes | head -c 10M streams, then ends at once with exit 0") {
   for (const std::string& strategy : conc::test::pipeline_strategies()) {
     const auto r = run_process({"/bin/bash", "-c",
                                 "echo x | '" + kConc + "' pipeline -s " + strategy +
-                                    " --stream-output -e 'exec yes' | head -c 10M | wc -c; echo ${PIPESTATUS[1]}"},
+                                    " -e 'exec yes' | head -c 10M | wc -c; echo ${PIPESTATUS[1]}"},
                                "", 30);
     INFO(strategy);
     CHECK(r.out == "10485760\n0\n");
     CHECK(r.err.empty());
   }
+}
+
+TEST_CASE("pipeline: --hold-output writes nothing of a failing batch; by default its streamed part stays") {
+  // Batches of one line; batch 2's command writes ~4.9 MB (past the 4 MiB a
+  // stage holds before it streams), then fails.
+  const std::string command = "exec awk '{print} $0 == 2 {for (i = 0; i < 700000; i++) print \"xxxxxx\"; exit 5}'";
+  const auto run = [&](const std::string& flag) {
+    return run_process({kConc, "pipeline", "--batch-lines", "1", flag, "-e", command}, "1\n2\n3\n", 60);
+  };
+  const auto held = run("--hold-output");
+  CHECK(held.exit_code == 1);
+  CHECK(held.out == "1\n");
+  const auto streamed = run("--on-error=stop");
+  CHECK(streamed.exit_code == 1);
+  CHECK(streamed.out.size() > (4u << 20));
+  CHECK(streamed.out.find("\n3\n") == std::string::npos);  // nothing of the batch after it
 }
 
 TEST_CASE("pipeline: an exec program that cannot be run is named, with the reason") {

@@ -524,7 +524,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("without --stream-output a failing batch writes nothing of its output, however big") {
+TEST_CASE("with --hold-output a failing batch writes nothing of its output, however big") {
   TempDir dir;
   // Batches of one line. Batch 2's command writes ~4.9 MB, more than a
   // stage holds before it would stream (4 MiB), then fails.
@@ -533,6 +533,7 @@ TEST_CASE("without --stream-output a failing batch writes nothing of its output,
   for (auto s : strategy_ids()) {
     INFO("strategy " << static_cast<int>(s));
     auto o = options(input, s, 2, 2, {1, 1 << 20});
+    o.stream_output = false;  // --hold-output
     const auto stop = run({command, "upper"}, o);
     CHECK(stop.out == "1\n");  // exactly the batches before the failing one
     CHECK(stop.errors ==

@@ -48,8 +48,9 @@ struct Options {
   BatchLimits limits;
   OnError on_error = OnError::kStop;
   /// A batch whose output from one stage passes this fails (an exec command
-  /// that writes without end). Without `stream_output` an exec stage holds
-  /// a batch's output whole until its command has exited, up to this much.
+  /// that writes without end). Without `stream_output` (`--hold-output`) an
+  /// exec stage holds a batch's output whole until its command has exited,
+  /// up to this much.
   std::size_t max_batch_output = std::size_t{1} << 30;
   /// An exec stage followed by stateless stages only hands its output on in
   /// pieces of whole lines while its command still runs, once the output
@@ -58,7 +59,7 @@ struct Options {
   /// command then fails leaves the part already handed on written (with
   /// --on-error stop still nothing of any later batch). Off, the output is
   /// exactly the successful batches' (stop: the successful prefix).
-  bool stream_output = false;
+  bool stream_output = true;
 };
 
 /// Parses the `-e` texts in order. Throws StageError with a message that
