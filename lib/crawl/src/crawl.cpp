@@ -228,7 +228,12 @@ class Crawler {
   Job job_for(UrlTable::Id id, std::size_t depth) {
     const UrlInfo& u = info_[id];
     Job j{id, std::string(urls_[id]), host_of(urls_[id]), u.external ? JobKind::kCheck : JobKind::kPage, false};
-    j.parse = !u.external && u.follow && depth < options_.depth;
+    // Pages at the last depth are parsed too, though none of their new
+    // links is fetched: next_level counts those as cut by --depth (a
+    // calendar trap ends there, and the summary must say so, not end
+    // silently), and their links to pages already fetched still count as
+    // referrers and fragment checks.
+    j.parse = !u.external && u.follow && depth <= options_.depth;
     return j;
   }
 
