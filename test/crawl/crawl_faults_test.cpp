@@ -1,0 +1,394 @@
+// The crawl engine against a misbehaving server (test/servers/crawl_server.py),
+// counted on the server's side: every crawl ends, each URL is requested once
+// plus the retries it is allowed, per-host concurrency, --rate, Crawl-delay
+// and Retry-After are obeyed, robots.txt and the trap guards cut what they
+// must (and say so in the summary), and each fault ends in the right record.
+//
+// Timeouts, retry delays and trickle intervals are short so the file runs in
+// seconds. Crawls of different strategies whose duration is mostly waiting
+// run at once, each against its own server (so the server's counts are its
+// own); Catch2's assertions then run on the test's thread.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/diagnostics.h"
+#include "crawl/crawl.h"
+#include "crawl/url.h"
+#include "http_server.h"
+#include "temp_dir.h"
+
+using conc::crawl::Options;
+using conc::crawl::Record;
+using conc::crawl::Result;
+using conc::crawl::Strategy;
+using conc::test::HttpServer;
+using conc::test::ServerStats;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Seconds = std::chrono::duration<double>;
+
+// What one crawl gave, and how it went.
+struct Crawl {
+  Result result;
+  std::vector<std::string> warnings;  ///< every line the Diagnostics printed
+  Seconds took{0};
+  bool hung = false;  ///< still running at the guard's limit (then stopped)
+};
+
+// Runs run_crawl on a thread of its own, with a hang guard: past `limit` it
+// requests a stop and marks the crawl hung. The limit is generous: it only
+// keeps a broken engine from hanging the test run.
+Crawl crawl(const Options& options, std::chrono::seconds limit = 60s) {
+  Crawl c;
+  std::mutex lines_mutex;
+  conc::common::Diagnostics diag("crawl", [&](std::string_view line) {
+    const std::lock_guard lock(lines_mutex);
+    c.warnings.emplace_back(line);
+  });
+  std::stop_source stop;
+  std::promise<void> done;
+  auto finished = done.get_future();
+  std::exception_ptr error;
+  const auto started = std::chrono::steady_clock::now();
+  std::thread runner([&] {
+    try {
+      c.result = conc::crawl::run_crawl(options, diag, stop.get_token(), nullptr);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done.set_value();
+  });
+  if (finished.wait_for(limit) != std::future_status::ready) {
+    c.hung = true;
+    stop.request_stop();
+  }
+  runner.join();
+  c.took = std::chrono::steady_clock::now() - started;
+  if (error) std::rethrow_exception(error);
+  return c;
+}
+
+std::string normalized(const std::string& url) {
+  const auto n = conc::crawl::normalize(url);
+  REQUIRE(n);
+  return *n;
+}
+
+// Options for a test crawl: quick timeouts and few retries.
+Options quick(Strategy strategy, const HttpServer& server, const std::vector<std::string>& paths) {
+  Options o;
+  o.strategy = strategy;
+  o.threads = 8;
+  for (const auto& p : paths) o.start_urls.push_back(normalized(server.url(p)));
+  o.robots = false;
+  o.request.user_agent = "conc-crawl/test";
+  o.request.timeout = 1s;
+  o.retries = 1;
+  o.max_retry_after = 2s;
+  return o;
+}
+
+// One strategy's crawl against its own server.
+struct Run {
+  Strategy strategy;
+  std::string name;
+  std::unique_ptr<HttpServer> server;
+  Options options;
+  Crawl crawl;
+  std::optional<ServerStats> stats;  ///< the server's counts after the crawl
+};
+
+// Starts a server with `flags` for every strategy, runs each strategy's
+// crawl (`make` gives its options) at the same time as the others or one
+// after the other, and reads each server's counts at the end.
+std::vector<Run> crawl_each_strategy(const std::vector<std::string>& flags,
+                                     const std::function<Options(Strategy, const HttpServer&)>& make,
+                                     bool at_once, std::chrono::seconds limit = 60s) {
+  std::vector<Run> runs;
+  for (const auto& s : conc::crawl::strategies()) {
+    Run r{s.id, std::string(s.name), std::make_unique<HttpServer>(flags), {}, {}, {}};
+    r.options = make(s.id, *r.server);
+    runs.push_back(std::move(r));
+  }
+  if (at_once) {
+    std::vector<std::future<Crawl>> crawls;
+    for (auto& r : runs) crawls.push_back(std::async(std::launch::async, [&r, limit] { return crawl(r.options, limit); }));
+    for (std::size_t i = 0; i < runs.size(); ++i) runs[i].crawl = crawls[i].get();
+  } else {
+    for (auto& r : runs) r.crawl = crawl(r.options, limit);
+  }
+  for (auto& r : runs) r.stats.emplace(r.server->stats());
+  return runs;
+}
+
+const Record* find_record(const Result& result, const std::string& url) {
+  for (const auto& r : result.records) {
+    if (r.url == url) return &r;
+  }
+  return nullptr;
+}
+
+bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+
+// The gaps between consecutive arrival times.
+std::vector<double> gaps(std::vector<double> times) {
+  std::sort(times.begin(), times.end());
+  std::vector<double> out;
+  for (std::size_t i = 1; i < times.size(); ++i) out.push_back(times[i] - times[i - 1]);
+  return out;
+}
+
+[[maybe_unused]] double smallest_gap(const std::vector<double>& times) {
+  const auto g = gaps(times);
+  return g.empty() ? 1e9 : *std::min_element(g.begin(), g.end());
+}
+
+// The server's arrival times come from its clock and the client's spacing
+// from the crawler's: a request delayed on its way (a new connection, a
+// busy machine) shortens the next gap by as much.
+constexpr double kSlack = 0.04;
+
+}  // namespace
+
+TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, requested once plus its retries") {
+  // /faults links every endpoint; /chain/3 adds a short redirect chain.
+  // --robots disallows /private/. /burst429 is excluded: its back-off
+  // slows the whole host (it has a test of its own).
+  const conc::test::TempDir dir;
+  const std::vector<std::string> flags{"--robots",      "--slow-interval", "0.5", "--fail-times",
+                                       "1",             "--retry-after",   "1",   "--big-page-bytes",
+                                       "50000000"};
+  constexpr std::size_t kMaxBody = std::size_t{4} << 20;
+  constexpr std::size_t kMaxUrlLength = 256;
+  auto runs = crawl_each_strategy(
+      flags,
+      [&](Strategy s, const HttpServer& server) {
+        Options o = quick(s, server, {"/faults", "/chain/3"});
+        o.robots = true;
+        o.depth = 5;
+        o.max_url_length = kMaxUrlLength;
+        o.request.max_body = kMaxBody;
+        o.request.headers = {"Authorization: Bearer s3cret"};
+        o.request.cookie_file =
+            dir.write("cookies-" + std::to_string(server.port()) + ".txt",
+                      "# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\ts3cret\n");
+        o.exclude = {"/burst429$"};
+        return o;
+      },
+      true);
+
+  for (auto& run : runs) {
+    INFO("strategy " << run.name);
+    const HttpServer& server = *run.server;
+    const ServerStats& stats = *run.stats;
+    const Result& result = run.crawl.result;
+    REQUIRE_FALSE(run.crawl.hung);
+
+    // Requests per target, counted by the server. Retryable failures (a
+    // timeout, a reset, a truncated body, 503, 500) get one retry.
+    std::map<std::string, long long> want;
+    for (const char* t : {"/slow", "/hang", "/reset", "/truncated", "/retry-after-seconds", "/retry-after-date",
+                          "/retry-after-past", "/retry-after-huge", "/status/500"}) {
+      want[t] = 2;
+    }
+    for (const char* t :
+         {"/robots.txt", "/faults", "/ok", "/chain/3", "/chain/2", "/chain/1", "/chain/0", "/loop/a", "/loop/b",
+          "/redirect/ok", "/status/404", "/huge", "/big-page", "/malformed", "/latin1", "/nul", "/deep", "/many-attrs",
+          "/gzip", "/deflate", "/no-head", "/no-head-501", "/needs-cookie", "/needs-header", "/nofollow/meta",
+          "/nofollow/rel", "/nofollow/target-meta", "/nofollow/target-rel", "/meta-refresh", "/not-html",
+          "/ok?from=malformed", "/ok?from=latin1", "/ok?from=nul", "/ok?from=gzip", "/ok?from=deflate",
+          "/ok?from=rel", "/ok?from=refresh", "/rep/", "/rep/a/", "/rep/a/a/", "/rep/a/a/a/"}) {
+      want[t] = 1;
+    }
+    // A 50-hop chain: the first 10 hops are followed (--max-redirects 10).
+    for (int n = 50; n >= 40; --n) want["/chain/" + std::to_string(n)] = 1;
+    // The calendar: one day per level, up to --depth 5.
+    for (int day = 1; day <= 5; ++day) want["/trap/2026-01-0" + std::to_string(day)] = 1;
+    // /grow/x grows by 100 bytes a level until --max-url-length cuts it.
+    std::string grow = "/grow/x";
+    for (int level = 1; server.url(grow).size() <= kMaxUrlLength && level <= 5; ++level) {
+      want[grow] = 1;
+      grow += std::string(100, 'x');
+    }
+    const std::string cut_grow = grow;
+    // Never: disallowed, excluded, past the guards, behind nofollow, in a
+    // text/plain body, past --max-redirects, in a page over --max-body, or
+    // in a page the parser's limits cut (reported below).
+    for (const std::string& t :
+         {std::string("/private/page.html"), std::string("/burst429"), std::string("/chain/39"),
+          std::string("/never"), std::string("/nofollow/deeper-meta"), std::string("/nofollow/deeper-rel"),
+          std::string("/rep/a/a/a/a/"), std::string("/trap/2026-01-06"), cut_grow,
+          std::string("/ok?from=big-page-start"), std::string("/ok?from=big-page-end")}) {
+      want[t] = 0;
+    }
+    for (const auto& [target, n] : want) {
+      INFO("target " << target);
+      CHECK(stats.requests(target) == n);
+    }
+    // Whatever else gumbo finds in the broken HTML of /malformed: once.
+    for (const auto& target : stats.targets()) {
+      if (want.count(target) != 0) continue;
+      INFO("target " << target);
+      CHECK(target.rfind("/ok?from=", 0) == 0);
+      CHECK(stats.requests(target) == 1);
+    }
+    CHECK(result.summary.requests == static_cast<std::uint64_t>(stats.requests()));
+    // (No per-host concurrency check here: the server counts a /slow or
+    // /hang request in flight until it notices the client gone, up to half
+    // a second after the crawler's timeout freed the slot. The per-host
+    // test below has no aborted requests.)
+
+    // Retry-After, both forms, is waited for; a huge one is cut to
+    // --max-retry-after (2 s), one in the past is not waited for.
+    const auto gap = [&](const char* target) {
+      const auto t = stats.times(target);
+      return t.size() == 2 ? t[1] - t[0] : -1.0;
+    };
+    CHECK(gap("/retry-after-seconds") >= 1.0 - 0.01);
+    CHECK(gap("/retry-after-date") >= 1.0 - 0.01);
+    CHECK(gap("/retry-after-huge") >= 2.0 - 0.01);
+    CHECK(gap("/retry-after-huge") < 10.0);
+    CHECK(gap("/retry-after-past") < 1.5);
+    CHECK(gap("/hang") >= 1.0);  // a whole --timeout before the retry
+    CHECK(gap("/slow") >= 1.0);
+
+    // The records.
+    const auto rec = [&](const std::string& path) -> Record {
+      const Record* r = find_record(result, normalized(server.url(path)));
+      INFO("record " << path);
+      REQUIRE(r != nullptr);
+      return *r;
+    };
+    const auto ok = [&](const std::string& path, long status = 200) {
+      const Record r = rec(path);
+      INFO("record " << path << ": status " << r.status << ", error '" << r.error << "'");
+      CHECK(r.status == status);
+      CHECK(r.error.empty());
+      CHECK_FALSE(r.broken);
+    };
+    const auto failed = [&](const std::string& path, long status, const std::string& error) {
+      const Record r = rec(path);
+      INFO("record " << path << ": status " << r.status << ", error '" << r.error << "'");
+      CHECK(r.status == status);
+      CHECK(r.error == error);
+      CHECK(r.broken);
+    };
+    failed("/slow", 200, "timeout");  // the status line came, the body never finished
+    failed("/hang", 0, "timeout");
+    failed("/reset", 200, "connection reset");
+    failed("/truncated", 200, "truncated body");
+    for (const char* p : {"/retry-after-seconds", "/retry-after-date", "/retry-after-past", "/retry-after-huge"}) {
+      ok(p);
+      CHECK(rec(p).retries == 1);
+    }
+    failed("/status/404", 404, "");
+    failed("/status/500", 500, "");
+    CHECK(rec("/status/500").retries == 1);
+    failed("/loop/a", 302, "redirect loop");
+    CHECK(rec("/loop/a").redirects ==
+          std::vector<std::string>{normalized(server.url("/loop/b")), normalized(server.url("/loop/a"))});
+    const Record chain50 = rec("/chain/50");
+    CHECK(chain50.error == "too many redirects (more than 10)");
+    CHECK(chain50.broken);
+    CHECK(chain50.redirects.size() == 11);
+    ok("/chain/3");
+    CHECK(rec("/chain/3").redirects == std::vector<std::string>{normalized(server.url("/chain/2")),
+                                                                 normalized(server.url("/chain/1")),
+                                                                 normalized(server.url("/chain/0"))});
+    CHECK(rec("/chain/3").final_url == normalized(server.url("/chain/0")));
+    ok("/redirect/ok");
+    CHECK(rec("/redirect/ok").redirects == std::vector<std::string>{normalized(server.url("/ok"))});
+    const std::string over = "body over --max-body (" + std::to_string(kMaxBody) + " bytes)";
+    failed("/huge", 200, over);  // no Content-Length: cut while it arrives
+    CHECK(rec("/huge").bytes <= kMaxBody);
+    failed("/big-page", 200, over);  // refused from its Content-Length
+    for (const char* p : {"/malformed", "/latin1", "/nul", "/deep", "/many-attrs", "/gzip", "/deflate", "/no-head",
+                          "/no-head-501", "/needs-cookie", "/needs-header", "/nofollow/meta", "/nofollow/rel",
+                          "/nofollow/target-meta", "/nofollow/target-rel", "/meta-refresh", "/not-html", "/ok"}) {
+      ok(p);
+    }
+    CHECK(rec("/not-html").content_type == "text/plain");
+    CHECK(rec("/gzip").bytes > 4000);  // decoded: "squeeze " 500 times
+    CHECK(find_record(result, normalized(server.url("/private/page.html"))) == nullptr);
+    CHECK(find_record(result, normalized(server.url("/burst429"))) == nullptr);
+
+    // The parser's limits on /deep and /many-attrs are reported, one line
+    // naming each page.
+    const auto warned = [&](const std::string& path, std::string_view why) {
+      return std::any_of(run.crawl.warnings.begin(), run.crawl.warnings.end(), [&](const std::string& line) {
+        return contains(line, normalized(server.url(path)) + ":") && contains(line, why);
+      });
+    };
+    CHECK(warned("/deep", "nested deeper than"));
+    CHECK(warned("/many-attrs", "attributes"));
+
+    // The summary.
+    const auto& s = result.summary;
+    CHECK(s.robots_disallowed == 1);
+    CHECK(s.cut_repeats == 1);
+    CHECK(s.cut_url_length == 1);
+    CHECK(s.cut_filters == 1);
+    CHECK(s.cut_depth == 1);  // /trap/2026-01-06
+    CHECK(s.skipped_schemes == 0);
+    CHECK(s.urls == result.records.size());
+    CHECK(s.broken == static_cast<std::uint64_t>(std::count_if(result.records.begin(), result.records.end(),
+                                                                [](const Record& r) { return r.broken; })));
+  }
+
+  // Every strategy reports the same records (the bytes of a transfer cut
+  // short depend on timing; time_ms is timing).
+  const auto comparable = [](std::vector<Record> records) {
+    for (auto& r : records) {
+      r.time_ms = 0;
+      if (!r.error.empty()) r.bytes = 0;
+    }
+    return records;
+  };
+  for (std::size_t i = 1; i < runs.size(); ++i) {
+    INFO(runs[0].name << " against " << runs[i].name);
+    const auto a = comparable(runs[0].crawl.result.records);
+    const auto b = comparable(runs[i].crawl.result.records);
+    REQUIRE(a.size() == b.size());
+    const std::string base0 = runs[0].server->base_url();
+    const std::string basei = runs[i].server->base_url();
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      // Each run has its own port: compare the paths.
+      const auto path = [](const std::string& url, const std::string& base) {
+        return url.rfind(base, 0) == 0 ? url.substr(base.size()) : url;
+      };
+      INFO("record " << a[k].url);
+      CHECK(path(a[k].url, base0) == path(b[k].url, basei));
+      CHECK(path(a[k].final_url, base0) == path(b[k].final_url, basei));
+      CHECK(a[k].status == b[k].status);
+      CHECK(a[k].error == b[k].error);
+      CHECK(a[k].broken == b[k].broken);
+      CHECK(a[k].depth == b[k].depth);
+      CHECK(path(a[k].referrer, base0) == path(b[k].referrer, basei));
+      CHECK(a[k].bytes == b[k].bytes);
+      CHECK(a[k].redirects.size() == b[k].redirects.size());
+      CHECK(a[k].retries == b[k].retries);
+    }
+    const auto& sa = runs[0].crawl.result.summary;
+    const auto& sb = runs[i].crawl.result.summary;
+    CHECK(sa.pages == sb.pages);
+    CHECK(sa.links == sb.links);
+    CHECK(sa.broken == sb.broken);
+    CHECK(sa.errors == sb.errors);
+    CHECK(sa.requests == sb.requests);
+  }
+}
