@@ -471,7 +471,10 @@ class Crawler {
     for (const Record& r : out) {
       if (r.error != "missing fragment") ++summary_.urls;
       if (r.broken) ++summary_.broken;
-      if (r.broken && r.status == 0) ++summary_.errors;
+      // A fetch error is any record with an error of its own but a missing
+      // fragment (its page is fine): not only those without a status, since
+      // a timeout, a reset or a body over --max-body can follow a status line.
+      if (!r.error.empty() && r.error != "missing fragment") ++summary_.errors;
     }
   }
 
