@@ -153,9 +153,18 @@ std::vector<double> gaps(std::vector<double> times) {
   return out;
 }
 
-[[maybe_unused]] double smallest_gap(const std::vector<double>& times) {
+double smallest_gap(const std::vector<double>& times) {
   const auto g = gaps(times);
   return g.empty() ? 1e9 : *std::min_element(g.begin(), g.end());
+}
+
+// The methods of the requests to `target`, in arrival order.
+std::vector<std::string> methods(const ServerStats& stats, const std::string& target) {
+  std::vector<std::string> out;
+  const auto* p = stats.root().at("paths").find(target);
+  if (p == nullptr) return out;
+  for (const auto& m : p->at("methods").array()) out.push_back(m.string());
+  return out;
 }
 
 // The server's arrival times come from its clock and the client's spacing
@@ -348,6 +357,11 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
     CHECK(s.urls == result.records.size());
     CHECK(s.broken == static_cast<std::uint64_t>(std::count_if(result.records.begin(), result.records.end(),
                                                                 [](const Record& r) { return r.broken; })));
+    // Fetch errors: every record with an error, a status line or not (/slow
+    // timed out after its 200, /reset and /truncated died in their body).
+    CHECK(s.errors == static_cast<std::uint64_t>(std::count_if(result.records.begin(), result.records.end(),
+                                                                [](const Record& r) { return !r.error.empty(); })));
+    CHECK(s.errors > 10);
   }
 
   // Every strategy reports the same records (the bytes of a transfer cut
@@ -390,5 +404,233 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
     CHECK(sa.broken == sb.broken);
     CHECK(sa.errors == sb.errors);
     CHECK(sa.requests == sb.requests);
+  }
+}
+
+TEST_CASE("crawl of a generated site: each URL requested once, never more than --per-host at a time") {
+  auto runs = crawl_each_strategy(
+      {"--site", "300", "--seed", "5"},
+      [](Strategy s, const HttpServer& server) {
+        Options o = quick(s, server, {"/"});
+        o.robots = true;  // a 404: no rules, one request
+        o.threads = 16;
+        o.politeness.per_host = 3;
+        o.request.timeout = 10s;  // no timeouts here, whatever the machine's load
+        return o;
+      },
+      true);
+  for (auto& run : runs) {
+    INFO("strategy " << run.name);
+    REQUIRE_FALSE(run.crawl.hung);
+    const ServerStats& stats = *run.stats;
+    CHECK(run.crawl.result.summary.pages > 100);
+    CHECK(stats.requests("/robots.txt") == 1);
+    for (const auto& target : stats.targets()) {
+      INFO("target " << target);
+      CHECK(stats.requests(target) == 1);
+    }
+    CHECK(static_cast<std::uint64_t>(stats.requests()) == run.crawl.result.summary.requests);
+    CHECK(stats.max_in_flight(run.server->host()) <= 3);
+  }
+}
+
+TEST_CASE("crawl keeps --per-host requests in flight to a slow host, and no more") {
+  // Nine requests of 0.25 s each: any strategy that runs transfers at once
+  // fills the host's three slots.
+  std::vector<std::string> paths;
+  for (int i = 0; i < 9; ++i) paths.push_back("/slow?bytes=2&interval=0.25&n=" + std::to_string(i));
+  auto runs = crawl_each_strategy(
+      {},
+      [&](Strategy s, const HttpServer& server) {
+        Options o = quick(s, server, paths);
+        o.threads = 8;
+        o.politeness.per_host = 3;
+        o.request.timeout = 10s;
+        return o;
+      },
+      true);
+  for (auto& run : runs) {
+    INFO("strategy " << run.name);
+    REQUIRE_FALSE(run.crawl.hung);
+    const ServerStats& stats = *run.stats;
+    for (const auto& p : paths) CHECK(stats.requests(p) == 1);
+    CHECK(stats.max_in_flight(run.server->host()) == (run.strategy == Strategy::kSeq ? 1 : 3));
+    CHECK(run.crawl.result.summary.broken == 0);
+  }
+}
+
+TEST_CASE("crawl spaces requests to a host by --rate") {
+  constexpr double kRate = 8;
+  std::vector<std::string> paths;
+  for (int i = 0; i < 6; ++i) paths.push_back("/ok?n=" + std::to_string(i));
+  // One strategy at a time: the spacing is measured on the server's clock.
+  auto runs = crawl_each_strategy(
+      {},
+      [&](Strategy s, const HttpServer& server) {
+        Options o = quick(s, server, paths);
+        o.politeness.rate = kRate;
+        return o;
+      },
+      false);
+  for (auto& run : runs) {
+    INFO("strategy " << run.name);
+    REQUIRE_FALSE(run.crawl.hung);
+    const auto times = run.stats->host_times(run.server->host());
+    REQUIRE(times.size() == paths.size());
+    CHECK(smallest_gap(times) >= 1 / kRate - kSlack);
+    CHECK(times.back() - times.front() >= static_cast<double>(paths.size() - 1) / kRate - kSlack);
+  }
+}
+
+TEST_CASE("crawl obeys robots.txt: Disallow never requested and counted, Crawl-delay spaces requests") {
+  constexpr double kDelay = 0.25;
+  const std::vector<std::string> paths{"/ok?n=1", "/ok?n=2", "/ok?n=3", "/private/a", "/private/b?x=1"};
+  auto runs = crawl_each_strategy(
+      {"--robots", "--disallow", "/private/", "--crawl-delay", "0.25"},
+      [&](Strategy s, const HttpServer& server) {
+        Options o = quick(s, server, paths);
+        o.robots = true;
+        return o;
+      },
+      false);
+  for (auto& run : runs) {
+    INFO("strategy " << run.name);
+    REQUIRE_FALSE(run.crawl.hung);
+    const ServerStats& stats = *run.stats;
+    CHECK(stats.requests("/robots.txt") == 1);
+    for (const char* p : {"/ok?n=1", "/ok?n=2", "/ok?n=3"}) CHECK(stats.requests(p) == 1);
+    CHECK(stats.requests("/private/a") == 0);
+    CHECK(stats.requests("/private/b?x=1") == 0);
+    const Result& result = run.crawl.result;
+    CHECK(result.summary.robots_disallowed == 2);
+    CHECK(result.records.size() == 3);
+    CHECK(find_record(result, normalized(run.server->url("/private/a"))) == nullptr);
+    // robots.txt's own request counts: the pages come Crawl-delay after it.
+    const auto times = stats.host_times(run.server->host());
+    REQUIRE(times.size() == 4);
+    CHECK(smallest_gap(times) >= kDelay - kSlack);
+  }
+}
+
+TEST_CASE("crawl of a burst of 429s ends ok after retries, the host backing off") {
+  auto runs = crawl_each_strategy(
+      {"--burst429", "2"},
+      [](Strategy s, const HttpServer& server) {
+        Options o = quick(s, server, {"/burst429"});
+        o.retries = 2;
+        return o;
+      },
+      true);
+  for (auto& run : runs) {
+    INFO("strategy " << run.name);
+    REQUIRE_FALSE(run.crawl.hung);
+    const ServerStats& stats = *run.stats;
+    CHECK(stats.statuses("/burst429") == std::vector<long>{429, 429, 200});
+    const Result& result = run.crawl.result;
+    REQUIRE(result.records.size() == 1);
+    const Record& r = result.records[0];
+    CHECK(r.status == 200);
+    CHECK(r.error.empty());
+    CHECK_FALSE(r.broken);
+    CHECK(r.retries == 2);
+    CHECK(result.summary.broken == 0);
+    // Without a Retry-After, a 429 spaces the host's requests by 1 s.
+    CHECK(smallest_gap(stats.times("/burst429")) >= 1.0 - 0.01);
+  }
+}
+
+TEST_CASE("crawl --check-external checks with HEAD, and GET where HEAD is refused") {
+  // --scope prefix from /faults puts every endpoint out of scope: checked,
+  // not followed. The slow and endless ones are excluded.
+  auto runs = crawl_each_strategy(
+      {},
+      [](Strategy s, const HttpServer& server) {
+        Options o = quick(s, server, {"/faults"});
+        o.scope = conc::crawl::ScopeKind::kPrefix;
+        o.check_external = true;
+        o.exclude = {"/(slow|hang|reset|truncated|retry-after|burst429|huge|big-page|loop|chain)"};
+        return o;
+      },
+      true);
+  for (auto& run : runs) {
+    INFO("strategy " << run.name);
+    REQUIRE_FALSE(run.crawl.hung);
+    const ServerStats& stats = *run.stats;
+    CHECK(methods(stats, "/faults") == std::vector<std::string>{"GET"});
+    CHECK(methods(stats, "/ok") == std::vector<std::string>{"HEAD"});
+    CHECK(methods(stats, "/no-head") == std::vector<std::string>{"HEAD", "GET"});
+    CHECK(methods(stats, "/no-head-501") == std::vector<std::string>{"HEAD", "GET"});
+    CHECK(methods(stats, "/status/500") == std::vector<std::string>{"HEAD", "HEAD"});  // 5xx: one retry
+    for (const char* p : {"/no-head", "/no-head-501", "/ok"}) {
+      const Record* r = find_record(run.crawl.result, normalized(run.server->url(p)));
+      INFO("record " << p);
+      REQUIRE(r != nullptr);
+      CHECK(r->status == 200);
+      CHECK(r->external);
+      CHECK_FALSE(r->broken);
+    }
+    // Checked, not followed: nothing behind the external pages.
+    CHECK(stats.requests("/nofollow/target-meta") == 0);
+    CHECK(stats.requests("/ok?from=gzip") == 0);
+  }
+}
+
+TEST_CASE("crawl of a 50 MB page: fetched within --max-body and reported as too big to parse") {
+  // (Over --max-body it is refused: see the /faults crawl.) Parsing is not
+  // strategy-specific: one strategy.
+  HttpServer server;
+  Options o = quick(Strategy::kSeq, server, {"/big-page"});
+  o.request.max_body = std::size_t{64} << 20;
+  o.request.timeout = 20s;
+  const Crawl c = crawl(o);
+  REQUIRE_FALSE(c.hung);
+  REQUIRE(c.result.records.size() == 1);
+  const Record& r = c.result.records[0];
+  CHECK(r.status == 200);
+  CHECK(r.error.empty());
+  CHECK(r.bytes == std::size_t{50} << 20);
+  const std::string url = normalized(server.url("/big-page"));
+  CHECK(std::any_of(c.warnings.begin(), c.warnings.end(), [&](const std::string& line) {
+    return contains(line, url + ":") && contains(line, "not parsed");
+  }));
+  const auto stats = server.stats();
+  CHECK(stats.requests("/big-page") == 1);
+  CHECK(stats.requests("/ok?from=big-page-start") == 0);
+}
+
+TEST_CASE("crawl returns promptly when stopped, whatever its transfers wait for") {
+  // Transfers that hang (30 s timeout), and a retry that waits for a
+  // Retry-After of 60 s: a stop request ends the crawl at once.
+  for (const auto& s : conc::crawl::strategies()) {
+    for (const bool retry_wait : {false, true}) {
+      INFO("strategy " << s.name << (retry_wait ? ", waiting for a retry" : ", transfers hanging"));
+      HttpServer server({"--retry-after", "60", "--fail-times", "5"});
+      std::vector<std::string> paths;
+      for (int i = 0; i < 6; ++i) {
+        paths.push_back(std::string(retry_wait ? "/retry-after-seconds" : "/hang") + "?n=" + std::to_string(i));
+      }
+      Options o = quick(s.id, server, paths);
+      o.request.timeout = 30s;
+      o.retries = 2;
+      o.max_retry_after = 60s;
+      conc::common::Diagnostics diag("crawl", [](std::string_view) {});
+      std::stop_source stop;
+      auto running = std::async(std::launch::async, [&] { return conc::crawl::run_crawl(o, diag, stop.get_token(), nullptr); });
+      // Until the server sees the requests (all of a hanging host's slots,
+      // or the first 503s).
+      const auto deadline = std::chrono::steady_clock::now() + 10s;
+      while (std::chrono::steady_clock::now() < deadline && server.stats().requests() < 1) std::this_thread::sleep_for(10ms);
+      std::this_thread::sleep_for(100ms);
+      const auto stopped_at = std::chrono::steady_clock::now();
+      stop.request_stop();
+      const bool returned = running.wait_for(10s) == std::future_status::ready;
+      const Seconds took = std::chrono::steady_clock::now() - stopped_at;
+      REQUIRE(returned);  // else the future's destructor hangs here too: ctest's timeout ends it
+      CHECK(took < 2s);
+      const Result result = running.get();
+      const auto stats = server.stats();
+      CHECK(stats.requests() >= 1);
+      for (const auto& p : paths) CHECK(stats.requests(p) <= 1);  // no retry started after the stop
+    }
   }
 }
