@@ -131,7 +131,7 @@ class Crawler {
     sort_by_url(level);
     for (std::size_t depth = 0; !level.empty() && !stop_.stop_requested(); ++depth) {
       level = cap_pages(std::move(level));
-      if (options_.robots) level = obey_robots(std::move(level));
+      if (options_.robots) level = obey_robots(level);
       fetch_level(level, depth);
       if (stream_) emit_level(level);
       level = next_level(level, depth);
@@ -186,7 +186,7 @@ class Crawler {
 
   // Fetches the robots.txt of every origin of the level not seen before
   // (each fetch a request of the crawl), then drops what they disallow.
-  std::vector<UrlTable::Id> obey_robots(std::vector<UrlTable::Id> level) {
+  std::vector<UrlTable::Id> obey_robots(const std::vector<UrlTable::Id>& level) {
     std::vector<Job> jobs;
     std::vector<std::string> origins;
     for (const UrlTable::Id id : level) {
