@@ -117,8 +117,8 @@ struct Run {
 // crawl (`make` gives its options) at the same time as the others or one
 // after the other, and reads each server's counts at the end.
 std::vector<Run> crawl_each_strategy(const std::vector<std::string>& flags,
-                                     const std::function<Options(Strategy, const HttpServer&)>& make,
-                                     bool at_once, std::chrono::seconds limit = 60s) {
+                                     const std::function<Options(Strategy, const HttpServer&)>& make, bool at_once,
+                                     std::chrono::seconds limit = 60s) {
   std::vector<Run> runs;
   for (const auto& s : conc::crawl::strategies()) {
     Run r{s.id, std::string(s.name), std::make_unique<HttpServer>(flags), {}, {}, {}};
@@ -127,7 +127,8 @@ std::vector<Run> crawl_each_strategy(const std::vector<std::string>& flags,
   }
   if (at_once) {
     std::vector<std::future<Crawl>> crawls;
-    for (auto& r : runs) crawls.push_back(std::async(std::launch::async, [&r, limit] { return crawl(r.options, limit); }));
+    for (auto& r : runs)
+      crawls.push_back(std::async(std::launch::async, [&r, limit] { return crawl(r.options, limit); }));
     for (std::size_t i = 0; i < runs.size(); ++i) runs[i].crawl = crawls[i].get();
   } else {
     for (auto& r : runs) r.crawl = crawl(r.options, limit);
@@ -179,9 +180,8 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
   // --robots disallows /private/. /burst429 is excluded: its back-off
   // slows the whole host (it has a test of its own).
   const conc::test::TempDir dir;
-  const std::vector<std::string> flags{"--robots",      "--slow-interval", "0.5", "--fail-times",
-                                       "1",             "--retry-after",   "1",   "--big-page-bytes",
-                                       "50000000"};
+  const std::vector<std::string> flags{"--robots", "--slow-interval",  "0.5",     "--fail-times", "1", "--retry-after",
+                                       "1",        "--big-page-bytes", "50000000"};
   constexpr std::size_t kMaxBody = std::size_t{4} << 20;
   constexpr std::size_t kMaxUrlLength = 256;
   auto runs = crawl_each_strategy(
@@ -215,13 +215,47 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
                           "/retry-after-past", "/retry-after-huge", "/status/500"}) {
       want[t] = 2;
     }
-    for (const char* t :
-         {"/robots.txt", "/faults", "/ok", "/chain/3", "/chain/2", "/chain/1", "/chain/0", "/loop/a", "/loop/b",
-          "/redirect/ok", "/status/404", "/huge", "/big-page", "/malformed", "/latin1", "/nul", "/deep", "/many-attrs",
-          "/gzip", "/deflate", "/no-head", "/no-head-501", "/needs-cookie", "/needs-header", "/nofollow/meta",
-          "/nofollow/rel", "/nofollow/target-meta", "/nofollow/target-rel", "/meta-refresh", "/not-html",
-          "/ok?from=malformed", "/ok?from=latin1", "/ok?from=nul", "/ok?from=gzip", "/ok?from=deflate",
-          "/ok?from=rel", "/ok?from=refresh", "/rep/", "/rep/a/", "/rep/a/a/", "/rep/a/a/a/"}) {
+    for (const char* t : {"/robots.txt",
+                          "/faults",
+                          "/ok",
+                          "/chain/3",
+                          "/chain/2",
+                          "/chain/1",
+                          "/chain/0",
+                          "/loop/a",
+                          "/loop/b",
+                          "/redirect/ok",
+                          "/status/404",
+                          "/huge",
+                          "/big-page",
+                          "/malformed",
+                          "/latin1",
+                          "/nul",
+                          "/deep",
+                          "/many-attrs",
+                          "/gzip",
+                          "/deflate",
+                          "/no-head",
+                          "/no-head-501",
+                          "/needs-cookie",
+                          "/needs-header",
+                          "/nofollow/meta",
+                          "/nofollow/rel",
+                          "/nofollow/target-meta",
+                          "/nofollow/target-rel",
+                          "/meta-refresh",
+                          "/not-html",
+                          "/ok?from=malformed",
+                          "/ok?from=latin1",
+                          "/ok?from=nul",
+                          "/ok?from=gzip",
+                          "/ok?from=deflate",
+                          "/ok?from=rel",
+                          "/ok?from=refresh",
+                          "/rep/",
+                          "/rep/a/",
+                          "/rep/a/a/",
+                          "/rep/a/a/a/"}) {
       want[t] = 1;
     }
     // A 50-hop chain: the first 10 hops are followed (--max-redirects 10).
@@ -239,10 +273,10 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
     // text/plain body, past --max-redirects, in a page over --max-body, or
     // in a page the parser's limits cut (reported below).
     for (const std::string& t :
-         {std::string("/private/page.html"), std::string("/burst429"), std::string("/chain/39"),
-          std::string("/never"), std::string("/nofollow/deeper-meta"), std::string("/nofollow/deeper-rel"),
-          std::string("/rep/a/a/a/a/"), std::string("/trap/2026-01-06"), cut_grow,
-          std::string("/ok?from=big-page-start"), std::string("/ok?from=big-page-end")}) {
+         {std::string("/private/page.html"), std::string("/burst429"), std::string("/chain/39"), std::string("/never"),
+          std::string("/nofollow/deeper-meta"), std::string("/nofollow/deeper-rel"), std::string("/rep/a/a/a/a/"),
+          std::string("/trap/2026-01-06"), cut_grow, std::string("/ok?from=big-page-start"),
+          std::string("/ok?from=big-page-end")}) {
       want[t] = 0;
     }
     for (const auto& [target, n] : want) {
@@ -317,8 +351,8 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
     CHECK(chain50.redirects.size() == 11);
     ok("/chain/3");
     CHECK(rec("/chain/3").redirects == std::vector<std::string>{normalized(server.url("/chain/2")),
-                                                                 normalized(server.url("/chain/1")),
-                                                                 normalized(server.url("/chain/0"))});
+                                                                normalized(server.url("/chain/1")),
+                                                                normalized(server.url("/chain/0"))});
     CHECK(rec("/chain/3").final_url == normalized(server.url("/chain/0")));
     ok("/redirect/ok");
     CHECK(rec("/redirect/ok").redirects == std::vector<std::string>{normalized(server.url("/ok"))});
@@ -356,11 +390,11 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
     CHECK(s.skipped_schemes == 0);
     CHECK(s.urls == result.records.size());
     CHECK(s.broken == static_cast<std::uint64_t>(std::count_if(result.records.begin(), result.records.end(),
-                                                                [](const Record& r) { return r.broken; })));
+                                                               [](const Record& r) { return r.broken; })));
     // Fetch errors: every record with an error, a status line or not (/slow
     // timed out after its 200, /reset and /truncated died in their body).
     CHECK(s.errors == static_cast<std::uint64_t>(std::count_if(result.records.begin(), result.records.end(),
-                                                                [](const Record& r) { return !r.error.empty(); })));
+                                                               [](const Record& r) { return !r.error.empty(); })));
     CHECK(s.errors > 10);
   }
 
@@ -615,11 +649,13 @@ TEST_CASE("crawl returns promptly when stopped, whatever its transfers wait for"
       o.max_retry_after = 60s;
       conc::common::Diagnostics diag("crawl", [](std::string_view) {});
       std::stop_source stop;
-      auto running = std::async(std::launch::async, [&] { return conc::crawl::run_crawl(o, diag, stop.get_token(), nullptr); });
+      auto running =
+          std::async(std::launch::async, [&] { return conc::crawl::run_crawl(o, diag, stop.get_token(), nullptr); });
       // Until the server sees the requests (all of a hanging host's slots,
       // or the first 503s).
       const auto deadline = std::chrono::steady_clock::now() + 10s;
-      while (std::chrono::steady_clock::now() < deadline && server.stats().requests() < 1) std::this_thread::sleep_for(10ms);
+      while (std::chrono::steady_clock::now() < deadline && server.stats().requests() < 1)
+        std::this_thread::sleep_for(10ms);
       std::this_thread::sleep_for(100ms);
       const auto stopped_at = std::chrono::steady_clock::now();
       stop.request_stop();
