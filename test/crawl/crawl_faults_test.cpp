@@ -651,18 +651,19 @@ TEST_CASE("crawl returns promptly when stopped, whatever its transfers wait for"
       std::stop_source stop;
       auto running =
           std::async(std::launch::async, [&] { return conc::crawl::run_crawl(o, diag, stop.get_token(), nullptr); });
-      // Until the server sees the requests (all of a hanging host's slots,
-      // or the first 503s).
+      // Stop once the server has seen the first requests (hanging, or
+      // answered 503 with a Retry-After of a minute).
       const auto deadline = std::chrono::steady_clock::now() + 10s;
-      while (std::chrono::steady_clock::now() < deadline && server.stats().requests() < 1)
+      while (std::chrono::steady_clock::now() < deadline && server.stats().requests() < 1) {
         std::this_thread::sleep_for(10ms);
+      }
       std::this_thread::sleep_for(100ms);
       const auto stopped_at = std::chrono::steady_clock::now();
       stop.request_stop();
       const bool returned = running.wait_for(10s) == std::future_status::ready;
       const Seconds took = std::chrono::steady_clock::now() - stopped_at;
       REQUIRE(returned);  // else the future's destructor hangs here too: ctest's timeout ends it
-      CHECK(took < 2s);
+      CHECK(took < 3s);   // an idle transfer sees the stop at its next progress call, within a second
       const Result result = running.get();
       const auto stats = server.stats();
       CHECK(stats.requests() >= 1);
