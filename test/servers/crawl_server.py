@@ -144,7 +144,7 @@ FAULT_PATHS = ["/ok", "/slow", "/hang", "/reset", "/truncated", "/retry-after-se
 FAULTS_PAGE = page("faults", [f'<p><a href="{p}">{p}</a></p>' for p in FAULT_PATHS])
 
 MALFORMED = b"""<!DOCTYPE html>
-<html><head><title>malformed</head>
+<html><head><title>malformed</title>
 <body>
 <p><a href="/ok?from=malformed">fine</a>
 <div><p>unclosed <b>bold <i>italic <table><tr><td>cell<td>cell</table

@@ -131,7 +131,7 @@ class Crawler {
     sort_by_url(level);
     for (std::size_t depth = 0; !level.empty() && !stop_.stop_requested(); ++depth) {
       level = cap_pages(std::move(level));
-      if (options_.robots) level = obey_robots(std::move(level));
+      if (options_.robots) level = obey_robots(level);
       fetch_level(level, depth);
       if (stream_) emit_level(level);
       level = next_level(level, depth);
@@ -186,7 +186,7 @@ class Crawler {
 
   // Fetches the robots.txt of every origin of the level not seen before
   // (each fetch a request of the crawl), then drops what they disallow.
-  std::vector<UrlTable::Id> obey_robots(std::vector<UrlTable::Id> level) {
+  std::vector<UrlTable::Id> obey_robots(const std::vector<UrlTable::Id>& level) {
     std::vector<Job> jobs;
     std::vector<std::string> origins;
     for (const UrlTable::Id id : level) {
@@ -228,7 +228,12 @@ class Crawler {
   Job job_for(UrlTable::Id id, std::size_t depth) {
     const UrlInfo& u = info_[id];
     Job j{id, std::string(urls_[id]), host_of(urls_[id]), u.external ? JobKind::kCheck : JobKind::kPage, false};
-    j.parse = !u.external && u.follow && depth < options_.depth;
+    // Pages at the last depth are parsed too, though none of their new
+    // links is fetched: next_level counts those as cut by --depth (a
+    // calendar trap ends there, and the summary must say so, not end
+    // silently), and their links to pages already fetched still count as
+    // referrers and fragment checks.
+    j.parse = !u.external && u.follow && depth <= options_.depth;
     return j;
   }
 
@@ -466,7 +471,10 @@ class Crawler {
     for (const Record& r : out) {
       if (r.error != "missing fragment") ++summary_.urls;
       if (r.broken) ++summary_.broken;
-      if (r.broken && r.status == 0) ++summary_.errors;
+      // A fetch error is any record with an error of its own but a missing
+      // fragment (its page is fine): not only those without a status, since
+      // a timeout, a reset or a body over --max-body can follow a status line.
+      if (!r.error.empty() && r.error != "missing fragment") ++summary_.errors;
     }
   }
 

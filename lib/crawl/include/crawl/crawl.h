@@ -42,7 +42,7 @@ struct Options {
   ScopeKind scope = ScopeKind::kHost;
   std::vector<std::string> include;  ///< RE2: follow only URLs matching one (if any)
   std::vector<std::string> exclude;  ///< RE2: never fetch URLs matching one
-  std::size_t depth = 10;            ///< pages at depth < this are parsed; URLs at depth <= this fetched
+  std::size_t depth = 10;            ///< URLs at depth <= this are fetched (and parsed); deeper links are cut
   std::size_t max_pages = 0;         ///< 0: no limit; else the first N in-scope URLs in (depth, URL) order
   std::size_t max_url_length = 2048;
   std::size_t max_segment_repeats = 3;  ///< a path segment repeated more often cuts the URL
