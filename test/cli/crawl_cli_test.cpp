@@ -60,7 +60,7 @@ TEST_CASE("conc crawl is a CI gate: exit 0 when every link is fine, 1 with the b
   CHECK(refused.out == "--- http://127.0.0.1:1/ (connection refused)\n");
 }
 
-TEST_CASE("conc crawl text report: every broken link with each page and line that links to it; -v lists all") {
+TEST_CASE("conc crawl text report: every broken link with each page and line that links to it, -v lists all") {
   HttpServer server({"--site", "30", "--seed", "5"});
   const auto r = crawl({server.url("/")});
   CHECK(r.exit_code == 1);

@@ -151,12 +151,13 @@ TEST_CASE("pipeline: exec yes | head -c 10M streams, then ends at once with exit
   }
 }
 
-TEST_CASE("pipeline: --hold-output writes nothing of a failing batch; by default its streamed part stays") {
+TEST_CASE("pipeline: --hold-output writes nothing of a failing batch, by default its streamed part stays") {
   // Batches of one line; batch 2's command writes ~4.9 MB (past the 4 MiB a
-  // stage holds before it streams), then fails.
+  // stage holds before it streams, with 1M batches), then fails.
   const std::string command = "exec awk '{print} $0 == 2 {for (i = 0; i < 700000; i++) print \"xxxxxx\"; exit 5}'";
   const auto run = [&](const std::string& flag) {
-    return run_process({kConc, "pipeline", "--batch-lines", "1", flag, "-e", command}, "1\n2\n3\n", 60);
+    return run_process({kConc, "pipeline", "--batch-lines", "1", "--batch-bytes", "1M", flag, "-e", command},
+                       "1\n2\n3\n", 60);
   };
   const auto held = run("--hold-output");
   CHECK(held.exit_code == 1);
@@ -232,7 +233,7 @@ TEST_CASE("pipeline --stats-json: every strategy names its executor by its own n
   }
 }
 
-TEST_CASE("pipeline --stats names the bottleneck stage; --stage-threads sets a stage's workers") {
+TEST_CASE("pipeline --stats names the bottleneck stage, --stage-threads sets a stage's workers") {
   const std::string in = text(2000);
   const auto r = run_process({kConc, "pipeline", "--stats", "--batch-lines", "50", "-e", "upper", "-e",
                               "exec sleep 0.01; cat", "--stage-threads", "2:3"},

@@ -181,7 +181,7 @@ TEST_CASE("hash --algo help lists the algorithms on stdout, like --strategy help
   CHECK(run_process({kConc, "hash", "--algo", "help", "-o", keep}).out == r.out);
 }
 
-TEST_CASE("-o and --stats-json naming one file is a usage error that leaves the file as it was") {
+TEST_CASE("naming one file in both -o and --stats-json is a usage error that leaves the file as it was") {
   TempDir dir;
   const std::string keep = dir.write("keep.txt", "precious\n");
   const std::string a = dir.write("a.txt", "a\n");

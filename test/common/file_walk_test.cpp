@@ -42,7 +42,7 @@ Walked walk(const TempDir& dir, const std::vector<std::string>& named, const Wal
 
 }  // namespace
 
-TEST_CASE("walk: directories depth first, entries sorted by name bytes; named paths in their order") {
+TEST_CASE("walk: directories depth first, entries sorted by name bytes, named paths in their order") {
   TempDir dir;
   (void)dir.write("t/b.txt", "bb");
   (void)dir.write("t/B.txt", "B");

@@ -78,7 +78,7 @@ TEST_CASE("Input: missing paths and directories are InputErrors with their errno
   }
 }
 
-TEST_CASE("Input: a sized file that shrinks while read is an error; an unsized one just ends") {
+TEST_CASE("Input: a sized file that shrinks while read is an error, an unsized one just ends") {
   TempDir dir;
   const auto path = dir.write("f", std::string(10000, 'x'));
   Input in = Input::open(path);

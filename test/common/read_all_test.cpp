@@ -31,7 +31,7 @@ struct Captured {
 
 }  // namespace
 
-TEST_CASE("read_all: a file's bytes; missing paths and directories are reported") {
+TEST_CASE("read_all: a file's bytes, missing paths and directories are reported") {
   TempDir dir;
   Captured c;
   const std::string text("a\0b\nc", 5);

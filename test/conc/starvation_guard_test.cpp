@@ -19,7 +19,7 @@ std::size_t feed(StarvationGuard& g, const StarvationTick& t, int ticks, std::si
 
 }  // namespace
 
-TEST_CASE("starvation guard: one starved tick is not enough; several in a row grant") {
+TEST_CASE("starvation guard: one starved tick is not enough, several in a row grant") {
   StarvationGuard g(2, 16);
   const int n = StarvationGuard::kTicksBeforeGrant;
   REQUIRE(n > 1);

@@ -43,7 +43,7 @@ TEST_CASE("HostSchedule spaces starts by 1/rate and by Crawl-delay, the larger w
   CHECK(s.try_start("b", t0 + 600ms, retry));  // the delay is a's alone
 }
 
-TEST_CASE("a 429 drops the host to one request spaced by Retry-After; successes restore it step by step") {
+TEST_CASE("a 429 drops the host to one request spaced by Retry-After, successes restore it step by step") {
   HostSchedule s(Politeness{4, 0});
   HostSchedule::Clock::time_point retry;
   for (int i = 0; i < 4; ++i) REQUIRE(s.try_start("a", t0, retry));

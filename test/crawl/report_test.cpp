@@ -61,7 +61,7 @@ std::string render(Format format, bool timings = false, bool verbose = false) {
 
 }  // namespace
 
-TEST_CASE("crawl text report: broken links with every referrer; -v adds the rest") {
+TEST_CASE("crawl text report: broken links with every referrer, -v adds the rest") {
   CHECK(render(Format::kText) ==
         "404 http://h/gone\n"
         "    from http://h/ line 3\n"

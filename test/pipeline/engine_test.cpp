@@ -106,7 +106,7 @@ TEST_CASE("the strategy table: DESIGN.md's names, one default, unique rows, chan
   CHECK(conc::common::default_strategy(conc::pipeline::strategies()).id == Options{}.strategy);
 }
 
-TEST_CASE("threads = 0 (the default) is every core, for every strategy; --stats names the strategy") {
+TEST_CASE("threads = 0 (the default) is every core, for every strategy, --stats names the strategy") {
   TempDir dir;
   const auto input = dir.write("in.txt", corpus(3, 800, true));
   const std::vector<std::string> chain = {"upper", "number"};
@@ -228,7 +228,7 @@ TEST_CASE("odd inputs: empty, no final newline, one long line, several files, a 
   }
 }
 
-TEST_CASE("on-error stop keeps the output before the failing batch; skip drops only that batch") {
+TEST_CASE("on-error stop keeps the output before the failing batch, skip drops only that batch") {
   TempDir dir;
   std::string text;
   for (int i = 1; i <= 100; ++i) text += (i == 25 ? std::string("FAIL") : std::to_string(i)) + "\n";
@@ -284,7 +284,7 @@ TEST_CASE("a sink that throws or a stop request ends the run, and head stops the
   }
 }
 
-TEST_CASE("stage stats count batches and bytes; channels report waiting") {
+TEST_CASE("stage stats count batches and bytes, channels report waiting") {
   TempDir dir;
   const auto input = dir.write("in.txt", std::string(10000, 'a') + "\n");
   auto o = options(input, Strategy::kChannels, 2, 2, {0, 1000});

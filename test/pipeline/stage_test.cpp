@@ -204,7 +204,7 @@ TEST_CASE("bad stage texts are usage errors naming the stage") {
                     Catch::Matchers::StartsWith("stage 1 'replace (a) \\2': invalid replacement '\\2'"));
 }
 
-TEST_CASE("the stage table: every row builds from its example, serial as the table says; messages read it") {
+TEST_CASE("the stage table: every row builds from its example, serial as the table says, messages read it") {
   std::string names;
   for (const auto& info : all_stages()) {
     INFO(info.name);

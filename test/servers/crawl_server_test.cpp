@@ -194,7 +194,7 @@ TEST_CASE("crawl_server: slow, hanging, reset and truncated responses") {
   CHECK(truncated.body_bytes == 400);
 }
 
-TEST_CASE("crawl_server: an endless chunked body ends when the client leaves; a 50 MB page") {
+TEST_CASE("crawl_server: an endless chunked body ends when the client leaves, a 50 MB page") {
   HttpServer server;
   FetchOptions capped;
   capped.max_body = std::size_t{1} << 20;

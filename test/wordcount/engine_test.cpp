@@ -92,7 +92,7 @@ TEST_CASE("the strategy table: DESIGN.md's names, one default, unique rows, stea
   CHECK(conc::common::default_strategy(strategies()).id == Options{}.strategy);
 }
 
-TEST_CASE("threads = 0 (the default) is every core, for every strategy; --stats names the strategy") {
+TEST_CASE("threads = 0 (the default) is every core, for every strategy, --stats names the strategy") {
   TempDir dir;
   const std::string text = corpus(2000);
   const std::string file = dir.write("corpus.txt", text);
