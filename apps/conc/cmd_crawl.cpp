@@ -36,6 +36,7 @@ struct CrawlFlags {
   std::size_t max_redirects = 10;
   bool check_external = false;
   bool check_fragments = false;
+  bool sitemap = false;
   std::string accept = "200..299";
   bool insecure = false;
   bool timings = false;
@@ -142,6 +143,7 @@ int run(const CrawlFlags& f, RunContext& ctx) {
   o.max_redirects = f.max_redirects;
   o.check_external = f.check_external;
   o.check_fragments = f.check_fragments;
+  o.sitemap = f.sitemap;
   o.accept = f.accept_ranges;
 
   const crawl::ReportOptions report{format_of(ctx.options.format), f.timings, ctx.options.verbose > 0};
@@ -255,6 +257,9 @@ Command crawl_command() {
     app.add_option("--max-redirects", flags->max_redirects, "redirect hops followed, 0 to 100 (default 10)")
         ->type_name("N")
         ->check(whole_number(0, 100));
+    app.add_flag("--sitemap", flags->sitemap,
+                 "also start from the URLs the sites list in their sitemaps: robots.txt's Sitemap: lines, else "
+                 "/sitemap.xml; sitemap indexes and .xml.gz files followed");
     app.add_flag("--check-external", flags->check_external,
                  "also check links that leave the scope (HEAD, or GET when refused), without following them");
     app.add_flag("--check-fragments", flags->check_fragments,

@@ -223,6 +223,20 @@ TEST_CASE("conc crawl request options: -H and --cookie reach the server") {
   CHECK(crawl({"--cookie", jar, server.url("/needs-cookie")}).exit_code == 0);
 }
 
+TEST_CASE("conc crawl --sitemap seeds from the sitemaps and says so in the summary") {
+  HttpServer server({"--sitemap", "--robots"});
+  const auto plain = crawl({"--format", "jsonl", server.url("/ok")});
+  CHECK(lines(plain.out).size() == 1);
+  const auto seeded = crawl({"--sitemap", "--format", "jsonl", server.url("/ok")});
+  CHECK(seeded.exit_code == 0);
+  CHECK(lines(seeded.out).size() == 8);
+  CHECK(contains(seeded.err, ", sitemaps 3 (6 urls), "));
+  CHECK(Json::parse(crawl({"--sitemap", "--format", "json", server.url("/ok")}).out)
+            .at("summary")
+            .at("sitemap_urls")
+            .integer() == 6);
+}
+
 TEST_CASE("conc crawl Ctrl-C: exit 130 at once, and -o keeps what it held") {
   HttpServer server;
   TempDir dir;

@@ -130,3 +130,56 @@ TEST_CASE("crawl of a generated site: every strategy and -j finds exactly the ex
   CHECK(stats.requests("/robots.txt") == runs);
   CHECK(stats.requests() == runs * static_cast<long long>(expect.at("urls").size() + 1));
 }
+
+TEST_CASE("crawl --sitemap: robots.txt's Sitemap: line, an index, a .xml.gz, seeded at depth 0 in every strategy") {
+  HttpServer server({"--sitemap", "--robots"});
+  const std::vector<std::string> expected = {
+      server.url("/from-sitemap/1.html"), server.url("/from-sitemap/2.html"), server.url("/from-sitemap/3.html"),
+      server.url("/from-sitemap/4.html"), server.url("/from-sitemap/5.html"), server.url("/from-sitemap/6.html"),
+      server.url("/ok"),                  server.url("/ok?from=sitemap")};
+  for (const bool robots : {true, false}) {
+    for (const auto& info : conc::crawl::strategies()) {
+      INFO(std::string(info.name) << (robots ? "" : " --no-robots: /sitemap.xml"));
+      server.reset();
+      conc::crawl::Options o;
+      o.start_urls = {server.url("/ok")};
+      o.strategy = info.id;
+      o.sitemap = true;
+      o.robots = robots;
+      std::vector<std::string> diagnostics;
+      conc::common::Diagnostics diag("crawl", [&](std::string_view line) { diagnostics.emplace_back(line); });
+      const auto result = conc::crawl::run_crawl(o, diag, {}, nullptr);
+      std::vector<std::string> urls;
+      for (const auto& r : result.records) {
+        urls.push_back(r.url);
+        CHECK(r.status == 200);
+        CHECK(r.depth == (r.url == server.url("/ok?from=sitemap") ? 1u : 0u));
+      }
+      CHECK(urls == expected);
+      CHECK(result.summary.sitemaps == 3);
+      CHECK(result.summary.sitemap_urls == 6);
+      CHECK(diagnostics.empty());
+      const auto stats = server.stats();
+      for (const char* path : {"/sitemap.xml", "/sitemap-pages.xml", "/sitemap-more.xml.gz"}) {
+        CHECK(stats.requests(path) == 1);
+      }
+      CHECK(stats.requests("/robots.txt") == (robots ? 1 : 0));
+      CHECK(static_cast<long long>(result.summary.requests) == stats.requests());
+    }
+  }
+}
+
+TEST_CASE("crawl --sitemap: a site without one is crawled as usual, without a warning") {
+  HttpServer server;
+  conc::crawl::Options o;
+  o.start_urls = {server.url("/ok")};
+  o.sitemap = true;
+  std::vector<std::string> diagnostics;
+  conc::common::Diagnostics diag("crawl", [&](std::string_view line) { diagnostics.emplace_back(line); });
+  const auto result = conc::crawl::run_crawl(o, diag, {}, nullptr);
+  REQUIRE(result.records.size() == 1);
+  CHECK(result.summary.sitemaps == 0);
+  CHECK(result.summary.requests == 3);  // robots.txt, /sitemap.xml (404) and /ok
+  CHECK(server.stats().requests("/sitemap.xml") == 1);
+  CHECK(diagnostics.empty());
+}

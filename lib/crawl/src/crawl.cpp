@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 #include <memory>
 #include <stdexcept>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 
 #include "crawl/robots.h"
 #include "crawl/scope.h"
+#include "crawl/sitemap.h"
 #include "crawl/url.h"
 #include "crawl/url_table.h"
 #include "job.h"
@@ -33,6 +35,10 @@ constexpr std::array<common::StrategyInfo<Strategy>, 4> kStrategies{{
 
 constexpr std::size_t kDefaultTransfers = 16;  // the work waits on the network, not the cores
 constexpr UrlTable::Id kNone = ~UrlTable::Id{0};
+// --sitemap: sitemap files read at most (indexes included), and the XML
+// read of each (the protocol's own limit is 50 MB uncompressed).
+constexpr std::size_t kMaxSitemaps = 1000;
+constexpr std::size_t kMaxSitemapXml = std::size_t{50} << 20;
 
 using detail::FoundLink;
 using detail::Job;
@@ -128,6 +134,7 @@ class Crawler {
       const auto [id, fresh] = intern(url);
       if (fresh) level.push_back(id);
     }
+    if (options_.sitemap) seed_from_sitemaps(level);
     sort_by_url(level);
     for (std::size_t depth = 0; !level.empty() && !stop_.stop_requested(); ++depth) {
       level = cap_pages(std::move(level));
@@ -187,9 +194,26 @@ class Crawler {
   // Fetches the robots.txt of every origin of the level not seen before
   // (each fetch a request of the crawl), then drops what they disallow.
   std::vector<UrlTable::Id> obey_robots(const std::vector<UrlTable::Id>& level) {
+    fetch_robots(level);
+    std::vector<UrlTable::Id> allowed;
+    for (const UrlTable::Id id : level) {
+      const auto& rules = robots_[origin_of(urls_[id])];
+      if (rules && !rules->allowed(path_and_query_of(urls_[id]))) {
+        ++summary_.robots_disallowed;
+        info_[id].stage = UrlInfo::Stage::kNotFetched;
+        continue;
+      }
+      allowed.push_back(id);
+    }
+    return allowed;
+  }
+
+  // Fetches the robots.txt of each origin of `ids` not seen before, and
+  // keeps its rules (none when it is missing or unreachable).
+  void fetch_robots(const std::vector<UrlTable::Id>& ids) {
     std::vector<Job> jobs;
     std::vector<std::string> origins;
-    for (const UrlTable::Id id : level) {
+    for (const UrlTable::Id id : ids) {
       std::string origin = origin_of(urls_[id]);
       if (robots_.count(origin) != 0) continue;
       robots_.emplace(origin, std::nullopt);  // known from now on, even if the fetch fails
@@ -212,17 +236,100 @@ class Crawler {
         robots_[origins[i]] = std::move(rules);
       }
     }
-    std::vector<UrlTable::Id> allowed;
+  }
+
+  // --sitemap: adds the URLs the start URLs' sites list in their sitemaps to
+  // the first level (depth 0, like start URLs). The sitemaps are those the
+  // site's robots.txt names, else /sitemap.xml; indexes are followed. Each
+  // sitemap fetched is a request of the crawl, not a record. A sitemap
+  // robots.txt names that cannot be read is a warning; a missing default
+  // /sitemap.xml is not.
+  void seed_from_sitemaps(std::vector<UrlTable::Id>& level) {
+    if (options_.robots) fetch_robots(level);
+    std::vector<std::string> queue;
+    std::set<std::string> known;
+    std::set<std::string> named;
     for (const UrlTable::Id id : level) {
-      const auto& rules = robots_[origin_of(urls_[id])];
-      if (rules && !rules->allowed(path_and_query_of(urls_[id]))) {
-        ++summary_.robots_disallowed;
-        info_[id].stage = UrlInfo::Stage::kNotFetched;
-        continue;
+      const std::string origin = origin_of(urls_[id]);
+      const auto rules = robots_.find(origin);
+      bool listed = false;
+      if (rules != robots_.end() && rules->second) {
+        for (const auto& s : rules->second->sitemaps) {
+          const auto url = normalize(s);
+          if (!url || classify(*url) != UrlKind::kFetchable) continue;
+          listed = true;
+          named.insert(*url);
+          if (known.insert(*url).second) queue.push_back(*url);
+        }
       }
-      allowed.push_back(id);
+      if (!listed && known.insert(origin + "/sitemap.xml").second) queue.push_back(origin + "/sitemap.xml");
     }
-    return allowed;
+    std::size_t fetched = 0;
+    while (!queue.empty() && !stop_.stop_requested()) {
+      if (fetched + queue.size() > kMaxSitemaps) {
+        diag_.warning(queue[kMaxSitemaps - fetched], "sitemap not read: more than " +
+                                                         std::to_string(kMaxSitemaps) + " sitemaps");
+        queue.resize(kMaxSitemaps - fetched);
+      }
+      std::vector<Job> jobs;
+      for (auto& url : queue) jobs.push_back(Job{kNone, url, host_of(url), JobKind::kSitemap, false});
+      queue.clear();
+      fetched += jobs.size();
+      std::vector<Outcome> out(jobs.size());
+      runner_->run(jobs, out, stop_);
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        summary_.requests += out[i].requests;
+        const Response& r = out[i].response;
+        const bool listed = named.count(jobs[i].url) != 0;
+        if (!r.error.empty() || r.status < 200 || r.status > 299) {
+          if (listed && !r.stopped) {
+            diag_.warning(jobs[i].url, "sitemap not read: " + (r.error.empty() ? "HTTP " + std::to_string(r.status)
+                                                                                : r.error));
+          }
+          continue;
+        }
+        const Sitemap sitemap = parse_sitemap(r.body, kMaxSitemapXml);
+        if (sitemap.kind == Sitemap::Kind::kUnknown) {
+          if (listed) diag_.warning(jobs[i].url, "sitemap not read: not a sitemap (no <urlset> or <sitemapindex>)");
+          continue;
+        }
+        if (!sitemap.error.empty()) diag_.warning(jobs[i].url, "sitemap read in part: " + sitemap.error);
+        ++summary_.sitemaps;
+        for (const auto& loc : sitemap.locs) {
+          const auto url = normalize(loc);
+          if (!url || classify(*url) != UrlKind::kFetchable) continue;
+          if (sitemap.kind == Sitemap::Kind::kIndex) {
+            if (known.insert(*url).second) {
+              named.insert(*url);
+              queue.push_back(*url);
+            }
+          } else {
+            seed(*url, level);
+          }
+        }
+      }
+    }
+  }
+
+  // A sitemap's page URL, held to the rules a link is held to, as a URL of
+  // the first level.
+  void seed(const std::string& url, std::vector<UrlTable::Id>& level) {
+    if (url.size() > options_.max_url_length) {
+      ++summary_.cut_url_length;
+      return;
+    }
+    if (too_many_repeats(url, options_.max_segment_repeats)) {
+      ++summary_.cut_repeats;
+      return;
+    }
+    if (!scope_.contains(url) || !passes_filters(url, true)) {
+      ++summary_.cut_filters;
+      return;
+    }
+    const auto [id, fresh] = intern(url);
+    if (!fresh) return;
+    ++summary_.sitemap_urls;
+    level.push_back(id);
   }
 
   Job job_for(UrlTable::Id id, std::size_t depth) {

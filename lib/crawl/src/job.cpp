@@ -47,7 +47,7 @@ void parse_if_wanted(const Job& job, Outcome& out) {
   if (job.parse && r.error.empty() && r.status >= 200 && r.status <= 299 && r.content_type == "text/html") {
     out.page = parse_page(r.body, job.url);
   }
-  if (job.kind != JobKind::kRobots) std::string().swap(r.body);
+  if (job.kind != JobKind::kRobots && job.kind != JobKind::kSitemap) std::string().swap(r.body);
 }
 
 Outcome run_blocking(const Job& job, Transfer& transfer, HostSchedule& schedule, const JobPolicy& policy,

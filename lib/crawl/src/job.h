@@ -18,7 +18,8 @@ namespace conc::crawl::detail {
 enum class JobKind {
   kPage,    ///< in scope: GET; parsed if HTML and shallow enough
   kCheck,   ///< out of scope (--check-external): HEAD, GET if HEAD is refused
-  kRobots,  ///< an origin's robots.txt: GET, body kept
+  kRobots,   ///< an origin's robots.txt: GET, body kept
+  kSitemap,  ///< a sitemap (--sitemap): GET, body kept
 };
 
 struct Job {
@@ -71,7 +72,9 @@ class JobPolicy {
   [[nodiscard]] static Transfer::Method method(const Job& job, bool head_refused) {
     return job.kind == JobKind::kCheck && !head_refused ? Transfer::Method::kHead : Transfer::Method::kGet;
   }
-  [[nodiscard]] static bool keep_body(const Job& job) { return job.kind == JobKind::kRobots || job.parse; }
+  [[nodiscard]] static bool keep_body(const Job& job) {
+    return job.kind == JobKind::kRobots || job.kind == JobKind::kSitemap || job.parse;
+  }
   [[nodiscard]] static bool head_refused(const Job& job, const Response& r) {
     return job.kind == JobKind::kCheck && (r.status == 405 || r.status == 501);
   }

@@ -61,6 +61,8 @@ void json_summary(common::JsonWriter& w, const Summary& s) {
   w.key("cut_max_pages").value(s.cut_max_pages);
   w.key("cut_depth").value(s.cut_depth);
   w.key("cut_filters").value(s.cut_filters);
+  w.key("sitemaps").value(s.sitemaps);
+  w.key("sitemap_urls").value(s.sitemap_urls);
   w.end_object();
 }
 
@@ -228,6 +230,9 @@ std::string summary_line(const Summary& s) {
   if (s.cut_filters != 0) line += ", filtered out " + std::to_string(s.cut_filters);
   if (s.skipped_schemes != 0) line += ", other schemes skipped " + std::to_string(s.skipped_schemes);
   if (s.external_skipped != 0) line += ", external not checked " + std::to_string(s.external_skipped);
+  if (s.sitemaps != 0) {
+    line += ", sitemaps " + std::to_string(s.sitemaps) + " (" + std::to_string(s.sitemap_urls) + " urls)";
+  }
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.0f", rate);
   line += ", " + std::string(buf) + " urls/s";

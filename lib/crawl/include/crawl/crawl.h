@@ -54,6 +54,9 @@ struct Options {
   std::size_t max_redirects = 10;
   bool check_external = false;
   bool check_fragments = false;
+  /// Also seed the first level from the start URLs' sitemaps (robots.txt's
+  /// Sitemap: lines, else /sitemap.xml; indexes and .xml.gz followed).
+  bool sitemap = false;
   AcceptRanges accept{{200, 299}};
 };
 
@@ -101,6 +104,8 @@ struct Summary {
   std::uint64_t cut_max_pages = 0;
   std::uint64_t cut_depth = 0;  ///< links not fetched: their depth passes --depth
   std::uint64_t cut_filters = 0;
+  std::uint64_t sitemaps = 0;      ///< sitemap files read (--sitemap)
+  std::uint64_t sitemap_urls = 0;  ///< URLs they added to the first level
   std::size_t url_table_bytes = 0;  ///< memory of the interned URLs
   std::size_t distinct_urls = 0;
   std::chrono::nanoseconds wall{0};
