@@ -182,7 +182,11 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
   const conc::test::TempDir dir;
   const std::vector<std::string> flags{"--robots", "--slow-interval",  "0.5",     "--fail-times", "1", "--retry-after",
                                        "1",        "--big-page-bytes", "50000000"};
-  constexpr std::size_t kMaxBody = std::size_t{4} << 20;
+  // Room for /deep (1.1 MB), little of /huge's endless body.
+  constexpr std::size_t kMaxBody = std::size_t{3} << 19;
+  // Not 1 s: four crawls at once on a loaded machine (a sanitizer build)
+  // can take that long for a megabyte, and a timeout would add a retry.
+  constexpr auto kTimeout = 2s;
   constexpr std::size_t kMaxUrlLength = 256;
   auto runs = crawl_each_strategy(
       flags,
@@ -190,6 +194,7 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
         Options o = quick(s, server, {"/faults", "/chain/3"});
         o.robots = true;
         o.depth = 5;
+        o.request.timeout = kTimeout;
         o.max_url_length = kMaxUrlLength;
         o.request.max_body = kMaxBody;
         o.request.headers = {"Authorization: Bearer s3cret"};
@@ -307,8 +312,8 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
     CHECK(gap("/retry-after-huge") >= 2.0 - 0.01);
     CHECK(gap("/retry-after-huge") < 10.0);
     CHECK(gap("/retry-after-past") < 1.5);
-    CHECK(gap("/hang") >= 1.0);  // a whole --timeout before the retry
-    CHECK(gap("/slow") >= 1.0);
+    CHECK(gap("/hang") >= Seconds(kTimeout).count());  // a whole --timeout before the retry
+    CHECK(gap("/slow") >= Seconds(kTimeout).count());
 
     // The records.
     const auto rec = [&](const std::string& path) -> Record {
