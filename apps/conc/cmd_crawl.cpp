@@ -206,7 +206,8 @@ Command crawl_command() {
         ->type_name("RE")
         ->allow_extra_args(false);
     app.add_option("--depth", flags->depth,
-                   "links followed from a start URL at most, 0 to 100000 (default 10): pages nearer are parsed")
+                   "links followed from a start URL at most, 0 to 100000 (default 10); links beyond it are counted "
+                   "as cut by depth")
         ->type_name("N")
         ->check(whole_number(0, 100000));
     app.add_option("--max-pages", flags->max_pages,
