@@ -147,8 +147,9 @@ int run_command(const Command& command, const SharedOptions& o) {
   const auto progress = o.quiet ? common::ProgressMode::kNever : common::parse_progress_mode(o.progress);
 
   // What the engine will resolve -j to (0: every core), for the log and the report.
-  const std::size_t threads =
-      o.threads != 0 ? o.threads : command.default_threads != 0 ? command.default_threads : conc::thread_count(0);
+  const std::size_t threads = o.threads != 0                 ? o.threads
+                              : command.default_threads != 0 ? command.default_threads
+                                                             : conc::thread_count(0);
   spdlog::info("strategy {}, {} thread{}, output {}", o.strategy, threads, threads == 1 ? "" : "s", o.output);
   const auto wall_start = std::chrono::steady_clock::now();
   const auto cpu_start = common::CpuTime::now();

@@ -3,6 +3,8 @@
 
 namespace conc::cli {
 
-std::vector<Command> all_commands() { return {crawl_command(), hash_command(), pipeline_command(), wordcount_command()}; }
+std::vector<Command> all_commands() {
+  return {crawl_command(), hash_command(), pipeline_command(), wordcount_command()};
+}
 
 }  // namespace conc::cli

@@ -134,8 +134,8 @@ TEST_CASE("conc crawl formats: jsonl, json, csv and junit hold every URL, -o wri
     const Json j = Json::parse(line);
     CHECK(j.at("url").string() > previous);  // sorted by URL bytes
     previous = j.at("url").string();
-    for (const char* key : {"final_url", "status", "depth", "referrer", "referrers", "content_type", "bytes",
-                            "redirects", "error"}) {
+    for (const char* key :
+         {"final_url", "status", "depth", "referrer", "referrers", "content_type", "bytes", "redirects", "error"}) {
       CHECK(j.find(key) != nullptr);
     }
     CHECK(j.find("time_ms") == nullptr);  // only with --timings
@@ -242,8 +242,9 @@ TEST_CASE("conc crawl Ctrl-C: exit 130 at once, and -o keeps what it held") {
   TempDir dir;
   const auto out = dir.write("report.jsonl", "precious\n");
   // /hang never answers: only the signal ends this crawl.
-  const std::string script = "\"$0\" crawl --timeout 60 --format jsonl -o \"$1\" \"$2\" & pid=$!; sleep 0.5; "
-                             "kill -INT $pid; wait $pid; echo rc=$?";
+  const std::string script =
+      "\"$0\" crawl --timeout 60 --format jsonl -o \"$1\" \"$2\" & pid=$!; sleep 0.5; "
+      "kill -INT $pid; wait $pid; echo rc=$?";
   const auto r = run_process({"/bin/sh", "-c", script, kConc, out, server.url("/hang")}, "", 30);
   CHECK(r.out == "rc=130\n");
   CHECK(conc::test::slurp(out) == "precious\n");

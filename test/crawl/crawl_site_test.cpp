@@ -133,10 +133,14 @@ TEST_CASE("crawl of a generated site: every strategy and -j finds exactly the ex
 
 TEST_CASE("crawl --sitemap: robots.txt's Sitemap: line, an index, a .xml.gz, seeded at depth 0 in every strategy") {
   HttpServer server({"--sitemap", "--robots"});
-  const std::vector<std::string> expected = {
-      server.url("/from-sitemap/1.html"), server.url("/from-sitemap/2.html"), server.url("/from-sitemap/3.html"),
-      server.url("/from-sitemap/4.html"), server.url("/from-sitemap/5.html"), server.url("/from-sitemap/6.html"),
-      server.url("/ok"),                  server.url("/ok?from=sitemap")};
+  const std::vector<std::string> expected = {server.url("/from-sitemap/1.html"),
+                                             server.url("/from-sitemap/2.html"),
+                                             server.url("/from-sitemap/3.html"),
+                                             server.url("/from-sitemap/4.html"),
+                                             server.url("/from-sitemap/5.html"),
+                                             server.url("/from-sitemap/6.html"),
+                                             server.url("/ok"),
+                                             server.url("/ok?from=sitemap")};
   for (const bool robots : {true, false}) {
     for (const auto& info : conc::crawl::strategies()) {
       INFO(std::string(info.name) << (robots ? "" : " --no-robots: /sitemap.xml"));

@@ -51,7 +51,8 @@ TEST_CASE("UrlTable's memory stays near the URLs' own bytes") {
   UrlTable t;
   std::size_t text = 0;
   for (int i = 0; i < 100000; ++i) {
-    const std::string url = "http://127.0.0.1:8080/section-" + std::to_string(i % 97) + "/page-" + std::to_string(i) + ".html";
+    const std::string url =
+        "http://127.0.0.1:8080/section-" + std::to_string(i % 97) + "/page-" + std::to_string(i) + ".html";
     text += url.size();
     t.intern(url);
   }

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
@@ -72,7 +72,8 @@ struct Edge {
 };
 
 bool accepted(const AcceptRanges& ranges, long status) {
-  return std::any_of(ranges.begin(), ranges.end(), [status](const auto& r) { return status >= r.first && status <= r.second; });
+  return std::any_of(ranges.begin(), ranges.end(),
+                     [status](const auto& r) { return status >= r.first && status <= r.second; });
 }
 
 // A path segment repeated more than `limit` times in a row or in all
@@ -111,18 +112,10 @@ class Crawler {
     compile(options.include, include_);
     compile(options.exclude, exclude_);
     switch (options.strategy) {
-      case Strategy::kSeq:
-        runner_ = detail::make_seq_runner(context_);
-        break;
-      case Strategy::kPool:
-        runner_ = detail::make_pool_runner(context_);
-        break;
-      case Strategy::kMulti:
-        runner_ = detail::make_multi_runner(context_);
-        break;
-      case Strategy::kActor:
-        runner_ = detail::make_actor_runner(context_);
-        break;
+      case Strategy::kSeq: runner_ = detail::make_seq_runner(context_); break;
+      case Strategy::kPool: runner_ = detail::make_pool_runner(context_); break;
+      case Strategy::kMulti: runner_ = detail::make_multi_runner(context_); break;
+      case Strategy::kActor: runner_ = detail::make_actor_runner(context_); break;
     }
     fragments_.emplace_back();  // index 0: no fragment
   }
@@ -267,8 +260,8 @@ class Crawler {
     std::size_t fetched = 0;
     while (!queue.empty() && !stop_.stop_requested()) {
       if (fetched + queue.size() > kMaxSitemaps) {
-        diag_.warning(queue[kMaxSitemaps - fetched], "sitemap not read: more than " +
-                                                         std::to_string(kMaxSitemaps) + " sitemaps");
+        diag_.warning(queue[kMaxSitemaps - fetched],
+                      "sitemap not read: more than " + std::to_string(kMaxSitemaps) + " sitemaps");
         queue.resize(kMaxSitemaps - fetched);
       }
       std::vector<Job> jobs;
@@ -283,8 +276,8 @@ class Crawler {
         const bool listed = named.count(jobs[i].url) != 0;
         if (!r.error.empty() || r.status < 200 || r.status > 299) {
           if (listed && !r.stopped) {
-            diag_.warning(jobs[i].url, "sitemap not read: " + (r.error.empty() ? "HTTP " + std::to_string(r.status)
-                                                                                : r.error));
+            diag_.warning(jobs[i].url,
+                          "sitemap not read: " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error));
           }
           continue;
         }
@@ -403,7 +396,8 @@ class Crawler {
   // level, sorted by URL. Pages are walked in URL order, so a target's
   // referrer is the smallest page linking to it.
   std::vector<UrlTable::Id> next_level(const std::vector<UrlTable::Id>& /*level*/, std::size_t depth) {
-    std::sort(pages_.begin(), pages_.end(), [this](const auto& a, const auto& b) { return urls_[a.first] < urls_[b.first]; });
+    std::sort(pages_.begin(), pages_.end(),
+              [this](const auto& a, const auto& b) { return urls_[a.first] < urls_[b.first]; });
     std::vector<UrlTable::Id> next;
     std::vector<bool> followed;  // by position in next: some link to it may be followed
     for (auto& [page, parsed] : pages_) {
@@ -540,9 +534,8 @@ class Crawler {
     for (Record& r : out) {
       if (!r.broken) continue;
       auto& refs = by_target[*urls_.find(r.url)];
-      std::sort(refs.begin(), refs.end(), [](const Referrer& a, const Referrer& b) {
-        return a.url != b.url ? a.url < b.url : a.line < b.line;
-      });
+      std::sort(refs.begin(), refs.end(),
+                [](const Referrer& a, const Referrer& b) { return a.url != b.url ? a.url < b.url : a.line < b.line; });
       refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
       r.referrers = std::move(refs);
     }
@@ -565,9 +558,8 @@ class Crawler {
       r.error = "missing fragment";
       r.broken = true;
       r.redirects.clear();
-      std::sort(refs.begin(), refs.end(), [](const Referrer& x, const Referrer& y) {
-        return x.url != y.url ? x.url < y.url : x.line < y.line;
-      });
+      std::sort(refs.begin(), refs.end(),
+                [](const Referrer& x, const Referrer& y) { return x.url != y.url ? x.url < y.url : x.line < y.line; });
       refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
       r.referrers = std::move(refs);
       out.push_back(std::move(r));
@@ -635,8 +627,8 @@ class Crawler {
 
 std::span<const common::StrategyInfo<Strategy>> strategies() noexcept { return kStrategies; }
 
-Result run_crawl(const Options& options, common::Diagnostics& diag, std::stop_token stop,
-                 common::ProgressBar* progress, const RecordSink& stream) {
+Result run_crawl(const Options& options, common::Diagnostics& diag, std::stop_token stop, common::ProgressBar* progress,
+                 const RecordSink& stream) {
   Crawler crawler(options, diag, std::move(stop), progress, stream);
   return crawler.run();
 }

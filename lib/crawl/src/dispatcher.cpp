@@ -88,7 +88,8 @@ bool Dispatcher::attempt_done(std::size_t job, Response response, Clock::time_po
   o.response = std::move(response);
   o.retries = s.retries;
   o.requests = s.requests;
-  o.time_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now - s.started).count());
+  o.time_ms =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now - s.started).count());
   s.finished = true;
   ++finished_;
   if (context_.progress != nullptr) context_.progress->add(1, o.response.bytes);

@@ -91,8 +91,7 @@ void HostSchedule::finish(std::string_view name, HostOutcome outcome, std::optio
         h.backoff /= 2;
         if (h.backoff < kBackoffEnds) h.backoff = {};
         break;
-      case HostOutcome::kFailed:
-        break;
+      case HostOutcome::kFailed: break;
     }
   }
   changed_.notify_all();

@@ -16,8 +16,8 @@
 namespace conc::crawl::detail {
 
 enum class JobKind {
-  kPage,    ///< in scope: GET; parsed if HTML and shallow enough
-  kCheck,   ///< out of scope (--check-external): HEAD, GET if HEAD is refused
+  kPage,     ///< in scope: GET; parsed if HTML and shallow enough
+  kCheck,    ///< out of scope (--check-external): HEAD, GET if HEAD is refused
   kRobots,   ///< an origin's robots.txt: GET, body kept
   kSitemap,  ///< a sitemap (--sitemap): GET, body kept
 };

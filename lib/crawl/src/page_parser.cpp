@@ -25,14 +25,9 @@ ParsedPage parse_page(const std::string& body, const std::string& url) {
   page.links.reserve(found.links.size());
   for (const auto& link : found.links) {
     switch (classify(link.reference)) {
-      case UrlKind::kSkipped:
-        ++page.skipped_schemes;
-        continue;
-      case UrlKind::kMalformed:
-        ++page.malformed;
-        continue;
-      case UrlKind::kFetchable:
-        break;
+      case UrlKind::kSkipped: ++page.skipped_schemes; continue;
+      case UrlKind::kMalformed: ++page.malformed; continue;
+      case UrlKind::kFetchable: break;
     }
     auto resolved = resolve(base, link.reference);
     if (!resolved) {

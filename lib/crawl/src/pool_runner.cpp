@@ -13,8 +13,7 @@ namespace {
 
 class PoolRunner final : public LevelRunner {
  public:
-  explicit PoolRunner(const RunnerContext& context)
-      : context_(context), pool_(context.transfers), transfers_(pool_) {}
+  explicit PoolRunner(const RunnerContext& context) : context_(context), pool_(context.transfers), transfers_(pool_) {}
 
   void run(std::span<const Job> jobs, std::span<Outcome> out, const std::stop_token& stop) override {
     // One job a task (grain 1): jobs wait on the network, not the CPU.

@@ -172,12 +172,9 @@ void write_record(common::Output& out, const Record& r, const ReportOptions& opt
       out.put('\n');
       break;
     }
-    case Format::kCsv:
-      out.write(csv_record(r, options.timings));
-      break;
+    case Format::kCsv: out.write(csv_record(r, options.timings)); break;
     case Format::kJson:
-    case Format::kJunit:
-      break;  // whole documents only (streamable() is false)
+    case Format::kJunit: break;  // whole documents only (streamable() is false)
   }
 }
 
@@ -207,9 +204,7 @@ void write_report(common::Output& out, std::span<const Record> records, const Su
       out.write("}\n");
       break;
     }
-    case Format::kJunit:
-      junit(out, records);
-      break;
+    case Format::kJunit: junit(out, records); break;
   }
 }
 

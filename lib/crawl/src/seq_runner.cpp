@@ -6,7 +6,8 @@ namespace {
 
 class SeqRunner final : public LevelRunner {
  public:
-  explicit SeqRunner(const RunnerContext& context) : context_(context), transfer_(context.options.request, context.share) {}
+  explicit SeqRunner(const RunnerContext& context)
+      : context_(context), transfer_(context.options.request, context.share) {}
 
   void run(std::span<const Job> jobs, std::span<Outcome> out, const std::stop_token& stop) override {
     for (std::size_t i = 0; i < jobs.size(); ++i) {

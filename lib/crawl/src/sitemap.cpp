@@ -75,7 +75,8 @@ void append_decoded(std::string& out, std::string_view text) {
     out.append(text.substr(i, amp - i));
     if (amp == std::string_view::npos) return;
     const std::size_t semi = text.find(';', amp);
-    const std::string_view name = semi == std::string_view::npos ? std::string_view() : text.substr(amp + 1, semi - amp - 1);
+    const std::string_view name =
+        semi == std::string_view::npos ? std::string_view() : text.substr(amp + 1, semi - amp - 1);
     static constexpr std::pair<std::string_view, char> kNamed[] = {
         {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
     bool done = false;
@@ -91,10 +92,10 @@ void append_decoded(std::string& out, std::string_view text) {
       std::uint32_t cp = 0;
       bool ok = !digits.empty();
       for (const char d : digits) {
-        const int v = d >= '0' && d <= '9'                ? d - '0'
-                      : hex && d >= 'a' && d <= 'f'       ? d - 'a' + 10
-                      : hex && d >= 'A' && d <= 'F'       ? d - 'A' + 10
-                                                          : -1;
+        const int v = d >= '0' && d <= '9'          ? d - '0'
+                      : hex && d >= 'a' && d <= 'f' ? d - 'a' + 10
+                      : hex && d >= 'A' && d <= 'F' ? d - 'A' + 10
+                                                    : -1;
         if (v < 0) ok = false;
         cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(std::max(v, 0));
       }

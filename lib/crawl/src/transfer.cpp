@@ -60,12 +60,9 @@ CurlShare::~CurlShare() { curl_share_cleanup(share_); }
 
 Mutex& CurlShare::mutex_of(curl_lock_data data) {
   switch (data) {
-    case CURL_LOCK_DATA_DNS:
-      return dns_;
-    case CURL_LOCK_DATA_SSL_SESSION:
-      return tls_;
-    default:
-      return other_;
+    case CURL_LOCK_DATA_DNS: return dns_;
+    case CURL_LOCK_DATA_SSL_SESSION: return tls_;
+    default: return other_;
   }
 }
 
@@ -169,8 +166,7 @@ Response Transfer::finish(CURLcode code) {
   if (keep_body_) r.body = std::move(body_);
   const std::string detail = error_[0] != '\0' ? std::string(error_.get()) : std::string(curl_easy_strerror(code));
   switch (code) {
-    case CURLE_OK:
-      break;
+    case CURLE_OK: break;
     case CURLE_ABORTED_BY_CALLBACK:
       r.stopped = true;
       r.error = "stopped";
@@ -185,9 +181,7 @@ Response Transfer::finish(CURLcode code) {
       r.error = "timeout";
       r.transient = true;
       break;
-    case CURLE_COULDNT_RESOLVE_HOST:
-      r.error = "DNS failure";
-      break;
+    case CURLE_COULDNT_RESOLVE_HOST: r.error = "DNS failure"; break;
     case CURLE_COULDNT_CONNECT:
       // From errno, not curl's message: that one holds the milliseconds
       // spent, and a record must not depend on timing.
@@ -201,9 +195,7 @@ Response Transfer::finish(CURLcode code) {
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-      r.error = "TLS error: " + detail;
-      break;
+    case CURLE_SSL_INVALIDCERTSTATUS: r.error = "TLS error: " + detail; break;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
       r.error = "connection reset";
@@ -217,12 +209,8 @@ Response Transfer::finish(CURLcode code) {
       r.error = "empty reply";
       r.transient = true;
       break;
-    case CURLE_BAD_CONTENT_ENCODING:
-      r.error = "bad content encoding: " + detail;
-      break;
-    default:
-      r.error = detail;
-      break;
+    case CURLE_BAD_CONTENT_ENCODING: r.error = "bad content encoding: " + detail; break;
+    default: r.error = detail; break;
   }
   return r;
 }

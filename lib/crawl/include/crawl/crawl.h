@@ -72,10 +72,10 @@ struct Referrer {
 /// except `time_ms` and `retries`.
 struct Record {
   std::string url;
-  std::string final_url;  ///< after redirects
-  long status = 0;        ///< the final HTTP status; 0: no response
-  std::size_t depth = 0;  ///< shortest link distance from a start URL
-  std::string referrer;   ///< smallest URL among the linking pages one level up; empty at depth 0
+  std::string final_url;            ///< after redirects
+  long status = 0;                  ///< the final HTTP status; 0: no response
+  std::size_t depth = 0;            ///< shortest link distance from a start URL
+  std::string referrer;             ///< smallest URL among the linking pages one level up; empty at depth 0
   std::vector<Referrer> referrers;  ///< every linking place, for broken links only; sorted
   std::string content_type;
   std::size_t bytes = 0;
@@ -104,8 +104,8 @@ struct Summary {
   std::uint64_t cut_max_pages = 0;
   std::uint64_t cut_depth = 0;  ///< links not fetched: their depth passes --depth
   std::uint64_t cut_filters = 0;
-  std::uint64_t sitemaps = 0;      ///< sitemap files read (--sitemap)
-  std::uint64_t sitemap_urls = 0;  ///< URLs they added to the first level
+  std::uint64_t sitemaps = 0;       ///< sitemap files read (--sitemap)
+  std::uint64_t sitemap_urls = 0;   ///< URLs they added to the first level
   std::size_t url_table_bytes = 0;  ///< memory of the interned URLs
   std::size_t distinct_urls = 0;
   std::chrono::nanoseconds wall{0};
@@ -128,7 +128,7 @@ struct Result {
 /// request. `stop` ends the crawl early (the result is then partial).
 /// With `stream`, records go to it as they become final instead of into
 /// the result.
-Result run_crawl(const Options& options, common::Diagnostics& diag, std::stop_token stop,
-                 common::ProgressBar* progress, const RecordSink& stream = {});
+Result run_crawl(const Options& options, common::Diagnostics& diag, std::stop_token stop, common::ProgressBar* progress,
+                 const RecordSink& stream = {});
 
 }  // namespace conc::crawl

@@ -75,8 +75,8 @@ class HostSchedule {
     std::size_t limit = 1;
     std::size_t in_flight = 0;
     Clock::duration crawl_delay{};
-    Clock::duration backoff{};           ///< after a 429; halves with each success
-    Clock::time_point next_start{};      ///< the earliest allowed start
+    Clock::duration backoff{};       ///< after a 429; halves with each success
+    Clock::time_point next_start{};  ///< the earliest allowed start
     std::optional<Clock::time_point> last_start;
   };
   Host& host(std::string_view name) REQUIRES(mutex_);
@@ -86,7 +86,7 @@ class HostSchedule {
   const Politeness politeness_;
   const Clock::duration rate_spacing_;  ///< 1/rate, or zero
   Mutex mutex_;
-  CondVar changed_;                        ///< a request finished or a delay changed
+  CondVar changed_;                               ///< a request finished or a delay changed
   std::uint64_t changes_ GUARDED_BY(mutex_) = 0;  ///< counts those events, for waits
   std::unordered_map<std::string, Host> hosts_ GUARDED_BY(mutex_);
 };

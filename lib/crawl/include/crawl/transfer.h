@@ -18,24 +18,24 @@ namespace conc::crawl {
 /// What every request of a crawl carries and obeys.
 struct RequestOptions {
   std::string user_agent;
-  std::vector<std::string> headers;  ///< "Name: value", sent on every request
-  std::string cookie_file;           ///< a Netscape cookie file, or empty
-  std::chrono::milliseconds timeout{20000};  ///< connect, and the whole transfer
+  std::vector<std::string> headers;              ///< "Name: value", sent on every request
+  std::string cookie_file;                       ///< a Netscape cookie file, or empty
+  std::chrono::milliseconds timeout{20000};      ///< connect, and the whole transfer
   std::size_t max_body = std::size_t{10} << 20;  ///< a longer body fails the request
-  bool insecure = false;                          ///< skip TLS certificate checks
+  bool insecure = false;                         ///< skip TLS certificate checks
 };
 
 /// How a request ended.
 struct Response {
-  long status = 0;           ///< the HTTP status; 0 when there was no response
-  std::string content_type;  ///< the media type, lower-case, without parameters
-  std::string body;          ///< kept only when asked for
-  std::size_t bytes = 0;     ///< body bytes received (decoded)
-  std::string location;      ///< a redirect's target, absolute; empty otherwise
+  long status = 0;                                  ///< the HTTP status; 0 when there was no response
+  std::string content_type;                         ///< the media type, lower-case, without parameters
+  std::string body;                                 ///< kept only when asked for
+  std::size_t bytes = 0;                            ///< body bytes received (decoded)
+  std::string location;                             ///< a redirect's target, absolute; empty otherwise
   std::optional<std::chrono::seconds> retry_after;  ///< clamped to >= 0
-  std::string error;         ///< empty, or a short reason ("timeout", ...)
-  bool transient = false;    ///< a timeout or a connection failure: worth a retry
-  bool stopped = false;      ///< ended by a stop request
+  std::string error;                                ///< empty, or a short reason ("timeout", ...)
+  bool transient = false;                           ///< a timeout or a connection failure: worth a retry
+  bool stopped = false;                             ///< ended by a stop request
 
   /// Worth another try: a transient failure, 429 or 5xx.
   [[nodiscard]] bool retryable() const noexcept {
