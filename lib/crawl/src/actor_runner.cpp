@@ -5,6 +5,7 @@
 // state is touched by its thread alone. The calling thread keeps time: it
 // wakes the coordinator at the dispatcher's next deadline.
 #include <atomic>
+#include <exception>
 #include <future>
 #include <variant>
 
@@ -30,8 +31,16 @@ class ActorRunner final : public LevelRunner {
       auto transfer = std::make_shared<Transfer>(context.options.request, context.share);
       fetchers_.push_back(std::make_unique<Actor<Fetch>>([this, i, transfer](Fetch& f) {
         const Level& level = *level_;
-        transfer->prepare(level.jobs_[f.job].url, f.method, f.keep_body, level.stop_);
-        Response r = transfer->perform();
+        // Whatever happens, the coordinator hears back, or the level would
+        // wait for this fetch forever.
+        Response r;
+        try {
+          transfer->prepare(level.jobs_[f.job].url, f.method, f.keep_body, f.user_headers, level.stop_);
+          r = transfer->perform();
+        } catch (const std::exception& e) {
+          r = Response{};
+          r.error = std::string("cannot fetch: ") + e.what();
+        }
         // The last touch of the level: once told, it may end.
         coordinator_.tell(Message{Fetched{i, f.job, std::move(r)}});
       }));
@@ -39,7 +48,11 @@ class ActorRunner final : public LevelRunner {
     for (std::size_t i = 0; i < available_cores(); ++i) {
       parsers_.push_back(std::make_unique<Actor<Parse>>([this](Parse& p) {
         const Level& level = *level_;
-        parse_if_wanted(level.jobs_[p.job], level.out_[p.job]);
+        try {
+          parse_if_wanted(level.jobs_[p.job], level.out_[p.job]);
+        } catch (const std::exception& e) {  // out of memory: the page stays unparsed, the level goes on
+          level.out_[p.job].response.error = std::string("cannot parse: ") + e.what();
+        }
         coordinator_.tell(Message{Parsed{}});
       }));
     }
@@ -80,6 +93,7 @@ class ActorRunner final : public LevelRunner {
     std::size_t job;
     Transfer::Method method;
     bool keep_body;
+    bool user_headers;
   };
   struct Parse {
     std::size_t job;
@@ -133,7 +147,7 @@ class ActorRunner final : public LevelRunner {
           const std::size_t fetcher = idle_.back();
           idle_.pop_back();
           ++in_flight_;
-          runner_.fetchers_[fetcher]->tell(Fetch{start->job, start->method, start->keep_body});
+          runner_.fetchers_[fetcher]->tell(Fetch{start->job, start->method, start->keep_body, start->user_headers});
         }
       }
       const auto now = Clock::now();

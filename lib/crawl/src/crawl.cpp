@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
@@ -39,6 +40,8 @@ constexpr UrlTable::Id kNone = ~UrlTable::Id{0};
 // read of each (the protocol's own limit is 50 MB uncompressed).
 constexpr std::size_t kMaxSitemaps = 1000;
 constexpr std::size_t kMaxSitemapXml = std::size_t{50} << 20;
+// Redirects followed for robots.txt and sitemaps (RFC 9309 asks for 5).
+constexpr std::size_t kMaxFileRedirects = 5;
 
 using detail::FoundLink;
 using detail::Job;
@@ -55,6 +58,7 @@ struct UrlInfo {
   std::uint32_t depth = 0;
   UrlTable::Id referrer = kNone;
   UrlTable::Id redirect_to = kNone;
+  bool bad_redirect = false;  ///< its Location was no URL
   long status = 0;
   std::string content_type;
   std::size_t bytes = 0;
@@ -130,12 +134,16 @@ class Crawler {
     if (options_.sitemap) seed_from_sitemaps(level);
     sort_by_url(level);
     for (std::size_t depth = 0; !level.empty() && !stop_.stop_requested(); ++depth) {
-      level = cap_pages(std::move(level));
+      // robots.txt first: a disallowed URL must not use up --max-pages.
       if (options_.robots) level = obey_robots(level);
+      level = cap_pages(std::move(level));
       fetch_level(level, depth);
+      if (stop_.stop_requested()) break;  // stopped outcomes are no findings to stream
       if (stream_) emit_level(level);
       level = next_level(level, depth);
     }
+    // Missing fragments are known once every page is parsed: streamed last.
+    if (stream_ && options_.check_fragments && !stop_.stop_requested()) emit_missing_fragments();
     Result result;
     if (!stream_) result.records = records();
     summary_.wall = std::chrono::steady_clock::now() - started;
@@ -210,16 +218,24 @@ class Crawler {
       std::string origin = origin_of(urls_[id]);
       if (robots_.count(origin) != 0) continue;
       robots_.emplace(origin, std::nullopt);  // known from now on, even if the fetch fails
-      jobs.push_back(Job{kNone, origin + "/robots.txt", host_of(urls_[id]), JobKind::kRobots, false});
+      jobs.push_back(
+          Job{kNone, origin + "/robots.txt", host_of(urls_[id]), JobKind::kRobots, false, !info_[id].external});
       origins.push_back(std::move(origin));
     }
     if (!jobs.empty()) {
-      std::vector<Outcome> out(jobs.size());
-      runner_->run(jobs, out, stop_);
+      std::vector<Outcome> out = fetch_following(jobs);
       for (std::size_t i = 0; i < jobs.size(); ++i) {
-        summary_.requests += out[i].requests;
         const Response& r = out[i].response;
-        // RFC 9309: 4xx means no rules; anything unreachable, we still crawl.
+        // RFC 9309: a server error means "disallow everything". Said as an
+        // error, so a CI gate does not pass a site it never checked. 4xx
+        // means no rules; an unreachable host, we still try (its pages'
+        // fetches then report it).
+        if (r.error.empty() && r.status >= 500) {
+          diag_.error(jobs[i].url, "HTTP " + std::to_string(r.status) +
+                                       ": nothing of this site is crawled (RFC 9309); --no-robots crawls it anyway");
+          robots_[origins[i]] = parse_robots("User-agent: *\nDisallow: /\n", kRobotsToken);
+          continue;
+        }
         if (!r.error.empty() || r.status < 200 || r.status > 299) continue;
         RobotsTxt rules = parse_robots(r.body, kRobotsToken);
         if (rules.crawl_delay) {
@@ -229,6 +245,40 @@ class Crawler {
         robots_[origins[i]] = std::move(rules);
       }
     }
+  }
+
+  // Runs robots.txt or sitemap fetches, following each one's redirects
+  // (RFC 9309: at least five hops) to the outcome at the end of its chain.
+  // -H headers follow only within the origin.
+  std::vector<Outcome> fetch_following(std::vector<Job> jobs) {
+    std::vector<Outcome> result(jobs.size());
+    std::vector<std::size_t> slot(jobs.size());
+    for (std::size_t i = 0; i < slot.size(); ++i) slot[i] = i;
+    for (std::size_t hop = 0; !jobs.empty(); ++hop) {
+      std::vector<Outcome> out(jobs.size());
+      runner_->run(jobs, out, stop_);
+      std::vector<Job> next;
+      std::vector<std::size_t> next_slot;
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        summary_.requests += out[i].requests;
+        const std::string& location = out[i].response.location;
+        const auto target =
+            location.empty() || hop == kMaxFileRedirects || stop_.stop_requested() ? std::nullopt : normalize(location);
+        if (!target || classify(*target) != UrlKind::kFetchable) {
+          result[slot[i]] = std::move(out[i]);
+          continue;
+        }
+        Job j = jobs[i];
+        j.in_scope = j.in_scope && origin_of(*target) == origin_of(j.url);
+        j.url = *target;
+        j.host = host_of(j.url);
+        next.push_back(std::move(j));
+        next_slot.push_back(slot[i]);
+      }
+      jobs = std::move(next);
+      slot = std::move(next_slot);
+    }
+    return result;
   }
 
   // --sitemap: adds the URLs the start URLs' sites list in their sitemaps to
@@ -265,13 +315,13 @@ class Crawler {
         queue.resize(kMaxSitemaps - fetched);
       }
       std::vector<Job> jobs;
-      for (auto& url : queue) jobs.push_back(Job{kNone, url, host_of(url), JobKind::kSitemap, false});
+      for (auto& url : queue) {
+        jobs.push_back(Job{kNone, url, host_of(url), JobKind::kSitemap, false, scope_.contains(origin_of(url) + "/")});
+      }
       queue.clear();
       fetched += jobs.size();
-      std::vector<Outcome> out(jobs.size());
-      runner_->run(jobs, out, stop_);
+      std::vector<Outcome> out = fetch_following(jobs);
       for (std::size_t i = 0; i < jobs.size(); ++i) {
-        summary_.requests += out[i].requests;
         const Response& r = out[i].response;
         const bool listed = named.count(jobs[i].url) != 0;
         if (!r.error.empty() || r.status < 200 || r.status > 299) {
@@ -334,6 +384,7 @@ class Crawler {
     // silently), and their links to pages already fetched still count as
     // referrers and fragment checks.
     j.parse = !u.external && u.follow && depth <= options_.depth;
+    j.in_scope = !u.external;
     return j;
   }
 
@@ -357,7 +408,10 @@ class Crawler {
         const std::string& location = out[i].response.location;
         if (location.empty()) continue;
         const auto target = normalize(location);
-        if (!target) continue;  // reported by the chain: "redirect to a malformed URL"
+        if (!target) {
+          info_[id].bad_redirect = true;
+          continue;
+        }
         const auto [to, fresh] = intern(*target);
         info_[id].redirect_to = to;
         if (!fresh) continue;
@@ -373,6 +427,15 @@ class Crawler {
         targets.push_back(to);
       }
       sort_by_url(targets);
+      // A redirect target passes the gates a link passes: --exclude, and
+      // its host's robots.txt (fetched now if the host is new).
+      std::erase_if(targets, [this](UrlTable::Id to) {
+        if (!excluded(urls_[to])) return false;
+        ++summary_.cut_filters;
+        info_[to].stage = UrlInfo::Stage::kNotFetched;
+        return true;
+      });
+      if (options_.robots) targets = obey_robots(targets);
       round = std::move(targets);
     }
   }
@@ -453,11 +516,13 @@ class Crawler {
   // --exclude applies to every URL; --include chooses what is followed, so
   // only URLs in scope.
   bool passes_filters(std::string_view url, bool in_scope) const {
-    for (const auto& re : exclude_) {
-      if (RE2::PartialMatch(url, *re)) return false;
-    }
+    if (excluded(url)) return false;
     if (include_.empty() || !in_scope) return true;
     return std::any_of(include_.begin(), include_.end(), [url](const auto& re) { return RE2::PartialMatch(url, *re); });
+  }
+
+  bool excluded(std::string_view url) const {
+    return std::any_of(exclude_.begin(), exclude_.end(), [url](const auto& re) { return RE2::PartialMatch(url, *re); });
   }
 
   std::uint32_t fragment_index(const std::string& fragment) {
@@ -503,7 +568,7 @@ class Crawler {
     r.content_type = last.content_type;
     r.bytes = last.bytes;
     if (r.error.empty()) r.error = last.error;
-    if (r.error.empty() && last.redirect_to != kNone && at == id) r.error = "redirect to a malformed URL";
+    if (r.error.empty() && last.bad_redirect) r.error = "redirect to a malformed URL";
     r.broken = !r.error.empty() || !accepted(options_.accept, r.status);
     return r;
   }
@@ -578,6 +643,14 @@ class Crawler {
   }
 
   // --stream: the level's records, once its redirect chains are known.
+  void emit_missing_fragments() {
+    std::vector<Record> out;
+    add_missing_fragments(out);
+    std::sort(out.begin(), out.end(), [](const Record& a, const Record& b) { return a.url < b.url; });
+    count(out);
+    for (const Record& r : out) stream_(r);
+  }
+
   void emit_level(const std::vector<UrlTable::Id>& /*level*/) {
     std::vector<Record> out;
     std::vector<UrlTable::Id> broken;

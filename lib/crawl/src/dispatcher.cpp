@@ -57,7 +57,8 @@ std::optional<Dispatcher::Start> Dispatcher::next(Clock::time_point now) {
     State& s = states_[job];
     if (s.requests == 0) s.started = now;
     ++s.requests;
-    return Start{job, JobPolicy::method(jobs_[job], s.head_refused), JobPolicy::keep_body(jobs_[job])};
+    return Start{job, JobPolicy::method(jobs_[job], s.head_refused), JobPolicy::keep_body(jobs_[job]),
+                 jobs_[job].in_scope};
   }
   return std::nullopt;
 }

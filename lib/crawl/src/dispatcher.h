@@ -28,6 +28,7 @@ class Dispatcher {
     std::size_t job;
     Transfer::Method method;
     bool keep_body;
+    bool user_headers;  ///< the job's host is in scope
   };
 
   Dispatcher(const RunnerContext& context, std::span<const Job> jobs, std::span<Outcome> out);

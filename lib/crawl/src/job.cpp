@@ -62,7 +62,7 @@ Outcome run_blocking(const Job& job, Transfer& transfer, HostSchedule& schedule,
       out.response.error = "stopped";
       break;
     }
-    transfer.prepare(job.url, JobPolicy::method(job, head_refused), JobPolicy::keep_body(job), stop);
+    transfer.prepare(job.url, JobPolicy::method(job, head_refused), JobPolicy::keep_body(job), job.in_scope, stop);
     out.response = transfer.perform();
     ++out.requests;
     const auto now = JobPolicy::Clock::now();

@@ -28,6 +28,9 @@ struct Job {
   std::string host;  ///< what the host schedule keys on
   JobKind kind = JobKind::kPage;
   bool parse = false;  ///< parse the body if it is HTML
+  /// The host is in the crawl's scope: -H headers go there, never to
+  /// other sites (an Authorization header is a secret).
+  bool in_scope = true;
 };
 
 /// A link found in a page, resolved against the page (and its <base>).

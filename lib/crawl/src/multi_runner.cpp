@@ -37,16 +37,18 @@ class MultiRunner final : public LevelRunner {
 
   void run(std::span<const Job> jobs, std::span<Outcome> out, const std::stop_token& stop) override {
     Dispatcher dispatcher(context_, jobs, out);
-    TaskGroup parsing(parsers_);
+    // Declared before the parse tasks' group, whose destructor waits for
+    // them: they use these to the end, even when the loop throws.
     std::atomic<std::size_t> parsing_now{0};
+    const std::size_t backlog = 4 * transfers_.size();
+    TaskGroup parsing(parsers_);
     std::vector<Transfer*> idle;
     for (auto& t : transfers_) idle.push_back(t.get());
     std::unordered_map<CURL*, Transfer*> busy;
     // A stop request wakes the poll at once instead of at its next timeout.
     const std::stop_callback wake(stop, [this] { curl_multi_wakeup(multi_); });
-    // Bodies waiting for a parser are bounded: no new transfer while more
-    // than this many wait.
-    const std::size_t backlog = 4 * transfers_.size();
+    // Bodies waiting for a parser are bounded (backlog): no new transfer
+    // while more than that many wait.
 
     while (!dispatcher.all_finished() && !stop.stop_requested()) {
       // relaxed: a bound on memory, not a synchronisation.
@@ -55,7 +57,7 @@ class MultiRunner final : public LevelRunner {
         if (!start) break;
         Transfer* t = idle.back();
         idle.pop_back();
-        t->prepare(jobs[start->job].url, start->method, start->keep_body, stop);
+        t->prepare(jobs[start->job].url, start->method, start->keep_body, start->user_headers, stop);
         t->set_tag(reinterpret_cast<void*>(start->job));  // NOLINT(performance-no-int-to-ptr): an index as tag
         curl_multi_add_handle(multi_, t->handle());
         busy.emplace(t->handle(), t);

@@ -92,7 +92,8 @@ Transfer::~Transfer() {
   curl_slist_free_all(headers_);
 }
 
-void Transfer::prepare(const std::string& url, Method method, bool keep_body, std::stop_token stop) {
+void Transfer::prepare(const std::string& url, Method method, bool keep_body, bool user_headers,
+                       std::stop_token stop) {
   // Every option is set again below (no curl_easy_reset: it would drop the
   // cookies read from the cookie file); the handle keeps its connections.
   body_.clear();
@@ -110,7 +111,7 @@ void Transfer::prepare(const std::string& url, Method method, bool keep_body, st
   set(easy_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.timeout.count()));
   set(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
   set(easy_, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  set(easy_, CURLOPT_HTTPHEADER, headers_);
+  set(easy_, CURLOPT_HTTPHEADER, user_headers ? headers_ : nullptr);
   if (!cookies_read_ && !options_.cookie_file.empty()) {
     set(easy_, CURLOPT_COOKIEFILE, options_.cookie_file.c_str());  // read once, kept by the handle
     cookies_read_ = true;

@@ -18,7 +18,7 @@ namespace conc::crawl {
 /// What every request of a crawl carries and obeys.
 struct RequestOptions {
   std::string user_agent;
-  std::vector<std::string> headers;              ///< "Name: value", sent on every request
+  std::vector<std::string> headers;              ///< "Name: value", sent on requests in scope only
   std::string cookie_file;                       ///< a Netscape cookie file, or empty
   std::chrono::milliseconds timeout{20000};      ///< connect, and the whole transfer
   std::size_t max_body = std::size_t{10} << 20;  ///< a longer body fails the request
@@ -85,7 +85,9 @@ class Transfer {
 
   /// Sets up a request of `url`. With `keep_body` the body is returned
   /// (up to max_body); otherwise it is only counted. `stop` aborts it.
-  void prepare(const std::string& url, Method method, bool keep_body, std::stop_token stop);
+  /// `user_headers`: send RequestOptions::headers (`-H`, often a secret);
+  /// false for hosts out of the crawl's scope.
+  void prepare(const std::string& url, Method method, bool keep_body, bool user_headers, std::stop_token stop);
   /// Runs the prepared request to its end on this thread.
   Response perform();
   /// The result of the prepared request, after a curl_multi finished it

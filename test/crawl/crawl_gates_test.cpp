@@ -1,0 +1,87 @@
+// What every URL passes before it is fetched, redirect targets and
+// --max-pages included, and what --stream reports.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "common/diagnostics.h"
+#include "crawl/crawl.h"
+#include "http_server.h"
+
+using conc::crawl::Record;
+using conc::test::HttpServer;
+
+namespace {
+
+struct Run {
+  conc::crawl::Result result;
+  std::vector<Record> streamed;
+  std::vector<std::string> diagnostics;
+};
+
+Run crawl(conc::crawl::Options o, bool stream = false) {
+  o.request.timeout = std::chrono::seconds(10);
+  Run run;
+  conc::common::Diagnostics diag("crawl", [&](std::string_view line) { run.diagnostics.emplace_back(line); });
+  conc::crawl::RecordSink sink;
+  if (stream) sink = [&](const Record& r) { run.streamed.push_back(r); };
+  run.result = conc::crawl::run_crawl(o, diag, {}, nullptr, sink);
+  return run;
+}
+
+const Record* find(const std::vector<Record>& records, const std::string& url) {
+  const auto it = std::find_if(records.begin(), records.end(), [&](const Record& r) { return r.url == url; });
+  return it == records.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+TEST_CASE("crawl: a redirect target passes robots.txt and --exclude like a link") {
+  HttpServer server({"--robots"});  // Disallow: /private/
+  conc::crawl::Options o;
+  o.start_urls = {server.url("/redirect/private/a"), server.url("/redirect/ok")};
+  o.exclude = {"/ok$"};
+  const Run run = crawl(o);
+  const auto stats = server.stats();
+  CHECK(stats.requests("/private/a") == 0);
+  CHECK(stats.requests("/ok") == 0);
+  CHECK(run.result.summary.robots_disallowed == 1);
+  CHECK(run.result.summary.cut_filters == 1);
+  for (const char* start : {"/redirect/private/a", "/redirect/ok"}) {
+    const Record* r = find(run.result.records, server.url(start));
+    REQUIRE(r != nullptr);
+    CHECK(r->error == "redirect target not fetched");
+  }
+}
+
+TEST_CASE("crawl: URLs robots.txt disallows do not use up --max-pages") {
+  HttpServer server({"--robots"});
+  conc::crawl::Options o;
+  o.start_urls = {server.url("/private/a"), server.url("/private/b"), server.url("/status/200")};
+  o.max_pages = 1;
+  const Run run = crawl(o);
+  REQUIRE(run.result.records.size() == 1);
+  CHECK(run.result.records[0].url == server.url("/status/200"));
+  CHECK(run.result.summary.robots_disallowed == 2);
+  CHECK(run.result.summary.cut_max_pages == 0);
+}
+
+TEST_CASE("crawl --stream gives the records of a whole crawl, missing fragments included") {
+  HttpServer server({"--site", "60", "--seed", "4"});
+  conc::crawl::Options o;
+  o.start_urls = {server.url("/")};
+  o.check_fragments = true;
+  const Run whole = crawl(o);
+  const Run streamed = crawl(o, true);
+  CHECK(streamed.result.records.empty());
+  std::vector<std::pair<std::string, bool>> a;
+  std::vector<std::pair<std::string, bool>> b;
+  for (const auto& r : whole.result.records) a.emplace_back(r.url, r.broken);
+  for (const auto& r : streamed.streamed) b.emplace_back(r.url, r.broken);
+  std::sort(b.begin(), b.end());
+  CHECK(b == a);
+  CHECK(std::any_of(b.begin(), b.end(), [](const auto& p) { return p.first.find("#nosuch") != std::string::npos; }));
+  CHECK(streamed.result.summary.broken == whole.result.summary.broken);
+  CHECK(streamed.result.summary.urls == whole.result.summary.urls);
+}
