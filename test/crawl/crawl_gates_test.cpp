@@ -85,3 +85,39 @@ TEST_CASE("crawl --stream gives the records of a whole crawl, missing fragments 
   CHECK(streamed.result.summary.broken == whole.result.summary.broken);
   CHECK(streamed.result.summary.urls == whole.result.summary.urls);
 }
+
+TEST_CASE("crawl: -H headers go to hosts in scope only, never to the sites a page links to") {
+  HttpServer site;
+  HttpServer other;
+  conc::crawl::Options o;
+  const std::string own = site.url("/needs-header");
+  const std::string foreign = other.url("/needs-header");
+  o.start_urls = {site.url("/links?to=" + own + "&to=" + foreign)};
+  o.check_external = true;
+  o.request.headers = {"Authorization: Bearer s3cret"};
+  const Run run = crawl(o);
+  const Record* in_scope = find(run.result.records, own);
+  const Record* external = find(run.result.records, foreign);
+  REQUIRE(in_scope != nullptr);
+  REQUIRE(external != nullptr);
+  CHECK(in_scope->status == 200);
+  CHECK(external->status == 401);  // asked without the secret
+  CHECK(other.stats().requests("/needs-header") >= 1);
+}
+
+TEST_CASE("crawl: a robots.txt answering 5xx keeps the whole site out, with an error line") {
+  HttpServer server({"--robots-status", "503"});
+  conc::crawl::Options o;
+  o.start_urls = {server.url("/ok")};
+  o.retries = 0;
+  const Run run = crawl(o);
+  CHECK(run.result.records.empty());
+  CHECK(run.result.summary.robots_disallowed == 1);
+  CHECK(server.stats().requests("/ok") == 0);
+  REQUIRE(run.diagnostics.size() == 1);
+  CHECK(run.diagnostics[0] == "conc crawl: " + server.url("/robots.txt") +
+                                  ": HTTP 503: nothing of this site is crawled (RFC 9309); --no-robots crawls it "
+                                  "anyway");
+  o.robots = false;
+  CHECK(crawl(o).result.records.size() == 1);
+}

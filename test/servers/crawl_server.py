@@ -27,6 +27,7 @@ Flags
   --allow PATH           an Allow line (repeatable)
   --crawl-delay S        a Crawl-delay line
   --robots-file FILE     serve this file as robots.txt instead
+  --robots-status N    answer /robots.txt with status N (e.g. 503), whatever --robots
   --sitemap            serve /sitemap.xml (an index), /sitemap-pages.xml and
                        /sitemap-more.xml.gz (and a Sitemap: line in robots.txt)
   --cookie NAME=VALUE  what /needs-cookie wants (default session=s3cret)
@@ -78,6 +79,7 @@ unless said otherwise; every page is text/html unless said otherwise)
   /nofollow/rel        links /nofollow/target-rel with rel=nofollow, and /ok?from=rel
   /nofollow/target-*   pages linking /nofollow/deeper-* (never to be requested)
   /meta-refresh        <meta http-equiv=refresh content="0; url=/ok?from=refresh">
+  /links?to=URL&to=URL a page with one <a> per `to` (absolute URLs to anywhere)
   /not-html            text/plain holding <a href="/never"> (never to be requested)
   /private/...         pages (the default --disallow)
   /trap/YYYY-MM-DD     a calendar: each day links to the next one, forever
@@ -110,6 +112,7 @@ import argparse
 import datetime
 import email.utils
 import gzip
+import html
 import http.server
 import json
 import math
@@ -121,6 +124,7 @@ import struct
 import sys
 import threading
 import time
+import urllib.parse
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -332,6 +336,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         target = self.path
         path, _, query = target.partition("?")
         self.query = dict(p.partition("=")[::2] for p in query.split("&") if p)
+        self.query_all = urllib.parse.parse_qs(query)
         if path.startswith("/__"):
             return self.control(path)
         stats = self.server.stats
@@ -434,6 +439,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "/meta-refresh": lambda: self.send(200, page(
                 "refresh", ["<p>moving</p>"], ['<meta http-equiv="refresh" content="0; url=/ok?from=refresh">'])),
             "/not-html": lambda: self.send(200, NOT_HTML, "text/plain; charset=utf-8"),
+            "/links": self.links,
             "/robots.txt": self.robots,
             "/sitemap.xml": lambda: self.sitemap("index"),
             "/sitemap-pages.xml": lambda: self.sitemap("pages"),
@@ -648,8 +654,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         last = path.rsplit("/", 1)[1]
         self.send(200, page("growing", [f'<p><a href="{last}{"x" * 100}">longer</a></p>']))
 
+    def links(self):
+        targets = self.query_all.get("to", [])
+        body = [f'<p><a href="{html.escape(t, quote=True)}">link</a></p>' for t in targets]
+        self.send(200, page("links", body))
+
     def robots(self):
         args = self.server.args
+        if args.robots_status:
+            return self.send(args.robots_status, b"robots.txt answered with an error\n", "text/plain")
         if not args.robots:
             return self.not_found()
         if args.robots_file:
@@ -708,6 +721,7 @@ def parse_args(argv):
     p.add_argument("--crawl-delay", type=float)
     p.add_argument("--robots-file")
     p.add_argument("--sitemap", action="store_true")
+    p.add_argument("--robots-status", type=int, default=0)
     p.add_argument("--cookie", default="session=s3cret")
     p.add_argument("--auth-header", default="Authorization: Bearer s3cret")
     p.add_argument("--log", action="store_true")
