@@ -138,3 +138,27 @@ TEMPLATE_TEST_CASE("fork-join on an oversubscribed pool", "[pool][oversubscribed
   pool.submit([&] { tree(10); }).get();
   CHECK(leaves.load() == 1024);
 }
+
+TEST_CASE("a pool made for blocking work runs every worker at once, even past the cores") {
+  PinnedToOneCore pinned;
+  // Tasks that sleep 1 ms keep finishing, so a compute pool never looks
+  // starved and keeps its one awake worker; a blocking one spreads them.
+  const auto workers_used = [](conc::Workload workload) {
+    conc::ThreadPool pool(8, conc::ThreadPool::kDefaultRingCapacity, workload);
+    std::latch done(64);
+    for (int i = 0; i < 64; ++i) {
+      pool.post([&done] {
+        std::this_thread::sleep_for(1ms);
+        done.count_down();
+      });
+    }
+    await_or_abort(done, "64 sleeping tasks never finished");
+    std::size_t used = 0;
+    for (const auto& w : pool.worker_stats()) used += w.tasks_run > 0 ? 1 : 0;
+    return used;
+  };
+  const std::size_t blocking = workers_used(conc::Workload::kBlocking);
+  const std::size_t compute = workers_used(conc::Workload::kCompute);
+  CHECK(blocking >= 4);
+  CHECK(compute < blocking);
+}

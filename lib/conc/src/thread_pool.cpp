@@ -16,8 +16,8 @@ std::uint64_t ring_mask(std::size_t capacity) {
 }
 }  // namespace
 
-ThreadPool::ThreadPool(std::size_t threads, std::size_t ring_capacity)
-    : WorkerPool(threads),
+ThreadPool::ThreadPool(std::size_t threads, std::size_t ring_capacity, Workload workload)
+    : WorkerPool(threads, workload),
       mask_(ring_mask(ring_capacity)),
       cells_(std::make_unique<Cell[]>(ring_capacity)),
       recent_(concurrency()) {

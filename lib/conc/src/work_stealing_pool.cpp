@@ -2,7 +2,7 @@
 
 namespace conc {
 
-WorkStealingPool::WorkStealingPool(std::size_t threads) : WorkerPool(threads) {
+WorkStealingPool::WorkStealingPool(std::size_t threads) : WorkerPool(threads, Workload::kCompute) {
   workers_.reserve(concurrency());
   for (std::size_t i = 0; i < concurrency(); ++i) {
     workers_.push_back(std::make_unique<Worker>(static_cast<unsigned>(0x9E3779B9u * (i + 1))));

@@ -36,10 +36,10 @@ std::chrono::nanoseconds process_cpu_time() noexcept {
 
 }  // namespace
 
-WorkerPool::WorkerPool(std::size_t threads)
+WorkerPool::WorkerPool(std::size_t threads, Workload workload)
     : counters_(std::max<std::size_t>(threads, 1)),
       cores_(available_cores()),
-      capped_(counters_.size() > cores_),
+      capped_(workload == Workload::kCompute && counters_.size() > cores_),
       allowed_(capped_ ? cores_ : counters_.size()) {}
 
 WorkerPool::~WorkerPool() = default;

@@ -13,7 +13,12 @@ namespace {
 
 class PoolRunner final : public LevelRunner {
  public:
-  explicit PoolRunner(const RunnerContext& context) : context_(context), pool_(context.transfers), transfers_(pool_) {}
+  // Blocking: a worker waits on the network, so all -j run at once (a
+  // compute pool would keep one awake per core while transfers finish).
+  explicit PoolRunner(const RunnerContext& context)
+      : context_(context),
+        pool_(context.transfers, ThreadPool::kDefaultRingCapacity, Workload::kBlocking),
+        transfers_(pool_) {}
 
   void run(std::span<const Job> jobs, std::span<Outcome> out, const std::stop_token& stop) override {
     // One job a task (grain 1): jobs wait on the network, not the CPU.

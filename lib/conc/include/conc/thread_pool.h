@@ -60,9 +60,9 @@ class ThreadPool final : public WorkerPool {
  public:
   /// Starts `threads` workers (at least one). `ring_capacity` is the number
   /// of cells of the lock-free ring, a power of two (each cell is 16 bytes);
-  /// throws std::invalid_argument otherwise.
+  /// throws std::invalid_argument otherwise. `workload`: see WorkerPool.
   explicit ThreadPool(std::size_t threads = std::thread::hardware_concurrency(),
-                      std::size_t ring_capacity = kDefaultRingCapacity);
+                      std::size_t ring_capacity = kDefaultRingCapacity, Workload workload = Workload::kCompute);
   ~ThreadPool() override;
 
   void post(Task task) override;

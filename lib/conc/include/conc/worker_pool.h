@@ -16,6 +16,13 @@
 
 namespace conc {
 
+/// What a pool's tasks mostly do, which decides whether more workers than
+/// cores may run at once.
+enum class Workload {
+  kCompute,   ///< they use the CPU: at most one awake worker per core (the cap below)
+  kBlocking,  ///< they wait (on the network): every worker may run, -j transfers at once
+};
+
 /// The machinery common to conc's pools: worker threads, per-worker counters,
 /// parking idle workers on an EventCount (so an idle pool uses no CPU), and
 /// waits that help. A subclass supplies only its queueing discipline through
@@ -48,7 +55,8 @@ namespace conc {
 /// once.
 ///
 /// A pool with no more workers than cores behaves as if none of this were
-/// there (every post may wake a worker).
+/// there (every post may wake a worker), and so does a pool made for
+/// Workload::kBlocking.
 class WorkerPool : public Executor {
  public:
   [[nodiscard]] std::size_t concurrency() const noexcept final { return counters_.size(); }
@@ -58,7 +66,7 @@ class WorkerPool : public Executor {
   [[nodiscard]] std::vector<WorkerStats> worker_stats() const final;
 
  protected:
-  explicit WorkerPool(std::size_t threads);
+  WorkerPool(std::size_t threads, Workload workload);
   ~WorkerPool() override;
 
   /// Pops the next task for worker `self`, or returns nullptr. `nested` is
