@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "common/utf8.h"
+
 namespace conc::test {
 
 class JsonParser {
@@ -144,24 +146,6 @@ class JsonParser {
     return u;
   }
 
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
   std::string string() {
     ++i_;  // the opening quote
     std::string out;
@@ -194,7 +178,7 @@ class JsonParser {
           } else if (cp >= 0xD800 && cp <= 0xDFFF) {
             fail("unpaired surrogate");
           }
-          append_utf8(out, cp);
+          conc::common::append_utf8(out, cp);
           break;
         }
         default: fail("bad escape");

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "common/utf8.h"
+
 namespace conc::crawl {
 namespace {
 
@@ -47,25 +49,6 @@ std::string gunzip(std::string_view in, std::size_t max, std::string& out) {
   return error;
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // XML's five named entities and character references; anything else is
 // kept as written.
 void append_decoded(std::string& out, std::string_view text) {
@@ -100,7 +83,8 @@ void append_decoded(std::string& out, std::string_view text) {
         cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(std::max(v, 0));
       }
       if (ok) {
-        append_utf8(out, cp);
+        const bool scalar = cp != 0 && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+        common::append_utf8(out, scalar ? cp : 0xFFFD);
         done = true;
       }
     }

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/utf8.h"
+
 namespace conc::wordcount {
 
 enum class SplitMode {
@@ -195,7 +197,7 @@ class Tokenizer {
       }
     } else if (is_word_code_point(cp)) {
       if (options_.fold_case) {
-        append_utf8(scratch, fold(cp));
+        common::append_utf8(scratch, fold(cp));
       } else {
         scratch.append(text.substr(i, len));
       }
@@ -209,7 +211,6 @@ class Tokenizer {
   /// Length of the valid UTF-8 sequence at text[i] (its code point in `cp`),
   /// or 0 if it is invalid or truncated.
   static std::size_t decode_utf8(std::string_view text, std::size_t i, char32_t& cp);
-  static void append_utf8(std::string& out, char32_t cp);
   static bool is_word_code_point(char32_t cp);
   static char32_t fold(char32_t cp);
 
