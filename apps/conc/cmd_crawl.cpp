@@ -48,7 +48,6 @@ struct CrawlFlags {
 };
 
 constexpr std::size_t kMaxBody = std::size_t{1} << 30;
-constexpr std::size_t kDefaultTransfers = 16;
 
 crawl::Format format_of(const std::string& name) {
   using F = crawl::Format;
@@ -67,31 +66,6 @@ crawl::ScopeKind scope_of(const std::string& name) {
   return S::kHost;
 }
 
-// "200..299,403": inclusive ranges of HTTP statuses.
-crawl::AcceptRanges parse_accept(const std::string& text) {
-  crawl::AcceptRanges ranges;
-  std::size_t at = 0;
-  while (at <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', at), text.size());
-    const std::string item = text.substr(at, comma - at);
-    const std::size_t dots = item.find("..");
-    const std::string lo = item.substr(0, dots);
-    const std::string hi = dots == std::string::npos ? lo : item.substr(dots + 2);
-    const auto status = [&](const std::string& s) -> long {
-      if (!check_whole_number(s, 100, 999).empty()) {
-        throw UsageError("--accept: expected statuses from 100 to 999 like 200..299,403, got '" + text + "'");
-      }
-      return std::stol(s);
-    };
-    const long a = status(lo);
-    const long b = status(hi);
-    if (a > b) throw UsageError("--accept: the range '" + item + "' is empty");
-    ranges.emplace_back(a, b);
-    at = comma + 1;
-  }
-  return ranges;
-}
-
 void validate(CrawlFlags& f, const SharedOptions& o) {
   f.start_urls.clear();
   for (const auto& url : f.urls) {
@@ -102,7 +76,11 @@ void validate(CrawlFlags& f, const SharedOptions& o) {
     if (!normal) throw UsageError("'" + url + "' is not a valid URL");
     f.start_urls.push_back(*normal);
   }
-  f.accept_ranges = parse_accept(f.accept);
+  try {
+    f.accept_ranges = crawl::parse_accept(f.accept);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--accept: ") + e.what());
+  }
   for (const auto& h : f.headers) {
     const std::size_t colon = h.find(':');
     if (colon == 0 || colon == std::string::npos || h.find_first_of("\r\n") != std::string::npos) {
@@ -186,7 +164,7 @@ Command crawl_command() {
   };
   c.strategies = strategy_choices(crawl::strategies());
   c.formats = {"text", "jsonl", "json", "csv", "junit"};
-  c.default_threads = kDefaultTransfers;
+  c.default_threads = crawl::kDefaultTransfers;
   c.threads_help = "transfers in flight (pool: worker threads), 1 to " + std::to_string(kMaxThreads) +
                    " (default 16, whatever the cores: the work waits on the network)";
   c.add_options = [flags](CLI::App& app) {

@@ -34,7 +34,6 @@ constexpr std::array<common::StrategyInfo<Strategy>, 4> kStrategies{{
     {Strategy::kSeq, "seq", "one transfer at a time, parsed in line", false},
 }};
 
-constexpr std::size_t kDefaultTransfers = 16;  // the work waits on the network, not the cores
 constexpr UrlTable::Id kNone = ~UrlTable::Id{0};
 // --sitemap: sitemap files read at most (indexes included), and the XML
 // read of each (the protocol's own limit is 50 MB uncompressed).
@@ -74,6 +73,15 @@ struct Edge {
   std::uint32_t line;
   std::uint32_t fragment;  ///< index in the fragment table; 0: none
 };
+
+// A status: digits only, from 100 to 999.
+std::optional<long> status_of(std::string_view s) {
+  if (s.size() != 3 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  const long v = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+  return v >= 100 ? std::optional<long>(v) : std::nullopt;
+}
 
 bool accepted(const AcceptRanges& ranges, long status) {
   return std::any_of(ranges.begin(), ranges.end(),
@@ -697,6 +705,26 @@ class Crawler {
 };
 
 }  // namespace
+
+AcceptRanges parse_accept(std::string_view text) {
+  AcceptRanges ranges;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', at), text.size());
+    const std::string_view item = text.substr(at, comma - at);
+    const std::size_t dots = item.find("..");
+    const auto lo = status_of(item.substr(0, dots));
+    const auto hi = dots == std::string_view::npos ? lo : status_of(item.substr(dots + 2));
+    if (!lo || !hi) {
+      throw std::invalid_argument("expected statuses from 100 to 999 like 200..299,403, got '" + std::string(text) +
+                                  "'");
+    }
+    if (*lo > *hi) throw std::invalid_argument("the range '" + std::string(item) + "' is empty");
+    ranges.emplace_back(*lo, *hi);
+    at = comma + 1;
+  }
+  return ranges;
+}
 
 std::span<const common::StrategyInfo<Strategy>> strategies() noexcept { return kStrategies; }
 

@@ -9,6 +9,7 @@
 #include <span>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,10 +36,19 @@ std::span<const common::StrategyInfo<Strategy>> strategies() noexcept;
 /// HTTP statuses counted as fine, as inclusive ranges ("200..299,403").
 using AcceptRanges = std::vector<std::pair<long, long>>;
 
+/// Parses `--accept`: comma-separated statuses from 100 to 999 and
+/// inclusive ranges ("200..299,403"). Throws std::invalid_argument with
+/// the reason ("expected statuses ...", "the range '300..200' is empty").
+AcceptRanges parse_accept(std::string_view text);
+
+/// Transfers in flight when Options::threads is 0: the work waits on the
+/// network, not the cores.
+inline constexpr std::size_t kDefaultTransfers = 16;
+
 struct Options {
   std::vector<std::string> start_urls;  ///< absolute http(s) URLs, normalised by the caller
   Strategy strategy = Strategy::kMulti;
-  std::size_t threads = 0;  ///< transfers in flight (pool: worker threads); 0: 16
+  std::size_t threads = 0;  ///< transfers in flight (pool: worker threads); 0: kDefaultTransfers
   ScopeKind scope = ScopeKind::kHost;
   std::vector<std::string> include;  ///< RE2: follow only URLs matching one (if any)
   std::vector<std::string> exclude;  ///< RE2: never fetch URLs matching one
