@@ -121,3 +121,15 @@ TEST_CASE("crawl: a robots.txt answering 5xx keeps the whole site out, with an e
   o.robots = false;
   CHECK(crawl(o).result.records.size() == 1);
 }
+
+TEST_CASE("crawl: links that are no valid URL are an error line naming the page, the line and the first") {
+  HttpServer server;
+  conc::crawl::Options o;
+  const std::string page = server.url("/links?to=http%3A%2F%2Fexa%20mple.com%2F&to=http%3A%2F%2F%5B%3A%3A1&to=%2Fok");
+  o.start_urls = {page};
+  const Run run = crawl(o);
+  CHECK(run.result.records.size() == 2);  // the page and /ok
+  CHECK(run.result.summary.malformed_links == 2);
+  CHECK(run.diagnostics ==
+        std::vector<std::string>{"conc crawl: " + page + ": 2 links are no valid URL (line 8: 'http://exa mple.com/')"});
+}

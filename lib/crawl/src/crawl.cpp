@@ -461,6 +461,14 @@ class Crawler {
     u.parsed = out.page.has_value();
     summary_.requests += out.requests;
     if (out.page && !out.page->truncated.empty()) diag_.warning(urls_[id], out.page->truncated);
+    if (out.page && out.page->malformed != 0) {
+      const auto& p = *out.page;
+      summary_.malformed_links += p.malformed;
+      // A broken link, though there is nothing to fetch: an error (exit 1).
+      diag_.error(urls_[id], std::to_string(p.malformed) + (p.malformed == 1 ? " link is" : " links are") +
+                                 " no valid URL (line " + std::to_string(p.first_malformed_line) + ": '" +
+                                 p.first_malformed.substr(0, 200) + "')");
+    }
   }
 
   // The URLs the level's pages link to that nobody has seen: the next

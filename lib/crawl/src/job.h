@@ -46,7 +46,9 @@ struct ParsedPage {
   std::vector<FoundLink> links;
   std::vector<std::string> anchors;  ///< ids and a[name]s, sorted, unique
   std::uint64_t skipped_schemes = 0;
-  std::uint64_t malformed = 0;
+  std::uint64_t malformed = 0;          ///< links that are no valid URL
+  std::string first_malformed;          ///< the first of them, as written
+  std::uint32_t first_malformed_line = 0;
   std::string truncated;  ///< why the page was cut (limits that guard the parser), or empty
 };
 

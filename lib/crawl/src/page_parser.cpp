@@ -23,15 +23,21 @@ ParsedPage parse_page(const std::string& body, const std::string& url) {
   }
   const bool page_nofollow = found.meta_nofollow;
   page.links.reserve(found.links.size());
+  const auto malformed = [&page](const auto& link) {
+    if (page.malformed++ == 0) {
+      page.first_malformed = link.reference;
+      page.first_malformed_line = link.line;
+    }
+  };
   for (const auto& link : found.links) {
     switch (classify(link.reference)) {
       case UrlKind::kSkipped: ++page.skipped_schemes; continue;
-      case UrlKind::kMalformed: ++page.malformed; continue;
+      case UrlKind::kMalformed: malformed(link); continue;
       case UrlKind::kFetchable: break;
     }
     auto resolved = resolve(base, link.reference);
     if (!resolved) {
-      ++page.malformed;
+      malformed(link);
       continue;
     }
     page.links.push_back(FoundLink{std::move(resolved->url), std::move(resolved->fragment), link.line,

@@ -54,6 +54,7 @@ void json_summary(common::JsonWriter& w, const Summary& s) {
   w.key("broken").value(s.broken);
   w.key("errors").value(s.errors);
   w.key("skipped_schemes").value(s.skipped_schemes);
+  w.key("malformed_links").value(s.malformed_links);
   w.key("external_not_checked").value(s.external_skipped);
   w.key("robots_disallowed").value(s.robots_disallowed);
   w.key("cut_url_length").value(s.cut_url_length);
@@ -224,6 +225,7 @@ std::string summary_line(const Summary& s) {
   if (s.robots_disallowed != 0) line += ", disallowed by robots.txt " + std::to_string(s.robots_disallowed);
   if (s.cut_filters != 0) line += ", filtered out " + std::to_string(s.cut_filters);
   if (s.skipped_schemes != 0) line += ", other schemes skipped " + std::to_string(s.skipped_schemes);
+  if (s.malformed_links != 0) line += ", malformed links " + std::to_string(s.malformed_links);
   if (s.external_skipped != 0) line += ", external not checked " + std::to_string(s.external_skipped);
   if (s.sitemaps != 0) {
     line += ", sitemaps " + std::to_string(s.sitemaps) + " (" + std::to_string(s.sitemap_urls) + " urls)";

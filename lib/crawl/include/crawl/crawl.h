@@ -107,6 +107,7 @@ struct Summary {
   std::uint64_t errors = 0;            ///< of those, ended without a usable response
   std::uint64_t requests = 0;          ///< every request sent, retries and robots.txt included
   std::uint64_t skipped_schemes = 0;   ///< mailto:, javascript:, data:, tel:, ...
+  std::uint64_t malformed_links = 0;   ///< links that are no valid URL (an error line per page)
   std::uint64_t external_skipped = 0;  ///< links out of scope, not checked (no --check-external)
   std::uint64_t robots_disallowed = 0;
   std::uint64_t cut_url_length = 0;
