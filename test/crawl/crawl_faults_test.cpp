@@ -376,7 +376,7 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
     CHECK(find_record(result, normalized(server.url("/burst429"))) == nullptr);
 
     // The parser's limits on /deep and /many-attrs are reported, one line
-    // naming each page.
+    // naming each page, and so are the bytes of /latin1 and /nul.
     const auto warned = [&](const std::string& path, std::string_view why) {
       return std::any_of(run.crawl.warnings.begin(), run.crawl.warnings.end(), [&](const std::string& line) {
         return contains(line, normalized(server.url(path)) + ":") && contains(line, why);
@@ -384,6 +384,8 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
     };
     CHECK(warned("/deep", "nested deeper than"));
     CHECK(warned("/many-attrs", "attributes"));
+    CHECK(warned("/latin1", "not UTF-8: its bad bytes were read as U+FFFD"));
+    CHECK(warned("/nul", "NUL bytes, read as U+FFFD"));
 
     // The summary.
     const auto& s = result.summary;

@@ -460,7 +460,7 @@ class Crawler {
     u.retries = out.retries;
     u.parsed = out.page.has_value();
     summary_.requests += out.requests;
-    if (out.page && !out.page->truncated.empty()) diag_.warning(urls_[id], out.page->truncated);
+    if (out.page && !out.page->notes.empty()) diag_.warning(urls_[id], out.page->notes);
     if (out.page && out.page->malformed != 0) {
       const auto& p = *out.page;
       summary_.malformed_links += p.malformed;

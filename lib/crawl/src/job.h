@@ -49,7 +49,9 @@ struct ParsedPage {
   std::uint64_t malformed = 0;          ///< links that are no valid URL
   std::string first_malformed;          ///< the first of them, as written
   std::uint32_t first_malformed_line = 0;
-  std::string truncated;  ///< why the page was cut (limits that guard the parser), or empty
+  /// What the crawl's line about the page says: the cuts of the limits that
+  /// guard the parser, bytes that are not UTF-8, NUL bytes; empty if none.
+  std::string notes;
 };
 
 struct Outcome {

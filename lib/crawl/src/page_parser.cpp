@@ -44,7 +44,10 @@ ParsedPage parse_page(const std::string& body, const std::string& url) {
                                    !link.nofollow && !page_nofollow});
   }
   page.anchors = std::move(found.anchors);
-  page.truncated = found.truncated;
+  const auto note = [&page](const std::string& text) { page.notes += (page.notes.empty() ? "" : "; ") + text; };
+  if (!found.truncated.empty()) note(found.truncated);
+  if (!found.valid_utf8) note("not UTF-8: its bad bytes were read as U+FFFD");
+  if (found.nul_bytes != 0) note(std::to_string(found.nul_bytes) + " NUL bytes, read as U+FFFD");
   return page;
 }
 
