@@ -402,7 +402,7 @@ TEST_CASE("crawl of every misbehaving endpoint: each ends in its record, request
     // timed out after its 200, /reset and /truncated died in their body).
     CHECK(s.errors == static_cast<std::uint64_t>(std::count_if(result.records.begin(), result.records.end(),
                                                                [](const Record& r) { return !r.error.empty(); })));
-    CHECK(s.errors > 10);
+    CHECK(s.errors >= 8);  // hops reached only by redirect are in their chain's record, not their own
   }
 
   // Every strategy reports the same records (the bytes of a transfer cut

@@ -48,11 +48,13 @@ TEST_CASE("crawl: a redirect target passes robots.txt and --exclude like a link"
   CHECK(stats.requests("/ok") == 0);
   CHECK(run.result.summary.robots_disallowed == 1);
   CHECK(run.result.summary.cut_filters == 1);
-  for (const char* start : {"/redirect/private/a", "/redirect/ok"}) {
-    const Record* r = find(run.result.records, server.url(start));
-    REQUIRE(r != nullptr);
-    CHECK(r->error == "redirect target not fetched");
-  }
+  const Record* disallowed = find(run.result.records, server.url("/redirect/private/a"));
+  const Record* excluded = find(run.result.records, server.url("/redirect/ok"));
+  REQUIRE(disallowed != nullptr);
+  REQUIRE(excluded != nullptr);
+  CHECK(disallowed->error == "redirect target disallowed by robots.txt");
+  CHECK(excluded->error == "redirect target excluded by --exclude");
+  CHECK(run.result.records.size() == 2);  // the targets were never fetched: no records of their own
 }
 
 TEST_CASE("crawl: URLs robots.txt disallows do not use up --max-pages") {
@@ -132,4 +134,25 @@ TEST_CASE("crawl: links that are no valid URL are an error line naming the page,
   CHECK(run.result.summary.malformed_links == 2);
   CHECK(run.diagnostics ==
         std::vector<std::string>{"conc crawl: " + page + ": 2 links are no valid URL (line 8: 'http://exa mple.com/')"});
+}
+
+TEST_CASE("crawl: a redirect chain is one record, and a link to another site through a redirect is checked, not broken") {
+  HttpServer server;
+  const std::string other = "http://localhost:" + std::to_string(server.port());
+  conc::crawl::Options o;
+  // /links links localhost's /ok (another site: not checked) and reaches it
+  // again through /redirect/... on 127.0.0.1, whose chain needs it fetched.
+  o.start_urls = {server.url("/links?to=" + other + "/ok&to=/chain/5&to=/redirect/ok")};
+  o.max_redirects = 3;
+  const Run run = crawl(o);
+  std::vector<std::string> urls;
+  for (const auto& r : run.result.records) urls.push_back(r.url);
+  // Hops reached only through a redirect (/chain/4 ... /chain/2, /ok) are in
+  // their chain, not records of their own.
+  CHECK(urls == std::vector<std::string>{server.url("/chain/5"), o.start_urls[0], server.url("/redirect/ok")});
+  const Record* chain = find(run.result.records, server.url("/chain/5"));
+  REQUIRE(chain != nullptr);
+  CHECK(chain->error == "too many redirects (more than 3)");
+  CHECK(chain->redirects.size() == 4);  // three hops followed, and the fourth not taken
+  CHECK(run.result.summary.broken == 1);
 }

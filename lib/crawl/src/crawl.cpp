@@ -57,6 +57,13 @@ struct UrlInfo {
   std::uint32_t depth = 0;
   UrlTable::Id referrer = kNone;
   UrlTable::Id redirect_to = kNone;
+  /// Why a URL in kNotFetched was not fetched.
+  enum class Cut : std::uint8_t { kNotCut, kExternal, kDepth, kFilter, kRobots, kMaxPages, kRedirects };
+  Cut cut = Cut::kNotCut;
+  /// A start URL, a sitemap's, or one some page links to: it gets a record.
+  /// A URL only ever reached as a redirect hop is told in the chain of the
+  /// record that led to it.
+  bool linked = false;
   bool bad_redirect = false;  ///< its Location was no URL
   long status = 0;
   std::string content_type;
@@ -137,6 +144,7 @@ class Crawler {
     std::vector<UrlTable::Id> level;
     for (const auto& url : options_.start_urls) {
       const auto [id, fresh] = intern(url);
+      info_[id].linked = true;
       if (fresh) level.push_back(id);
     }
     if (options_.sitemap) seed_from_sitemaps(level);
@@ -190,7 +198,7 @@ class Crawler {
       if (!info_[id].external) {
         if (pages_taken_ >= options_.max_pages) {
           ++summary_.cut_max_pages;
-          info_[id].stage = UrlInfo::Stage::kNotFetched;
+          cut(id, UrlInfo::Cut::kMaxPages);
           continue;
         }
         ++pages_taken_;
@@ -209,7 +217,7 @@ class Crawler {
       const auto& rules = robots_[origin_of(urls_[id])];
       if (rules && !rules->allowed(path_and_query_of(urls_[id]))) {
         ++summary_.robots_disallowed;
-        info_[id].stage = UrlInfo::Stage::kNotFetched;
+        cut(id, UrlInfo::Cut::kRobots);
         continue;
       }
       allowed.push_back(id);
@@ -378,6 +386,7 @@ class Crawler {
       return;
     }
     const auto [id, fresh] = intern(url);
+    info_[id].linked = true;
     if (!fresh) return;
     ++summary_.sitemap_urls;
     level.push_back(id);
@@ -422,14 +431,25 @@ class Crawler {
         }
         const auto [to, fresh] = intern(*target);
         info_[id].redirect_to = to;
-        if (!fresh) continue;
         UrlInfo& t = info_[to];
+        if (!fresh) {
+          // Linked before but left out as another site's or too deep: as a
+          // redirect target it is part of checking this link.
+          const bool left_out = t.cut == UrlInfo::Cut::kExternal || t.cut == UrlInfo::Cut::kDepth;
+          if (t.stage == UrlInfo::Stage::kNotFetched && left_out && hop + 1 <= options_.max_redirects) {
+            --(t.cut == UrlInfo::Cut::kExternal ? summary_.external_skipped : summary_.cut_depth);
+            t.stage = UrlInfo::Stage::kSeen;
+            t.cut = UrlInfo::Cut::kNotCut;
+            targets.push_back(to);
+          }
+          continue;
+        }
         t.depth = static_cast<std::uint32_t>(depth);
         t.referrer = id;  // the round runs in URL order: the first to claim is the smallest
         t.follow = info_[id].follow;
         t.external = !scope_.contains(*target);
         if (hop + 1 > options_.max_redirects || stop_.stop_requested()) {
-          t.stage = UrlInfo::Stage::kNotFetched;
+          cut(to, UrlInfo::Cut::kRedirects);
           continue;
         }
         targets.push_back(to);
@@ -440,7 +460,7 @@ class Crawler {
       std::erase_if(targets, [this](UrlTable::Id to) {
         if (!excluded(urls_[to])) return false;
         ++summary_.cut_filters;
-        info_[to].stage = UrlInfo::Stage::kNotFetched;
+        cut(to, UrlInfo::Cut::kFilter);
         return true;
       });
       if (options_.robots) targets = obey_robots(targets);
@@ -496,6 +516,7 @@ class Crawler {
         const auto [to, fresh] = intern(link.url);
         edges_.push_back(Edge{page, to, link.line, fragment_index(link.fragment)});
         UrlInfo& t = info_[to];
+        t.linked = true;
         if (!fresh) {
           // Found again on this level: any followed link lets it be parsed.
           if (t.stage == UrlInfo::Stage::kSeen && t.depth == depth + 1) t.follow = t.follow || link.follow;
@@ -508,17 +529,17 @@ class Crawler {
         t.external = !in_scope;
         if (!passes_filters(link.url, in_scope)) {
           ++summary_.cut_filters;
-          t.stage = UrlInfo::Stage::kNotFetched;
+          cut(to, UrlInfo::Cut::kFilter);
           continue;
         }
         if (!in_scope && !options_.check_external) {
           ++summary_.external_skipped;
-          t.stage = UrlInfo::Stage::kNotFetched;
+          cut(to, UrlInfo::Cut::kExternal);
           continue;
         }
         if (depth + 1 > options_.depth) {
           ++summary_.cut_depth;
-          t.stage = UrlInfo::Stage::kNotFetched;
+          cut(to, UrlInfo::Cut::kDepth);
           continue;
         }
         next.push_back(to);
@@ -535,6 +556,25 @@ class Crawler {
     if (excluded(url)) return false;
     if (include_.empty() || !in_scope) return true;
     return std::any_of(include_.begin(), include_.end(), [url](const auto& re) { return RE2::PartialMatch(url, *re); });
+  }
+
+  void cut(UrlTable::Id id, UrlInfo::Cut why) {
+    info_[id].stage = UrlInfo::Stage::kNotFetched;
+    info_[id].cut = why;
+  }
+
+  // Why a redirect chain ends at a URL that was not fetched.
+  std::string unfetched_target(UrlInfo::Cut why) const {
+    switch (why) {
+      case UrlInfo::Cut::kRedirects:
+        return "too many redirects (more than " + std::to_string(options_.max_redirects) + ")";
+      case UrlInfo::Cut::kRobots:
+        return "redirect target disallowed by robots.txt";
+      case UrlInfo::Cut::kFilter:
+        return "redirect target excluded by --exclude";
+      default:
+        return "redirect target not fetched";
+    }
   }
 
   bool excluded(std::string_view url) const {
@@ -574,7 +614,7 @@ class Crawler {
       seen.push_back(to);
       at = to;
       if (info_[at].stage != UrlInfo::Stage::kFetched) {
-        r.error = "redirect target not fetched";
+        r.error = unfetched_target(info_[at].cut);
         break;
       }
     }
@@ -593,7 +633,7 @@ class Crawler {
     std::vector<Record> out;
     std::vector<UrlTable::Id> broken;
     for (UrlTable::Id id = 0; id < urls_.size(); ++id) {
-      if (info_[id].stage != UrlInfo::Stage::kFetched) continue;
+      if (info_[id].stage != UrlInfo::Stage::kFetched || !info_[id].linked) continue;
       out.push_back(record_of(id));
       if (out.back().broken) broken.push_back(id);
     }
@@ -671,7 +711,7 @@ class Crawler {
     std::vector<Record> out;
     std::vector<UrlTable::Id> broken;
     for (UrlTable::Id id = 0; id < urls_.size(); ++id) {
-      if (info_[id].stage != UrlInfo::Stage::kFetched || emitted_.count(id) != 0) continue;
+      if (info_[id].stage != UrlInfo::Stage::kFetched || !info_[id].linked || emitted_.count(id) != 0) continue;
       emitted_.insert(id);
       out.push_back(record_of(id));
       if (out.back().broken) broken.push_back(id);
