@@ -96,7 +96,13 @@ class MultiRunner final : public LevelRunner {
       // whole poll timeout with nothing in flight.
       if (finished_any) continue;
       const auto now = Clock::now();
-      const auto until = dispatcher.next_deadline(now, kLongestPoll);
+      // With every handle busy, or the parse backlog full, no job can start
+      // whatever the host schedule says: only a transfer's socket or a
+      // parse's wake-up can change that. (Waiting for the schedule's
+      // deadline here spun the loop at poll(0), starving the parsers.)
+      // relaxed: see above.
+      const bool blocked = idle.empty() || parsing_now.load(std::memory_order_relaxed) >= backlog;
+      const auto until = blocked ? now + kLongestPoll : dispatcher.next_deadline(now, kLongestPoll);
       const auto ms = std::chrono::ceil<std::chrono::milliseconds>(until - now).count();
       curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::max<long long>(ms, 0)), nullptr);
     }
