@@ -87,9 +87,16 @@ void validate(CrawlFlags& f, const SharedOptions& o) {
       throw UsageError("--header: expected 'Name: value' on one line, got '" + h + "'");
     }
   }
-  if (!f.cookie.empty() && !std::ifstream(f.cookie)) {
-    throw UsageError("--cookie: cannot read '" + f.cookie + "'");
+  if (!f.cookie.empty()) {
+    std::ifstream cookies(f.cookie);
+    char c = 0;
+    // A directory opens as a stream; reading from it is what fails.
+    if (!cookies || (!cookies.get(c) && !cookies.eof())) {
+      throw UsageError("--cookie: cannot read '" + f.cookie + "'");
+    }
   }
+  // A slower rate would never end a crawl: one request per 1000 s at least.
+  if (f.rate != 0 && f.rate < 0.001) throw UsageError("--rate: expected 0 (no limit) or 0.001 to 1000000");
   const auto format = format_of(o.format);
   if (f.stream && !crawl::streamable(format)) {
     throw UsageError("--stream prints a record at a time: use --format text, jsonl or csv");
@@ -209,7 +216,7 @@ Command crawl_command() {
     app.add_option("--per-host", flags->per_host, "requests in flight to one host at most, 1 to 1024 (default 4)")
         ->type_name("N")
         ->check(whole_number(1, 1024));
-    app.add_option("--rate", flags->rate, "requests per second to one host at most, 0 to 1000000 (default 0: no limit)")
+    app.add_option("--rate", flags->rate, "requests per second to one host at most, 0.001 to 1000000 (default 0: no limit)")
         ->type_name("R")
         ->check(decimal_number(0, 1e6));
     app.add_option("--user-agent", flags->user_agent, "the User-Agent header (default conc-crawl/VERSION)")

@@ -100,6 +100,8 @@ TEST_CASE("conc crawl usage errors exit 2 with one line, before any request") {
       {{"--scope", "galaxy", url}, "--scope: galaxy not in {host,domain,prefix,any}"},
       {{"--rate", "abc", url}, "--rate: expected a number from 0 to 1000000, got 'abc'"},
       {{"--rate", "-1", url}, "--rate: expected a number from 0 to 1000000, got '-1'"},
+      {{"--rate", "1e-9", url}, "--rate: expected 0 (no limit) or 0.001 to 1000000"},
+      {{"--cookie", "/tmp", url}, "--cookie: cannot read '/tmp'"},
       {{"--timeout", "0", url}, "--timeout: expected a number from 0.001 to 86400, got '0'"},
       {{"--timeout", "nan", url}, "--timeout: expected a number from 0.001 to 86400, got 'nan'"},
       {{"--per-host", "0", url}, "--per-host: expected a whole number from 1 to 1024, got '0'"},

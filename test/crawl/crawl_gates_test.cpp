@@ -8,6 +8,7 @@
 #include "common/diagnostics.h"
 #include "crawl/crawl.h"
 #include "http_server.h"
+#include "temp_dir.h"
 
 using conc::crawl::Record;
 using conc::test::HttpServer;
@@ -116,10 +117,12 @@ TEST_CASE("crawl: a robots.txt answering 5xx keeps the whole site out, with an e
   CHECK(run.result.records.empty());
   CHECK(run.result.summary.robots_disallowed == 1);
   CHECK(server.stats().requests("/ok") == 0);
-  REQUIRE(run.diagnostics.size() == 1);
+  REQUIRE(run.diagnostics.size() == 2);  // robots.txt's, then the start URL's
   CHECK(run.diagnostics[0] == "conc crawl: " + server.url("/robots.txt") +
                                   ": HTTP 503: nothing of this site is crawled (RFC 9309); --no-robots crawls it "
                                   "anyway");
+  CHECK(run.diagnostics[1] ==
+        "conc crawl: " + server.url("/ok") + ": disallowed by robots.txt, not fetched (--no-robots fetches it)");
   o.robots = false;
   CHECK(crawl(o).result.records.size() == 1);
 }
@@ -155,4 +158,33 @@ TEST_CASE("crawl: a redirect chain is one record, and a link to another site thr
   CHECK(chain->error == "too many redirects (more than 3)");
   CHECK(chain->redirects.size() == 4);  // three hops followed, and the fourth not taken
   CHECK(run.result.summary.broken == 1);
+}
+
+TEST_CASE("crawl: a start URL robots.txt disallows is an error, so a gate that checked nothing fails") {
+  HttpServer server({"--robots"});
+  conc::crawl::Options o;
+  o.start_urls = {server.url("/private/a")};
+  const Run run = crawl(o);
+  CHECK(run.result.records.empty());
+  CHECK(run.diagnostics == std::vector<std::string>{"conc crawl: " + server.url("/private/a") +
+                                                    ": disallowed by robots.txt, not fetched (--no-robots fetches it)"});
+}
+
+TEST_CASE("crawl: robots.txt past 500 KiB and a relative Sitemap: line are warned about") {
+  conc::test::TempDir dir;
+  std::string robots = "User-agent: *\nSitemap: /relative.xml\n";
+  while (robots.size() < 600 * 1024) robots += "Allow: /allowed-path-padding-the-file-past-its-limit\n";
+  robots += "Disallow: /ok\n";
+  const std::string file = dir.write("robots.txt", robots);
+  HttpServer server({"--robots", "--robots-file", file});
+  conc::crawl::Options o;
+  o.start_urls = {server.url("/ok")};
+  o.sitemap = true;
+  const Run run = crawl(o);
+  CHECK(run.result.records.size() == 1);  // the Disallow past the cut is not read
+  CHECK(run.diagnostics ==
+        std::vector<std::string>{
+            "conc crawl: " + server.url("/robots.txt") +
+                ": longer than 500 KiB: the rules after that are ignored (RFC 9309)",
+            "conc crawl: " + server.url("/robots.txt") + ": Sitemap: '/relative.xml' is no absolute http(s) URL, ignored"});
 }

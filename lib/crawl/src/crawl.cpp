@@ -218,6 +218,8 @@ class Crawler {
       if (rules && !rules->allowed(path_and_query_of(urls_[id]))) {
         ++summary_.robots_disallowed;
         cut(id, UrlInfo::Cut::kRobots);
+        // A start URL left out leaves nothing checked: a CI gate must not pass.
+        if (is_start(id)) diag_.error(urls_[id], "disallowed by robots.txt, not fetched (--no-robots fetches it)");
         continue;
       }
       allowed.push_back(id);
@@ -254,6 +256,7 @@ class Crawler {
         }
         if (!r.error.empty() || r.status < 200 || r.status > 299) continue;
         RobotsTxt rules = parse_robots(r.body, kRobotsToken);
+        if (rules.truncated) diag_.warning(jobs[i].url, "longer than 500 KiB: the rules after that are ignored (RFC 9309)");
         if (rules.crawl_delay) {
           schedule_.set_crawl_delay(jobs[i].host, std::chrono::duration_cast<HostSchedule::Clock::duration>(
                                                       std::chrono::duration<double>(*rules.crawl_delay)));
@@ -315,7 +318,10 @@ class Crawler {
       if (rules != robots_.end() && rules->second) {
         for (const auto& s : rules->second->sitemaps) {
           const auto url = normalize(s);
-          if (!url || classify(*url) != UrlKind::kFetchable) continue;
+          if (!url || classify(*url) != UrlKind::kFetchable) {
+            diag_.warning(origin + "/robots.txt", "Sitemap: '" + s + "' is no absolute http(s) URL, ignored");
+            continue;
+          }
           listed = true;
           named.insert(*url);
           if (known.insert(*url).second) queue.push_back(*url);
@@ -556,6 +562,10 @@ class Crawler {
     if (excluded(url)) return false;
     if (include_.empty() || !in_scope) return true;
     return std::any_of(include_.begin(), include_.end(), [url](const auto& re) { return RE2::PartialMatch(url, *re); });
+  }
+
+  bool is_start(UrlTable::Id id) const {
+    return std::find(options_.start_urls.begin(), options_.start_urls.end(), urls_[id]) != options_.start_urls.end();
   }
 
   void cut(UrlTable::Id id, UrlInfo::Cut why) {

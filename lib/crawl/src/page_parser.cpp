@@ -29,18 +29,15 @@ ParsedPage parse_page(const std::string& body, const std::string& url) {
       page.first_malformed_line = link.line;
     }
   };
+  const Resolver resolver(base);
+  ResolvedUrl resolved;
   for (const auto& link : found.links) {
-    switch (classify(link.reference)) {
+    switch (resolver.resolve(link.reference, resolved)) {
       case UrlKind::kSkipped: ++page.skipped_schemes; continue;
       case UrlKind::kMalformed: malformed(link); continue;
       case UrlKind::kFetchable: break;
     }
-    auto resolved = resolve(base, link.reference);
-    if (!resolved) {
-      malformed(link);
-      continue;
-    }
-    page.links.push_back(FoundLink{std::move(resolved->url), std::move(resolved->fragment), link.line,
+    page.links.push_back(FoundLink{std::move(resolved.url), std::move(resolved.fragment), link.line,
                                    !link.nofollow && !page_nofollow});
   }
   page.anchors = std::move(found.anchors);

@@ -155,30 +155,45 @@ constexpr std::string_view kProbeBase = "http://example.invalid/";
 
 }  // namespace
 
-std::optional<ResolvedUrl> resolve(std::string_view base, std::string_view reference) {
-  UrlHandle u = parse_absolute(prepare(base));
-  if (!u) return std::nullopt;
+Resolver::Resolver(std::string_view base) : base_(parse_absolute(prepare(base)).release()) {
+  // The base's fragment plays no part (RFC 3986 §5.2.2), but libcurl 7.88
+  // resolves a relative path against it when the base has no query
+  // (`http://a/b/#c/d` and `x` give `http://a/b/#c/x`: found by fuzzing).
+  if (base_ != nullptr) curl_url_set(base_, CURLUPART_FRAGMENT, nullptr, 0);
+}
+
+Resolver::~Resolver() { curl_url_cleanup(base_); }
+
+UrlKind Resolver::resolve(std::string_view reference, ResolvedUrl& out) const {
   const std::string ref = prepare(reference);
   // A scheme other than http(s) is never fetched. Checked here, not left to
   // curl, which takes a scheme longer than 40 characters for a relative path.
   if (const std::string_view scheme = scheme_of(ref); !scheme.empty() && !is_http(detail::lower_copy(scheme))) {
-    return std::nullopt;
+    return UrlKind::kSkipped;
   }
-  // The base's fragment plays no part (RFC 3986 §5.2.2), but libcurl 7.88
-  // resolves a relative path against it when the base has no query
-  // (`http://a/b/#c/d` and `x` give `http://a/b/#c/x`: found by fuzzing).
-  curl_url_set(u.get(), CURLUPART_FRAGMENT, nullptr, 0);
+  if (base_ == nullptr) return UrlKind::kMalformed;
+  std::optional<ResolvedUrl> made;
   if (ref.empty() || ref.front() == '#') {
     // The base itself with the reference's fragment. libcurl 7.88 gets these
     // wrong too (it drops the last path segment and the query: curl issue
     // #15836, fixed in 8.12), so they never reach it.
-    auto out = finish(u.get());
-    if (out && !ref.empty()) out->fragment = ref.substr(1);
-    return out;
+    made = finish(base_);
+    if (made && !ref.empty()) made->fragment = ref.substr(1);
+  } else {
+    const UrlHandle u(curl_url_dup(base_));
+    if (!u) throw std::bad_alloc();
+    // On failure curl keeps the base in the handle: never read it then.
+    if (curl_url_set(u.get(), CURLUPART_URL, ref.c_str(), 0) == CURLUE_OK) made = finish(u.get());
   }
-  // On failure curl keeps the base in the handle: never read it then.
-  if (curl_url_set(u.get(), CURLUPART_URL, ref.c_str(), 0) != CURLUE_OK) return std::nullopt;
-  return finish(u.get());
+  if (!made) return UrlKind::kMalformed;
+  out = std::move(*made);
+  return UrlKind::kFetchable;
+}
+
+std::optional<ResolvedUrl> resolve(std::string_view base, std::string_view reference) {
+  ResolvedUrl out;
+  if (Resolver(base).resolve(reference, out) != UrlKind::kFetchable) return std::nullopt;
+  return out;
 }
 
 std::optional<std::string> normalize(std::string_view absolute_url) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+struct Curl_URL;  // libcurl's CURLU
+
 namespace conc::crawl {
 
 /// What the crawler does with a link, judged from its text alone.
@@ -44,6 +46,25 @@ struct ResolvedUrl {
 /// UTF-8 (or an IPv6 literal). Never throws on bad input; linear in the input's length
 /// (libcurl refuses inputs over 8 MB). Thread-safe.
 std::optional<ResolvedUrl> resolve(std::string_view base, std::string_view reference);
+
+/// resolve() and classify() at once for the many links of one page: the
+/// base is parsed once, and each reference once. One per thread.
+class Resolver {
+ public:
+  /// `base`: an absolute http(s) URL; if it is none, every reference that
+  /// is not kSkipped comes out kMalformed.
+  explicit Resolver(std::string_view base);
+  ~Resolver();
+  Resolver(const Resolver&) = delete;
+  Resolver& operator=(const Resolver&) = delete;
+
+  /// classify(reference), except that kFetchable means resolve(base,
+  /// reference) made `out` (and kMalformed that it could not).
+  UrlKind resolve(std::string_view reference, ResolvedUrl& out) const;
+
+ private:
+  ::Curl_URL* base_;  ///< parsed, fragment removed; null if malformed
+};
 
 /// The normalised form of an absolute http(s) URL (as resolve), without its
 /// fragment; nothing if it is not one.
