@@ -1,4 +1,4 @@
-// gumbo_memory.h (internal): the memory of one gumbo parse, freed in a loop.
+// gumbo_memory.h (internal): the memory of one gumbo parse, an arena.
 #pragma once
 
 #include <gumbo.h>
@@ -7,14 +7,23 @@
 
 namespace conc::crawl::detail {
 
-/// Every block gumbo allocates for one parse, linked in a list, all freed
-/// when this object goes.
+/// Every block gumbo allocates for one parse, bumped out of large chunks
+/// and all released at once when this object goes. gumbo's own frees do
+/// nothing: the chunks are the unit.
 ///
-/// gumbo_destroy_output frees the tree by recursion, one call per level: a
-/// page of 200,000 nested tables (`<table><tr><td>` repeated, 3 MB)
-/// overflows an 8 MB stack there. Freeing the blocks from this list instead
-/// needs no stack, whatever the tree's depth; never call
-/// gumbo_destroy_output on a parse that used it.
+/// Why an arena:
+/// - gumbo_destroy_output frees the tree by recursion, one call per level:
+///   a page of 200,000 nested tables (`<table><tr><td>` repeated, 3 MB)
+///   overflows an 8 MB stack there. Releasing chunks needs no stack,
+///   whatever the tree's depth; never call gumbo_destroy_output on a parse
+///   that used it.
+/// - A page's tree is thousands of small blocks: malloc and free for each
+///   were a fifth of a crawl's CPU. Each thread keeps its first chunk for
+///   its next parse, so a crawl parsing page after page allocates nothing.
+///
+/// What gumbo frees inside a parse (a grown buffer's old copy) stays until
+/// the end: at most about twice what the tree holds, and pages are capped by
+/// ExtractLimits::max_bytes. One object per parse, on one thread.
 class GumboMemory {
  public:
   GumboMemory() = default;
@@ -27,17 +36,21 @@ class GumboMemory {
   void install(GumboOptions& options) noexcept;
 
  private:
-  struct Block {
-    Block* prev;
-    Block* next;
+  struct Chunk {
+    Chunk* next;
+    std::size_t size;  ///< bytes after the header
   };
-  // The header keeps the caller's block aligned as malloc's.
-  static_assert(sizeof(Block) % alignof(std::max_align_t) == 0);
+  // The header keeps the blocks after it aligned as malloc's.
+  static_assert(sizeof(Chunk) % alignof(std::max_align_t) == 0);
+  static constexpr std::size_t kChunkBytes = std::size_t{64} << 10;
 
   static void* allocate(void* self, std::size_t size) noexcept;
   static void deallocate(void* self, void* ptr) noexcept;
+  void* bump(std::size_t size) noexcept;
 
-  Block head_{&head_, &head_};  // a circular list's sentinel
+  Chunk* chunks_ = nullptr;  ///< the one in use first
+  char* at_ = nullptr;       ///< the next free byte of chunks_
+  char* end_ = nullptr;
 };
 
 }  // namespace conc::crawl::detail
