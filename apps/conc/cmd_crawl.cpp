@@ -216,7 +216,8 @@ Command crawl_command() {
     app.add_option("--per-host", flags->per_host, "requests in flight to one host at most, 1 to 1024 (default 4)")
         ->type_name("N")
         ->check(whole_number(1, 1024));
-    app.add_option("--rate", flags->rate, "requests per second to one host at most, 0.001 to 1000000 (default 0: no limit)")
+    app.add_option("--rate", flags->rate,
+                   "requests per second to one host at most, 0.001 to 1000000 (default 0: no limit)")
         ->type_name("R")
         ->check(decimal_number(0, 1e6));
     app.add_option("--user-agent", flags->user_agent, "the User-Agent header (default conc-crawl/VERSION)")

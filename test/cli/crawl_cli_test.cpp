@@ -254,8 +254,9 @@ TEST_CASE("conc crawl Ctrl-C: exit 130 at once, and -o keeps what it held") {
 
 TEST_CASE("conc crawl --stream and Ctrl-C: the records printed stay, no made-up ones for what never finished") {
   HttpServer server;
-  const std::string script = "\"$0\" crawl --stream --timeout 60 --format jsonl \"$1\" \"$2\" & pid=$!; sleep 1; "
-                             "kill -INT $pid; wait $pid; echo rc=$?";
+  const std::string script =
+      "\"$0\" crawl --stream --timeout 60 --format jsonl \"$1\" \"$2\" & pid=$!; sleep 1; "
+      "kill -INT $pid; wait $pid; echo rc=$?";
   const auto r = run_process({"/bin/sh", "-c", script, kConc, server.url("/ok"), server.url("/hang")}, "", 30);
   CHECK(r.out == "rc=130\n");  // /ok waits for its level: nothing of it is final yet
   CHECK(!contains(r.out, "stopped"));

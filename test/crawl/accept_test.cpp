@@ -16,8 +16,8 @@ TEST_CASE("crawl accept ranges: single statuses and inclusive ranges, in the ord
 
 TEST_CASE("crawl accept ranges: anything else is refused with its reason") {
   const std::string expected = "expected statuses from 100 to 999 like 200..299,403, got '";
-  for (const std::string bad : {"", "abc", "99", "1000", "200..", "..299", "200,,403", "200 ", "-200", "2OO", "200...299",
-                                "+200"}) {
+  for (const std::string bad :
+       {"", "abc", "99", "1000", "200..", "..299", "200,,403", "200 ", "-200", "2OO", "200...299", "+200"}) {
     INFO(bad);
     CHECK_THROWS_WITH(parse_accept(bad), expected + bad + "'");
   }

@@ -135,11 +135,12 @@ TEST_CASE("crawl: links that are no valid URL are an error line naming the page,
   const Run run = crawl(o);
   CHECK(run.result.records.size() == 2);  // the page and /ok
   CHECK(run.result.summary.malformed_links == 2);
-  CHECK(run.diagnostics ==
-        std::vector<std::string>{"conc crawl: " + page + ": 2 links are no valid URL (line 8: 'http://exa mple.com/')"});
+  CHECK(run.diagnostics == std::vector<std::string>{"conc crawl: " + page +
+                                                    ": 2 links are no valid URL (line 8: 'http://exa mple.com/')"});
 }
 
-TEST_CASE("crawl: a redirect chain is one record, and a link to another site through a redirect is checked, not broken") {
+TEST_CASE(
+    "crawl: a redirect chain is one record, and a link to another site through a redirect is checked, not broken") {
   HttpServer server;
   const std::string other = "http://localhost:" + std::to_string(server.port());
   conc::crawl::Options o;
@@ -166,8 +167,9 @@ TEST_CASE("crawl: a start URL robots.txt disallows is an error, so a gate that c
   o.start_urls = {server.url("/private/a")};
   const Run run = crawl(o);
   CHECK(run.result.records.empty());
-  CHECK(run.diagnostics == std::vector<std::string>{"conc crawl: " + server.url("/private/a") +
-                                                    ": disallowed by robots.txt, not fetched (--no-robots fetches it)"});
+  CHECK(run.diagnostics ==
+        std::vector<std::string>{"conc crawl: " + server.url("/private/a") +
+                                 ": disallowed by robots.txt, not fetched (--no-robots fetches it)"});
 }
 
 TEST_CASE("crawl: robots.txt past 500 KiB and a relative Sitemap: line are warned about") {
@@ -183,8 +185,8 @@ TEST_CASE("crawl: robots.txt past 500 KiB and a relative Sitemap: line are warne
   const Run run = crawl(o);
   CHECK(run.result.records.size() == 1);  // the Disallow past the cut is not read
   CHECK(run.diagnostics ==
-        std::vector<std::string>{
-            "conc crawl: " + server.url("/robots.txt") +
-                ": longer than 500 KiB: the rules after that are ignored (RFC 9309)",
-            "conc crawl: " + server.url("/robots.txt") + ": Sitemap: '/relative.xml' is no absolute http(s) URL, ignored"});
+        std::vector<std::string>{"conc crawl: " + server.url("/robots.txt") +
+                                     ": longer than 500 KiB: the rules after that are ignored (RFC 9309)",
+                                 "conc crawl: " + server.url("/robots.txt") +
+                                     ": Sitemap: '/relative.xml' is no absolute http(s) URL, ignored"});
 }

@@ -256,7 +256,8 @@ class Crawler {
         }
         if (!r.error.empty() || r.status < 200 || r.status > 299) continue;
         RobotsTxt rules = parse_robots(r.body, kRobotsToken);
-        if (rules.truncated) diag_.warning(jobs[i].url, "longer than 500 KiB: the rules after that are ignored (RFC 9309)");
+        if (rules.truncated)
+          diag_.warning(jobs[i].url, "longer than 500 KiB: the rules after that are ignored (RFC 9309)");
         if (rules.crawl_delay) {
           schedule_.set_crawl_delay(jobs[i].host, std::chrono::duration_cast<HostSchedule::Clock::duration>(
                                                       std::chrono::duration<double>(*rules.crawl_delay)));
@@ -578,12 +579,9 @@ class Crawler {
     switch (why) {
       case UrlInfo::Cut::kRedirects:
         return "too many redirects (more than " + std::to_string(options_.max_redirects) + ")";
-      case UrlInfo::Cut::kRobots:
-        return "redirect target disallowed by robots.txt";
-      case UrlInfo::Cut::kFilter:
-        return "redirect target excluded by --exclude";
-      default:
-        return "redirect target not fetched";
+      case UrlInfo::Cut::kRobots: return "redirect target disallowed by robots.txt";
+      case UrlInfo::Cut::kFilter: return "redirect target excluded by --exclude";
+      default: return "redirect target not fetched";
     }
   }
 

@@ -46,8 +46,8 @@ struct ParsedPage {
   std::vector<FoundLink> links;
   std::vector<std::string> anchors;  ///< ids and a[name]s, sorted, unique
   std::uint64_t skipped_schemes = 0;
-  std::uint64_t malformed = 0;          ///< links that are no valid URL
-  std::string first_malformed;          ///< the first of them, as written
+  std::uint64_t malformed = 0;  ///< links that are no valid URL
+  std::string first_malformed;  ///< the first of them, as written
   std::uint32_t first_malformed_line = 0;
   /// What the crawl's line about the page says: the cuts of the limits that
   /// guard the parser, bytes that are not UTF-8, NUL bytes; empty if none.

@@ -37,8 +37,8 @@ ParsedPage parse_page(const std::string& body, const std::string& url) {
       case UrlKind::kMalformed: malformed(link); continue;
       case UrlKind::kFetchable: break;
     }
-    page.links.push_back(FoundLink{std::move(resolved.url), std::move(resolved.fragment), link.line,
-                                   !link.nofollow && !page_nofollow});
+    page.links.push_back(
+        FoundLink{std::move(resolved.url), std::move(resolved.fragment), link.line, !link.nofollow && !page_nofollow});
   }
   page.anchors = std::move(found.anchors);
   const auto note = [&page](const std::string& text) { page.notes += (page.notes.empty() ? "" : "; ") + text; };

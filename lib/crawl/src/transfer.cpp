@@ -92,8 +92,7 @@ Transfer::~Transfer() {
   curl_slist_free_all(headers_);
 }
 
-void Transfer::prepare(const std::string& url, Method method, bool keep_body, bool user_headers,
-                       std::stop_token stop) {
+void Transfer::prepare(const std::string& url, Method method, bool keep_body, bool user_headers, std::stop_token stop) {
   // Every option is set again below (no curl_easy_reset: it would drop the
   // cookies read from the cookie file); the handle keeps its connections.
   body_.clear();
