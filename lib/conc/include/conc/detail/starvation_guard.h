@@ -22,12 +22,14 @@ struct StarvationTick {
 /// left at least half a core unused: the awake workers are then blocked
 /// (I/O, a child process, a latch), not busy. Either sign alone misleads:
 /// long tasks finish nothing for a while yet use their cores, and other
-/// processes take cores from workers that still finish tasks. One starved
-/// tick is no proof on a loaded machine (a descheduled process also shows
-/// no progress and little CPU for a few milliseconds), so only
+/// processes take cores from workers that still finish tasks.
 /// `kTicksBeforeGrant` starved ticks in a row grant more workers, and each
-/// grant needs a new such run, which also gives the workers just woken time
-/// to show progress.
+/// grant needs a new such run. It is 1: waiters that spin before they park
+/// (channel receivers yield a while) make a blocked pool look busy most of
+/// the time, and with 3 the grants came so rarely that a three-stage
+/// pipeline at -j 3 on 2 cores ran past 300 s under TSan. The price of 1: on
+/// a loaded machine a descheduled process can look starved for a tick and
+/// lift the cap early, which costs the cap's benefit, never progress.
 ///
 /// A grant adds to the larger of the limit and the workers already awake
 /// (helpers return to awake unconditionally, so awake may exceed the limit):
@@ -38,7 +40,7 @@ struct StarvationTick {
 /// `workers`.
 class StarvationGuard {
  public:
-  static constexpr int kTicksBeforeGrant = 3;
+  static constexpr int kTicksBeforeGrant = 1;
 
   StarvationGuard(std::size_t cores, std::size_t workers) noexcept : cores_(cores), workers_(workers) {}
 
