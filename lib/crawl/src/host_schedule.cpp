@@ -67,7 +67,10 @@ bool HostSchedule::start(std::string_view name, const std::stop_token& stop) {
     if (try_start_locked(h, now, retry_at)) return true;
     const Clock::time_point wake = std::min(retry_at, now + kStopPoll);
     const std::uint64_t seen = changes_;
-    changed_.wait_until(lock, wake, [&] { return changes_ != seen; });
+    changed_.wait_until(lock, wake, [&] {
+      mutex_.assert_held();  // the wait calls this under the lock; the analysis cannot see that
+      return changes_ != seen;
+    });
   }
 }
 

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "conc/thread_annotations.h"
+
 namespace conc::crawl {
 namespace {
 
@@ -68,10 +70,13 @@ Mutex& CurlShare::mutex_of(curl_lock_data data) {
 
 // libcurl pairs every lock with an unlock of the same data on the same
 // thread; a plain exclusive lock serves both access kinds.
-void CurlShare::lock(CURL* /*easy*/, curl_lock_data data, curl_lock_access /*access*/, void* self) {
+// libcurl locks in one callback and unlocks in the other: beyond what the
+// thread-safety analysis can follow.
+void CurlShare::lock(CURL* /*easy*/, curl_lock_data data, curl_lock_access /*access*/, void* self)
+    NO_THREAD_SAFETY_ANALYSIS {
   static_cast<CurlShare*>(self)->mutex_of(data).lock();
 }
-void CurlShare::unlock(CURL* /*easy*/, curl_lock_data data, void* self) {
+void CurlShare::unlock(CURL* /*easy*/, curl_lock_data data, void* self) NO_THREAD_SAFETY_ANALYSIS {
   static_cast<CurlShare*>(self)->mutex_of(data).unlock();
 }
 
