@@ -72,8 +72,8 @@ Mutex& CurlShare::mutex_of(curl_lock_data data) {
 // thread; a plain exclusive lock serves both access kinds.
 // libcurl locks in one callback and unlocks in the other: beyond what the
 // thread-safety analysis can follow.
-void CurlShare::lock(CURL* /*easy*/, curl_lock_data data, curl_lock_access /*access*/, void* self)
-    NO_THREAD_SAFETY_ANALYSIS {
+void CurlShare::lock(CURL* /*easy*/, curl_lock_data data, curl_lock_access /*access*/,
+                     void* self) NO_THREAD_SAFETY_ANALYSIS {
   static_cast<CurlShare*>(self)->mutex_of(data).lock();
 }
 void CurlShare::unlock(CURL* /*easy*/, curl_lock_data data, void* self) NO_THREAD_SAFETY_ANALYSIS {
