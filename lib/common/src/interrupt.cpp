@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <unistd.h>
+#include <cerrno>
 #include <climits>
 
 #include <csignal>
@@ -50,7 +51,22 @@ void remove_temp_files() noexcept {
   }
 }
 
+// Every handler keeps errno: the thread it interrupted may be between a
+// failed call and its errno check (and ThreadSanitizer reports a handler
+// that changes it).
+class ErrnoKeeper {
+ public:
+  ErrnoKeeper() noexcept : saved_(errno) {}
+  ~ErrnoKeeper() { errno = saved_; }
+  ErrnoKeeper(const ErrnoKeeper&) = delete;
+  ErrnoKeeper& operator=(const ErrnoKeeper&) = delete;
+
+ private:
+  int saved_;
+};
+
 extern "C" void on_signal(int sig) {
+  const ErrnoKeeper keep_errno;  // unlink fails with ENOENT once the run has removed its temporaries
   int expected = 0;
   // seq_cst: the watcher reads g_signal after sem_wait returns.
   if (g_signal.compare_exchange_strong(expected, sig)) {
@@ -71,6 +87,7 @@ extern "C" void on_signal(int sig) {
 // Removes the temporaries, then lets the signal's default action run: the
 // signal is blocked while this handler runs, so the raised one lands on return.
 extern "C" void on_fatal_signal(int sig) {
+  const ErrnoKeeper keep_errno;
   remove_temp_files();
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;

@@ -98,6 +98,17 @@ std::size_t after_lines(const char* data, std::size_t n, std::size_t lines) {
   return cut;
 }
 
+// Whether data[0, n) holds `lines` '\n's. Stops at the last one it needs,
+// so a batch of few lines costs its own bytes, not the whole buffer's.
+bool holds_lines(const char* data, std::size_t n, std::size_t lines) {
+  for (std::size_t at = 0; lines > 0; --lines) {
+    const void* nl = std::memchr(data + at, '\n', n - at);
+    if (nl == nullptr) return false;
+    at = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
+  }
+  return true;
+}
+
 // Where the first line of data[0, n) (whole lines) longer than `max_line`
 // bytes without its '\n' starts, or nullopt.
 std::optional<std::size_t> first_long_line(const char* data, std::size_t n, std::size_t max_line) {
@@ -133,8 +144,8 @@ std::optional<Batch> BatchReader::next() {
       const char* base = pending_.data() + pending_at_;
       // Cut when a batch is full, at the end of the file, or when a pipe has
       // nothing more to give right now (so `tail -f | conc pipeline` streams).
-      const bool full = avail >= limits_.max_bytes ||
-                        (limits_.max_lines != 0 && common::count_newlines({base, avail}) >= limits_.max_lines);
+      const bool full =
+          avail >= limits_.max_bytes || (limits_.max_lines != 0 && holds_lines(base, avail, limits_.max_lines));
       const bool stream = !input_->is_regular();
       if (full || eof_ || (stream && avail > 0 && !readable_now(input_->fd()))) {
         const std::size_t window = std::min(avail, limits_.max_bytes);
@@ -180,10 +191,12 @@ std::optional<Batch> BatchReader::next() {
     b.first_line = line_;
     b.lines = common::count_newlines({base, taken}) + (base[taken - 1] == '\n' ? 0 : 1);
     line_ += b.lines;
-    if (pending_at_ == 0) {
-      // The batch is the buffer's front: hand the buffer itself over and
-      // keep only the rest, instead of copying the batch out (a copy of
-      // every input byte). The new buffer holds a batch without regrowing.
+    if (pending_at_ == 0 && taken >= pending_.size() - taken) {
+      // The batch is the buffer's front and most of it: hand the buffer
+      // itself over and copy only the rest, instead of copying the batch
+      // out. (A small batch is copied out instead: handing over would copy
+      // the whole rest of the buffer for each one.) The new buffer holds a
+      // batch without regrowing.
       std::string rest;
       rest.reserve(limits_.max_bytes + kReadBlock);
       rest.append(base + taken, pending_.size() - taken);
