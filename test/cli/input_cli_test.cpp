@@ -62,10 +62,31 @@ class Running {
 
   void signal(int sig) const { REQUIRE(::kill(pid_, sig) == 0); }
 
+  // Waits (at most 20 s) until conc catches `sig` (its bit in SigCgt), then
+  // a little more, so it is in the wait the signal must end. A fixed sleep
+  // is not enough: a sanitizer build on a loaded machine can take longer
+  // than that to install its handlers, and then dies of the signal.
+  void wait_for_handler(int sig) const {
+    const std::string status = "/proc/" + std::to_string(pid_) + "/status";
+    for (int i = 0; i < 400; ++i) {
+      std::ifstream in(status);
+      std::string line;
+      while (std::getline(in, line)) {
+        if (line.rfind("SigCgt:", 0) != 0) continue;
+        if ((std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          return;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL("conc never installed a handler for signal " << sig);
+  }
+
   // The exit status (256 + N when killed by signal N, so a death by SIGINT
   // never passes for a clean `exit 130`), or -1 if it has not
   // ended within `bound` (a generous bound, not a timing assertion).
-  int wait(std::chrono::seconds bound = std::chrono::seconds(5)) {
+  int wait(std::chrono::seconds bound = std::chrono::seconds(30)) {
     const auto until = std::chrono::steady_clock::now() + bound;
     while (std::chrono::steady_clock::now() < until) {
       int status = 0;
@@ -99,7 +120,7 @@ class Running {
 int exit_code_after_signal(const std::vector<std::string>& argv, int stdin_fd, int sig = SIGINT) {
   TempDir logs;
   Running conc(argv, stdin_fd, logs);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  conc.wait_for_handler(sig);
   conc.signal(sig);
   const int code = conc.wait();
   INFO("stderr: " << conc.err());
@@ -330,7 +351,7 @@ TEST_CASE("input: --files0-from reads names as a stream") {
     const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     TempDir logs;
     Running conc({kConc, "hash", "--files0-from", "/dev/zero"}, null_fd, logs);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    conc.wait_for_handler(SIGINT);
     conc.signal(SIGINT);
     CHECK(conc.wait() == 130);
     // Reported at once, one line per name, not after the (endless) list.
@@ -360,7 +381,8 @@ TEST_CASE("input: /dev/zero is one endless line to the line readers: an error, m
   }
   SECTION("wordcount --split ws: /dev/zero is one endless word, at most 64M") {
     const auto words = dir.write("words", "w w\n");
-    const auto r = run_process({kConc, "wordcount", "--split", "ws", "/dev/zero", words});
+    // 64M of /dev/zero through the tokenizer: minutes under a sanitizer on a busy machine.
+    const auto r = run_process({kConc, "wordcount", "--split", "ws", "/dev/zero", words}, "", 300);
     CHECK(r.exit_code == 1);
     CHECK(r.out == "w 2\n");
     CHECK(r.err == "conc wordcount: /dev/zero: word at byte 0 longer than 64M: rest of the input skipped\n");

@@ -18,6 +18,7 @@
 #include "crawl/url.h"
 #include "crawl/url_table.h"
 #include "job.h"
+#include "link_graph.h"
 #include "runner.h"
 
 namespace conc::crawl {
@@ -42,12 +43,31 @@ constexpr std::size_t kMaxSitemapXml = std::size_t{50} << 20;
 // Redirects followed for robots.txt and sitemaps (RFC 9309 asks for 5).
 constexpr std::size_t kMaxFileRedirects = 5;
 
-using detail::FoundLink;
+using detail::Edge;
 using detail::Job;
 using detail::JobKind;
 using detail::Outcome;
+using detail::too_many_repeats;
 
-// What the crawl knows of one URL (by id).
+// Strings many URLs share (content types, error reasons), each kept once
+// and named by an index; 0 is the empty string.
+class TextTable {
+ public:
+  TextTable() : texts_(1) {}
+  std::uint32_t intern(std::string&& text) {
+    if (text.empty()) return 0;
+    const auto [it, fresh] = ids_.emplace(std::move(text), static_cast<std::uint32_t>(texts_.size()));
+    if (fresh) texts_.push_back(it->first);
+    return it->second;
+  }
+  [[nodiscard]] const std::string& operator[](std::uint32_t index) const { return texts_[index]; }
+
+ private:
+  std::vector<std::string> texts_;
+  std::unordered_map<std::string, std::uint32_t> ids_;
+};
+
+// What the crawl knows of one URL (by id): 56 bytes, for every URL seen.
 struct UrlInfo {
   enum class Stage : std::uint8_t { kSeen, kFetched, kNotFetched };
   Stage stage = Stage::kSeen;
@@ -64,22 +84,19 @@ struct UrlInfo {
   /// A URL only ever reached as a redirect hop is told in the chain of the
   /// record that led to it.
   bool linked = false;
+  /// Given its depth and referrer: by the level that first reached it.
+  /// (A link's URL is interned the moment its page is parsed, but claimed
+  /// only when its level ends, pages in URL order.)
+  bool claimed = false;
   bool bad_redirect = false;  ///< its Location was no URL
-  long status = 0;
-  std::string content_type;
-  std::size_t bytes = 0;
-  std::string error;
-  std::uint64_t time_ms = 0;
+  std::int32_t status = 0;
+  std::uint32_t content_type = 0;  ///< in the crawl's TextTable
+  std::uint32_t error = 0;         ///< in the crawl's TextTable; 0: none
   std::uint32_t retries = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t time_ms = 0;
 };
-
-// A link as the crawl keeps it: 16 bytes, for every link of every page.
-struct Edge {
-  UrlTable::Id from;
-  UrlTable::Id to;
-  std::uint32_t line;
-  std::uint32_t fragment;  ///< index in the fragment table; 0: none
-};
+static_assert(sizeof(UrlInfo) <= 56, "a field more costs its size for each of 100,000s of URLs");
 
 // A status: digits only, from 100 to 999.
 std::optional<long> status_of(std::string_view s) {
@@ -95,25 +112,6 @@ bool accepted(const AcceptRanges& ranges, long status) {
                      [status](const auto& r) { return status >= r.first && status <= r.second; });
 }
 
-// A path segment repeated more than `limit` times in a row or in all
-// (/a/a/a/a, /x/b/x/c/x/d/x): the mark of a crawler trap.
-bool too_many_repeats(std::string_view url, std::size_t limit) {
-  const std::size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return false;
-  const std::size_t path = url.find('/', scheme + 3);
-  if (path == std::string_view::npos) return false;
-  std::string_view rest = url.substr(path + 1, url.find_first_of("?#", path) - path - 1);
-  std::unordered_map<std::string_view, std::size_t> counts;
-  while (!rest.empty()) {
-    const std::size_t slash = rest.find('/');
-    const std::string_view segment = rest.substr(0, slash);
-    if (!segment.empty() && ++counts[segment] > limit) return true;
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
-  }
-  return false;
-}
-
 class Crawler {
  public:
   Crawler(const Options& options, common::Diagnostics& diag, std::stop_token stop, common::ProgressBar* progress,
@@ -126,8 +124,10 @@ class Crawler {
         scope_(options.scope, options.start_urls),
         schedule_(options.politeness),
         policy_(options),
-        context_{options, options.threads != 0 ? options.threads : kDefaultTransfers, schedule_, share_, policy_,
-                 progress} {
+        graph_(urls_, {options.max_url_length, options.max_segment_repeats, options.check_fragments}),
+        context_{
+            options, options.threads != 0 ? options.threads : kDefaultTransfers, schedule_, share_, policy_, graph_,
+            progress} {
     compile(options.include, include_);
     compile(options.exclude, exclude_);
     switch (options.strategy) {
@@ -136,16 +136,15 @@ class Crawler {
       case Strategy::kMulti: runner_ = detail::make_multi_runner(context_); break;
       case Strategy::kActor: runner_ = detail::make_actor_runner(context_); break;
     }
-    fragments_.emplace_back();  // index 0: no fragment
   }
 
   Result run() {
     const auto started = std::chrono::steady_clock::now();
     std::vector<UrlTable::Id> level;
     for (const auto& url : options_.start_urls) {
-      const auto [id, fresh] = intern(url);
+      const UrlTable::Id id = intern(url);
       info_[id].linked = true;
-      if (fresh) level.push_back(id);
+      if (claim(id)) level.push_back(id);
     }
     if (options_.sitemap) seed_from_sitemaps(level);
     sort_by_url(level);
@@ -153,13 +152,18 @@ class Crawler {
       // robots.txt first: a disallowed URL must not use up --max-pages.
       if (options_.robots) level = obey_robots(level);
       level = cap_pages(std::move(level));
+      graph_.start_level();
       fetch_level(level, depth);
       if (stop_.stop_requested()) break;  // stopped outcomes are no findings to stream
       if (stream_) emit_level(level);
-      level = next_level(level, depth);
+      level = next_level(depth);
     }
     // Missing fragments are known once every page is parsed: streamed last.
     if (stream_ && options_.check_fragments && !stop_.stop_requested()) emit_missing_fragments();
+    const detail::LinkCounts links = graph_.counts();
+    summary_.links += links.links;
+    summary_.cut_url_length += links.too_long;
+    summary_.cut_repeats += links.repeating;
     Result result;
     if (!stream_) result.records = records();
     summary_.wall = std::chrono::steady_clock::now() - started;
@@ -179,10 +183,21 @@ class Crawler {
     }
   }
 
-  std::pair<UrlTable::Id, bool> intern(std::string_view url) {
-    const auto [id, fresh] = urls_.intern(url);
-    if (fresh) info_.emplace_back();
-    return {id, fresh};
+  UrlTable::Id intern(std::string_view url) {
+    const UrlTable::Id id = urls_.intern(url).first;
+    track_new_urls();
+    return id;
+  }
+
+  // The graph interns the links of pages as they are parsed: info_ catches
+  // up after each run.
+  void track_new_urls() { info_.resize(urls_.size()); }
+
+  // True the first time: the caller gives the URL its depth and referrer.
+  bool claim(UrlTable::Id id) {
+    if (info_[id].claimed) return false;
+    info_[id].claimed = true;
+    return true;
   }
 
   void sort_by_url(std::vector<UrlTable::Id>& ids) const {
@@ -277,6 +292,7 @@ class Crawler {
     for (std::size_t hop = 0; !jobs.empty(); ++hop) {
       std::vector<Outcome> out(jobs.size());
       runner_->run(jobs, out, stop_);
+      track_new_urls();
       std::vector<Job> next;
       std::vector<std::size_t> next_slot;
       for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -392,9 +408,9 @@ class Crawler {
       ++summary_.cut_filters;
       return;
     }
-    const auto [id, fresh] = intern(url);
+    const UrlTable::Id id = intern(url);
     info_[id].linked = true;
-    if (!fresh) return;
+    if (!claim(id)) return;
     ++summary_.sitemap_urls;
     level.push_back(id);
   }
@@ -423,12 +439,12 @@ class Crawler {
       std::vector<Outcome> out(jobs.size());
       if (progress_ != nullptr) progress_->set_total(done_ + jobs.size(), 0);
       runner_->run(jobs, out, stop_);
+      track_new_urls();
       done_ += jobs.size();
       std::vector<UrlTable::Id> targets;
       for (std::size_t i = 0; i < jobs.size(); ++i) {
         const UrlTable::Id id = jobs[i].id;
         absorb(id, out[i]);
-        if (out[i].page) pages_.emplace_back(id, std::move(*out[i].page));
         const std::string& location = out[i].response.location;
         if (location.empty()) continue;
         const auto target = normalize(location);
@@ -436,10 +452,10 @@ class Crawler {
           info_[id].bad_redirect = true;
           continue;
         }
-        const auto [to, fresh] = intern(*target);
+        const UrlTable::Id to = intern(*target);
         info_[id].redirect_to = to;
         UrlInfo& t = info_[to];
-        if (!fresh) {
+        if (!claim(to)) {
           // Linked before but left out as another site's or too deep: as a
           // redirect target it is part of checking this link.
           const bool left_out = t.cut == UrlInfo::Cut::kExternal || t.cut == UrlInfo::Cut::kDepth;
@@ -479,16 +495,20 @@ class Crawler {
     UrlInfo& u = info_[id];
     Response& r = out.response;
     u.stage = UrlInfo::Stage::kFetched;
-    u.status = r.status;
-    u.content_type = std::move(r.content_type);
+    u.status = static_cast<std::int32_t>(r.status);  // 0, or three digits
+    u.content_type = texts_.intern(std::move(r.content_type));
     u.bytes = r.bytes;
-    u.error = std::move(r.error);
+    u.error = texts_.intern(std::move(r.error));
     u.time_ms = out.time_ms;
     u.retries = out.retries;
     u.parsed = out.page.has_value();
     summary_.requests += out.requests;
-    if (out.page && !out.page->notes.empty()) diag_.warning(urls_[id], out.page->notes);
-    if (out.page && out.page->malformed != 0) {
+    if (!out.page) return;
+    ++summary_.pages;
+    summary_.skipped_schemes += out.page->skipped_schemes;
+    if (options_.check_fragments) anchors_[id] = std::move(out.page->anchors);
+    if (!out.page->notes.empty()) diag_.warning(urls_[id], out.page->notes);
+    if (out.page->malformed != 0) {
       const auto& p = *out.page;
       summary_.malformed_links += p.malformed;
       // A broken link, though there is nothing to fetch: an error (exit 1).
@@ -498,63 +518,47 @@ class Crawler {
     }
   }
 
-  // The URLs the level's pages link to that nobody has seen: the next
-  // level, sorted by URL. Pages are walked in URL order, so a target's
-  // referrer is the smallest page linking to it.
-  std::vector<UrlTable::Id> next_level(const std::vector<UrlTable::Id>& /*level*/, std::size_t depth) {
-    std::sort(pages_.begin(), pages_.end(),
-              [this](const auto& a, const auto& b) { return urls_[a.first] < urls_[b.first]; });
+  // The URLs the level's pages link to that nobody has claimed: the next
+  // level, sorted by URL. Links are walked in their pages' URL order, so a
+  // target's referrer is the smallest page linking to it.
+  std::vector<UrlTable::Id> next_level(std::size_t depth) {
+    track_new_urls();
     std::vector<UrlTable::Id> next;
-    std::vector<bool> followed;  // by position in next: some link to it may be followed
-    for (auto& [page, parsed] : pages_) {
-      ++summary_.pages;
-      summary_.skipped_schemes += parsed.skipped_schemes;
-      if (options_.check_fragments) anchors_[page] = std::move(parsed.anchors);
-      for (FoundLink& link : parsed.links) {
-        ++summary_.links;
-        if (link.url.size() > options_.max_url_length) {
-          ++summary_.cut_url_length;
-          continue;
-        }
-        if (too_many_repeats(link.url, options_.max_segment_repeats)) {
-          ++summary_.cut_repeats;
-          continue;
-        }
-        const auto [to, fresh] = intern(link.url);
-        edges_.push_back(Edge{page, to, link.line, fragment_index(link.fragment)});
-        UrlInfo& t = info_[to];
-        t.linked = true;
-        if (!fresh) {
-          // Found again on this level: any followed link lets it be parsed.
-          if (t.stage == UrlInfo::Stage::kSeen && t.depth == depth + 1) t.follow = t.follow || link.follow;
-          continue;
-        }
-        t.depth = static_cast<std::uint32_t>(depth + 1);
-        t.referrer = page;
-        t.follow = link.follow;
-        const bool in_scope = scope_.contains(link.url);
-        t.external = !in_scope;
-        if (!passes_filters(link.url, in_scope)) {
-          ++summary_.cut_filters;
-          cut(to, UrlInfo::Cut::kFilter);
-          continue;
-        }
-        if (!in_scope && !options_.check_external) {
-          ++summary_.external_skipped;
-          cut(to, UrlInfo::Cut::kExternal);
-          continue;
-        }
-        if (depth + 1 > options_.depth) {
-          ++summary_.cut_depth;
-          cut(to, UrlInfo::Cut::kDepth);
-          continue;
-        }
-        next.push_back(to);
-      }
+    for (const auto page : graph_.level_pages()) {
+      for (const Edge& e : page) claim_link(e, depth, next);
     }
-    pages_.clear();
     sort_by_url(next);
     return next;
+  }
+
+  // A link of the level's pages: its target, if first claimed here, gets
+  // the link's page as its referrer, and joins `next` unless a gate cuts it.
+  void claim_link(const Edge& e, std::size_t depth, std::vector<UrlTable::Id>& next) {
+    UrlInfo& t = info_[e.to];
+    t.linked = true;
+    if (!claim(e.to)) {
+      // Found again on this level: any followed link lets it be parsed.
+      if (t.stage == UrlInfo::Stage::kSeen && t.depth == depth + 1) t.follow = t.follow || e.follow != 0;
+      return;
+    }
+    t.depth = static_cast<std::uint32_t>(depth + 1);
+    t.referrer = e.from;
+    t.follow = e.follow != 0;
+    const std::string_view url = urls_[e.to];
+    const bool in_scope = scope_.contains(url);
+    t.external = !in_scope;
+    if (!passes_filters(url, in_scope)) {
+      ++summary_.cut_filters;
+      cut(e.to, UrlInfo::Cut::kFilter);
+    } else if (!in_scope && !options_.check_external) {
+      ++summary_.external_skipped;
+      cut(e.to, UrlInfo::Cut::kExternal);
+    } else if (depth + 1 > options_.depth) {
+      ++summary_.cut_depth;
+      cut(e.to, UrlInfo::Cut::kDepth);
+    } else {
+      next.push_back(e.to);
+    }
   }
 
   // --exclude applies to every URL; --include chooses what is followed, so
@@ -589,13 +593,6 @@ class Crawler {
     return std::any_of(exclude_.begin(), exclude_.end(), [url](const auto& re) { return RE2::PartialMatch(url, *re); });
   }
 
-  std::uint32_t fragment_index(const std::string& fragment) {
-    if (fragment.empty() || !options_.check_fragments) return 0;
-    const auto [it, fresh] = fragment_ids_.emplace(fragment, static_cast<std::uint32_t>(fragments_.size()));
-    if (fresh) fragments_.push_back(fragment);
-    return it->second;
-  }
-
   // The record of a fetched URL, its redirect chain followed.
   Record record_of(UrlTable::Id id) const {
     const UrlInfo& u = info_[id];
@@ -608,7 +605,7 @@ class Crawler {
     r.retries = u.retries;
     UrlTable::Id at = id;
     std::vector<UrlTable::Id> seen{id};
-    while (info_[at].redirect_to != kNone && info_[at].error.empty()) {
+    while (info_[at].redirect_to != kNone && info_[at].error == 0) {
       const UrlTable::Id to = info_[at].redirect_to;
       r.redirects.emplace_back(urls_[to]);
       if (std::find(seen.begin(), seen.end(), to) != seen.end()) {
@@ -629,19 +626,27 @@ class Crawler {
     const UrlInfo& last = info_[at];
     r.final_url = urls_[at];
     r.status = last.status;
-    r.content_type = last.content_type;
+    r.content_type = texts_[last.content_type];
     r.bytes = last.bytes;
-    if (r.error.empty()) r.error = last.error;
+    if (r.error.empty()) r.error = texts_[last.error];
     if (r.error.empty() && last.bad_redirect) r.error = "redirect to a malformed URL";
     r.broken = !r.error.empty() || !accepted(options_.accept, r.status);
     return r;
   }
 
+  // A fetched URL gets a record unless it was only ever a redirect hop.
+  bool has_record(UrlTable::Id id) const { return info_[id].stage == UrlInfo::Stage::kFetched && info_[id].linked; }
+
   std::vector<Record> records() {
     std::vector<Record> out;
+    // Sized once: a vector grown by doubling holds up to twice 100,000
+    // records while it moves them.
+    std::size_t n = 0;
+    for (UrlTable::Id id = 0; id < urls_.size(); ++id) n += has_record(id) ? 1 : 0;
+    out.reserve(n);
     std::vector<UrlTable::Id> broken;
     for (UrlTable::Id id = 0; id < urls_.size(); ++id) {
-      if (info_[id].stage != UrlInfo::Stage::kFetched || !info_[id].linked) continue;
+      if (!has_record(id)) continue;
       out.push_back(record_of(id));
       if (out.back().broken) broken.push_back(id);
     }
@@ -656,9 +661,11 @@ class Crawler {
   void add_referrers(std::vector<Record>& out, const std::vector<UrlTable::Id>& broken) const {
     std::unordered_map<UrlTable::Id, std::vector<Referrer>> by_target;
     for (const UrlTable::Id id : broken) by_target[id];
-    for (const Edge& e : edges_) {
-      const auto it = by_target.find(e.to);
-      if (it != by_target.end()) it->second.push_back(Referrer{std::string(urls_[e.from]), e.line});
+    for (const auto page : graph_.pages()) {
+      for (const Edge& e : page) {
+        const auto it = by_target.find(e.to);
+        if (it != by_target.end()) it->second.push_back(Referrer{std::string(urls_[e.from]), e.line});
+      }
     }
     for (Record& r : out) {
       if (!r.broken) continue;
@@ -674,16 +681,18 @@ class Crawler {
   // anchor is a broken record of its own, `url` holding the fragment.
   void add_missing_fragments(std::vector<Record>& out) const {
     std::map<std::pair<UrlTable::Id, std::uint32_t>, std::vector<Referrer>> missing;
-    for (const Edge& e : edges_) {
-      if (e.fragment == 0) continue;
-      const auto a = anchors_.find(e.to);
-      if (a == anchors_.end()) continue;  // not parsed: nothing to check against
-      if (std::binary_search(a->second.begin(), a->second.end(), fragments_[e.fragment])) continue;
-      missing[{e.to, e.fragment}].push_back(Referrer{std::string(urls_[e.from]), e.line});
+    for (const auto page : graph_.pages()) {
+      for (const Edge& e : page) {
+        if (e.fragment == 0) continue;
+        const auto a = anchors_.find(e.to);
+        if (a == anchors_.end()) continue;  // not parsed: nothing to check against
+        if (std::binary_search(a->second.begin(), a->second.end(), graph_.fragment(e.fragment))) continue;
+        missing[{e.to, e.fragment}].push_back(Referrer{std::string(urls_[e.from]), e.line});
+      }
     }
     for (auto& [key, refs] : missing) {
       Record r = record_of(key.first);
-      r.url = std::string(urls_[key.first]) + "#" + fragments_[key.second];
+      r.url = std::string(urls_[key.first]) + "#" + graph_.fragment(key.second);
       r.error = "missing fragment";
       r.broken = true;
       r.redirects.clear();
@@ -719,7 +728,7 @@ class Crawler {
     std::vector<Record> out;
     std::vector<UrlTable::Id> broken;
     for (UrlTable::Id id = 0; id < urls_.size(); ++id) {
-      if (info_[id].stage != UrlInfo::Stage::kFetched || !info_[id].linked || emitted_.count(id) != 0) continue;
+      if (!has_record(id) || emitted_.count(id) != 0) continue;
       emitted_.insert(id);
       out.push_back(record_of(id));
       if (out.back().broken) broken.push_back(id);
@@ -741,19 +750,17 @@ class Crawler {
   HostSchedule schedule_;
   CurlShare share_;
   detail::JobPolicy policy_;
+  UrlTable urls_;
+  detail::LinkGraph graph_;  ///< interns into urls_ while a level runs
   detail::RunnerContext context_;
   std::unique_ptr<detail::LevelRunner> runner_;
   std::vector<std::unique_ptr<RE2>> include_;
   std::vector<std::unique_ptr<RE2>> exclude_;
 
-  UrlTable urls_;
-  std::vector<UrlInfo> info_;  ///< by id
-  std::vector<Edge> edges_;
-  std::vector<std::string> fragments_;
-  std::unordered_map<std::string, std::uint32_t> fragment_ids_;
+  std::vector<UrlInfo> info_;                                           ///< by id
+  TextTable texts_;                                                     ///< content types and errors of info_
   std::unordered_map<UrlTable::Id, std::vector<std::string>> anchors_;  ///< --check-fragments only
   std::unordered_map<std::string, std::optional<RobotsTxt>> robots_;    ///< by origin
-  std::vector<std::pair<UrlTable::Id, detail::ParsedPage>> pages_;      ///< parsed this level
   std::unordered_set<UrlTable::Id> emitted_;
   std::size_t pages_taken_ = 0;
   std::size_t done_ = 0;

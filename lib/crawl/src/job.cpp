@@ -1,5 +1,7 @@
 #include "job.h"
 
+#include "link_graph.h"
+
 #include <algorithm>
 #include <random>
 #include <thread>
@@ -42,16 +44,17 @@ std::optional<JobPolicy::Clock::time_point> JobPolicy::next_try(const Response& 
   return now + wait;
 }
 
-void parse_if_wanted(const Job& job, Outcome& out) {
+void parse_if_wanted(const Job& job, Outcome& out, LinkGraph& links) {
   Response& r = out.response;
   if (job.parse && r.error.empty() && r.status >= 200 && r.status <= 299 && r.content_type == "text/html") {
     out.page = parse_page(r.body, job.url);
+    links.add(job.id, out.page->links);
   }
   if (job.kind != JobKind::kRobots && job.kind != JobKind::kSitemap) std::string().swap(r.body);
 }
 
 Outcome run_blocking(const Job& job, Transfer& transfer, HostSchedule& schedule, const JobPolicy& policy,
-                     const std::stop_token& stop) {
+                     LinkGraph& links, const std::stop_token& stop) {
   Outcome out;
   const auto started = JobPolicy::Clock::now();
   bool head_refused = false;
@@ -78,7 +81,7 @@ Outcome run_blocking(const Job& job, Transfer& transfer, HostSchedule& schedule,
   }
   out.time_ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(JobPolicy::Clock::now() - started).count());
-  parse_if_wanted(job, out);
+  parse_if_wanted(job, out, links);
   return out;
 }
 

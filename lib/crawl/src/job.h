@@ -15,6 +15,8 @@
 
 namespace conc::crawl::detail {
 
+class LinkGraph;
+
 enum class JobKind {
   kPage,     ///< in scope: GET; parsed if HTML and shallow enough
   kCheck,    ///< out of scope (--check-external): HEAD, GET if HEAD is refused
@@ -104,9 +106,10 @@ class JobPolicy {
 /// Runs `job` to its end on this thread with a blocking transfer: host
 /// schedule, retries, HEAD fallback, parse. For seq, pool and actor.
 Outcome run_blocking(const Job& job, Transfer& transfer, HostSchedule& schedule, const JobPolicy& policy,
-                     const std::stop_token& stop);
+                     LinkGraph& links, const std::stop_token& stop);
 
-/// Parses the body of a finished job if it is wanted and HTML, and drops it.
-void parse_if_wanted(const Job& job, Outcome& out);
+/// Parses the body of a finished job if it is wanted and HTML, and drops
+/// it. The page's links go to `links` at once (out.page keeps none).
+void parse_if_wanted(const Job& job, Outcome& out, LinkGraph& links);
 
 }  // namespace conc::crawl::detail

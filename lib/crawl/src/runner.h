@@ -11,6 +11,7 @@
 #include "crawl/host_schedule.h"
 #include "crawl/transfer.h"
 #include "job.h"
+#include "link_graph.h"
 
 namespace conc::crawl::detail {
 
@@ -21,6 +22,7 @@ struct RunnerContext {
   HostSchedule& schedule;
   const CurlShare& share;
   const JobPolicy& policy;
+  LinkGraph& links;               ///< where parsed pages' links go
   common::ProgressBar* progress;  ///< may be null
 };
 

@@ -11,8 +11,9 @@ class SeqRunner final : public LevelRunner {
 
   void run(std::span<const Job> jobs, std::span<Outcome> out, const std::stop_token& stop) override {
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-      out[i] = stop.stop_requested() ? stopped_outcome()
-                                     : run_blocking(jobs[i], transfer_, context_.schedule, context_.policy, stop);
+      out[i] = stop.stop_requested()
+                   ? stopped_outcome()
+                   : run_blocking(jobs[i], transfer_, context_.schedule, context_.policy, context_.links, stop);
       if (context_.progress != nullptr) context_.progress->add(1, out[i].response.bytes);
     }
   }

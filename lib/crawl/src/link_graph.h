@@ -1,0 +1,97 @@
+// The crawl's links as edges between URL ids, recorded as pages are parsed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "conc/mutex.h"
+#include "conc/thread_annotations.h"
+#include "crawl/url_table.h"
+#include "job.h"
+
+namespace conc::crawl::detail {
+
+/// A link as the crawl keeps it: 16 bytes, for every link of every page.
+struct Edge {
+  UrlTable::Id from;
+  UrlTable::Id to;
+  std::uint32_t line : 31;
+  std::uint32_t follow : 1;  ///< not rel=nofollow, nor on a nofollow page
+  std::uint32_t fragment;    ///< index in the fragment table; 0: none
+};
+
+/// What LinkGraph counts of the links it is given.
+struct LinkCounts {
+  std::uint64_t links = 0;      ///< every link of every page
+  std::uint64_t too_long = 0;   ///< longer than --max-url-length: dropped
+  std::uint64_t repeating = 0;  ///< a path segment repeated past the limit: dropped
+};
+
+/// The links of every parsed page, turned into edges the moment the page
+/// is parsed: each URL is interned in the crawl's UrlTable, so a level of
+/// 90,000 pages holds 16 bytes a link rather than every link's strings
+/// until the level ends.
+///
+/// Pages arrive in the order they finish, which varies from run to run;
+/// `level_pages()` gives the crawl a level's pages in URL order, so
+/// what it derives from them (a URL's referrer and depth) is the same in
+/// every run. Ids, too, are handed out in arrival order: nothing printed
+/// may depend on an id's value.
+///
+/// Thread-safety: `add()` may be called from any thread at once (a lock
+/// guards the table). Everything else, and any other use of the UrlTable,
+/// only while no `add()` runs: between a level's runs, as the crawl does.
+class LinkGraph {
+ public:
+  struct Limits {
+    std::size_t max_url_length;
+    std::size_t max_segment_repeats;
+    bool fragments;  ///< --check-fragments: keep each link's fragment
+  };
+
+  LinkGraph(UrlTable& urls, Limits limits);
+
+  /// Records the links of page `from`, in document order, and empties `links`.
+  void add(UrlTable::Id from, std::vector<FoundLink>& links) EXCLUDES(mutex_);
+
+  /// Starts a level: `level_pages()` returns what is added from now on.
+  void start_level() NO_THREAD_SAFETY_ANALYSIS { level_begin_ = pages_.size(); }
+  /// The links of each page added since `start_level()` that had any, one
+  /// span a page in document order, pages in URL order.
+  std::span<const std::span<const Edge>> level_pages() NO_THREAD_SAFETY_ANALYSIS;
+  /// Every page's links, a span a page (in no particular order).
+  [[nodiscard]] std::span<const std::span<const Edge>> pages() const NO_THREAD_SAFETY_ANALYSIS { return pages_; }
+  [[nodiscard]] const std::string& fragment(std::uint32_t index) const NO_THREAD_SAFETY_ANALYSIS {
+    return fragments_[index];
+  }
+  [[nodiscard]] LinkCounts counts() const NO_THREAD_SAFETY_ANALYSIS { return counts_; }
+
+ private:
+  std::uint32_t fragment_index(const std::string& fragment) REQUIRES(mutex_);
+  std::span<Edge> allocate(std::size_t n) REQUIRES(mutex_);
+
+  const Limits limits_;
+  Mutex mutex_;
+  UrlTable& urls_ GUARDED_BY(mutex_);
+  // Edges live in fixed chunks, never moved: a growing vector of two
+  // million edges would hold twice their size while it copies them.
+  std::vector<std::unique_ptr<Edge[]>> chunks_ GUARDED_BY(mutex_);
+  std::size_t chunk_left_ GUARDED_BY(mutex_) = 0;
+  std::vector<std::span<const Edge>> pages_ GUARDED_BY(mutex_);  ///< one span a page
+  std::size_t level_begin_ = 0;
+  std::vector<std::string> fragments_ GUARDED_BY(mutex_);
+  std::unordered_map<std::string, std::uint32_t> fragment_ids_ GUARDED_BY(mutex_);
+  LinkCounts counts_ GUARDED_BY(mutex_);
+};
+
+/// A path segment repeated more than `limit` times in a row or in all
+/// (/a/a/a/a, /x/b/x/c/x/d/x): the mark of a crawler trap.
+bool too_many_repeats(std::string_view url, std::size_t limit);
+
+}  // namespace conc::crawl::detail
