@@ -12,13 +12,13 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "crawl/link_graph.h"
 #include "crawl/robots.h"
 #include "crawl/scope.h"
 #include "crawl/sitemap.h"
 #include "crawl/url.h"
 #include "crawl/url_table.h"
 #include "job.h"
-#include "link_graph.h"
 #include "runner.h"
 
 namespace conc::crawl {
@@ -43,11 +43,9 @@ constexpr std::size_t kMaxSitemapXml = std::size_t{50} << 20;
 // Redirects followed for robots.txt and sitemaps (RFC 9309 asks for 5).
 constexpr std::size_t kMaxFileRedirects = 5;
 
-using detail::Edge;
 using detail::Job;
 using detail::JobKind;
 using detail::Outcome;
-using detail::too_many_repeats;
 
 // Strings many URLs share (content types, error reasons), each kept once
 // and named by an index; 0 is the empty string.
@@ -160,7 +158,7 @@ class Crawler {
     }
     // Missing fragments are known once every page is parsed: streamed last.
     if (stream_ && options_.check_fragments && !stop_.stop_requested()) emit_missing_fragments();
-    const detail::LinkCounts links = graph_.counts();
+    const LinkCounts links = graph_.counts();
     summary_.links += links.links;
     summary_.cut_url_length += links.too_long;
     summary_.cut_repeats += links.repeating;
@@ -751,7 +749,7 @@ class Crawler {
   CurlShare share_;
   detail::JobPolicy policy_;
   UrlTable urls_;
-  detail::LinkGraph graph_;  ///< interns into urls_ while a level runs
+  LinkGraph graph_;  ///< interns into urls_ while a level runs
   detail::RunnerContext context_;
   std::unique_ptr<detail::LevelRunner> runner_;
   std::vector<std::unique_ptr<RE2>> include_;

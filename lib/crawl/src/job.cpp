@@ -1,7 +1,5 @@
 #include "job.h"
 
-#include "link_graph.h"
-
 #include <algorithm>
 #include <random>
 #include <thread>

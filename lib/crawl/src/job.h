@@ -10,12 +10,11 @@
 
 #include "crawl/crawl.h"
 #include "crawl/host_schedule.h"
+#include "crawl/link_graph.h"
 #include "crawl/transfer.h"
 #include "crawl/url_table.h"
 
 namespace conc::crawl::detail {
-
-class LinkGraph;
 
 enum class JobKind {
   kPage,     ///< in scope: GET; parsed if HTML and shallow enough
@@ -33,14 +32,6 @@ struct Job {
   /// The host is in the crawl's scope: -H headers go there, never to
   /// other sites (an Authorization header is a secret).
   bool in_scope = true;
-};
-
-/// A link found in a page, resolved against the page (and its <base>).
-struct FoundLink {
-  std::string url;       ///< absolute, normalised, without fragment
-  std::string fragment;  ///< without '#'; empty if none
-  std::uint32_t line = 0;
-  bool follow = true;  ///< false: rel=nofollow or a page-wide nofollow
 };
 
 /// What parsing an HTML page gave.

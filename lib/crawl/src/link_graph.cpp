@@ -1,8 +1,8 @@
-#include "link_graph.h"
+#include "crawl/link_graph.h"
 
 #include <algorithm>
 
-namespace conc::crawl::detail {
+namespace conc::crawl {
 
 bool too_many_repeats(std::string_view url, std::size_t limit) {
   const std::size_t scheme = url.find("://");
@@ -99,4 +99,4 @@ std::span<const std::span<const Edge>> LinkGraph::level_pages() {
   return level;
 }
 
-}  // namespace conc::crawl::detail
+}  // namespace conc::crawl

@@ -11,7 +11,6 @@
 #include "crawl/host_schedule.h"
 #include "crawl/transfer.h"
 #include "job.h"
-#include "link_graph.h"
 
 namespace conc::crawl::detail {
 

@@ -1,4 +1,4 @@
-// The crawl's links as edges between URL ids, recorded as pages are parsed.
+// crawl/link_graph.h: the crawl's links as edges between URL ids, recorded as pages are parsed.
 #pragma once
 
 #include <cstddef>
@@ -13,9 +13,16 @@
 #include "conc/mutex.h"
 #include "conc/thread_annotations.h"
 #include "crawl/url_table.h"
-#include "job.h"
 
-namespace conc::crawl::detail {
+namespace conc::crawl {
+
+/// A link found in a page, resolved against the page (and its <base>).
+struct FoundLink {
+  std::string url;       ///< absolute, normalised, without fragment
+  std::string fragment;  ///< without '#'; empty if none
+  std::uint32_t line = 0;
+  bool follow = true;  ///< false: rel=nofollow or a page-wide nofollow
+};
 
 /// A link as the crawl keeps it: 16 bytes, for every link of every page.
 struct Edge {
@@ -78,7 +85,9 @@ class LinkGraph {
 
   const Limits limits_;
   Mutex mutex_;
-  UrlTable& urls_ GUARDED_BY(mutex_);
+  // Interned into under mutex_; read freely between runs. (Not GUARDED_BY:
+  // the analysis would count every read of the reference as a use.)
+  UrlTable& urls_;
   // Edges live in fixed chunks, never moved: a growing vector of two
   // million edges would hold twice their size while it copies them.
   std::vector<std::unique_ptr<Edge[]>> chunks_ GUARDED_BY(mutex_);
@@ -94,4 +103,4 @@ class LinkGraph {
 /// (/a/a/a/a, /x/b/x/c/x/d/x): the mark of a crawler trap.
 bool too_many_repeats(std::string_view url, std::size_t limit);
 
-}  // namespace conc::crawl::detail
+}  // namespace conc::crawl
