@@ -202,15 +202,21 @@ TEST_CASE("normalize: hosts of every kind") {
   // IPv4 in curl's normal form.
   CHECK(normalize("http://127.0.0.1:8080/") == "http://127.0.0.1:8080/");
   CHECK(normalize("http://0x7f.1/") == "http://127.0.0.1/");
-  // IDN hosts stay in UTF-8, ASCII letters lower-cased (no punycode: see url.h).
-  CHECK(normalize("http://B\xC3\xBC"
-                  "cher.DE/") ==
-        "http://b\xC3\xBC"
-        "cher.de/");
-  CHECK(normalize("http://b%C3%BCcher.de/") ==
-        "http://b\xC3\xBC"
-        "cher.de/");
-  CHECK(normalize("http://xn--bcher-kva.de/") == "http://xn--bcher-kva.de/");
+  // IDN hosts in their ASCII form, as browsers send them, whatever the
+  // locale: raw UTF-8, escaped UTF-8, upper case, and the ASCII form itself
+  // are one URL.
+  for (const char* same : {"http://B\xC3\xBC"
+                           "cher.DE/",
+                           "http://b%C3%BCcher.de/", "http://xn--bcher-kva.de/", "http://XN--BCHER-KVA.de/"}) {
+    INFO(same);
+    CHECK(normalize(same) == "http://xn--bcher-kva.de/");
+  }
+  CHECK(resolve("http://xn--bcher-kva.de/a/", "//\xE4\xBE\x8B\xE3\x81\x88.\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88/x") ==
+        ResolvedUrl{"http://xn--r8jz45g.xn--zckzah/x", ""});
+  CHECK(host_of("http://B\xC3\xBC"
+                "cher.de:8080/") == "xn--bcher-kva.de:8080");
+  // UTF-8 that is no valid IDN (a label of symbols IDNA forbids).
+  CHECK(normalize("http://\xE2\x98\x83\xE2\x98\x83--x.com/") == std::nullopt);
   // Hosts that cannot be.
   CHECK(normalize("http://a%20b/") == std::nullopt);
   CHECK(normalize("http://a%00b/") == std::nullopt);

@@ -87,6 +87,7 @@ struct UrlInfo {
   /// only when its level ends, pages in URL order.)
   bool claimed = false;
   bool bad_redirect = false;  ///< its Location was no URL
+  bool start = false;         ///< a start URL
   std::int32_t status = 0;
   std::uint32_t content_type = 0;  ///< in the crawl's TextTable
   std::uint32_t error = 0;         ///< in the crawl's TextTable; 0: none
@@ -142,6 +143,7 @@ class Crawler {
     for (const auto& url : options_.start_urls) {
       const UrlTable::Id id = intern(url);
       info_[id].linked = true;
+      info_[id].start = true;
       if (claim(id)) level.push_back(id);
     }
     if (options_.sitemap) seed_from_sitemaps(level);
@@ -232,7 +234,7 @@ class Crawler {
         ++summary_.robots_disallowed;
         cut(id, UrlInfo::Cut::kRobots);
         // A start URL left out leaves nothing checked: a CI gate must not pass.
-        if (is_start(id)) diag_.error(urls_[id], "disallowed by robots.txt, not fetched (--no-robots fetches it)");
+        if (info_[id].start) diag_.error(urls_[id], "disallowed by robots.txt, not fetched (--no-robots fetches it)");
         continue;
       }
       allowed.push_back(id);
@@ -565,10 +567,6 @@ class Crawler {
     if (excluded(url)) return false;
     if (include_.empty() || !in_scope) return true;
     return std::any_of(include_.begin(), include_.end(), [url](const auto& re) { return RE2::PartialMatch(url, *re); });
-  }
-
-  bool is_start(UrlTable::Id id) const {
-    return std::find(options_.start_urls.begin(), options_.start_urls.end(), urls_[id]) != options_.start_urls.end();
   }
 
   void cut(UrlTable::Id id, UrlInfo::Cut why) {

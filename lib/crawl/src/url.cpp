@@ -1,7 +1,10 @@
 #include "crawl/url.h"
 
 #include <curl/curl.h>
+#include <idn2.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 
 #include "ascii.h"
@@ -94,9 +97,28 @@ bool is_valid_host(const std::string& host) {
   return common::is_valid_utf8(host);
 }
 
+// An IDN host's ASCII form (UTS #46 mapping, then punycode: `Bücher.de`
+// is `xn--bcher-kva.de`), or nothing if it is no valid IDN. libidn2 reads
+// UTF-8 whatever the process locale; libcurl 7.88's own conversion follows
+// the locale (curl issue #10984) and fails in the C locale CI runs in.
+std::optional<std::string> idn_to_ascii(const std::string& host) {
+  char* ascii = nullptr;
+  if (idn2_lookup_u8(reinterpret_cast<const std::uint8_t*>(host.c_str()), reinterpret_cast<std::uint8_t**>(&ascii),
+                     IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) != IDN2_OK) {
+    return std::nullopt;
+  }
+  std::string out(ascii);
+  idn2_free(ascii);
+  return out;
+}
+
 std::optional<std::string> lower_host(CURLU* u) {
   auto host = get_part(u, CURLUPART_HOST);
   if (!host || host->empty() || !is_valid_host(*host)) return std::nullopt;
+  if (std::any_of(host->begin(), host->end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    host = idn_to_ascii(*host);
+    if (!host || host->empty()) return std::nullopt;
+  }
   for (char& c : *host) c = detail::to_lower(c);
   return host;
 }

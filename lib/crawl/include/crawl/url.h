@@ -27,9 +27,10 @@ struct ResolvedUrl {
 
 /// Resolves `reference` (relative or absolute, e.g. an href) against `base`
 /// (an absolute http(s) URL) as RFC 3986 §5 says, then normalises:
-///  - scheme and host lower-cased (ASCII letters only: an IDN host stays in
-///    UTF-8 as curl gives it; libcurl 7.88's CURLU_PUNYCODE depends on the
-///    process locale, curl issue #10984, so it is not used);
+///  - scheme and host lower-cased; an IDN host in its ASCII form
+///    (`http://Bücher.de/` is `http://xn--bcher-kva.de/`, as browsers send
+///    it), by libidn2 (libcurl 7.88's own conversion depends on the process
+///    locale, curl issue #10984);
 ///  - the default port dropped (80 for http, 443 for https), `:080` read as 80;
 ///  - dot segments removed; an empty path becomes `/`;
 ///  - the fragment split off into ResolvedUrl::fragment;
@@ -43,7 +44,7 @@ struct ResolvedUrl {
 /// removed, `\` read as `/` before the query.
 /// Returns nothing when either is malformed, or the result is not http(s)
 /// with a host name made of letters, digits, `-`, `.`, `_`, `~` and valid
-/// UTF-8 (or an IPv6 literal). Never throws on bad input; linear in the input's length
+/// UTF-8 that is a valid IDN (or an IPv6 literal). Never throws on bad input; linear in the input's length
 /// (libcurl refuses inputs over 8 MB). Thread-safe.
 std::optional<ResolvedUrl> resolve(std::string_view base, std::string_view reference);
 
