@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/batch_reader.h"
 #include "conc/tsan.h"
+#include "pipeline/batch_reader.h"
 #include "pipeline/pipeline.h"
 #include "temp_dir.h"
 
