@@ -69,11 +69,15 @@ crawl::ScopeKind scope_of(const std::string& name) {
 void validate(CrawlFlags& f, const SharedOptions& o) {
   f.start_urls.clear();
   for (const auto& url : f.urls) {
-    if (crawl::classify(url) != crawl::UrlKind::kFetchable) {
-      throw UsageError("'" + url + "' is not an http:// or https:// URL");
+    switch (crawl::classify(url)) {
+      case crawl::UrlKind::kSkipped: throw UsageError("'" + url + "' is not an http:// or https:// URL");
+      case crawl::UrlKind::kMalformed:
+        throw UsageError("'" + url + "' is not a valid URL (its host is no valid name, IDN or address, or its port " +
+                         "is bad)");
+      case crawl::UrlKind::kFetchable: break;
     }
     const auto normal = crawl::normalize(url);
-    if (!normal) throw UsageError("'" + url + "' is not a valid URL");
+    if (!normal) throw UsageError("'" + url + "' is not an absolute http:// or https:// URL");
     f.start_urls.push_back(*normal);
   }
   try {

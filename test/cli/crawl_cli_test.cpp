@@ -89,7 +89,13 @@ TEST_CASE("conc crawl usage errors exit 2 with one line, before any request") {
   const std::string url = server.url("/ok");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"ftp://example.org/"}, "'ftp://example.org/' is not an http:// or https:// URL"},
-      {{"http://a b/"}, "'http://a b/' is not an http:// or https:// URL"},
+      {{"http://a b/"},
+       "'http://a b/' is not a valid URL (its host is no valid name, IDN or address, or its port is bad)"},
+      {{"http://x\xEF\xBD\x9Cy/"},
+       "'http://x\xEF\xBD\x9Cy/' is not a valid URL (its host is no valid name, IDN or address, or its port is bad)"},
+      {{"http://h:99999/"},
+       "'http://h:99999/' is not a valid URL (its host is no valid name, IDN or address, or its port is bad)"},
+      {{"/relative"}, "'/relative' is not an absolute http:// or https:// URL"},
       {{"--accept", "300..200", url}, "--accept: the range '300..200' is empty"},
       {{"--accept", "abc", url}, "--accept: expected statuses from 100 to 999 like 200..299,403, got 'abc'"},
       {{"--exclude", "(", url}, "invalid regular expression '('"},

@@ -89,33 +89,46 @@ TEST_CASE("an unregistered temporary file is left alone") {
 TEST_CASE("the handlers keep the interrupted thread's errno, even when a temporary is already gone") {
   // The run may remove its temporary before a late second signal lands:
   // the handler's unlink then fails, and must not leak ENOENT into the
-  // interrupted code. Under ThreadSanitizer (halt_on_error) a handler that
-  // changes errno ends the child with exit 66 instead of SIGINT, as it did
-  // in CI. The signals come from another process, as a user's would: a
-  // raise() is delivered synchronously, where nothing checks errno.
+  // interrupted code. Only ThreadSanitizer (halt_on_error) sees a handler
+  // change errno: it ends the child with exit 66 instead of SIGINT, as it
+  // did in CI; elsewhere the second signal kills before anyone could look.
+  // The signals come from another process, as a user's would: a raise()
+  // is delivered synchronously, where TSan does not check errno.
   int ready[2];
+  int stopped[2];
   REQUIRE(pipe(ready) == 0);
+  REQUIRE(pipe(stopped) == 0);
   const pid_t child = fork();
   REQUIRE(child >= 0);
   if (child == 0) {
     close(ready[0]);
+    close(stopped[0]);
     conc::common::InterruptGuard guard;
     conc::common::TempFileRegistration temp("/nonexistent/conc-interrupt-gone");
     errno = EDOM;
     if (write(ready[1], "r", 1) != 1) _exit(4);
     // Busy, not blocked, as a thread in the middle of a computation is.
-    for (const auto end = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < end;) {
+    bool told = false;
+    for (const auto end = std::chrono::steady_clock::now() + 30s; std::chrono::steady_clock::now() < end;) {
       if (errno != EDOM) _exit(3);
+      if (!told && guard.interrupted()) {
+        // The first signal is handled: the second cannot merge with it.
+        if (write(stopped[1], "s", 1) != 1) _exit(4);
+        errno = EDOM;
+        told = true;
+      }
     }
     _exit(0);
   }
   close(ready[1]);
+  close(stopped[1]);
   char c = 0;
   REQUIRE(read(ready[0], &c, 1) == 1);
-  close(ready[0]);
   kill(child, SIGINT);
-  std::this_thread::sleep_for(100ms);
+  REQUIRE(read(stopped[0], &c, 1) == 1);
   kill(child, SIGINT);  // unlink fails; the process still dies of SIGINT
+  close(ready[0]);
+  close(stopped[0]);
   int status = 0;
   REQUIRE(waitpid(child, &status, 0) == child);
   INFO("exit status " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1));

@@ -190,3 +190,21 @@ TEST_CASE("crawl: robots.txt past 500 KiB and a relative Sitemap: line are warne
                                  "conc crawl: " + server.url("/robots.txt") +
                                      ": Sitemap: '/relative.xml' is no absolute http(s) URL, ignored"});
 }
+
+TEST_CASE("crawl --check-fragments finds an id as written or percent-decoded, as HTML does") {
+  HttpServer server;
+  conc::crawl::Options o;
+  o.check_fragments = true;
+  // Ids `café` and `s p`; links to them escaped and raw, and to one missing.
+  const std::string page = server.url(
+      "/links?id=caf%C3%A9&id=s%20p&to=%23caf%25C3%25A9&to=%23caf%C3%A9&to=%23s%2520p&to=%23nope&to=%23caf%25C3");
+  o.start_urls = {page};
+  const Run run = crawl(o);
+  std::vector<std::string> missing;
+  for (const Record& r : run.result.records) {
+    if (r.error == "missing fragment") missing.push_back(r.url.substr(r.url.find('#')));
+  }
+  // `#caf%C3` decodes to no UTF-8 id: missing too.
+  CHECK(missing == std::vector<std::string>{"#caf%C3", "#nope"});
+  CHECK(run.result.summary.broken == 2);
+}

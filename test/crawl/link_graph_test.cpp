@@ -14,7 +14,7 @@ using conc::crawl::UrlTable;
 
 namespace {
 
-const LinkGraph::Limits kLimits{100, 3, true};
+const LinkGraph::Limits kLimits{{100, 3}, true};
 
 // A page's edges as (to URL, line, follow, fragment) for comparing.
 using Seen = std::tuple<std::string, std::uint32_t, bool, std::string>;
@@ -42,6 +42,7 @@ TEST_CASE("LinkGraph keeps a page's links as edges in document order, and emptie
                                                          {"http://a/y", 4, false, "top"},
                                                          {"http://a/x", 7, true, "top"}});
   CHECK(g.pages()[0][0].from == page);
+  CHECK(g.pages()[0][0].fragment == 0);
   CHECK(g.pages()[0][1].fragment == g.pages()[0][2].fragment);  // one fragment, one index
   CHECK(g.counts().links == 5);
   CHECK(g.counts().too_long == 1);
@@ -51,7 +52,7 @@ TEST_CASE("LinkGraph keeps a page's links as edges in document order, and emptie
 
 TEST_CASE("LinkGraph keeps no fragments unless asked, and no page without links") {
   UrlTable urls;
-  LinkGraph g(urls, {100, 3, false});
+  LinkGraph g(urls, {{100, 3}, false});
   std::vector<FoundLink> links = {{"http://a/x", "frag", 1, true}};
   g.add(urls.intern("http://a/").first, links);
   std::vector<FoundLink> none;
@@ -153,13 +154,14 @@ TEST_CASE("LinkGraph stress: pages added from many threads at once lose and dupl
   CHECK(urls.size() == static_cast<std::size_t>(kThreads * kPagesEach + kTargets));
 }
 
-TEST_CASE("too_many_repeats: a path segment more than the limit in a row or in all") {
-  using conc::crawl::too_many_repeats;
-  CHECK_FALSE(too_many_repeats("http://a/a/a/a", 3));
-  CHECK(too_many_repeats("http://a/a/a/a/a", 3));
-  CHECK(too_many_repeats("http://h/x/b/x/c/x/d/x", 3));
-  CHECK_FALSE(too_many_repeats("http://h/x/b/x/c/x?x/x/x/x", 3));  // the query is no path
-  CHECK_FALSE(too_many_repeats("http://h", 0));
-  CHECK_FALSE(too_many_repeats("no scheme/a/a/a/a", 1));
-  CHECK_FALSE(too_many_repeats("http://h//////", 1));  // empty segments are no segments
+TEST_CASE("LinkGraph: a line past 31 bits is told as the last one it can hold, not wrapped") {
+  UrlTable urls;
+  LinkGraph g(urls, kLimits);
+  std::vector<FoundLink> links = {{"http://a/x", "", 0x80000005u, true}, {"http://a/y", "", Edge::kMaxLine, false}};
+  g.add(urls.intern("http://a/").first, links);
+  REQUIRE(g.pages().size() == 1);
+  CHECK(g.pages()[0][0].line == Edge::kMaxLine);
+  CHECK(g.pages()[0][0].follow == 1);
+  CHECK(g.pages()[0][1].line == Edge::kMaxLine);
+  CHECK(g.pages()[0][1].follow == 0);
 }

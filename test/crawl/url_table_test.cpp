@@ -60,3 +60,12 @@ TEST_CASE("UrlTable's memory stays near the URLs' own bytes") {
   INFO("overhead per URL: " << per_url << " bytes");
   CHECK(per_url < 48);  // 16 (view) + 4 (hash) + 8 (slots at half load) + arena slack and doubling
 }
+
+TEST_CASE("UrlTable: the empty string first of all (the crawl's texts and fragments start so)") {
+  UrlTable t;
+  CHECK(t.intern("") == std::pair<UrlTable::Id, bool>{0, true});
+  CHECK(t.intern("x") == std::pair<UrlTable::Id, bool>{1, true});
+  CHECK(t.intern("") == std::pair<UrlTable::Id, bool>{0, false});
+  CHECK(t[0].empty());
+  CHECK(t[1] == "x");
+}

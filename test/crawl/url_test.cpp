@@ -215,8 +215,15 @@ TEST_CASE("normalize: hosts of every kind") {
         ResolvedUrl{"http://xn--r8jz45g.xn--zckzah/x", ""});
   CHECK(host_of("http://B\xC3\xBC"
                 "cher.de:8080/") == "xn--bcher-kva.de:8080");
-  // UTF-8 that is no valid IDN (a label of symbols IDNA forbids).
-  CHECK(normalize("http://\xE2\x98\x83\xE2\x98\x83--x.com/") == std::nullopt);
+  // UTF-8 that is no valid IDN (a label of symbols IDNA forbids), and
+  // full-width forms UTS #46 maps to ASCII no host may hold: `％`, `｜`,
+  // `℀` (a/c).
+  for (const char* bad : {"http://\xE2\x98\x83\xE2\x98\x83--x.com/", "http://x\xEF\xBC\x85y.com/",
+                          "http://x\xEF\xBD\x9Cy.com/", "http://x\xE2\x84\x80y.com/"}) {
+    INFO(bad);
+    CHECK(normalize(bad) == std::nullopt);
+    CHECK(host_of(bad).empty());
+  }
   // Hosts that cannot be.
   CHECK(normalize("http://a%20b/") == std::nullopt);
   CHECK(normalize("http://a%00b/") == std::nullopt);
@@ -294,4 +301,18 @@ TEST_CASE("host_of, origin_of, path_and_query_of") {
   CHECK(path_and_query_of("http://a/b?") == "/b");
   CHECK(path_and_query_of("http://a/%7e%2f") == "/~%2F");
   CHECK(path_and_query_of("nope").empty());
+}
+
+TEST_CASE("trap_cut: too long, or a path segment more than the limit in a row or in all") {
+  using conc::crawl::trap_cut;
+  using conc::crawl::TrapCut;
+  const conc::crawl::TrapLimits limits{30, 3};
+  CHECK(trap_cut("http://a/a/a/a", limits) == TrapCut::kNone);
+  CHECK(trap_cut("http://a/a/a/a/a", limits) == TrapCut::kRepeats);
+  CHECK(trap_cut("http://h/x/b/x/c/x/d/x", limits) == TrapCut::kRepeats);
+  CHECK(trap_cut("http://h/x/b/x/c/x?x/x/x/x", limits) == TrapCut::kNone);  // the query is no path
+  CHECK(trap_cut("http://h//////", {30, 1}) == TrapCut::kNone);             // empty segments are none
+  CHECK(trap_cut("http://h", {30, 0}) == TrapCut::kNone);
+  CHECK(trap_cut("http://h/" + std::string(21, 'x'), limits) == TrapCut::kNone);  // 30 bytes: the limit itself
+  CHECK(trap_cut("http://h/" + std::string(22, 'x'), limits) == TrapCut::kTooLong);
 }

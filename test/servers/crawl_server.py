@@ -79,7 +79,8 @@ unless said otherwise; every page is text/html unless said otherwise)
   /nofollow/rel        links /nofollow/target-rel with rel=nofollow, and /ok?from=rel
   /nofollow/target-*   pages linking /nofollow/deeper-* (never to be requested)
   /meta-refresh        <meta http-equiv=refresh content="0; url=/ok?from=refresh">
-  /links?to=URL&to=URL a page with one <a> per `to` (absolute URLs to anywhere)
+  /links?to=URL&to=URL a page with one <a> per `to` (absolute URLs to anywhere),
+                       after one <h2 id=ID> per `id`
   /not-html            text/plain holding <a href="/never"> (never to be requested)
   /private/...         pages (the default --disallow)
   /trap/YYYY-MM-DD     a calendar: each day links to the next one, forever
@@ -656,7 +657,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def links(self):
         targets = self.query_all.get("to", [])
-        body = [f'<p><a href="{html.escape(t, quote=True)}">link</a></p>' for t in targets]
+        body = [f'<h2 id="{html.escape(i, quote=True)}">anchor</h2>' for i in self.query_all.get("id", [])]
+        body += [f'<p><a href="{html.escape(t, quote=True)}">link</a></p>' for t in targets]
         self.send(200, page("links", body))
 
     def robots(self):

@@ -49,7 +49,7 @@ class ActorRunner final : public LevelRunner {
       parsers_.push_back(std::make_unique<Actor<Parse>>([this](Parse& p) {
         const Level& level = *level_;
         try {
-          parse_if_wanted(level.jobs_[p.job], level.out_[p.job], context_.links);
+          parse_if_wanted(level.jobs_[p.job], level.out_[p.job], context_.graph);
         } catch (const std::exception& e) {  // out of memory: the page stays unparsed, the level goes on
           level.out_[p.job].response.error = std::string("cannot parse: ") + e.what();
         }
@@ -132,7 +132,7 @@ class ActorRunner final : public LevelRunner {
             ++parsing_;
             runner_.parsers_[next_parser_++ % runner_.parsers_.size()]->tell(Parse{f->job});
           } else {
-            parse_if_wanted(jobs_[f->job], out_[f->job], runner_.context_.links);
+            parse_if_wanted(jobs_[f->job], out_[f->job], runner_.context_.graph);
           }
         }
       } else if (std::holds_alternative<Parsed>(m)) {

@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "crawl/link_graph.h"
+#include "crawl/percent_encoding.h"
 #include "crawl/robots.h"
 #include "crawl/scope.h"
 #include "crawl/sitemap.h"
@@ -47,24 +48,6 @@ using detail::Job;
 using detail::JobKind;
 using detail::Outcome;
 
-// Strings many URLs share (content types, error reasons), each kept once
-// and named by an index; 0 is the empty string.
-class TextTable {
- public:
-  TextTable() : texts_(1) {}
-  std::uint32_t intern(std::string&& text) {
-    if (text.empty()) return 0;
-    const auto [it, fresh] = ids_.emplace(std::move(text), static_cast<std::uint32_t>(texts_.size()));
-    if (fresh) texts_.push_back(it->first);
-    return it->second;
-  }
-  [[nodiscard]] const std::string& operator[](std::uint32_t index) const { return texts_[index]; }
-
- private:
-  std::vector<std::string> texts_;
-  std::unordered_map<std::string, std::uint32_t> ids_;
-};
-
 // What the crawl knows of one URL (by id): 56 bytes, for every URL seen.
 struct UrlInfo {
   enum class Stage : std::uint8_t { kSeen, kFetched, kNotFetched };
@@ -89,8 +72,8 @@ struct UrlInfo {
   bool bad_redirect = false;  ///< its Location was no URL
   bool start = false;         ///< a start URL
   std::int32_t status = 0;
-  std::uint32_t content_type = 0;  ///< in the crawl's TextTable
-  std::uint32_t error = 0;         ///< in the crawl's TextTable; 0: none
+  std::uint32_t content_type = 0;  ///< in the crawl's texts_ table; 0: none
+  std::uint32_t error = 0;         ///< in the crawl's texts_ table; 0: none
   std::uint32_t retries = 0;
   std::uint64_t bytes = 0;
   std::uint64_t time_ms = 0;
@@ -111,6 +94,8 @@ bool accepted(const AcceptRanges& ranges, long status) {
                      [status](const auto& r) { return status >= r.first && status <= r.second; });
 }
 
+TrapLimits traps_of(const Options& o) { return {o.max_url_length, o.max_segment_repeats}; }
+
 class Crawler {
  public:
   Crawler(const Options& options, common::Diagnostics& diag, std::stop_token stop, common::ProgressBar* progress,
@@ -123,10 +108,11 @@ class Crawler {
         scope_(options.scope, options.start_urls),
         schedule_(options.politeness),
         policy_(options),
-        graph_(urls_, {options.max_url_length, options.max_segment_repeats, options.check_fragments}),
+        graph_(urls_, {traps_of(options), options.check_fragments}),
         context_{
             options, options.threads != 0 ? options.threads : kDefaultTransfers, schedule_, share_, policy_, graph_,
             progress} {
+    texts_.intern("");  // 0: no content type, no error
     compile(options.include, include_);
     compile(options.exclude, exclude_);
     switch (options.strategy) {
@@ -396,13 +382,10 @@ class Crawler {
   // A sitemap's page URL, held to the rules a link is held to, as a URL of
   // the first level.
   void seed(const std::string& url, std::vector<UrlTable::Id>& level) {
-    if (url.size() > options_.max_url_length) {
-      ++summary_.cut_url_length;
-      return;
-    }
-    if (too_many_repeats(url, options_.max_segment_repeats)) {
-      ++summary_.cut_repeats;
-      return;
+    switch (trap_cut(url, traps_of(options_))) {
+      case TrapCut::kTooLong: ++summary_.cut_url_length; return;
+      case TrapCut::kRepeats: ++summary_.cut_repeats; return;
+      case TrapCut::kNone: break;
     }
     if (!scope_.contains(url) || !passes_filters(url, true)) {
       ++summary_.cut_filters;
@@ -496,9 +479,9 @@ class Crawler {
     Response& r = out.response;
     u.stage = UrlInfo::Stage::kFetched;
     u.status = static_cast<std::int32_t>(r.status);  // 0, or three digits
-    u.content_type = texts_.intern(std::move(r.content_type));
+    u.content_type = texts_.intern(r.content_type).first;
     u.bytes = r.bytes;
-    u.error = texts_.intern(std::move(r.error));
+    u.error = texts_.intern(r.error).first;
     u.time_ms = out.time_ms;
     u.retries = out.retries;
     u.parsed = out.page.has_value();
@@ -673,6 +656,14 @@ class Crawler {
     }
   }
 
+  // HTML finds a fragment's element by its id as written, then percent-
+  // decoded (links keep their fragments percent-encoded: `#caf%C3%A9` is
+  // the id `café`).
+  static bool has_anchor(const std::vector<std::string>& anchors, std::string_view fragment) {
+    return std::binary_search(anchors.begin(), anchors.end(), fragment) ||
+           std::binary_search(anchors.begin(), anchors.end(), percent_decode(fragment));
+  }
+
   // --check-fragments: a link page#frag whose page (parsed) has no such
   // anchor is a broken record of its own, `url` holding the fragment.
   void add_missing_fragments(std::vector<Record>& out) const {
@@ -682,13 +673,13 @@ class Crawler {
         if (e.fragment == 0) continue;
         const auto a = anchors_.find(e.to);
         if (a == anchors_.end()) continue;  // not parsed: nothing to check against
-        if (std::binary_search(a->second.begin(), a->second.end(), graph_.fragment(e.fragment))) continue;
+        if (has_anchor(a->second, graph_.fragment(e.fragment))) continue;
         missing[{e.to, e.fragment}].push_back(Referrer{std::string(urls_[e.from]), e.line});
       }
     }
     for (auto& [key, refs] : missing) {
       Record r = record_of(key.first);
-      r.url = std::string(urls_[key.first]) + "#" + graph_.fragment(key.second);
+      r.url = std::string(urls_[key.first]).append("#").append(graph_.fragment(key.second));
       r.error = "missing fragment";
       r.broken = true;
       r.redirects.clear();
@@ -753,8 +744,8 @@ class Crawler {
   std::vector<std::unique_ptr<RE2>> include_;
   std::vector<std::unique_ptr<RE2>> exclude_;
 
-  std::vector<UrlInfo> info_;                                           ///< by id
-  TextTable texts_;                                                     ///< content types and errors of info_
+  std::vector<UrlInfo> info_;  ///< by id
+  UrlTable texts_;             ///< content types and errors of info_, interned ("" is 0)
   std::unordered_map<UrlTable::Id, std::vector<std::string>> anchors_;  ///< --check-fragments only
   std::unordered_map<std::string, std::optional<RobotsTxt>> robots_;    ///< by origin
   std::unordered_set<UrlTable::Id> emitted_;

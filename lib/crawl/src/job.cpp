@@ -42,17 +42,18 @@ std::optional<JobPolicy::Clock::time_point> JobPolicy::next_try(const Response& 
   return now + wait;
 }
 
-void parse_if_wanted(const Job& job, Outcome& out, LinkGraph& links) {
+void parse_if_wanted(const Job& job, Outcome& out, LinkGraph& graph) {
   Response& r = out.response;
   if (job.parse && r.error.empty() && r.status >= 200 && r.status <= 299 && r.content_type == "text/html") {
-    out.page = parse_page(r.body, job.url);
-    links.add(job.id, out.page->links);
+    ParsedPage page = parse_page(r.body, job.url);
+    graph.add(job.id, page.links);  // if it throws, the page stays unparsed
+    out.page = std::move(page);
   }
   if (job.kind != JobKind::kRobots && job.kind != JobKind::kSitemap) std::string().swap(r.body);
 }
 
 Outcome run_blocking(const Job& job, Transfer& transfer, HostSchedule& schedule, const JobPolicy& policy,
-                     LinkGraph& links, const std::stop_token& stop) {
+                     LinkGraph& graph, const std::stop_token& stop) {
   Outcome out;
   const auto started = JobPolicy::Clock::now();
   bool head_refused = false;
@@ -79,7 +80,7 @@ Outcome run_blocking(const Job& job, Transfer& transfer, HostSchedule& schedule,
   }
   out.time_ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(JobPolicy::Clock::now() - started).count());
-  parse_if_wanted(job, out, links);
+  parse_if_wanted(job, out, graph);
   return out;
 }
 

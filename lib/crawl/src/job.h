@@ -97,10 +97,10 @@ class JobPolicy {
 /// Runs `job` to its end on this thread with a blocking transfer: host
 /// schedule, retries, HEAD fallback, parse. For seq, pool and actor.
 Outcome run_blocking(const Job& job, Transfer& transfer, HostSchedule& schedule, const JobPolicy& policy,
-                     LinkGraph& links, const std::stop_token& stop);
+                     LinkGraph& graph, const std::stop_token& stop);
 
 /// Parses the body of a finished job if it is wanted and HTML, and drops
-/// it. The page's links go to `links` at once (out.page keeps none).
-void parse_if_wanted(const Job& job, Outcome& out, LinkGraph& links);
+/// it. The page's links go to `graph` at once (out.page keeps none).
+void parse_if_wanted(const Job& job, Outcome& out, LinkGraph& graph);
 
 }  // namespace conc::crawl::detail

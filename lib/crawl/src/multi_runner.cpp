@@ -81,13 +81,13 @@ class MultiRunner final : public LevelRunner {
         if (jobs[job].parse && out[job].response.content_type == "text/html") {
           parsing_now.fetch_add(1, std::memory_order_relaxed);  // relaxed: see above
           parsing.run([&, job] {
-            parse_if_wanted(jobs[job], out[job], context_.links);
+            parse_if_wanted(jobs[job], out[job], context_.graph);
             // relaxed: see above. The loop may be polling because the
             // backlog was full: this parse ending lets it start another.
             if (parsing_now.fetch_sub(1, std::memory_order_relaxed) == backlog) curl_multi_wakeup(multi_);
           });
         } else {
-          parse_if_wanted(jobs[job], out[job], context_.links);
+          parse_if_wanted(jobs[job], out[job], context_.graph);
         }
       }
       if (dispatcher.all_finished()) break;

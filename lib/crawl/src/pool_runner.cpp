@@ -29,7 +29,7 @@ class PoolRunner final : public LevelRunner {
       }
       auto& transfer = transfers_.local();
       if (!transfer) transfer = std::make_unique<Transfer>(context_.options.request, context_.share);
-      out[i] = run_blocking(jobs[i], *transfer, context_.schedule, context_.policy, context_.links, stop);
+      out[i] = run_blocking(jobs[i], *transfer, context_.schedule, context_.policy, context_.graph, stop);
       if (context_.progress != nullptr) context_.progress->add(1, out[i].response.bytes);
     });
   }

@@ -21,7 +21,7 @@ struct RunnerContext {
   HostSchedule& schedule;
   const CurlShare& share;
   const JobPolicy& policy;
-  LinkGraph& links;               ///< where parsed pages' links go
+  LinkGraph& graph;               ///< where parsed pages' links go
   common::ProgressBar* progress;  ///< may be null
 };
 

@@ -13,7 +13,7 @@ class SeqRunner final : public LevelRunner {
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       out[i] = stop.stop_requested()
                    ? stopped_outcome()
-                   : run_blocking(jobs[i], transfer_, context_.schedule, context_.policy, context_.links, stop);
+                   : run_blocking(jobs[i], transfer_, context_.schedule, context_.policy, context_.graph, stop);
       if (context_.progress != nullptr) context_.progress->add(1, out[i].response.bytes);
     }
   }

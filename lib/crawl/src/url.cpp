@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 
 #include "ascii.h"
 #include "common/json_writer.h"
@@ -116,8 +117,13 @@ std::optional<std::string> lower_host(CURLU* u) {
   auto host = get_part(u, CURLUPART_HOST);
   if (!host || host->empty() || !is_valid_host(*host)) return std::nullopt;
   if (std::any_of(host->begin(), host->end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    // Checked again: UTS #46 maps full-width forms to ASCII, `x％y` to
+    // `x%y` and `x｜y` to `x|y`, which no host may hold.
     host = idn_to_ascii(*host);
-    if (!host || host->empty()) return std::nullopt;
+    if (!host || host->empty() || !is_valid_host(*host) ||
+        std::any_of(host->begin(), host->end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+      return std::nullopt;
+    }
   }
   for (char& c : *host) c = detail::to_lower(c);
   return host;
@@ -172,6 +178,24 @@ std::string host_and_port(CURLU* u) {
   return std::move(*host);
 }
 
+// A path segment repeated more than `limit` times in a row or in all.
+bool too_many_repeats(std::string_view url, std::size_t limit) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return false;
+  const std::size_t path = url.find('/', scheme + 3);
+  if (path == std::string_view::npos) return false;
+  std::string_view rest = url.substr(path + 1, url.find_first_of("?#", path) - path - 1);
+  std::unordered_map<std::string_view, std::size_t> counts;
+  while (!rest.empty()) {
+    const std::size_t slash = rest.find('/');
+    const std::string_view segment = rest.substr(0, slash);
+    if (!segment.empty() && ++counts[segment] > limit) return true;
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return false;
+}
+
 // Any http URL does to tell whether a relative reference resolves at all.
 constexpr std::string_view kProbeBase = "http://example.invalid/";
 
@@ -216,6 +240,12 @@ std::optional<ResolvedUrl> resolve(std::string_view base, std::string_view refer
   ResolvedUrl out;
   if (Resolver(base).resolve(reference, out) != UrlKind::kFetchable) return std::nullopt;
   return out;
+}
+
+TrapCut trap_cut(std::string_view url, const TrapLimits& limits) {
+  if (url.size() > limits.max_url_length) return TrapCut::kTooLong;
+  if (too_many_repeats(url, limits.max_segment_repeats)) return TrapCut::kRepeats;
+  return TrapCut::kNone;
 }
 
 std::optional<std::string> normalize(std::string_view absolute_url) {

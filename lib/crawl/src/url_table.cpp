@@ -56,6 +56,7 @@ std::size_t UrlTable::slot_of(std::string_view url, std::uint32_t hash) const no
 }
 
 std::string_view UrlTable::store(std::string_view url) {
+  if (url.empty()) return {};  // nothing to keep, and maybe no chunk yet
   if (url.size() > kChunkBytes) {
     // A chunk of its own, kept behind the current chunk, whose free tail
     // the next short URLs still use.
@@ -72,7 +73,7 @@ std::string_view UrlTable::store(std::string_view url) {
     chunk_left_ = kChunkBytes;
   }
   char* at = chunks_.back().get() + (kChunkBytes - chunk_left_);
-  if (!url.empty()) std::memcpy(at, url.data(), url.size());
+  std::memcpy(at, url.data(), url.size());
   chunk_left_ -= url.size();
   return {at, url.size()};
 }

@@ -86,27 +86,21 @@ std::size_t after_last_newline(const char* data, std::size_t n) {
   return nl == nullptr ? 0 : static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
 }
 
-// Just past the `lines`-th '\n' of data[0, n), or past the last one if there
-// are fewer, or 0.
-std::size_t after_lines(const char* data, std::size_t n, std::size_t lines) {
-  std::size_t cut = 0;
-  for (; lines > 0; --lines) {
-    const void* nl = std::memchr(data + cut, '\n', n - cut);
+// Just past the `lines`-th '\n' of data[0, n), or past the last one if
+// there are fewer, or 0; and how many it passed. Stops at the last one it
+// needs, so a batch of few lines costs its own bytes, not the buffer's.
+struct LineCut {
+  std::size_t at = 0;
+  std::size_t lines = 0;
+};
+LineCut cut_after_lines(const char* data, std::size_t n, std::size_t lines) {
+  LineCut cut;
+  for (; cut.lines < lines; ++cut.lines) {
+    const void* nl = std::memchr(data + cut.at, '\n', n - cut.at);
     if (nl == nullptr) break;
-    cut = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
+    cut.at = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
   }
   return cut;
-}
-
-// Whether data[0, n) holds `lines` '\n's. Stops at the last one it needs,
-// so a batch of few lines costs its own bytes, not the whole buffer's.
-bool holds_lines(const char* data, std::size_t n, std::size_t lines) {
-  for (std::size_t at = 0; lines > 0; --lines) {
-    const void* nl = std::memchr(data + at, '\n', n - at);
-    if (nl == nullptr) return false;
-    at = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
-  }
-  return true;
 }
 
 // Where the first line of data[0, n) (whole lines) longer than `max_line`
@@ -145,12 +139,13 @@ std::optional<Batch> BatchReader::next() {
       // Cut when a batch is full, at the end of the file, or when a pipe has
       // nothing more to give right now (so `tail -f | conc pipeline` streams).
       const bool full =
-          avail >= limits_.max_bytes || (limits_.max_lines != 0 && holds_lines(base, avail, limits_.max_lines));
+          avail >= limits_.max_bytes ||
+          (limits_.max_lines != 0 && cut_after_lines(base, avail, limits_.max_lines).lines == limits_.max_lines);
       const bool stream = !input_->is_regular();
       if (full || eof_ || (stream && avail > 0 && !readable_now(input_->fd()))) {
         const std::size_t window = std::min(avail, limits_.max_bytes);
-        taken =
-            limits_.max_lines != 0 ? after_lines(base, window, limits_.max_lines) : after_last_newline(base, window);
+        taken = limits_.max_lines != 0 ? cut_after_lines(base, window, limits_.max_lines).at
+                                       : after_last_newline(base, window);
         if (taken > 0) break;
         // No '\n' in the window: the line is longer than a batch. It makes
         // one batch of its own once its end is read.

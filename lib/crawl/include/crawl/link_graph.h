@@ -7,11 +7,11 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "conc/mutex.h"
 #include "conc/thread_annotations.h"
+#include "crawl/url.h"
 #include "crawl/url_table.h"
 
 namespace conc::crawl {
@@ -26,12 +26,15 @@ struct FoundLink {
 
 /// A link as the crawl keeps it: 16 bytes, for every link of every page.
 struct Edge {
+  static constexpr std::uint32_t kMaxLine = 0x7fffffff;  ///< later lines are told as this one
+
   UrlTable::Id from;
   UrlTable::Id to;
   std::uint32_t line : 31;
   std::uint32_t follow : 1;  ///< not rel=nofollow, nor on a nofollow page
-  std::uint32_t fragment;    ///< index in the fragment table; 0: none
+  std::uint32_t fragment;    ///< in the graph's fragment table; 0: none
 };
+static_assert(sizeof(Edge) == 16, "an edge a link: every byte more costs 2 MB on a 100,000-page site");
 
 /// What LinkGraph counts of the links it is given.
 struct LinkCounts {
@@ -57,14 +60,16 @@ struct LinkCounts {
 class LinkGraph {
  public:
   struct Limits {
-    std::size_t max_url_length;
-    std::size_t max_segment_repeats;
-    bool fragments;  ///< --check-fragments: keep each link's fragment
+    TrapLimits traps;  ///< links these cut are counted and dropped
+    bool fragments;    ///< --check-fragments: keep each link's fragment
   };
 
   LinkGraph(UrlTable& urls, Limits limits);
 
-  /// Records the links of page `from`, in document order, and empties `links`.
+  /// Records the links of page `from` (an id of the graph's UrlTable, each
+  /// page once), in document order, and empties `links`. If it throws
+  /// (out of memory, or more URLs than ids), the page is not recorded:
+  /// neither its edges nor its counts, and `links` is left as it was.
   void add(UrlTable::Id from, std::vector<FoundLink>& links) EXCLUDES(mutex_);
 
   /// Starts a level: `level_pages()` returns what is added from now on.
@@ -74,33 +79,25 @@ class LinkGraph {
   std::span<const std::span<const Edge>> level_pages() NO_THREAD_SAFETY_ANALYSIS;
   /// Every page's links, a span a page (in no particular order).
   [[nodiscard]] std::span<const std::span<const Edge>> pages() const NO_THREAD_SAFETY_ANALYSIS { return pages_; }
-  [[nodiscard]] const std::string& fragment(std::uint32_t index) const NO_THREAD_SAFETY_ANALYSIS {
+  [[nodiscard]] std::string_view fragment(std::uint32_t index) const NO_THREAD_SAFETY_ANALYSIS {
     return fragments_[index];
   }
   [[nodiscard]] LinkCounts counts() const NO_THREAD_SAFETY_ANALYSIS { return counts_; }
 
  private:
-  std::uint32_t fragment_index(const std::string& fragment) REQUIRES(mutex_);
   std::span<Edge> allocate(std::size_t n) REQUIRES(mutex_);
 
   const Limits limits_;
   Mutex mutex_;
-  // Interned into under mutex_; read freely between runs. (Not GUARDED_BY:
-  // the analysis would count every read of the reference as a use.)
-  UrlTable& urls_;
+  UrlTable* const urls_ PT_GUARDED_BY(mutex_);  ///< read freely between runs
   // Edges live in fixed chunks, never moved: a growing vector of two
   // million edges would hold twice their size while it copies them.
   std::vector<std::unique_ptr<Edge[]>> chunks_ GUARDED_BY(mutex_);
   std::size_t chunk_left_ GUARDED_BY(mutex_) = 0;
   std::vector<std::span<const Edge>> pages_ GUARDED_BY(mutex_);  ///< one span a page
   std::size_t level_begin_ = 0;
-  std::vector<std::string> fragments_ GUARDED_BY(mutex_);
-  std::unordered_map<std::string, std::uint32_t> fragment_ids_ GUARDED_BY(mutex_);
+  UrlTable fragments_ GUARDED_BY(mutex_);  ///< any strings interns: "" is 0
   LinkCounts counts_ GUARDED_BY(mutex_);
 };
-
-/// A path segment repeated more than `limit` times in a row or in all
-/// (/a/a/a/a, /x/b/x/c/x/d/x): the mark of a crawler trap.
-bool too_many_repeats(std::string_view url, std::size_t limit);
 
 }  // namespace conc::crawl

@@ -48,6 +48,16 @@ struct ResolvedUrl {
 /// (libcurl refuses inputs over 8 MB). Thread-safe.
 std::optional<ResolvedUrl> resolve(std::string_view base, std::string_view reference);
 
+/// The crawler-trap guards a link or a sitemap URL must pass before it is
+/// kept: its length, and no path segment repeated more than the limit in a
+/// row or in all (/a/a/a/a, /x/b/x/c/x/d/x, the query aside).
+struct TrapLimits {
+  std::size_t max_url_length = 2048;
+  std::size_t max_segment_repeats = 3;
+};
+enum class TrapCut { kNone, kTooLong, kRepeats };
+[[nodiscard]] TrapCut trap_cut(std::string_view url, const TrapLimits& limits);
+
 /// resolve() and classify() at once for the many links of one page: the
 /// base is parsed once, and each reference once. One per thread.
 class Resolver {

@@ -17,9 +17,13 @@ namespace conc::crawl {
 /// site with twenty links a page then holds each URL once, not in three
 /// containers, at about its length plus 28 bytes (`bytes_used`).
 ///
+/// Any strings may be interned so (the crawl's content types, errors and
+/// fragments are too).
+///
 /// Guarantees: an id never changes and its string_view stays valid for the
-/// table's lifetime (the arena never moves a string). Not thread-safe: one
-/// owner (the crawl's coordinator, or the barrier between levels) interns.
+/// table's lifetime (the arena never moves a string). Not thread-safe: the
+/// crawl's LinkGraph interns under its lock while a level runs, and the
+/// crawl reads and interns only between runs.
 class UrlTable {
  public:
   using Id = std::uint32_t;
