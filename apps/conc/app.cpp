@@ -183,7 +183,11 @@ int run_command(const Command& command, const SharedOptions& o) {
     if (code != common::kExitOk && code != common::kExitInputFailed) return code;  // committed only on 0 or 1
     output.commit();
   } catch (const common::BrokenPipe&) {
-    return common::kExitOk;  // the reader has all it wanted (`| head`)
+    // The reader has all it wanted (`| head`): no error of ours, but the
+    // verdict known so far stands, so `set -o pipefail` and a CI gate
+    // still see a failure that was found (a run stopped by the closed
+    // pipe may not have found them all).
+    return code == common::kExitInputFailed || diag.errors() > 0 ? common::kExitInputFailed : common::kExitOk;
   } catch (const UsageError& e) {
     return usage_error(who, e.what(), e.see());  // a check `validate` missed: still nothing committed
   } catch (const std::exception& e) {

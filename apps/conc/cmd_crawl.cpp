@@ -154,10 +154,15 @@ int run(const CrawlFlags& f, RunContext& ctx) {
   progress.finish();
   ctx.stats = std::move(result.stats);
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;
-  if (!f.stream) crawl::write_report(ctx.output, result.records, result.summary, report);
-  if (!ctx.options.quiet) std::cerr << "conc crawl: " << crawl::summary_line(result.summary) << "\n";
   const bool failed = result.summary.broken > 0 || ctx.diagnostics.errors() > 0;
-  return failed ? common::kExitInputFailed : common::kExitOk;
+  const int code = failed ? common::kExitInputFailed : common::kExitOk;
+  try {
+    if (!f.stream) crawl::write_report(ctx.output, result.records, result.summary, report);
+  } catch (const common::BrokenPipe&) {
+    // `| head`: the crawl is whole, so its summary and verdict still count.
+  }
+  if (!ctx.options.quiet) std::cerr << "conc crawl: " << crawl::summary_line(result.summary) << "\n";
+  return code;
 }
 
 }  // namespace

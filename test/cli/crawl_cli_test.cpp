@@ -267,3 +267,16 @@ TEST_CASE("conc crawl --stream and Ctrl-C: the records printed stay, no made-up 
   CHECK(r.out == "rc=130\n");  // /ok waits for its level: nothing of it is final yet
   CHECK(!contains(r.out, "stopped"));
 }
+
+TEST_CASE("conc crawl | head: the reader stops early, but the verdict and the summary stand") {
+  // Over 64 KiB of records, more than a pipe holds: conc meets the closed
+  // pipe. Without the verdict, `set -o pipefail` would pass a broken site.
+  HttpServer server({"--site", "400", "--seed", "5"});
+  const auto r = run_process({"/bin/bash", "-c",
+                              "'" + kConc + "' crawl -j 8 --format jsonl '" + server.url("/") +
+                                  "' | head -c 100 >/dev/null; echo ${PIPESTATUS[0]}"},
+                             "", 60);
+  CHECK(r.out == "1\n");
+  CHECK(contains(r.err, "conc crawl: pages 400, "));
+  CHECK_FALSE(contains(r.err, "broken pipe"));
+}
