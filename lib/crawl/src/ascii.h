@@ -20,6 +20,13 @@ constexpr char to_upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_
 /// HTML's "ASCII whitespace": tab, LF, FF, CR, space.
 constexpr bool is_html_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 
+constexpr bool is_ascii(std::string_view s) noexcept {
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
 inline std::string lower_copy(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = to_lower(c);
