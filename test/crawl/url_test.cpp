@@ -213,6 +213,10 @@ TEST_CASE("normalize: hosts of every kind") {
   }
   CHECK(resolve("http://xn--bcher-kva.de/a/", "//\xE4\xBE\x8B\xE3\x81\x88.\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88/x") ==
         ResolvedUrl{"http://xn--r8jz45g.xn--zckzah/x", ""});
+  // An IDN that maps to digits is an IPv4 address in one of its spellings
+  // (`₀` is `0`): in curl's normal form, as a URL written so would be (fuzzing).
+  CHECK(normalize("http:/\xE2\x82\x80") == "http://0.0.0.0/");
+  CHECK(normalize("http://\xE2\x82\x81\xE2\x82\x82\xE2\x82\x87.1/") == normalize("http://127.1/"));
   CHECK(host_of("http://B\xC3\xBC"
                 "cher.de:8080/") == "xn--bcher-kva.de:8080");
   // UTF-8 that is no valid IDN (a label of symbols IDNA forbids), and

@@ -143,8 +143,16 @@ UrlHandle parse_absolute(const std::string& prepared) {
 std::optional<ResolvedUrl> finish(CURLU* u) {
   const auto scheme = get_part(u, CURLUPART_SCHEME);
   if (!scheme || !is_http(*scheme)) return std::nullopt;
+  const auto written = get_part(u, CURLUPART_HOST);
   const auto host = lower_host(u);
   if (!host || curl_url_set(u, CURLUPART_HOST, host->c_str(), 0) != CURLUE_OK) return std::nullopt;
+  if (written && !detail::is_ascii(*written)) {
+    // An IDN's ASCII form may spell an IPv4 address (`₀` maps to `0`, which
+    // is 0.0.0.0), and libcurl puts those in normal form only when it parses
+    // a whole URL: parsed again, or normalize() would not be idempotent.
+    const auto whole = get_part(u, CURLUPART_URL);
+    if (!whole || curl_url_set(u, CURLUPART_URL, whole->c_str(), 0) != CURLUE_OK) return std::nullopt;
+  }
   if (const auto user = get_part(u, CURLUPART_USER); user && user->empty()) {
     const auto password = get_part(u, CURLUPART_PASSWORD);
     if (!password || password->empty()) {
