@@ -1,0 +1,60 @@
+// image/pixels.h: rows of pixels in memory, whole images and windows of rows.
+#pragma once
+
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "image/geometry.h"
+
+namespace conc::image {
+
+/// A read-only window of consecutive rows of an image: rows [first,
+/// first + count) of an image of geometry `geometry`, `stride` bytes apart.
+/// A filter is handed one holding at least the rows its `needs()` asked for.
+struct RowWindow {
+  Geometry geometry;  ///< of the whole image the rows belong to
+  const std::byte* data = nullptr;
+  std::size_t stride = 0;
+  std::uint32_t first = 0;
+  std::uint32_t count = 0;
+
+  /// Row `y` of the image; `y` must lie in the window.
+  [[nodiscard]] const std::byte* row(std::uint32_t y) const noexcept {
+    assert(y >= first && y < first + count);
+    return data + (y - first) * stride;
+  }
+  template <class T>
+  [[nodiscard]] const T* row_as(std::uint32_t y) const noexcept {
+    return reinterpret_cast<const T*>(row(y));
+  }
+  [[nodiscard]] RowRange rows() const noexcept { return {first, first + count}; }
+};
+
+/// A whole decoded image, rows contiguous. Storage is allocated only once
+/// the geometry has passed the pixel guard (codec.h).
+class Image {
+ public:
+  Image() = default;
+  explicit Image(const Geometry& g) : geometry_(g), data_(g.bytes()) {}
+
+  [[nodiscard]] const Geometry& geometry() const noexcept { return geometry_; }
+  [[nodiscard]] std::byte* row(std::uint32_t y) noexcept { return data_.data() + y * geometry_.row_bytes(); }
+  [[nodiscard]] const std::byte* row(std::uint32_t y) const noexcept {
+    return data_.data() + y * geometry_.row_bytes();
+  }
+  [[nodiscard]] std::byte* data() noexcept { return data_.data(); }
+  [[nodiscard]] const std::byte* data() const noexcept { return data_.data(); }
+  [[nodiscard]] std::size_t size_bytes() const noexcept { return data_.size(); }
+  /// The whole image as a window.
+  [[nodiscard]] RowWindow window() const noexcept {
+    return {geometry_, data_.data(), geometry_.row_bytes(), 0, geometry_.height};
+  }
+
+ private:
+  Geometry geometry_;
+  std::vector<std::byte> data_;
+};
+
+}  // namespace conc::image

@@ -1,0 +1,57 @@
+// format_codecs.h: one reader and one writer per file format, behind
+// open_reader and make_writer (codec.cpp), which sniff and dispatch.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "image/codec.h"
+
+namespace conc::image {
+
+struct FileCloser {
+  void operator()(std::FILE* f) const noexcept {
+    if (f != nullptr) std::fclose(f);
+  }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+// Readers: handed the open file positioned at its start, the sniffed type
+// confirmed. Each reads the header, applies the pixel guard
+// (check_pixel_guard) before allocating any pixel memory, fills info_, and
+// throws ImageError for corrupt data.
+std::unique_ptr<ImageReader> open_jpeg_reader(FilePtr file, const ReadOptions& options);  // jpeg_codec.cpp
+std::unique_ptr<ImageReader> open_png_reader(FilePtr file, const ReadOptions& options);   // png_codec.cpp
+std::unique_ptr<ImageReader> open_webp_reader(FilePtr file, const ReadOptions& options);  // webp_codec.cpp
+/// Any type stb_image decodes (JPEG and PNG too, for --decoder stb).
+std::unique_ptr<ImageReader> open_stb_reader(FilePtr file, ImageType type, const ReadOptions& options);  // stb_codec.cpp
+
+std::unique_ptr<ImageWriter> make_jpeg_writer(const Geometry& g, const WriteOptions& o, ByteSink& sink);  // jpeg_codec.cpp
+std::unique_ptr<ImageWriter> make_png_writer(const Geometry& g, const WriteOptions& o, ByteSink& sink);   // png_codec.cpp
+std::unique_ptr<ImageWriter> make_webp_writer(const Geometry& g, const WriteOptions& o, ByteSink& sink);  // webp_codec.cpp
+/// BMP and TGA, through stb_image_write.
+std::unique_ptr<ImageWriter> make_stb_writer(const Geometry& g, const WriteOptions& o, ByteSink& sink);  // stb_codec.cpp
+
+/// Throws ImageError "declares WxH pixels, more than --max-pixels N" when
+/// width * height > max_pixels, and "declares an empty image (WxH)" for a
+/// zero side. Call it with the header's values, before any allocation.
+void check_pixel_guard(std::uint64_t width, std::uint64_t height, std::uint64_t max_pixels);  // codec.cpp
+
+/// Converts `width` pixels of one row from `from` to `to`: 16-bit to 8-bit
+/// rounds (v * 255 / 65535, to nearest), grey to RGB replicates, a dropped
+/// alpha composites the colour over black (c * a / max, rounded), an added
+/// alpha is opaque. RGB to grey is not a conversion writers need.
+void convert_row(const std::byte* src, PixelFormat from, std::byte* dst, PixelFormat to, std::uint32_t width);  // pixel_convert.cpp
+
+// metadata.cpp (libexif):
+/// The orientation tag (1-8) of an EXIF block (TIFF header onwards), 1 when
+/// absent or unreadable: a damaged EXIF block never fails an image.
+int exif_orientation(std::span<const std::byte> exif) noexcept;
+/// `exif` with its orientation tag set to 1 (pixels written upright), or
+/// unchanged when it has none.
+std::vector<std::byte> exif_upright(std::span<const std::byte> exif);
+
+}  // namespace conc::image
