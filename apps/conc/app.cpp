@@ -157,7 +157,8 @@ int run_command(const Command& command, const SharedOptions& o) {
   int code = common::kExitOk;
   std::optional<common::Output> stats_json;
   try {
-    common::Output output(o.output, interrupt.token());
+    // A command that owns -o (image) writes it itself; its results go to stdout.
+    common::Output output(command.output_help.empty() ? o.output : "-", interrupt.token());
     // Opened before the run too: an unwritable --stats-json fails before
     // the work, and the walks skip it.
     if (!o.stats_json.empty()) {

@@ -90,6 +90,11 @@ struct Command {
   /// (crawl: transfers in flight, 16); the engine applies the default.
   std::string threads_help;
   std::size_t default_threads = 0;  ///< 0: every core
+  /// When set, -o is the command's own output (image: the image file or
+  /// directory), described by this text: the command reads it from
+  /// SharedOptions::output and writes it itself, and the results (the
+  /// report) go to stdout.
+  std::string output_help;
   std::function<void(CLI::App&)> add_options;
   /// A listing the command line asks for instead of a run (`--algo help`),
   /// or nullopt. Printed to stdout like `--strategy help`, never to -o, and

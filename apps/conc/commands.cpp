@@ -4,7 +4,7 @@
 namespace conc::cli {
 
 std::vector<Command> all_commands() {
-  return {crawl_command(), hash_command(), pipeline_command(), wordcount_command()};
+  return {crawl_command(), hash_command(), image_command(), pipeline_command(), wordcount_command()};
 }
 
 }  // namespace conc::cli

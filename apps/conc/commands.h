@@ -7,6 +7,7 @@ namespace conc::cli {
 
 Command crawl_command();
 Command hash_command();
+Command image_command();
 Command pipeline_command();
 Command wordcount_command();
 

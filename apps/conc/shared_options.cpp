@@ -88,8 +88,12 @@ void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& co
   sub.add_option("--progress", options.progress, "progress bar on stderr: auto (if a terminal), always, never")
       ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}));
-  sub.add_option("-o,--output", options.output, "write results to FILE (atomically) instead of stdout")
-      ->type_name("FILE");
+  if (command.output_help.empty()) {
+    sub.add_option("-o,--output", options.output, "write results to FILE (atomically) instead of stdout")
+        ->type_name("FILE");
+  } else {
+    sub.add_option("-o,--output", options.output, command.output_help)->type_name("OUT");
+  }
   if (!command.formats.empty()) {
     options.format = command.formats.front();
     sub.add_option("--format", options.format,

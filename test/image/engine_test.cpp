@@ -1,2 +1,246 @@
-// placeholder until this part of issue 13 is written
+// The image engine: every strategy and thread count writes the same bytes;
+// the batch plan (outputs, collisions, what is an image); bad images.
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "image/image.h"
+#include "image/image_error.h"
+#include "image_files.h"
+#include "temp_dir.h"
+#include "test_images.h"
+
+namespace fs = std::filesystem;
+using namespace conc::image;
+using conc::image::testing::exif_with_orientation;
+using conc::image::testing::load_image;
+using conc::image::testing::make_test_image;
+using conc::image::testing::save_image;
+using conc::test::slurp;
+using conc::test::TempDir;
+
+namespace {
+
+struct Captured {
+  std::vector<std::string> lines;
+  conc::common::Diagnostics diag{"image", [this](std::string_view l) { lines.emplace_back(l); }};
+};
+
+Options options_for(const std::string& out, std::vector<std::string> inputs, const std::vector<std::string>& chain) {
+  Options o;
+  o.output = out;
+  o.inputs = std::move(inputs);
+  for (const auto& spec : chain) o.filters.push_back(parse_filter(spec));
+  return o;
+}
+
+// Every regular file under `dir`, by relative path, with its bytes.
+std::map<std::string, std::string> tree(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) out[fs::relative(e.path(), dir).string()] = slurp(e.path());
+  }
+  return out;
+}
+
+Geometry geo(std::uint32_t w, std::uint32_t h, int channels, Depth depth = Depth::k8) {
+  return Geometry{w, h, PixelFormat{channels, depth}};
+}
+
+// A mixed batch: one larger JPEG, several small PNGs (grey, RGBA, 16-bit),
+// a JPEG stored sideways (EXIF orientation 6) and a text file.
+void make_batch(const fs::path& in) {
+  fs::create_directories(in / "sub");
+  save_image(make_test_image(geo(640, 480, 3), 1, true), (in / "big.jpg").string(), ImageType::kJpeg);
+  for (int i = 0; i < 6; ++i) {
+    save_image(make_test_image(geo(40 + i, 30 + 2 * i, 3), 10 + i), (in / ("small" + std::to_string(i) + ".png")).string(),
+               ImageType::kPng);
+  }
+  save_image(make_test_image(geo(33, 21, 1), 3), (in / "sub/grey.png").string(), ImageType::kPng);
+  save_image(make_test_image(geo(29, 31, 4), 4), (in / "sub/rgba.png").string(), ImageType::kPng);
+  save_image(make_test_image(geo(27, 19, 3, Depth::k16), 5), (in / "sub/deep.png").string(), ImageType::kPng);
+  WriteOptions sideways;
+  sideways.type = ImageType::kJpeg;
+  sideways.metadata.exif = exif_with_orientation(6);
+  sideways.keep_orientation = true;
+  save_image(make_test_image(geo(48, 32, 3), 6, true), (in / "sub/phone.jpg").string(), sideways);
+  std::ofstream(in / "notes.txt") << "not an image\n";
+}
+
+}  // namespace
+
+TEST_CASE("image: every strategy and -j 1,2,3 write byte-identical files", "[engine]") {
+  TempDir dir;
+  make_batch(dir.path / "in");
+  const std::vector<std::vector<std::string>> chains = {
+      {"blur:1.5", "resize:50%"},
+      {"sharpen:1,0.8", "grayscale", "crop:20x10+2+3"},
+      {"median:1", "rotate:90", "box:2"},
+  };
+  for (const auto& chain : chains) {
+    std::map<std::string, std::string> reference;
+    std::string reference_name;
+    for (const auto& s : strategies()) {
+      for (std::size_t threads : {1, 2, 3}) {
+        if (s.id == Strategy::kSeq && threads > 1) continue;
+        const std::string name = std::string(s.name) + "-j" + std::to_string(threads);
+        const fs::path out = dir.path / ("out-" + name);
+        Options o = options_for(out.string(), {(dir.path / "in").string()}, chain);
+        o.strategy = s.id;
+        o.threads = threads;
+        o.band_rows = threads == 3 ? 7 : 0;  // odd bands too: band edges must not show
+        Captured c;
+        const Result r = process_images(o, c.diag, {}, nullptr);
+        INFO(name << " chain " << chain.front());
+        CHECK(c.lines.empty());
+        const auto files = tree(out);
+        CHECK(files.size() == 11);
+        if (reference.empty()) {
+          reference = files;
+          reference_name = name;
+        } else {
+          INFO("differs from " << reference_name);
+          CHECK(files == reference);
+        }
+        fs::remove_all(out);
+      }
+    }
+  }
+}
+
+TEST_CASE("image: the sideways JPEG is turned upright and the records say what happened", "[engine]") {
+  TempDir dir;
+  make_batch(dir.path / "in");
+  Options o = options_for((dir.path / "out").string(), {(dir.path / "in").string()}, {"blur:1"});
+  o.strategy = Strategy::kChannels;
+  Captured c;
+  const Result r = process_images(o, c.diag, {}, nullptr);
+  REQUIRE(r.images.size() == 12);
+  std::map<std::string, const ImageRecord*> by_name;
+  for (const auto& rec : r.images) by_name[fs::path(rec.input).filename().string()] = &rec;
+  CHECK(by_name["notes.txt"]->status == Status::kSkipped);
+  CHECK(by_name["phone.jpg"]->status == Status::kOk);
+  CHECK(by_name["phone.jpg"]->width == 32);  // stored 48x32, orientation 6: a quarter turn
+  CHECK(by_name["phone.jpg"]->height == 48);
+  CHECK_FALSE(by_name["phone.jpg"]->streamed);  // the turn needs every row
+  CHECK(by_name["big.jpg"]->streamed);
+  CHECK(by_name["grey.png"]->streamed);
+  const Image upright = load_image((dir.path / "out/sub/phone.jpg").string());
+  CHECK(upright.geometry().width == 32);
+  CHECK(r.stages.whole_images == 1);
+}
+
+TEST_CASE("image: output names follow --type and --suffix, and mirror the tree", "[engine]") {
+  TempDir dir;
+  make_batch(dir.path / "in");
+  Options o = options_for((dir.path / "out").string(), {(dir.path / "in").string()}, {"invert"});
+  o.type = ImageType::kWebp;
+  o.suffix = "-x";
+  Captured c;
+  (void)process_images(o, c.diag, {}, nullptr);
+  CHECK(c.lines.empty());
+  CHECK(fs::exists(dir.path / "out/big-x.webp"));
+  CHECK(fs::exists(dir.path / "out/sub/deep-x.webp"));
+  CHECK_FALSE(fs::exists(dir.path / "out/notes.txt"));
+}
+
+TEST_CASE("image: collisions are refused before anything is written", "[engine]") {
+  TempDir dir;
+  const auto img = make_test_image(geo(8, 8, 3));
+  fs::create_directories(dir.path / "a");
+  fs::create_directories(dir.path / "b");
+  save_image(img, (dir.path / "a/x.png").string(), ImageType::kPng);
+  save_image(img, (dir.path / "b/x.png").string(), ImageType::kPng);
+  Captured c;
+  const std::string out = (dir.path / "out").string();
+  auto two = options_for(out, {(dir.path / "a/x.png").string(), (dir.path / "b/x.png").string()}, {});
+  CHECK_THROWS_WITH(process_images(two, c.diag, {}, nullptr),
+                    out + "/x.png: both " + (dir.path / "a/x.png").string() + " and " +
+                        (dir.path / "b/x.png").string() + " would be written there");
+  CHECK_FALSE(fs::exists(out));
+
+  auto onto_input = options_for((dir.path / "a").string(), {(dir.path / "a/x.png").string(), (dir.path / "b/x.png").string()}, {});
+  CHECK_THROWS_WITH(process_images(onto_input, c.diag, {}, nullptr),
+                    Catch::Contains("would replace the input") || Catch::Contains("would be written there"));
+
+  auto single_onto_itself = options_for((dir.path / "a/x.png").string(), {(dir.path / "a/x.png").string()}, {});
+  CHECK_THROWS_WITH(process_images(single_onto_itself, c.diag, {}, nullptr),
+                    (dir.path / "a/x.png").string() + ": would replace the input " + (dir.path / "a/x.png").string() +
+                        " (use --in-place to replace inputs)");
+
+  const std::string file = (dir.path / "file").string();
+  std::ofstream(file) << "x";
+  auto into_file = options_for(file, {(dir.path / "a").string()}, {});
+  CHECK_THROWS_WITH(process_images(into_file, c.diag, {}, nullptr),
+                    "-o " + file + ": is not a directory, and the inputs need one");
+  CHECK(slurp(file) == "x");
+}
+
+TEST_CASE("image: bad images are reported, the others written, nothing partial left", "[engine]") {
+  TempDir dir;
+  const fs::path in = dir.path / "in";
+  fs::create_directories(in);
+  save_image(make_test_image(geo(64, 48, 3), 1, true), (in / "good.jpg").string(), ImageType::kJpeg);
+  const std::string good = slurp(in / "good.jpg");
+  std::ofstream(in / "cut.jpg", std::ios::binary) << good.substr(0, good.size() / 2);
+  std::ofstream(in / "empty.png", std::ios::binary) << "";
+  std::ofstream(in / "text.jpg", std::ios::binary) << "hello\n";
+  std::ofstream(in / "readme", std::ios::binary) << "hello\n";
+  save_image(make_test_image(geo(300, 200, 3)), (in / "huge.png").string(), ImageType::kPng);
+  for (const auto& s : strategies()) {
+    Options o = options_for((dir.path / "out").string(), {in.string()}, {"blur:1"});
+    o.strategy = s.id;
+    o.threads = 2;
+    o.read.max_pixels = 50'000;
+    Captured c;
+    const Result r = process_images(o, c.diag, {}, nullptr);
+    INFO(s.name);
+    REQUIRE(c.lines.size() == 4);
+    std::sort(c.lines.begin(), c.lines.end());
+    CHECK_THAT(c.lines[0], Catch::StartsWith("conc image: " + (in / "cut.jpg").string() + ": "));
+    CHECK(c.lines[1] == "conc image: " + (in / "empty.png").string() + ": empty file");
+    CHECK(c.lines[2] == "conc image: " + (in / "huge.png").string() +
+                            ": declares 300x200 pixels, more than --max-pixels 50000");
+    CHECK(c.lines[3] == "conc image: " + (in / "text.jpg").string() +
+                            ": not an image conc reads (JPEG, PNG, WebP, BMP, TGA, GIF, PSD, PNM, HDR)");
+    const auto files = tree(dir.path / "out");
+    CHECK(files.size() == 1);
+    CHECK(files.count("good.jpg") == 1);
+    fs::remove_all(dir.path / "out");
+  }
+}
+
+TEST_CASE("image: a crop outside one image fails that image only", "[engine]") {
+  TempDir dir;
+  save_image(make_test_image(geo(10, 10, 3)), (dir.path / "small.png").string(), ImageType::kPng);
+  save_image(make_test_image(geo(40, 40, 3)), (dir.path / "big.png").string(), ImageType::kPng);
+  Options o = options_for((dir.path / "out").string(),
+                          {(dir.path / "small.png").string(), (dir.path / "big.png").string()}, {"crop:20x20+5+5"});
+  Captured c;
+  const Result r = process_images(o, c.diag, {}, nullptr);
+  REQUIRE(c.lines.size() == 1);
+  CHECK(c.lines[0] == "conc image: " + (dir.path / "small.png").string() +
+                          ": crop 20x20+5+5 reaches outside the 10x10 image");
+  CHECK(r.images[1].status == Status::kOk);
+  CHECK(r.images[1].width == 20);
+}
+
+TEST_CASE("image: a stop request writes nothing more and leaves no temporary", "[engine]") {
+  TempDir dir;
+  make_batch(dir.path / "in");
+  for (const auto& s : strategies()) {
+    std::stop_source stop;
+    stop.request_stop();
+    Options o = options_for((dir.path / "out").string(), {(dir.path / "in").string()}, {"blur:2"});
+    o.strategy = s.id;
+    Captured c;
+    (void)process_images(o, c.diag, stop.get_token(), nullptr);
+    CHECK(c.lines.empty());
+    CHECK(tree(dir.path / "out").empty());
+  }
+}

@@ -39,7 +39,7 @@ struct TempSlot {
   std::atomic<int> state{kFree};
   char path[PATH_MAX];
 };
-constexpr int kTempSlots = 8;
+constexpr int kTempSlots = 64;
 TempSlot g_temps[kTempSlots];
 
 void remove_temp_files() noexcept {

@@ -1,1 +1,250 @@
-// placeholder until this file's part of issue 13 is written
+// codec.cpp: recognising an image by its content, the pixel guard, and the
+// dispatch from a file (or a --type) to the reader or writer of its format.
+//
+// PNM: stb_image reads only the binary variants P5 (PGM) and P6 (PPM). The
+// ASCII and bitmap variants P1-P4 are still recognised as PNM, so a tree walk
+// reports them ("unsupported PNM variant P2 ...") instead of skipping them as
+// no image; P7 (PAM) is not recognised at all.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include "format_codecs.h"
+#include "image/image_error.h"
+
+namespace conc::image {
+namespace {
+
+struct TypeNames {
+  ImageType type;
+  std::string_view name;
+  std::string_view extension;
+};
+
+constexpr std::array<TypeNames, 9> kTypes = {{
+    {ImageType::kJpeg, "jpg", ".jpg"},
+    {ImageType::kPng, "png", ".png"},
+    {ImageType::kWebp, "webp", ".webp"},
+    {ImageType::kBmp, "bmp", ".bmp"},
+    {ImageType::kTga, "tga", ".tga"},
+    {ImageType::kGif, "gif", ".gif"},
+    {ImageType::kPsd, "psd", ".psd"},
+    {ImageType::kPnm, "pnm", ".pnm"},
+    {ImageType::kHdr, "hdr", ".hdr"},
+}};
+
+constexpr std::array<std::string_view, 14> kClaimedExtensions = {"jpg", "jpeg", "jpe", "png", "webp", "bmp", "tga",
+                                                                 "gif", "psd",  "pnm", "pbm", "pgm",  "ppm", "hdr"};
+
+const TypeNames& names_of(ImageType t) noexcept {
+  for (const TypeNames& n : kTypes) {
+    if (n.type == t) return n;
+  }
+  return kTypes[1];  // unreachable for a valid enumerator
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+           return lower(x) == lower(y);
+         });
+}
+
+/// The extension of the last path component, without the dot ("" if none).
+std::string_view extension_of(std::string_view path) noexcept {
+  const std::size_t slash = path.find_last_of('/');
+  const std::string_view file = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  const std::size_t dot = file.find_last_of('.');
+  if (dot == std::string_view::npos || dot == 0) return {};
+  return file.substr(dot + 1);
+}
+
+std::uint8_t byte_at(std::span<const std::byte> head, std::size_t i) noexcept {
+  return static_cast<std::uint8_t>(head[i]);
+}
+
+bool starts_with(std::span<const std::byte> head, std::string_view magic) noexcept {
+  if (head.size() < magic.size()) return false;
+  for (std::size_t i = 0; i < magic.size(); ++i) {
+    if (byte_at(head, i) != static_cast<std::uint8_t>(magic[i])) return false;
+  }
+  return true;
+}
+
+bool is_pnm_space(std::uint8_t c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// A BMP signature is only two letters, which text files start with too
+// ("BMW ..."); the info header size that follows (what stb_image checks as
+// well) makes the test worth trusting.
+bool plausible_bmp(std::span<const std::byte> head) noexcept {
+  if (head.size() < 18 || !starts_with(head, "BM")) return false;
+  const std::uint32_t size = byte_at(head, 14) | (std::uint32_t{byte_at(head, 15)} << 8) |
+                             (std::uint32_t{byte_at(head, 16)} << 16) | (std::uint32_t{byte_at(head, 17)} << 24);
+  return size == 12 || size == 40 || size == 56 || size == 108 || size == 124;
+}
+
+// TGA has no signature: the 18-byte header must describe a picture stb_image
+// can decode (its own test accepts the same), so a random file named .tga is
+// "not an image" rather than a puzzling decoder error.
+bool plausible_tga(std::span<const std::byte> head) noexcept {
+  if (head.size() < 18) return false;
+  const std::uint8_t colormap_type = byte_at(head, 1);
+  const std::uint8_t image_type = byte_at(head, 2);
+  const std::uint8_t colormap_bits = byte_at(head, 7);
+  const unsigned width = byte_at(head, 12) | (unsigned{byte_at(head, 13)} << 8);
+  const unsigned height = byte_at(head, 14) | (unsigned{byte_at(head, 15)} << 8);
+  const std::uint8_t bits = byte_at(head, 16);
+  if (width == 0 || height == 0) return false;
+  switch (image_type) {
+    case 1:
+    case 9:  // colour-mapped
+      return colormap_type == 1 && (bits == 8 || bits == 16) &&
+             (colormap_bits == 15 || colormap_bits == 16 || colormap_bits == 24 || colormap_bits == 32);
+    case 2:
+    case 10:  // true colour
+      return colormap_type == 0 && (bits == 15 || bits == 16 || bits == 24 || bits == 32);
+    case 3:
+    case 11:  // grey, or grey + alpha at 16 bits
+      return colormap_type == 0 && (bits == 8 || bits == 16);
+    default: return false;
+  }
+}
+
+std::system_error errno_error(const char* what) {
+  const int e = errno != 0 ? errno : EIO;
+  return {e, std::generic_category(), what};
+}
+
+}  // namespace
+
+std::string_view type_name(ImageType t) noexcept { return names_of(t).name; }
+
+bool is_writable(ImageType t) noexcept {
+  return t == ImageType::kJpeg || t == ImageType::kPng || t == ImageType::kWebp || t == ImageType::kBmp ||
+         t == ImageType::kTga;
+}
+
+std::optional<ImageType> writable_type_by_name(std::string_view name) noexcept {
+  if (name == "jpeg") return ImageType::kJpeg;
+  for (const TypeNames& n : kTypes) {
+    if (n.name == name && is_writable(n.type)) return n.type;
+  }
+  return std::nullopt;
+}
+
+std::string_view extension(ImageType t) noexcept { return names_of(t).extension; }
+
+bool name_claims_image(std::string_view path) noexcept {
+  const std::string_view ext = extension_of(path);
+  return std::any_of(kClaimedExtensions.begin(), kClaimedExtensions.end(),
+                     [ext](std::string_view claimed) { return iequals(ext, claimed); });
+}
+
+std::optional<ImageType> sniff(std::span<const std::byte> head, bool name_says_tga) noexcept {
+  if (starts_with(head, "\xFF\xD8\xFF")) return ImageType::kJpeg;
+  if (starts_with(head, "\x89PNG\r\n\x1A\n")) return ImageType::kPng;
+  if (starts_with(head, "RIFF") && head.size() >= 12 && starts_with(head.subspan(8), "WEBP")) return ImageType::kWebp;
+  if (plausible_bmp(head)) return ImageType::kBmp;
+  if (starts_with(head, "GIF87a") || starts_with(head, "GIF89a")) return ImageType::kGif;
+  if (starts_with(head, "8BPS")) return ImageType::kPsd;
+  if (head.size() >= 3 && byte_at(head, 0) == 'P' && byte_at(head, 1) >= '1' && byte_at(head, 1) <= '6' &&
+      is_pnm_space(byte_at(head, 2))) {
+    return ImageType::kPnm;
+  }
+  if (starts_with(head, "#?RADIANCE") || starts_with(head, "#?RGBE")) return ImageType::kHdr;
+  if (name_says_tga && plausible_tga(head)) return ImageType::kTga;
+  return std::nullopt;
+}
+
+void check_pixel_guard(std::uint64_t width, std::uint64_t height, std::uint64_t max_pixels) {
+  const std::string size = std::to_string(width) + "x" + std::to_string(height);
+  if (width == 0 || height == 0) throw ImageError("declares an empty image (" + size + ")");
+  // Both sides come from headers of at most 32 bits each, so the product fits.
+  if (width * height > max_pixels) {
+    throw ImageError("declares " + size + " pixels, more than --max-pixels " + std::to_string(max_pixels));
+  }
+}
+
+std::unique_ptr<ImageReader> open_reader(const std::string& path, const ReadOptions& options) {
+  // O_NONBLOCK so that a FIFO handed here by mistake fails below instead of
+  // waiting for a writer; it is cleared again before any read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw errno_error("cannot open");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const auto error = errno_error("cannot stat");
+    ::close(fd);
+    throw error;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw ImageError(S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+  }
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    const auto error = errno_error("cannot open");
+    ::close(fd);
+    throw error;
+  }
+  FilePtr file(::fdopen(fd, "rb"));
+  if (!file) {
+    const auto error = errno_error("cannot open");
+    ::close(fd);
+    throw error;
+  }
+
+  std::array<std::byte, 64> buffer{};
+  errno = 0;
+  const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), file.get());
+  if (got < buffer.size() && std::ferror(file.get()) != 0) throw errno_error("cannot read");
+  if (got == 0) throw ImageError("empty file");
+  if (std::fseek(file.get(), 0, SEEK_SET) != 0) throw errno_error("cannot seek");
+
+  const std::span<const std::byte> head(buffer.data(), got);
+  const auto type = sniff(head, iequals(extension_of(path), "tga"));
+  if (!type) throw ImageError("not an image conc reads (JPEG, PNG, WebP, BMP, TGA, GIF, PSD, PNM, HDR)");
+
+  switch (*type) {
+    case ImageType::kJpeg:
+      if (options.decoder == Decoder::kStb) break;
+      return open_jpeg_reader(std::move(file), options);
+    case ImageType::kPng:
+      if (options.decoder == Decoder::kStb) break;
+      return open_png_reader(std::move(file), options);
+    case ImageType::kWebp: return open_webp_reader(std::move(file), options);
+    case ImageType::kPnm: {
+      const auto variant = static_cast<char>(byte_at(head, 1));
+      if (variant != '5' && variant != '6') {
+        throw ImageError(std::string("unsupported PNM variant P") + variant +
+                         " (conc reads binary PGM and PPM: P5, P6)");
+      }
+      break;
+    }
+    default: break;
+  }
+  return open_stb_reader(std::move(file), *type, options);
+}
+
+std::unique_ptr<ImageWriter> make_writer(const Geometry& geometry, const WriteOptions& options, ByteSink& sink) {
+  switch (options.type) {
+    case ImageType::kJpeg: return make_jpeg_writer(geometry, options, sink);
+    case ImageType::kPng: return make_png_writer(geometry, options, sink);
+    case ImageType::kWebp: return make_webp_writer(geometry, options, sink);
+    case ImageType::kBmp:
+    case ImageType::kTga: return make_stb_writer(geometry, options, sink);
+    default: break;
+  }
+  throw std::invalid_argument("conc cannot write " + std::string(type_name(options.type)) + " images");
+}
+
+}  // namespace conc::image

@@ -21,7 +21,7 @@ std::unique_ptr<FilterSpec> parse_filter(std::string_view spec) {
       if (e.name == name) return e.parse(text, args);
     }
   }
-  throw FilterSyntaxError("unknown filter '" + std::string(name) + "' (see --filter help)");
+  throw FilterSyntaxError("unknown filter '" + std::string(name) + "'");
 }
 
 std::string filter_help() {

@@ -41,7 +41,7 @@ class InterruptGuard {
 /// Registers `path`, a temporary file, for removal by the signal handler if a
 /// second signal kills the process; unregistered on destruction. Works with
 /// or without an InterruptGuard alive. The path is copied into a fixed table
-/// (the handler can only touch memory that is never freed): at most 8 files
+/// (the handler can only touch memory that is never freed): at most 64 files
 /// at once, each shorter than PATH_MAX; beyond that the file is not
 /// registered (it is still removed on every exit but a kill). Thread-safe.
 class TempFileRegistration {

@@ -81,6 +81,7 @@ struct StageStats {
   std::uint64_t items = 0;  ///< batches processed
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
+  std::uint64_t pixels = 0;  ///< image stages: pixels produced (0 elsewhere: not reported)
   std::chrono::nanoseconds busy{0};         ///< working, summed over the stage's workers
   std::chrono::nanoseconds wait_input{0};   ///< blocked waiting for input
   std::chrono::nanoseconds wait_output{0};  ///< blocked waiting for room downstream (backpressure)

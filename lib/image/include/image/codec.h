@@ -116,8 +116,12 @@ struct WriteOptions {
   int quality = 90;       ///< JPEG and WebP, 1-100
   bool lossless = false;  ///< WebP: lossless (quality is then the effort)
   /// Carried into JPEG and PNG outputs (`--strip` empties it). The EXIF
-  /// block's orientation tag is written as 1: the pixels are already upright.
+  /// block's orientation tag is written as 1 (the pixels are already
+  /// upright) unless `keep_orientation`.
   Metadata metadata;
+  /// Write the EXIF block as it came (--no-auto-orient: the pixels are as
+  /// stored, so viewers must still turn them).
+  bool keep_orientation = false;
 };
 
 /// Encodes one image. Formats that cannot hold the image's pixel format

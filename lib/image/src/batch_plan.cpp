@@ -1,0 +1,222 @@
+#include "batch_plan.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <filesystem>
+#include <map>
+#include <optional>
+
+#include "common/file_walk.h"
+
+namespace conc::image {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string base_name(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  const auto slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+bool ends_with_tga(const std::string& path) {
+  if (path.size() < 4) return false;
+  std::string ext = path.substr(path.size() - 4);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".tga";
+}
+
+// The type the first bytes of `path` announce, or nothing; "" when they
+// could be read, else the reason they could not.
+std::optional<ImageType> sniff_file(const std::string& path, std::string& error) {
+  // O_NONBLOCK: a FIFO named as an input must not hang the plan (it is refused below anyway).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    error = common::errno_reason(errno);
+    return std::nullopt;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file";
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::array<std::byte, 64> head{};
+  std::size_t got = 0;
+  while (got < head.size()) {
+    const ssize_t n = ::read(fd, head.data() + got, head.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = common::errno_reason(errno);
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (got == 0) {
+    error = "empty file";
+    return std::nullopt;
+  }
+  return sniff(std::span<const std::byte>(head.data(), got), ends_with_tga(path));
+}
+
+// `name` with the extension of `type` when it changes type; else unchanged.
+std::string output_name(const std::string& name, ImageType from, ImageType to, const std::string& suffix) {
+  std::string stem = name;
+  std::string ext;
+  const auto dot = name.rfind('.');
+  if (dot != std::string::npos && dot != 0) {
+    stem = name.substr(0, dot);
+    ext = name.substr(dot);
+  }
+  if (from != to) {
+    if (!name_claims_image(name)) stem = name;  // "scan.v2" keeps all it had
+    ext = std::string(extension(to));
+  }
+  return stem + suffix + ext;
+}
+
+// A path as the comparison of outputs sees it: absolute, `.`/`..` and
+// symlinks of its existing part resolved.
+std::string canonical_path(const std::string& path) {
+  std::error_code ec;
+  auto p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  return ec ? fs::absolute(path).lexically_normal().string() : p.string();
+}
+
+bool is_directory(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+struct Found {
+  std::string path;
+  std::string relative;  ///< under the output directory
+  std::uint64_t size = 0;
+  bool named = false;  ///< named on the command line, not met in a walk
+};
+
+}  // namespace
+
+BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
+  BatchPlan plan;
+  const bool to_file = !options.in_place && options.inputs.size() == 1 && !is_directory(options.inputs[0]) &&
+                       !is_directory(options.output);
+  if (!options.in_place && !to_file && exists(options.output) && !is_directory(options.output)) {
+    throw PlanError("-o " + options.output + ": is not a directory, and the inputs need one");
+  }
+  const std::string out_root = options.in_place ? "" : canonical_path(options.output);
+
+  // Files under the output directory are earlier outputs, not inputs.
+  auto under_output = [&](const std::string& path) {
+    if (options.in_place || to_file) return false;
+    const std::string c = canonical_path(path);
+    return c.size() > out_root.size() && c.compare(0, out_root.size(), out_root) == 0 && c[out_root.size()] == '/';
+  };
+
+  std::vector<Found> found;
+  for (const auto& input : options.inputs) {
+    if (input == "-") {
+      diag.error("-", "reading an image from stdin is not supported: name a file");
+      plan.records.push_back({"-", "", 0, 0, {}, Status::kFailed, "stdin", false});
+      continue;
+    }
+    if (is_directory(input)) {
+      const std::string root = input.back() == '/' ? input : input + "/";
+      for (auto& f : common::walk({input}, options.walk, diag)) {
+        if (under_output(f.path)) continue;
+        std::string rel = f.path.compare(0, root.size(), root) == 0 ? f.path.substr(root.size()) : base_name(f.path);
+        found.push_back({std::move(f.path), std::move(rel), f.size, false});
+      }
+    } else {
+      struct stat st {};
+      const std::uint64_t size = ::stat(input.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+      found.push_back({input, base_name(input), size, true});
+    }
+  }
+
+  std::map<std::string, std::string> outputs;  // canonical output -> the input it comes from
+  std::map<std::string, std::string> inputs;   // canonical input -> as named
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::string> input_ids;  // hard links, bind mounts
+  for (const auto& f : found) {
+    inputs.emplace(canonical_path(f.path), f.path);
+    if (const auto id = common::file_id(f.path)) input_ids.emplace(std::pair{id->device, id->inode}, f.path);
+  }
+
+  for (auto& f : found) {
+    ImageRecord rec;
+    rec.input = f.path;
+    std::string error;
+    const auto type = sniff_file(f.path, error);
+    if (!type) {
+      const bool claims = name_claims_image(f.path);
+      if (error.empty()) error = "not an image conc reads (JPEG, PNG, WebP, BMP, TGA, GIF, PSD, PNM, HDR)";
+      if (f.named || claims || error != "not an image conc reads (JPEG, PNG, WebP, BMP, TGA, GIF, PSD, PNM, HDR)") {
+        diag.error(f.path, error);
+        rec.status = Status::kFailed;
+      } else {
+        rec.status = Status::kSkipped;
+      }
+      rec.reason = error;
+      plan.records.push_back(std::move(rec));
+      continue;
+    }
+
+    PlannedImage img;
+    img.record = plan.records.size();
+    img.input = f.path;
+    img.size = f.size;
+    if (options.type) {
+      img.output_type = *options.type;
+    } else if (to_file) {
+      const auto dot = options.output.rfind('.');
+      const auto named = dot == std::string::npos ? std::nullopt
+                                                  : writable_type_by_name(options.output.substr(dot + 1));
+      img.output_type = named ? *named : is_writable(*type) ? *type : ImageType::kPng;
+    } else {
+      img.output_type = is_writable(*type) ? *type : ImageType::kPng;
+    }
+    if (options.in_place) {
+      img.output = f.path;
+    } else if (to_file) {
+      img.output = options.output;
+    } else {
+      const std::string rel = output_name(f.relative, *type, img.output_type, options.suffix);
+      img.output = (fs::path(options.output) / rel).string();
+    }
+
+    const std::string key = canonical_path(img.output);
+    if (const auto [it, fresh] = outputs.emplace(key, f.path); !fresh) {
+      throw PlanError(img.output + ": both " + it->second + " and " + f.path + " would be written there");
+    }
+    if (!options.in_place) {
+      std::string victim;
+      if (const auto same = inputs.find(key); same != inputs.end()) victim = same->second;
+      if (const auto id = common::file_id(img.output); id && victim.empty()) {
+        if (const auto it = input_ids.find({id->device, id->inode}); it != input_ids.end()) victim = it->second;
+      }
+      if (!victim.empty()) {
+        throw PlanError(img.output + ": would replace the input " + victim + " (use --in-place to replace inputs)");
+      }
+    }
+    rec.output = img.output;
+    plan.records.push_back(std::move(rec));
+    plan.images.push_back(std::move(img));
+  }
+  return plan;
+}
+
+}  // namespace conc::image
