@@ -499,6 +499,11 @@ TEST_CASE("stb decodes PNM, HDR and hand-written TGA", "[formats]") {
     CHECK(sample_at(img, 0, 0, 0) == 0x1234);
     CHECK(sample_at(img, 1, 0, 0) == 0xFFFE);
   }
+  SECTION("header numbers beyond an int are refused before stb parses them") {
+    require_image_error(dir.write("big.ppm", "P6\n8 66611111111\n255\n"), "corrupt PNM: a header number out of range");
+    require_image_error(dir.write("big.pgm", "P5 # c\n99999999999 1 255\n"),
+                        "corrupt PNM: a header number out of range");
+  }
   SECTION("ASCII and bitmap PNM are recognised but not read") {
     require_image_error(dir.write("a.pgm", "P2\n2 1\n255\n0 255\n"), "unsupported PNM variant P2");
     require_image_error(dir.write("a.pbm", "P1\n2 1\n0 1\n"), "unsupported PNM variant P1");

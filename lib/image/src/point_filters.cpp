@@ -95,6 +95,27 @@ class PixelFilter final : public Filter {
   Op op_;
 };
 
+/// The lookup table's entry for sample `v` under `op` with arguments `a`, `b`.
+/// A free function: clang 16 does not instantiate a member template called
+/// only from the templated lambda in PointSpec::bind (-Wundefined-internal).
+template <Sample T>
+T table_entry(Op op, double a, double b, double v) noexcept {
+  const double max = kSampleMax<T>;
+  const double scale = max / 255.0;  // 1 or 257
+  double r = v;
+  switch (op) {
+    case Op::kInvert: r = max - v; break;
+    case Op::kBrightness: r = v + a * scale; break;
+    case Op::kContrast: r = (v - max / 2) * a + max / 2; break;
+    case Op::kGamma: r = max * std::pow(v / max, 1.0 / a); break;
+    case Op::kThreshold: r = v >= a * scale ? max : 0.0; break;
+    case Op::kLevels: r = (v - a * scale) / ((b - a) * scale) * max; break;
+    case Op::kGrayscale:
+    case Op::kSepia: break;
+  }
+  return to_sample<T>(static_cast<float>(r));
+}
+
 class PointSpec final : public SpecBase {
  public:
   PointSpec(const std::string& text, Op op, double a = 0, double b = 0) : SpecBase(text), op_(op), a_(a), b_(b) {}
@@ -108,31 +129,12 @@ class PointSpec final : public SpecBase {
         return std::make_unique<PixelFilter<T>>(input, out, op_);
       }
       std::vector<T> table(std::size_t{std::numeric_limits<T>::max()} + 1);
-      for (std::size_t v = 0; v < table.size(); ++v) table[v] = map<T>(static_cast<double>(v));
+      for (std::size_t v = 0; v < table.size(); ++v) table[v] = table_entry<T>(op_, a_, b_, static_cast<double>(v));
       return std::make_unique<TableFilter<T>>(input, std::move(table));
     });
   }
 
  private:
-  /// The table's entry for sample v.
-  template <Sample T>
-  [[nodiscard]] T map(double v) const noexcept {
-    const double max = kSampleMax<T>;
-    const double scale = max / 255.0;  // 1 or 257
-    double r = v;
-    switch (op_) {
-      case Op::kInvert: r = max - v; break;
-      case Op::kBrightness: r = v + a_ * scale; break;
-      case Op::kContrast: r = (v - max / 2) * a_ + max / 2; break;
-      case Op::kGamma: r = max * std::pow(v / max, 1.0 / a_); break;
-      case Op::kThreshold: r = v >= a_ * scale ? max : 0.0; break;
-      case Op::kLevels: r = (v - a_ * scale) / ((b_ - a_) * scale) * max; break;
-      case Op::kGrayscale:
-      case Op::kSepia: break;
-    }
-    return to_sample<T>(static_cast<float>(r));
-  }
-
   Op op_;
   double a_;
   double b_;

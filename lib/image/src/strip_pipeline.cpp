@@ -35,7 +35,7 @@ struct Strip {
   std::shared_ptr<StreamJob> job;
   std::uint32_t first = 0;  ///< the first row, in the geometry of the stage it goes to
   std::uint32_t rows = 0;
-  std::vector<std::byte> data;
+  PixelBuffer data;
   bool last = false;  ///< the image's final strip for this stage (possibly empty)
   /// With `last`: the image ends early (its decoder failed or the run is
   /// stopping): nothing of it is written.
@@ -74,7 +74,7 @@ bool stream_rows(const std::shared_ptr<StreamJob>& sj, StageClock& clock, const 
     if (stop.stop_requested()) return false;
     const auto t = Clock::now();
     const std::uint32_t n = std::min(step, g.height - first);
-    Strip s{sj, first, n, std::vector<std::byte>(std::size_t{n} * g.row_bytes()), first + n == g.height, false};
+    Strip s{sj, first, n, PixelBuffer(std::size_t{n} * g.row_bytes()), first + n == g.height, false};
     sj->job.reader().read_rows(s.data.data(), n);
     StageClock::add(clock.decode_ns, t);
     StageClock::add(clock.pixels_decoded, std::uint64_t{n} * g.width);
@@ -104,7 +104,7 @@ bool send_whole(const std::shared_ptr<StreamJob>& sj, BandRunner& bands, StageCl
   const std::uint32_t h = image->geometry().height;
   for (std::uint32_t y = 0; y < h; y += step) {
     const std::uint32_t n = std::min(step, h - y);
-    timer.send(tx, Strip{sj, y, n, std::vector<std::byte>(image->row(y), image->row(y) + n * rb), y + n == h, false});
+    timer.send(tx, Strip{sj, y, n, PixelBuffer(image->row(y), n * rb), y + n == h, false});
   }
   return true;
 }
@@ -129,7 +129,7 @@ void decode_stage(const Options& options, BatchPlan& plan, StageClock& clock, Wo
       sj->error = common::exception_reason(e);
       aborted = true;
     }
-    if (aborted) timer.send(tx, Strip{sj, 0, 0, {}, true, true});
+    if (aborted) timer.send(tx, Strip{sj, 0, 0, PixelBuffer(), true, true});
   }
 }
 
@@ -170,7 +170,7 @@ class FilterStage {
     if (done_) return;  // the output was complete before the input ended (a crop of the top)
     const Geometry& in = filter_->input();
     if (s.rows > 0) {
-      window_.insert(window_.end(), s.data.begin(), s.data.end());
+      window_.insert(window_.end(), s.data.data(), s.data.data() + s.data.size());
       window_rows_ += s.rows;
     }
     produce(tx, window_first_ + window_rows_ == in.height, busy);
@@ -202,7 +202,7 @@ class FilterStage {
       const RowRange need = filter_->needs(band);
       if (!complete && need.end > window_first_ + window_rows_) break;
       const RowWindow src{filter_->input(), window_.data(), in_rb, window_first_, window_rows_};
-      std::vector<std::byte> dst(std::size_t{band.size()} * out_rb);
+      PixelBuffer dst(std::size_t{band.size()} * out_rb);
       const auto t = Clock::now();
       bands_.run(band.size(), piece_, [&](RowRange r) {
         filter_->apply(src, {band.begin + r.begin, band.begin + r.end}, dst.data() + std::size_t{r.begin} * out_rb);
@@ -238,7 +238,7 @@ class FilterStage {
     done_ = true;
     window_.clear();
     timer_.busy_since(busy);
-    timer_.send(tx, Strip{job, 0, 0, {}, true, true});
+    timer_.send(tx, Strip{job, 0, 0, PixelBuffer(), true, true});
   }
 
   std::size_t index_;

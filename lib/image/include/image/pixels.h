@@ -4,7 +4,9 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+#include <cstring>
+#include <memory>
+#include <utility>
 
 #include "image/geometry.h"
 
@@ -32,6 +34,34 @@ struct RowWindow {
   [[nodiscard]] RowRange rows() const noexcept { return {first, first + count}; }
 };
 
+/// Pixel memory, not zeroed: every byte is written (by a decoder or a
+/// filter) before it is read, and zeroing a 144 MB image costs as much as
+/// decoding it.
+class PixelBuffer {
+ public:
+  PixelBuffer() = default;
+  explicit PixelBuffer(std::size_t size)
+      : data_(size == 0 ? nullptr : std::make_unique_for_overwrite<std::byte[]>(size)), size_(size) {}
+  /// A copy of `size` bytes at `from`.
+  PixelBuffer(const std::byte* from, std::size_t size) : PixelBuffer(size) {
+    if (size != 0) std::memcpy(data_.get(), from, size);
+  }
+  PixelBuffer(PixelBuffer&& other) noexcept : data_(std::move(other.data_)), size_(std::exchange(other.size_, 0)) {}
+  PixelBuffer& operator=(PixelBuffer&& other) noexcept {
+    data_ = std::move(other.data_);
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+  }
+
+  [[nodiscard]] std::byte* data() noexcept { return data_.get(); }
+  [[nodiscard]] const std::byte* data() const noexcept { return data_.get(); }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+ private:
+  std::unique_ptr<std::byte[]> data_;
+  std::size_t size_ = 0;
+};
+
 /// A whole decoded image, rows contiguous. Storage is allocated only once
 /// the geometry has passed the pixel guard (codec.h).
 class Image {
@@ -54,7 +84,7 @@ class Image {
 
  private:
   Geometry geometry_;
-  std::vector<std::byte> data_;
+  PixelBuffer data_;
 };
 
 }  // namespace conc::image
