@@ -279,7 +279,10 @@ TEST_CASE("sobel is the exact gradient magnitude per colour channel, alpha kept"
                   gy += ky[i][j] * v;
                 }
               }
-              return static_cast<double>(nearest(std::sqrt(gx * gx + gy * gy), g.format.depth));
+              // Rounded in double: a float would turn 40000.499997 into 40000.5.
+              const double m = std::sqrt(gx * gx + gy * gy);
+              const double max = g.format.depth == Depth::k16 ? 65535.0 : 255.0;
+              return std::min(max, std::floor(m + 0.5));
             },
             0);
         check_bands(*f, in);
@@ -348,7 +351,6 @@ TEST_CASE("neighbourhood filters need the rows their reach touches and stream un
   CHECK_FALSE(wrap->streams());
   CHECK(bind_filter("conv:3", g, EdgeMode::kWrap)->streams());  // 1x1: no reach
   CHECK(bind_filter("box:50", g)->needs({3, 4}) == RowRange{0, 10});
-  CHECK(blur->cost() > bind_filter("conv:3", g)->cost());
 }
 
 TEST_CASE("neighbourhood filter specs are checked strictly", "[filters]") {

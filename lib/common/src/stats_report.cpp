@@ -75,12 +75,12 @@ std::string render_stats_text(const RunReport& r) {
            human_bytes(static_cast<double>(st.bytes_in)) + " in, " + human_bytes(static_cast<double>(st.bytes_out)) +
            " out, busy " + fixed(seconds(st.busy), 3) + " s (" + fixed(100 * share, 0) + "%), waiting for input " +
            fixed(seconds(st.wait_input), 3) + " s, for output space " + fixed(seconds(st.wait_output), 3) + " s";
-    if (st.pixels > 0) {
+    if (st.units > 0) {
       // Per busy second: what one worker of the stage sustains, comparable across strategies.
-      const double mpixel = static_cast<double>(st.pixels) / 1e6;
+      const double mega = static_cast<double>(st.units) / 1e6;
       const double busy = seconds(st.busy);
-      out += ", " + fixed(mpixel, 1) + " Mpixel";
-      if (busy > 0) out += " (" + fixed(mpixel / busy, 1) + " Mpixel/s per busy worker)";
+      out += ", " + fixed(mega, 1) + " M" + st.unit;
+      if (busy > 0) out += " (" + fixed(mega / busy, 1) + " M" + st.unit + "/s per busy worker)";
     }
     out += "\n";
     if (share > worst) {
@@ -146,7 +146,7 @@ std::string render_stats_json(const RunReport& r) {
     w.key("busy_share").value(busy_share(st, seconds(r.wall)));
     w.key("wait_input_seconds").value(seconds(st.wait_input));
     w.key("wait_output_seconds").value(seconds(st.wait_output));
-    if (st.pixels > 0) w.key("pixels").value(st.pixels);
+    if (st.units > 0) w.key(st.unit + "s").value(st.units);
     w.end_object();
   }
   w.end_array();

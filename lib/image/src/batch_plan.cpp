@@ -113,8 +113,10 @@ struct Found {
 
 BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
   BatchPlan plan;
+  // `-o new/` names a directory even before it exists.
+  const bool output_is_dir = is_directory(options.output) || (!options.output.empty() && options.output.back() == '/');
   const bool to_file = !options.in_place && options.inputs.size() == 1 && !is_directory(options.inputs[0]) &&
-                       !is_directory(options.output);
+                       !output_is_dir;
   if (!options.in_place && !to_file && exists(options.output) && !is_directory(options.output)) {
     throw PlanError("-o " + options.output + ": is not a directory, and the inputs need one");
   }
@@ -188,6 +190,14 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
       img.output_type = named ? *named : is_writable(*type) ? *type : ImageType::kPng;
     } else {
       img.output_type = is_writable(*type) ? *type : ImageType::kPng;
+    }
+    if (options.in_place && !is_writable(*type)) {
+      rec.status = Status::kFailed;
+      rec.reason = "--in-place cannot write " + std::string(type_name(*type)) +
+                   " (conc writes jpg, png, webp, bmp and tga): use -o and --type";
+      diag.error(f.path, rec.reason);
+      plan.records.push_back(std::move(rec));
+      continue;
     }
     if (options.in_place) {
       img.output = f.path;

@@ -35,7 +35,6 @@ class Box final : public NeighbourhoodFilter {
   }
 
   void apply(const RowWindow& src, RowRange out, std::byte* dst) const override;
-  [[nodiscard]] double cost() const noexcept override { return 2.0; }
 
  private:
   struct Times {

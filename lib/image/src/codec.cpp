@@ -134,6 +134,8 @@ bool is_writable(ImageType t) noexcept {
          t == ImageType::kTga;
 }
 
+bool writer_streams(ImageType t) noexcept { return t == ImageType::kJpeg || t == ImageType::kPng; }
+
 std::optional<ImageType> writable_type_by_name(std::string_view name) noexcept {
   if (name == "jpeg") return ImageType::kJpeg;
   for (const TypeNames& n : kTypes) {

@@ -27,7 +27,6 @@ class Convolution final : public NeighbourhoodFilter {
         right_(edge_table(g.width, std::int64_t{g.width} + r_, g.width, edge)) {}
 
   void apply(const RowWindow& src, RowRange out, std::byte* dst) const override;
-  [[nodiscard]] double cost() const noexcept override { return 1.0 + 0.5 * static_cast<double>(kernel_.size()); }
 
  private:
   std::uint32_t n_;

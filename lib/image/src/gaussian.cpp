@@ -34,7 +34,6 @@ class Gaussian final : public NeighbourhoodFilter {
 
   void apply(const RowWindow& src, RowRange out, std::byte* dst) const override;
 
-  [[nodiscard]] double cost() const noexcept override { return 1.0 + 0.5 * static_cast<double>(k_.size()); }
 
  private:
   struct Scratch {

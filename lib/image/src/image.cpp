@@ -49,7 +49,8 @@ void add_stage(conc::RunStats& stats, const char* name, std::chrono::nanoseconds
   s.name = name;
   s.workers = workers;
   s.busy = busy;
-  s.pixels = pixels;
+  s.units = pixels;
+  s.unit = "pixel";
   stats.stages.push_back(std::move(s));
 }
 

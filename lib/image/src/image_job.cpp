@@ -94,17 +94,22 @@ bool ImageJob::can_stream() const noexcept {
   return std::all_of(chain_.begin(), chain_.end(), [](const auto& f) { return f->streams(); });
 }
 
-std::uint32_t ImageJob::band_rows(const Filter* filter) const noexcept {
+std::uint32_t ImageJob::band_rows(const Geometry& g) const noexcept {
   if (options_.band_rows != 0) return options_.band_rows;
-  const Geometry& g = filter != nullptr ? filter->output() : output();
-  std::uint32_t rows = static_cast<std::uint32_t>(std::clamp<std::size_t>(kBandBytes / std::max<std::size_t>(1, g.row_bytes()), 8, 1024));
-  if (filter != nullptr && filter->streams() && g.height > 1) {
-    // A band recomputes its vertical reach: keep that overhead about a quarter.
-    const std::uint32_t mid = g.height / 2;
-    const std::uint32_t reach = filter->needs({mid, mid + 1}).size();
-    rows = std::max(rows, std::min<std::uint32_t>(4 * reach, 4096));
-  }
+  const auto rows =
+      static_cast<std::uint32_t>(std::clamp<std::size_t>(kBandBytes / std::max<std::size_t>(1, g.row_bytes()), 8, 1024));
   return std::min(rows, std::max<std::uint32_t>(1, g.height));
+}
+
+std::uint32_t ImageJob::filter_band_rows(const Filter& filter) const noexcept {
+  const Geometry& g = filter.output();
+  std::uint32_t rows = band_rows(g);
+  if (options_.band_rows == 0 && filter.streams() && g.height > 1) {
+    const std::uint32_t mid = g.height / 2;
+    const std::uint32_t reach = filter.needs({mid, mid + 1}).size();
+    rows = std::min(std::max(rows, std::min<std::uint32_t>(4 * reach, 4096)), g.height);
+  }
+  return rows;
 }
 
 void ImageJob::begin_output(const std::stop_token& stop) {
@@ -175,7 +180,7 @@ std::optional<Image> render_whole(ImageJob& job, BandRunner& bands, const std::s
   Image current(job.decoded());
   {
     const auto t = Clock::now();
-    const std::uint32_t step = job.band_rows(nullptr);
+    const std::uint32_t step = job.band_rows(current.geometry());
     for (std::uint32_t y = 0; y < current.geometry().height; y += step) {
       if (stop.stop_requested()) return std::nullopt;
       job.reader().read_rows(current.row(y), std::min(step, current.geometry().height - y));
@@ -187,7 +192,7 @@ std::optional<Image> render_whole(ImageJob& job, BandRunner& bands, const std::s
     if (stop.stop_requested()) return std::nullopt;
     Image next(filter->output());
     const RowWindow src = current.window();
-    bands.run(next.geometry().height, job.band_rows(filter.get()), [&](RowRange band) {
+    bands.run(next.geometry().height, job.filter_band_rows(*filter), [&](RowRange band) {
       const auto t = Clock::now();
       filter->apply(src, band, next.row(band.begin));
       StageClock::add(clock.filter_ns, t);
@@ -204,7 +209,7 @@ bool run_whole(ImageJob& job, BandRunner& bands, const std::stop_token& stop) {
   const Image& current = *rendered;
   job.begin_output(stop);
   try {
-    const std::uint32_t step = job.band_rows(nullptr);
+    const std::uint32_t step = job.band_rows(current.geometry());
     for (std::uint32_t y = 0; y < current.geometry().height; y += step) {
       if (stop.stop_requested()) {
         job.abandon();

@@ -60,9 +60,14 @@ class OutputFile final : public ByteSink {
   common::Output out_;
 };
 
-/// One image on its way through the chain. Used by one thread at a time
-/// (the channels strategy hands it from stage to stage; the filters' apply
-/// runs on many threads, but they are const).
+/// One image on its way through the chain.
+///
+/// Thread contract: `open()` runs first, on one thread; after it the
+/// reader's info() and the chain never change, so any thread may read them
+/// (the filters' apply() is const and runs on many threads). The reader
+/// is then used by one thread only (the decoder), the output
+/// (begin_output ... commit or abandon) by one thread only (the encoder):
+/// under the channels strategy those are two different stage threads.
 class ImageJob {
  public:
   ImageJob(const Options& options, const PlannedImage& plan, StageClock& clock);
@@ -80,8 +85,13 @@ class ImageJob {
   /// Whether the image can run as a stream of strips: the reader decodes
   /// row by row, no orientation turn was needed, and every filter streams.
   [[nodiscard]] bool can_stream() const noexcept;
-  /// Rows per band for a filter producing `g`, or for decoding/encoding.
-  [[nodiscard]] std::uint32_t band_rows(const Filter* filter) const noexcept;
+  /// Rows per strip of an image of geometry `g` (decoding, encoding,
+  /// handing rows between stages): about a megabyte.
+  [[nodiscard]] std::uint32_t band_rows(const Geometry& g) const noexcept;
+  /// Rows per band of `filter`'s output when the image is processed whole:
+  /// band_rows, but at least four times the filter's vertical reach (a band
+  /// recomputes its reach, so that keeps the overhead about a quarter).
+  [[nodiscard]] std::uint32_t filter_band_rows(const Filter& filter) const noexcept;
 
   /// Opens the output file and the encoder.
   void begin_output(const std::stop_token& stop);

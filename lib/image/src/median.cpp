@@ -100,7 +100,6 @@ class Median final : public NeighbourhoodFilter {
         leaving_(edge_table(-std::int64_t{radius}, std::int64_t{g.width} - radius - 1, g.width, edge)) {}
 
   void apply(const RowWindow& src, RowRange out, std::byte* dst) const override;
-  [[nodiscard]] double cost() const noexcept override { return 4.0 + 2.0 * (2.0 * radius_ + 1.0); }
 
  private:
   std::uint32_t radius_;

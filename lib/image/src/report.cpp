@@ -33,6 +33,7 @@ const char* status_name(Status s) {
     case Status::kOk: return "ok";
     case Status::kFailed: return "failed";
     case Status::kSkipped: return "skipped";
+    case Status::kPending: return "pending";
   }
   return "failed";
 }
@@ -52,6 +53,9 @@ void write_report(common::Output& out, const Result& result, ReportFormat format
           break;
         case Status::kSkipped:
           if (verbose) out.write(rec.input + ": skipped: " + rec.reason + "\n");
+          break;
+        case Status::kPending:
+          out.write(rec.input + ": not processed (the run was stopped)\n");
           break;
       }
     }

@@ -166,11 +166,6 @@ class Resize final : public Filter {
       for (std::uint32_t y = v_.out - 1; y > 0; --y) row_lo_[y - 1] = std::min(row_lo_[y - 1], row_lo_[y]);
     }
 
-    // Work per output pixel, in point-filter units: reading the input, the
-    // horizontal taps of the mid rows behind each output row, the vertical taps.
-    const double in_per_out = static_cast<double>(in.pixels()) / static_cast<double>(out.pixels());
-    const double mid_rows_per_out = static_cast<double>(v_.mid) / v_.out;
-    cost_ = 0.5 * in_per_out + 0.25 * mid_rows_per_out * h_.taps + 0.25 * v_.taps;
   }
 
   [[nodiscard]] RowRange needs(RowRange out) const override {
@@ -184,7 +179,6 @@ class Resize final : public Filter {
   }
 
   [[nodiscard]] bool streams() const noexcept override { return streams_; }
-  [[nodiscard]] double cost() const noexcept override { return cost_; }
 
   void apply(const RowWindow& src, RowRange out, std::byte* dst) const override {
     const std::size_t out_floats = std::size_t{h_.out} * C;
@@ -407,7 +401,6 @@ class Resize final : public Filter {
   std::vector<std::size_t> h_offset_;           ///< per output column: its first tap's float in the padded row
   std::vector<std::uint32_t> row_lo_, row_hi_;  ///< per output row: the first and last input row it reads
   bool streams_ = true;
-  double cost_ = 1.0;
 };
 
 template <Sample T>

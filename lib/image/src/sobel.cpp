@@ -26,7 +26,6 @@ class Sobel final : public NeighbourhoodFilter {
         right_(static_cast<std::uint32_t>(edge_index(g.width, g.width, edge))) {}
 
   void apply(const RowWindow& src, RowRange out, std::byte* dst) const override;
-  [[nodiscard]] double cost() const noexcept override { return 3.0; }
 
  private:
   std::size_t channels_;
@@ -82,11 +81,13 @@ void Sobel<T>::apply(const RowWindow& src, RowRange out, std::byte* dst) const {
       }
       rows::to_samples(m, o, n);
     } else {
-      // 16-bit squares (up to 2 * 262140^2) need a double to stay exact.
+      // 16-bit squares (up to 2 * 262140^2) need a double to stay exact,
+      // and so does the rounding: as a float, 40000.499997 would be 40000.5.
       for (j = 0; j < n; ++j) {
         const auto fx = static_cast<double>(s[j + 2 * c] - s[j]);
         const auto fy = static_cast<double>(d[j] + 2 * dc[j] + dc[j + c]);
-        o[j] = to_sample<T>(static_cast<float>(std::sqrt(fx * fx + fy * fy)));
+        const double m = std::sqrt(fx * fx + fy * fy);
+        o[j] = m >= 65535.0 ? T{65535} : static_cast<T>(m + 0.5);
       }
     }
     if (input().format.has_alpha()) {

@@ -19,35 +19,46 @@ using Clock = std::chrono::steady_clock;
 /// that memory stays a small multiple of one strip.
 constexpr std::size_t kChannelStrips = 4;
 
-/// One image as it flows through the stages.
+/// One image as it flows through the stages. Everything here is written by
+/// the decoder before it sends the image's first strip, and only read
+/// after: the channels order the two.
 struct StreamJob {
   StreamJob(const Options& o, const PlannedImage& p, StageClock& c) : job(o, p, c) {}
   ImageJob job;
-  /// Rendered whole by the decoder: its strips are finished output rows.
+  /// Rendered whole by the decoder: its strips are finished output rows
+  /// that the filter stages pass on untouched.
   bool whole = false;
-  /// Why the decoder gave up on it, or "" when the run is stopping. Written
-  /// by the decoder before it sends the aborting strip, and read only by
-  /// the stage that receives that strip: the channel orders the two.
-  std::string error;
 };
 
+/// What travels on the channels: rows of one image, or the end of one.
 struct Strip {
   std::shared_ptr<StreamJob> job;
   std::uint32_t first = 0;  ///< the first row, in the geometry of the stage it goes to
   std::uint32_t rows = 0;
   PixelBuffer data;
-  bool last = false;  ///< the image's final strip for this stage (possibly empty)
-  /// With `last`: the image ends early (its decoder failed or the run is
-  /// stopping): nothing of it is written.
+  /// The image's input is complete: no more strips of it follow. A filter
+  /// stage sends its own (empty) `last` once its input's has arrived, so
+  /// the encoder commits only an image every stage has read to the end.
+  bool last = false;
+  /// With `last`: the image ends early and nothing of it is written. `error`
+  /// says why; "" means the run is stopping (no report).
   bool abort = false;
+  std::string error;
+
+  static Strip end(std::shared_ptr<StreamJob> job) { return Strip{std::move(job), 0, 0, {}, true, false, {}}; }
+  static Strip aborted(std::shared_ptr<StreamJob> job, std::string error) {
+    return Strip{std::move(job), 0, 0, {}, true, true, std::move(error)};
+  }
 };
 
 using StripSender = Sender<Strip>;
 using StripReceiver = Receiver<Strip>;
 
-/// Busy and blocked time of one stage thread.
+/// Busy and blocked time of one stage thread, and its channel's counters
+/// once it is done with them.
 struct StageTimer {
   StageStats stats;
+  ChannelStats input;  ///< the channel this stage receives from (not the decoder's)
   Clock::time_point t = Clock::now();
   void begin_wait() { t = Clock::now(); }
   void end_wait_input() {
@@ -59,7 +70,9 @@ struct StageTimer {
     stats.items += 1;
     stats.bytes_out += s.data.size();
     const auto since = Clock::now();
-    (void)tx.send(std::move(s));  // fails only once the next stage is gone: the run is over
+    // Fails only when the next stage is gone, which it never is before its
+    // input closes: every stage drains its channel to the end.
+    (void)tx.send(std::move(s));
     stats.wait_output += Clock::now() - since;
   }
 };
@@ -69,16 +82,16 @@ struct StageTimer {
 bool stream_rows(const std::shared_ptr<StreamJob>& sj, StageClock& clock, const std::stop_token& stop,
                  StripSender& tx, StageTimer& timer) {
   const Geometry& g = sj->job.decoded();
-  const std::uint32_t step = sj->job.band_rows(nullptr);
+  const std::uint32_t step = sj->job.band_rows(g);
   for (std::uint32_t first = 0; first < g.height;) {
     if (stop.stop_requested()) return false;
     const auto t = Clock::now();
     const std::uint32_t n = std::min(step, g.height - first);
-    Strip s{sj, first, n, PixelBuffer(std::size_t{n} * g.row_bytes()), first + n == g.height, false};
+    Strip s{sj, first, n, PixelBuffer(std::size_t{n} * g.row_bytes()), first + n == g.height, false, {}};
     sj->job.reader().read_rows(s.data.data(), n);
     StageClock::add(clock.decode_ns, t);
     StageClock::add(clock.pixels_decoded, std::uint64_t{n} * g.width);
-    timer.stats.pixels += std::uint64_t{n} * g.width;
+    timer.stats.units += std::uint64_t{n} * g.width;
     timer.stats.bytes_in += s.data.size();
     first += n;
     timer.busy_since(t);
@@ -88,23 +101,19 @@ bool stream_rows(const std::shared_ptr<StreamJob>& sj, StageClock& clock, const 
 }
 
 // Renders an image that cannot stream whole, on the pool, and sends its
-// finished rows in strips (the filter stages pass them through). False
-// when the run stopped first.
-bool send_whole(const std::shared_ptr<StreamJob>& sj, BandRunner& bands, StageClock& clock,
+// finished rows in strips. False when the run stopped first.
+bool send_whole(const std::shared_ptr<StreamJob>& sj, BandRunner& bands,
                 const std::stop_token& stop, StripSender& tx, StageTimer& timer) {
-  sj->whole = true;
-  StageClock::add(clock.whole_images, 1);
   const auto t = Clock::now();
   const std::optional<Image> image = render_whole(sj->job, bands, stop);
   if (!image) return false;
-  timer.stats.pixels += image->geometry().pixels();
+  timer.stats.units += image->geometry().pixels();
   timer.busy_since(t);
-  const std::uint32_t step = sj->job.band_rows(nullptr);
-  const std::size_t rb = image->geometry().row_bytes();
-  const std::uint32_t h = image->geometry().height;
-  for (std::uint32_t y = 0; y < h; y += step) {
-    const std::uint32_t n = std::min(step, h - y);
-    timer.send(tx, Strip{sj, y, n, PixelBuffer(image->row(y), n * rb), y + n == h, false});
+  const Geometry& g = image->geometry();
+  const std::uint32_t step = sj->job.band_rows(g);
+  for (std::uint32_t y = 0; y < g.height; y += step) {
+    const std::uint32_t n = std::min(step, g.height - y);
+    timer.send(tx, Strip{sj, y, n, PixelBuffer(image->row(y), n * g.row_bytes()), y + n == g.height, false, {}});
   }
   return true;
 }
@@ -112,24 +121,30 @@ bool send_whole(const std::shared_ptr<StreamJob>& sj, BandRunner& bands, StageCl
 // The decoder stage: opens each image, then sends its rows in strips (or
 // renders it whole on the pool when it cannot stream).
 void decode_stage(const Options& options, BatchPlan& plan, StageClock& clock, WorkStealingPool& pool,
-                  const std::stop_token& stop, StripSender tx, StageTimer& timer) {
+                  common::Diagnostics& diag, const std::stop_token& stop, StripSender tx, StageTimer& timer) {
   ExecutorBands bands(pool);
   for (const PlannedImage& planned : plan.images) {
     if (stop.stop_requested()) break;
-    auto sj = std::make_shared<StreamJob>(options, planned, clock);
-    bool aborted = false;
+    std::shared_ptr<StreamJob> sj;
+    std::string error;
+    bool sent = false;
     try {
+      sj = std::make_shared<StreamJob>(options, planned, clock);
       sj->job.open();
-      if (sj->job.can_stream()) {
-        aborted = !stream_rows(sj, clock, stop, tx, timer);
-      } else {
-        aborted = !send_whole(sj, bands, clock, stop, tx, timer);
-      }
+      sj->whole = !sj->job.can_stream();
+      if (sj->whole) StageClock::add(clock.whole_images, 1);
+      sent = sj->whole ? send_whole(sj, bands, stop, tx, timer) : stream_rows(sj, clock, stop, tx, timer);
     } catch (const std::exception& e) {
-      sj->error = common::exception_reason(e);
-      aborted = true;
+      error = common::exception_reason(e);
     }
-    if (aborted) timer.send(tx, Strip{sj, 0, 0, PixelBuffer(), true, true});
+    if (sent) continue;
+    if (!sj) {  // out of memory before the job existed: nothing downstream knows of it
+      plan.records[planned.record].status = Status::kFailed;
+      plan.records[planned.record].reason = error;
+      diag.error(planned.input, error);
+      continue;
+    }
+    timer.send(tx, Strip::aborted(sj, error));
   }
 }
 
@@ -146,51 +161,65 @@ class FilterStage {
       std::optional<Strip> got = rx.recv();
       timer_.end_wait_input();
       if (!got) break;
-      Strip& s = *got;
       const auto busy = Clock::now();
-      timer_.stats.bytes_in += s.data.size();
-      if (s.job->whole) {
+      timer_.stats.bytes_in += got->data.size();
+      if (got->job->whole) {
         timer_.busy_since(busy);
-        timer_.send(tx, std::move(s));  // finished rows: pass through
+        timer_.send(tx, std::move(*got));  // finished rows, or their end: pass through
       } else {
-        take(std::move(s), tx, busy);
+        std::shared_ptr<StreamJob> job = got->job;
+        try {
+          take(std::move(*got), tx, busy);
+        } catch (const std::exception& e) {  // out of memory: this image fails, the run goes on
+          finish(Strip::aborted(job, common::exception_reason(e)), tx, busy);
+        }
       }
       timer_.begin_wait();
     }
+    timer_.input = rx.stats();
   }
 
  private:
   void take(Strip s, StripSender& tx, Clock::time_point busy) {
+    if (s.job != job_) start(s.job);
+    if (finished_) return;  // this stage already ended the image (it failed here)
     if (s.abort) {
-      // Upstream gave up on the image: pass the news on, once.
-      if (s.job != job_ || !done_) finish(s.job, tx, busy);
+      finish(std::move(s), tx, busy);
       return;
     }
-    if (s.job != job_) start(s.job);
-    if (done_) return;  // the output was complete before the input ended (a crop of the top)
-    const Geometry& in = filter_->input();
-    if (s.rows > 0) {
+    if (filter_ == nullptr) throw ImageError("rows of an image that never opened (internal error)");
+    const Geometry& out = filter_->output();
+    const std::size_t in_rb = filter_->input().row_bytes();
+    if (s.rows > 0 && next_out_ < out.height) {
       window_.insert(window_.end(), s.data.data(), s.data.data() + s.data.size());
       window_rows_ += s.rows;
+      // Rows above what the next band needs are never read again (a crop
+      // far down the image must not hold everything above it).
+      drop_below(filter_->needs({next_out_, next_out_ + 1}).begin, in_rb);
     }
-    produce(tx, window_first_ + window_rows_ == in.height, busy);
+    produce(tx, s.last, busy);
+    if (s.last) {
+      if (next_out_ != out.height) throw ImageError("incomplete image (internal error)");
+      finish(Strip::end(job_), tx, busy);
+    }
   }
 
   void start(const std::shared_ptr<StreamJob>& job) {
     job_ = job;
-    filter_ = job->job.chain()[index_].get();
+    finished_ = false;
     window_.clear();
     window_first_ = 0;
     window_rows_ = 0;
     next_out_ = 0;
-    done_ = false;
+    filter_ = job->job.chain().size() > index_ ? job->job.chain()[index_].get() : nullptr;
+    if (filter_ == nullptr) return;  // an aborted image that never opened: only its end comes
     const std::uint32_t mid = filter_->output().height / 2;
     const std::uint32_t reach = filter_->needs({mid, mid + 1}).size();
-    const std::size_t workers = pool_.concurrency();
-    // A sub-band recomputes its vertical reach: make it about four reaches
-    // tall; a band gives every worker one or two.
-    piece_ = std::max<std::uint32_t>({8, 4 * reach, job->job.band_rows(filter_) / static_cast<std::uint32_t>(std::max<std::size_t>(1, 2 * workers))});
-    band_ = static_cast<std::uint32_t>(std::min<std::size_t>(std::size_t{piece_} * 2 * workers, filter_->output().height));
+    const auto workers = static_cast<std::uint32_t>(std::max<std::size_t>(1, pool_.concurrency()));
+    // A piece recomputes its vertical reach: make it about four reaches
+    // tall; a band gives every worker two pieces.
+    piece_ = std::max<std::uint32_t>({8, 4 * reach, job->job.band_rows(filter_->output()) / (2 * workers)});
+    band_ = std::min<std::uint32_t>(piece_ * 2 * workers, filter_->output().height);
   }
 
   void produce(StripSender& tx, bool complete, Clock::time_point busy) {
@@ -199,8 +228,7 @@ class FilterStage {
     const std::size_t out_rb = out.row_bytes();
     while (next_out_ < out.height) {
       const RowRange band{next_out_, std::min(out.height, next_out_ + band_)};
-      const RowRange need = filter_->needs(band);
-      if (!complete && need.end > window_first_ + window_rows_) break;
+      if (!complete && filter_->needs(band).end > window_first_ + window_rows_) break;
       const RowWindow src{filter_->input(), window_.data(), in_rb, window_first_, window_rows_};
       PixelBuffer dst(std::size_t{band.size()} * out_rb);
       const auto t = Clock::now();
@@ -209,18 +237,18 @@ class FilterStage {
       });
       StageClock::add(job_->job.clock().filter_ns, t);
       StageClock::add(job_->job.clock().pixels_filtered, std::uint64_t{band.size()} * out.width);
-      timer_.stats.pixels += std::uint64_t{band.size()} * out.width;
+      timer_.stats.units += std::uint64_t{band.size()} * out.width;
       next_out_ = band.end;
-      const bool last = next_out_ == out.height;
-      if (!last) drop_below(filter_->needs({next_out_, next_out_ + 1}).begin, in_rb);
-      timer_.busy_since(busy);
-      timer_.send(tx, Strip{job_, band.begin, band.size(), std::move(dst), last, false});
-      busy = Clock::now();
-      if (last) {
-        done_ = true;
-        window_.clear();
-        window_.shrink_to_fit();
+      if (next_out_ < out.height) {
+        drop_below(filter_->needs({next_out_, next_out_ + 1}).begin, in_rb);
+      } else {
+        window_ = {};  // the output is complete: the rest of the input is only waited for
+        window_first_ = filter_->input().height;
+        window_rows_ = 0;
       }
+      timer_.busy_since(busy);
+      timer_.send(tx, Strip{job_, band.begin, band.size(), std::move(dst), false, false, {}});
+      busy = Clock::now();
     }
     timer_.busy_since(busy);
   }
@@ -233,12 +261,12 @@ class FilterStage {
     window_rows_ -= n;
   }
 
-  void finish(const std::shared_ptr<StreamJob>& job, StripSender& tx, Clock::time_point busy) {
-    job_ = job;
-    done_ = true;
-    window_.clear();
+  void finish(Strip end, StripSender& tx, Clock::time_point busy) {
+    job_ = end.job;
+    finished_ = true;
+    window_ = {};
     timer_.busy_since(busy);
-    timer_.send(tx, Strip{job, 0, 0, PixelBuffer(), true, true});
+    timer_.send(tx, std::move(end));
   }
 
   std::size_t index_;
@@ -247,74 +275,91 @@ class FilterStage {
   StageTimer& timer_;
   std::shared_ptr<StreamJob> job_;
   const Filter* filter_ = nullptr;
+  bool finished_ = false;          // this stage sent the image's end
   std::vector<std::byte> window_;  // input rows [window_first_, window_first_ + window_rows_)
   std::uint32_t window_first_ = 0;
   std::uint32_t window_rows_ = 0;
   std::uint32_t next_out_ = 0;
   std::uint32_t piece_ = 8;
   std::uint32_t band_ = 8;
-  bool done_ = false;
 };
 
-// The encoder stage: writes each image's strips, commits it after its last.
-void encode_stage(BatchPlan& plan, common::Diagnostics& diag, const std::stop_token& stop,
-                  common::ProgressBar* progress, StripReceiver rx, StageTimer& timer) {
-  std::shared_ptr<StreamJob> current;
-  bool opened = false;
-  std::string error;
-  std::uint32_t written = 0;
-  timer.begin_wait();
-  for (;;) {
-    std::optional<Strip> got = rx.recv();
-    timer.end_wait_input();
-    if (!got) break;
-    Strip& s = *got;
-    const auto busy = Clock::now();
-    timer.stats.bytes_in += s.data.size();
-    if (s.job != current) {
-      current = s.job;
-      opened = false;
-      error.clear();
-      written = 0;
+// The encoder stage: writes each image's strips, commits it after its end.
+class EncodeStage {
+ public:
+  EncodeStage(BatchPlan& plan, common::Diagnostics& diag, const std::stop_token& stop, common::ProgressBar* progress,
+              StageTimer& timer)
+      : plan_(plan), diag_(diag), stop_(stop), progress_(progress), timer_(timer) {}
+
+  void run(StripReceiver rx) {
+    timer_.begin_wait();
+    for (;;) {
+      std::optional<Strip> got = rx.recv();
+      timer_.end_wait_input();
+      if (!got) break;
+      const auto busy = Clock::now();
+      timer_.stats.bytes_in += got->data.size();
+      take(std::move(*got));
+      timer_.busy_since(busy);
+      timer_.begin_wait();
+    }
+    timer_.input = rx.stats();
+  }
+
+ private:
+  void take(Strip s) {
+    if (s.job != current_) {
+      current_ = s.job;
+      opened_ = false;
+      error_.clear();
+      written_ = 0;
     }
     ImageJob& job = s.job->job;
-    if (error.empty() && !s.abort && s.rows > 0) {
+    if (error_.empty() && !s.abort && s.rows > 0) {
       try {
-        if (!opened) {
-          job.begin_output(stop);
-          opened = true;
+        if (!opened_) {
+          job.begin_output(stop_);
+          opened_ = true;
         }
         job.write_rows(s.data.data(), s.rows);
-        written += s.rows;
-        timer.stats.pixels += std::uint64_t{s.rows} * job.output().width;
+        written_ += s.rows;
+        timer_.stats.units += std::uint64_t{s.rows} * job.output().width;
       } catch (const std::exception& e) {
-        error = common::exception_reason(e);
+        error_ = common::exception_reason(e);
         job.abandon();
       }
     }
-    if (s.last) {
-      if (s.abort && s.job->error.empty()) {
-        job.abandon();  // the run is stopping: no report, no file
-      } else {
-        if (error.empty() && s.abort) error = s.job->error;
-        if (error.empty() && written != job.output().height) error = "incomplete image (internal error)";
-        if (error.empty()) {
-          try {
-            job.commit();
-          } catch (const std::exception& e) {
-            error = common::exception_reason(e);
-          }
+    if (!s.last) return;
+    if (s.abort && s.error.empty()) {
+      job.abandon();  // the run is stopping: no report, no file
+    } else {
+      if (s.abort) error_ = s.error;
+      if (error_.empty() && written_ != job.output().height) error_ = "incomplete image (internal error)";
+      if (error_.empty()) {
+        try {
+          job.commit();
+        } catch (const std::exception& e) {
+          error_ = common::exception_reason(e);
         }
-        if (!error.empty()) job.abandon();
-        finish_record(plan.records[job.plan().record], job, error, !s.job->whole, diag);
       }
-      if (progress != nullptr) progress->add(1, job.plan().size);
-      current.reset();
+      if (!error_.empty()) job.abandon();
+      const bool streamed = !s.job->whole && writer_streams(job.plan().output_type);
+      finish_record(plan_.records[job.plan().record], job, error_, streamed, diag_);
     }
-    timer.busy_since(busy);
-    timer.begin_wait();
+    if (progress_ != nullptr) progress_->add(1, job.plan().size);
+    current_.reset();
   }
-}
+
+  BatchPlan& plan_;
+  common::Diagnostics& diag_;
+  const std::stop_token& stop_;
+  common::ProgressBar* progress_;
+  StageTimer& timer_;
+  std::shared_ptr<StreamJob> current_;
+  bool opened_ = false;
+  std::string error_;
+  std::uint32_t written_ = 0;
+};
 
 }  // namespace
 
@@ -323,29 +368,25 @@ void run_strip_pipeline(const Options& options, BatchPlan& plan, StageClock& clo
   const std::size_t filters = options.filters.size();
   WorkStealingPool pool(conc::thread_count(options.threads));
   std::vector<StageTimer> timers(filters + 2);
-  std::vector<StripSender> senders;
-  std::vector<StripReceiver> receivers;
-  for (std::size_t i = 0; i < filters + 1; ++i) {
-    auto [tx, rx] = bounded<Strip>(kChannelStrips);
-    senders.push_back(std::move(tx));
-    receivers.push_back(std::move(rx));
-  }
-  std::vector<ChannelStats> channel_stats;
   {
+    // Each endpoint is moved into the one stage thread that uses it: a
+    // stage that ends closes its channels, and nothing else holds them open.
     std::vector<std::jthread> threads;
-    threads.emplace_back([&, tx = std::move(senders[0])]() mutable {
-      decode_stage(options, plan, clock, pool, stop, std::move(tx), timers[0]);
+    auto [tx, rx] = bounded<Strip>(kChannelStrips);
+    threads.emplace_back([&, tx = std::move(tx)]() mutable {
+      decode_stage(options, plan, clock, pool, diag, stop, std::move(tx), timers[0]);
     });
     for (std::size_t k = 0; k < filters; ++k) {
-      threads.emplace_back([&, k, rx = receivers[k], tx = std::move(senders[k + 1])]() mutable {
+      auto [next_tx, next_rx] = bounded<Strip>(kChannelStrips);
+      threads.emplace_back([&, k, rx = std::move(rx), tx = std::move(next_tx)]() mutable {
         FilterStage(k, pool, timers[k + 1]).run(std::move(rx), std::move(tx));
       });
+      rx = std::move(next_rx);
     }
-    threads.emplace_back([&, rx = receivers[filters]]() mutable {
-      encode_stage(plan, diag, stop, progress, std::move(rx), timers[filters + 1]);
+    threads.emplace_back([&, rx = std::move(rx)]() mutable {
+      EncodeStage(plan, diag, stop, progress, timers[filters + 1]).run(std::move(rx));
     });
-  }
-  for (auto& rx : receivers) channel_stats.push_back(rx.stats());
+  }  // joined: every timer is final and visible here
 
   stats.workers = pool.worker_stats();
   timers[0].stats.name = "decode";
@@ -353,12 +394,11 @@ void run_strip_pipeline(const Options& options, BatchPlan& plan, StageClock& clo
   timers[filters + 1].stats.name = "encode";
   for (auto& t : timers) {
     t.stats.workers = 1;
+    t.stats.unit = "pixel";
     stats.stages.push_back(t.stats);
   }
-  for (std::size_t i = 0; i < channel_stats.size(); ++i) {
-    const std::string from = stats.stages[i].name;
-    const std::string to = stats.stages[i + 1].name;
-    stats.channels.push_back({from + " -> " + to, channel_stats[i]});
+  for (std::size_t i = 1; i < timers.size(); ++i) {
+    stats.channels.push_back({stats.stages[i - 1].name + " -> " + stats.stages[i].name, timers[i].input});
   }
 }
 

@@ -36,7 +36,6 @@ class Flop final : public Filter {
   explicit Flop(const Geometry& g) : Filter(g, g) {}
   [[nodiscard]] RowRange needs(RowRange out) const override { return out; }
   [[nodiscard]] bool streams() const noexcept override { return true; }
-  [[nodiscard]] double cost() const noexcept override { return 0.25; }
   void apply(const RowWindow& src, RowRange out, std::byte* dst) const override {
     const std::size_t row_bytes = output().row_bytes();
     for (std::uint32_t y = out.begin; y < out.end; ++y) {
@@ -55,7 +54,6 @@ class UpsideDown final : public Filter {
     return {input().height - out.end, input().height - out.begin};
   }
   [[nodiscard]] bool streams() const noexcept override { return false; }
-  [[nodiscard]] double cost() const noexcept override { return 0.25; }
   void apply(const RowWindow& src, RowRange out, std::byte* dst) const override {
     const std::size_t row_bytes = output().row_bytes();
     for (std::uint32_t y = out.begin; y < out.end; ++y) {
@@ -90,7 +88,6 @@ class QuarterTurn final : public Filter {
     return {0, input().height};
   }
   [[nodiscard]] bool streams() const noexcept override { return false; }
-  [[nodiscard]] double cost() const noexcept override { return 1.0; }
   void apply(const RowWindow& src, RowRange out, std::byte* dst) const override {
     const std::size_t row_bytes = output().row_bytes();
     const std::uint32_t in_w = input().width, in_h = input().height;
@@ -125,7 +122,6 @@ class Crop final : public Filter {
     return {y_ + out.begin, y_ + out.end};
   }
   [[nodiscard]] bool streams() const noexcept override { return true; }
-  [[nodiscard]] double cost() const noexcept override { return 0.25; }
   void apply(const RowWindow& src, RowRange out, std::byte* dst) const override {
     const std::size_t row_bytes = output().row_bytes();
     const std::size_t offset = std::size_t{x_} * input().format.bytes_per_pixel();

@@ -81,10 +81,13 @@ struct StageStats {
   std::uint64_t items = 0;  ///< batches processed
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
-  std::uint64_t pixels = 0;  ///< image stages: pixels produced (0 elsewhere: not reported)
   std::chrono::nanoseconds busy{0};         ///< working, summed over the stage's workers
   std::chrono::nanoseconds wait_input{0};   ///< blocked waiting for input
   std::chrono::nanoseconds wait_output{0};  ///< blocked waiting for room downstream (backpressure)
+  /// What the stage produced in its own unit (image stages: "pixel"), when
+  /// bytes do not say it; 0 and "" elsewhere (not reported).
+  std::uint64_t units = 0;
+  std::string unit = {};
 };
 
 /// Everything `--stats` reports about one run: filled by the engine from its

@@ -53,8 +53,8 @@ struct Metadata {
 struct ImageInfo {
   ImageType type = ImageType::kPng;
   /// The size and format the reader delivers (after shrink-on-load, after
-  /// palette and low-bit grey expansion; stb formats deliver 8-bit, HDR
-  /// tone-mapped to 8 bit).
+  /// palette and low-bit grey expansion; 16-bit where the file has it,
+  /// also through stb; HDR tone-mapped to 8 bit).
   Geometry geometry;
   /// The size the header declares (before shrink-on-load).
   std::uint32_t stored_width = 0;
@@ -139,6 +139,10 @@ class ImageWriter {
   /// After the last row: completes the file.
   virtual void finish() = 0;
 };
+
+/// Whether the writer of `t` encodes rows as they come (JPEG, PNG), so a
+/// streamed run never holds the whole image; the others gather it first.
+bool writer_streams(ImageType t) noexcept;
 
 std::unique_ptr<ImageWriter> make_writer(const Geometry& geometry, const WriteOptions& options, ByteSink& sink);
 

@@ -69,9 +69,6 @@ class Filter {
   /// `src` holds at least `needs(out)`. Throws nothing but std::bad_alloc.
   virtual void apply(const RowWindow& src, RowRange out, std::byte* dst) const = 0;
 
-  /// Relative cost per output pixel, for choosing band sizes (1: a point filter).
-  [[nodiscard]] virtual double cost() const noexcept { return 1.0; }
-
  private:
   Geometry input_;
   Geometry output_;

@@ -61,7 +61,8 @@ struct Options {
   common::WalkOptions walk;  ///< its `skip` holds the run's own files
 };
 
-enum class Status : std::uint8_t { kOk, kFailed, kSkipped };
+/// kPending until the image is done: a stopped run leaves some so.
+enum class Status : std::uint8_t { kPending, kOk, kFailed, kSkipped };
 
 /// One input's outcome, in input order.
 struct ImageRecord {
@@ -70,7 +71,7 @@ struct ImageRecord {
   std::uint32_t width = 0;   ///< of the written image
   std::uint32_t height = 0;
   std::chrono::nanoseconds elapsed{0};
-  Status status = Status::kOk;
+  Status status = Status::kPending;
   std::string reason;     ///< why it failed or was skipped
   bool streamed = false;  ///< processed as a stream of strips (channels)
 };
