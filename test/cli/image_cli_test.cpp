@@ -150,7 +150,11 @@ TEST_CASE("image --in-place replaces inputs, and keeps one whose filter fails") 
 
 TEST_CASE("image: SIGINT stops the run, exit 130, no temporary left") {
   TempDir dir;
-  const std::string in = dir.write("in/big.ppm", ppm(3000, 2000));
+  // A JPEG: the channels strategy streams it, so the stop ends a stream.
+  const std::string ppm_file = dir.write("big.ppm", ppm(3000, 2000));
+  fs::create_directories(dir.path / "in");
+  convert(ppm_file, (dir.path / "in/big.jpg").string());
+  fs::remove(ppm_file);
   const std::string out = (dir.path / "out").string();
   for (const char* strategy : {"channels", "seq"}) {
     const auto r = run_process(
