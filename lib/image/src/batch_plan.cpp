@@ -28,7 +28,8 @@ std::string base_name(const std::string& path) {
 bool ends_with_tga(const std::string& path) {
   if (path.size() < 4) return false;
   std::string ext = path.substr(path.size() - 4);
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext == ".tga";
 }
 
@@ -115,8 +116,8 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
   BatchPlan plan;
   // `-o new/` names a directory even before it exists.
   const bool output_is_dir = is_directory(options.output) || (!options.output.empty() && options.output.back() == '/');
-  const bool to_file = !options.in_place && options.inputs.size() == 1 && !is_directory(options.inputs[0]) &&
-                       !output_is_dir;
+  const bool to_file =
+      !options.in_place && options.inputs.size() == 1 && !is_directory(options.inputs[0]) && !output_is_dir;
   if (!options.in_place && !to_file && exists(options.output) && !is_directory(options.output)) {
     throw PlanError("-o " + options.output + ": is not a directory, and the inputs need one");
   }
@@ -185,8 +186,8 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
       img.output_type = *options.type;
     } else if (to_file) {
       const auto dot = options.output.rfind('.');
-      const auto named = dot == std::string::npos ? std::nullopt
-                                                  : writable_type_by_name(options.output.substr(dot + 1));
+      const auto named =
+          dot == std::string::npos ? std::nullopt : writable_type_by_name(options.output.substr(dot + 1));
       img.output_type = named ? *named : is_writable(*type) ? *type : ImageType::kPng;
     } else {
       img.output_type = is_writable(*type) ? *type : ImageType::kPng;

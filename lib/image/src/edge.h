@@ -14,8 +14,7 @@ namespace conc::image {
 inline std::int64_t edge_index(std::int64_t i, std::int64_t n, EdgeMode mode) noexcept {
   if (i >= 0 && i < n) return i;
   switch (mode) {
-    case EdgeMode::kClamp:
-      return i < 0 ? 0 : n - 1;
+    case EdgeMode::kClamp: return i < 0 ? 0 : n - 1;
     case EdgeMode::kWrap: {
       const std::int64_t m = i % n;
       return m < 0 ? m + n : m;

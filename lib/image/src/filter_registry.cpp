@@ -30,8 +30,10 @@ std::string filter_help() {
     for (const FilterEntry& e : family()) {
       std::string head = "  " + std::string(e.name);
       if (!e.args.empty()) head += ":" + std::string(e.args);
-      if (head.size() < 24) head.resize(24, ' ');
-      else head += "\n" + std::string(24, ' ');
+      if (head.size() < 24)
+        head.resize(24, ' ');
+      else
+        head += "\n" + std::string(24, ' ');
       out += head + std::string(e.help) + "\n";
     }
   }

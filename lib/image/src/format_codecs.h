@@ -27,13 +27,18 @@ std::unique_ptr<ImageReader> open_jpeg_reader(FilePtr file, const ReadOptions& o
 std::unique_ptr<ImageReader> open_png_reader(FilePtr file, const ReadOptions& options);   // png_codec.cpp
 std::unique_ptr<ImageReader> open_webp_reader(FilePtr file, const ReadOptions& options);  // webp_codec.cpp
 /// Any type stb_image decodes (JPEG and PNG too, for --decoder stb).
-std::unique_ptr<ImageReader> open_stb_reader(FilePtr file, ImageType type, const ReadOptions& options);  // stb_codec.cpp
+std::unique_ptr<ImageReader> open_stb_reader(FilePtr file, ImageType type,
+                                             const ReadOptions& options);  // stb_codec.cpp
 
-std::unique_ptr<ImageWriter> make_jpeg_writer(const Geometry& g, const WriteOptions& o, ByteSink& sink);  // jpeg_codec.cpp
-std::unique_ptr<ImageWriter> make_png_writer(const Geometry& g, const WriteOptions& o, ByteSink& sink);   // png_codec.cpp
-std::unique_ptr<ImageWriter> make_webp_writer(const Geometry& g, const WriteOptions& o, ByteSink& sink);  // webp_codec.cpp
+std::unique_ptr<ImageWriter> make_jpeg_writer(const Geometry& g, const WriteOptions& o,
+                                              ByteSink& sink);  // jpeg_codec.cpp
+std::unique_ptr<ImageWriter> make_png_writer(const Geometry& g, const WriteOptions& o,
+                                             ByteSink& sink);  // png_codec.cpp
+std::unique_ptr<ImageWriter> make_webp_writer(const Geometry& g, const WriteOptions& o,
+                                              ByteSink& sink);  // webp_codec.cpp
 /// BMP and TGA, through stb_image_write.
-std::unique_ptr<ImageWriter> make_stb_writer(const Geometry& g, const WriteOptions& o, ByteSink& sink);  // stb_codec.cpp
+std::unique_ptr<ImageWriter> make_stb_writer(const Geometry& g, const WriteOptions& o,
+                                             ByteSink& sink);  // stb_codec.cpp
 
 /// Throws ImageError "declares WxH pixels, more than --max-pixels N" when
 /// width * height > max_pixels, and "declares an empty image (WxH)" for a
@@ -44,7 +49,8 @@ void check_pixel_guard(std::uint64_t width, std::uint64_t height, std::uint64_t 
 /// rounds (v * 255 / 65535, to nearest), grey to RGB replicates, a dropped
 /// alpha composites the colour over black (c * a / max, rounded), an added
 /// alpha is opaque. RGB to grey is not a conversion writers need.
-void convert_row(const std::byte* src, PixelFormat from, std::byte* dst, PixelFormat to, std::uint32_t width);  // pixel_convert.cpp
+void convert_row(const std::byte* src, PixelFormat from, std::byte* dst, PixelFormat to,
+                 std::uint32_t width);  // pixel_convert.cpp
 
 // metadata.cpp (libexif):
 /// The orientation tag (1-8) of an EXIF block (TIFF header onwards), 1 when

@@ -34,7 +34,6 @@ class Gaussian final : public NeighbourhoodFilter {
 
   void apply(const RowWindow& src, RowRange out, std::byte* dst) const override;
 
-
  private:
   struct Scratch {
     std::vector<float> padded;  // one row with r pixels of edge on each side

@@ -111,9 +111,7 @@ Result process_images(const Options& options, common::Diagnostics& diag, std::st
       result.stats.workers = pool.worker_stats();
       break;
     }
-    case Strategy::kChannels:
-      run_strip_pipeline(options, plan, clock, diag, stop, progress, result.stats);
-      break;
+    case Strategy::kChannels: run_strip_pipeline(options, plan, clock, diag, stop, progress, result.stats); break;
   }
 
   result.stages = clock.totals();

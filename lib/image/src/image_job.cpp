@@ -1,11 +1,8 @@
 #include "image_job.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <system_error>
 
 #include "image/image_error.h"
-#include "conc/parallel.h"
 #include "image/pixels.h"
 #include "orientation.h"
 
@@ -19,30 +16,6 @@ constexpr std::size_t kBandBytes = std::size_t{1} << 20;  // a band of output st
 std::string pixels_text(const Geometry& g) { return std::to_string(g.width) + "x" + std::to_string(g.height); }
 
 }  // namespace
-
-StageTotals StageClock::totals() const noexcept {
-  StageTotals t;
-  t.decode = std::chrono::nanoseconds(decode_ns.load(std::memory_order_relaxed));
-  t.filter = std::chrono::nanoseconds(filter_ns.load(std::memory_order_relaxed));
-  t.encode = std::chrono::nanoseconds(encode_ns.load(std::memory_order_relaxed));
-  t.pixels_decoded = pixels_decoded.load(std::memory_order_relaxed);
-  t.pixels_filtered = pixels_filtered.load(std::memory_order_relaxed);
-  t.pixels_encoded = pixels_encoded.load(std::memory_order_relaxed);
-  t.whole_images = whole_images.load(std::memory_order_relaxed);
-  return t;
-}
-
-const std::string& OutputFile::make_parents(const std::string& path) {
-  const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    // A failure shows when the file is opened, with the reason for its own path.
-  }
-  return path;
-}
-
-OutputFile::OutputFile(const std::string& path, const std::stop_token& stop) : out_(make_parents(path), stop) {}
 
 ImageJob::ImageJob(const Options& options, const PlannedImage& plan, StageClock& clock)
     : options_(options), plan_(plan), clock_(clock) {}
@@ -96,8 +69,8 @@ bool ImageJob::can_stream() const noexcept {
 
 std::uint32_t ImageJob::band_rows(const Geometry& g) const noexcept {
   if (options_.band_rows != 0) return options_.band_rows;
-  const auto rows =
-      static_cast<std::uint32_t>(std::clamp<std::size_t>(kBandBytes / std::max<std::size_t>(1, g.row_bytes()), 8, 1024));
+  const auto rows = static_cast<std::uint32_t>(
+      std::clamp<std::size_t>(kBandBytes / std::max<std::size_t>(1, g.row_bytes()), 8, 1024));
   return std::min(rows, std::max<std::uint32_t>(1, g.height));
 }
 
@@ -161,18 +134,6 @@ void finish_record(ImageRecord& record, const ImageJob& job, const std::string& 
   record.reason = error;
   record.output.clear();
   diag.error(job.plan().input, error);
-}
-
-void SequentialBands::run(std::uint32_t rows, std::uint32_t band_rows, const std::function<void(RowRange)>& body) {
-  for (std::uint32_t y = 0; y < rows; y += band_rows) body({y, std::min(rows, y + band_rows)});
-}
-
-void ExecutorBands::run(std::uint32_t rows, std::uint32_t band_rows, const std::function<void(RowRange)>& body) {
-  const std::size_t count = (std::size_t{rows} + band_rows - 1) / band_rows;
-  parallel_for(executor_, 0, count, 1, [&](std::size_t i) {
-    const auto begin = static_cast<std::uint32_t>(i * band_rows);
-    body({begin, std::min(rows, begin + band_rows)});
-  });
 }
 
 std::optional<Image> render_whole(ImageJob& job, BandRunner& bands, const std::stop_token& stop) {

@@ -2,63 +2,24 @@
 // every strategy drives them.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
-#include <span>
 #include <memory>
 #include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
 
+#include "band_runner.h"
 #include "batch_plan.h"
-#include "conc/executor.h"
-#include "common/output.h"
 #include "image/codec.h"
 #include "image/filter.h"
 #include "image/image.h"
 #include "image/pixels.h"
+#include "output_file.h"
+#include "stage_clock.h"
 
 namespace conc::image {
-
-/// Time and pixels per stage, summed over images and threads. Relaxed
-/// atomics: statistics read once the run is over.
-struct StageClock {
-  std::atomic<std::int64_t> decode_ns{0};
-  std::atomic<std::int64_t> filter_ns{0};
-  std::atomic<std::int64_t> encode_ns{0};
-  std::atomic<std::uint64_t> pixels_decoded{0};
-  std::atomic<std::uint64_t> pixels_filtered{0};
-  std::atomic<std::uint64_t> pixels_encoded{0};
-  std::atomic<std::uint64_t> whole_images{0};
-
-  static void add(std::atomic<std::int64_t>& to, std::chrono::steady_clock::time_point since) noexcept {
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since);
-    to.fetch_add(ns.count(), std::memory_order_relaxed);  // relaxed: a total read after the run
-  }
-  static void add(std::atomic<std::uint64_t>& to, std::uint64_t n) noexcept {
-    to.fetch_add(n, std::memory_order_relaxed);  // relaxed: a total read after the run
-  }
-  [[nodiscard]] StageTotals totals() const noexcept;
-};
-
-/// An output file that appears whole or not at all (common::Output: a
-/// temporary in the target's directory, renamed by commit), as the sink
-/// an encoder writes to. Creates the missing directories above it.
-class OutputFile final : public ByteSink {
- public:
-  OutputFile(const std::string& path, const std::stop_token& stop);
-  void write(std::span<const std::byte> bytes) override {
-    out_.write(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-  }
-  void commit() { out_.commit(); }
-
- private:
-  static const std::string& make_parents(const std::string& path);
-  common::Output out_;
-};
 
 /// One image on its way through the chain.
 ///
@@ -121,33 +82,6 @@ class ImageJob {
 /// `error` is empty, else the failure, reported to `diag` naming the input.
 void finish_record(ImageRecord& record, const ImageJob& job, const std::string& error, bool streamed,
                    common::Diagnostics& diag);
-
-/// How the bands of one filter step are run: in order on the calling
-/// thread, or as tasks on an executor (parallel_for).
-class BandRunner {
- public:
-  virtual ~BandRunner() = default;
-  /// Calls `body(band)` for consecutive bands of `band_rows` rows covering
-  /// [0, rows), each exactly once, and returns when all are done.
-  virtual void run(std::uint32_t rows, std::uint32_t band_rows, const std::function<void(RowRange)>& body) = 0;
-};
-
-/// The bands one after another on the calling thread.
-class SequentialBands final : public BandRunner {
- public:
-  void run(std::uint32_t rows, std::uint32_t band_rows, const std::function<void(RowRange)>& body) override;
-};
-
-/// Runs `body` over bands through an executor (parallel_for): the bands
-/// of one step in parallel.
-class ExecutorBands final : public BandRunner {
- public:
-  explicit ExecutorBands(Executor& executor) : executor_(executor) {}
-  void run(std::uint32_t rows, std::uint32_t band_rows, const std::function<void(RowRange)>& body) override;
-
- private:
-  Executor& executor_;
-};
 
 /// Decodes every row of `job` (opened) and runs each filter over the whole
 /// image in bands through `bands`. Nothing when `stop` was requested first.

@@ -48,15 +48,11 @@ void write_report(common::Output& out, const Result& result, ReportFormat format
           out.write(rec.input + " -> " + rec.output + " " + std::to_string(rec.width) + "x" +
                     std::to_string(rec.height) + " " + std::to_string(milliseconds(rec.elapsed)) + " ms\n");
           break;
-        case Status::kFailed:
-          out.write(rec.input + ": failed: " + rec.reason + "\n");
-          break;
+        case Status::kFailed: out.write(rec.input + ": failed: " + rec.reason + "\n"); break;
         case Status::kSkipped:
           if (verbose) out.write(rec.input + ": skipped: " + rec.reason + "\n");
           break;
-        case Status::kPending:
-          out.write(rec.input + ": not processed (the run was stopped)\n");
-          break;
+        case Status::kPending: out.write(rec.input + ": not processed (the run was stopped)\n"); break;
       }
     }
     return;
@@ -89,8 +85,8 @@ void write_report(common::Output& out, const Result& result, ReportFormat format
 
 std::string summary_line(const Result& result) {
   const Counts c = count(result);
-  return std::to_string(c.written) + " image" + (c.written == 1 ? "" : "s") + " written, " +
-         std::to_string(c.failed) + " failed, " + std::to_string(c.skipped) + " skipped (not images)";
+  return std::to_string(c.written) + " image" + (c.written == 1 ? "" : "s") + " written, " + std::to_string(c.failed) +
+         " failed, " + std::to_string(c.skipped) + " skipped (not images)";
 }
 
 }  // namespace conc::image

@@ -15,36 +15,21 @@
 #include <vector>
 
 #include "edge.h"
+#include "float_rows.h"
 #include "resample_plan.h"
 #include "samples.h"
 
 namespace conc::image {
 namespace {
 
-// GCC/Clang vector extensions rather than the auto-vectoriser: the release
-// build is -O2, where GCC 12 leaves loops of unknown length scalar. Every
-// value goes through the same operations in the same order whichever lane
-// computes it (ISO mode: no FMA contraction), so lanes change no byte.
-using F4 = float __attribute__((vector_size(16)));
-using I4 = std::int32_t __attribute__((vector_size(16)));
-template <Sample T>
-struct Lanes4;
-template <>
-struct Lanes4<std::uint8_t> {
-  using type = std::uint8_t __attribute__((vector_size(4)));
-};
-template <>
-struct Lanes4<std::uint16_t> {
-  using type = std::uint16_t __attribute__((vector_size(8)));
-};
-
-F4 load4(const float* p) noexcept {
-  F4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-void store4(float* p, F4 v) noexcept { std::memcpy(p, &v, sizeof v); }
-F4 splat4(float x) noexcept { return F4{x, x, x, x}; }
+// The vector helpers and the vector form of the one rounding rule are
+// float_rows.h's, shared with the neighbourhood filters.
+using rows::F4;
+using rows::I4;
+using rows::load4;
+using rows::splat4;
+using rows::store4;
+using rows::to_samples;
 
 /// Every 8-bit sample as a float: a load instead of a conversion, which
 /// SSE2 has no vector form for from bytes.
@@ -85,23 +70,6 @@ float as_float(T v) noexcept {
   } else {
     return static_cast<float>(v);
   }
-}
-
-/// dst[j] = to_sample<T>(src[j]) for n values, four at a time with the
-/// same rule: NaN and negatives to 0, the top clamped, plus 0.5 truncated.
-template <Sample T>
-void to_samples(const float* src, T* dst, std::size_t n) noexcept {
-  const F4 top = splat4(kSampleMax<T>);
-  std::size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    F4 v = load4(src + j);
-    v = v > 0.0f ? v : 0.0f;  // false for NaN
-    v = v < top ? v : top;
-    const I4 r = __builtin_convertvector(v + 0.5f, I4);
-    const typename Lanes4<T>::type s = __builtin_convertvector(r, typename Lanes4<T>::type);
-    std::memcpy(dst + j, &s, sizeof s);
-  }
-  for (; j < n; ++j) dst[j] = to_sample<T>(src[j]);
 }
 
 template <Sample T, int C>
@@ -165,7 +133,6 @@ class Resize final : public Filter {
       for (std::uint32_t y = 1; y < v_.out; ++y) row_hi_[y] = std::max(row_hi_[y], row_hi_[y - 1]);
       for (std::uint32_t y = v_.out - 1; y > 0; --y) row_lo_[y - 1] = std::min(row_lo_[y - 1], row_lo_[y]);
     }
-
   }
 
   [[nodiscard]] RowRange needs(RowRange out) const override {

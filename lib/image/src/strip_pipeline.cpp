@@ -79,8 +79,8 @@ struct StageTimer {
 
 // Decodes an image strip by strip and sends the strips on. False when the
 // run stopped first (the caller aborts the image).
-bool stream_rows(const std::shared_ptr<StreamJob>& sj, StageClock& clock, const std::stop_token& stop,
-                 StripSender& tx, StageTimer& timer) {
+bool stream_rows(const std::shared_ptr<StreamJob>& sj, StageClock& clock, const std::stop_token& stop, StripSender& tx,
+                 StageTimer& timer) {
   const Geometry& g = sj->job.decoded();
   const std::uint32_t step = sj->job.band_rows(g);
   for (std::uint32_t first = 0; first < g.height;) {
@@ -102,8 +102,8 @@ bool stream_rows(const std::shared_ptr<StreamJob>& sj, StageClock& clock, const 
 
 // Renders an image that cannot stream whole, on the pool, and sends its
 // finished rows in strips. False when the run stopped first.
-bool send_whole(const std::shared_ptr<StreamJob>& sj, BandRunner& bands,
-                const std::stop_token& stop, StripSender& tx, StageTimer& timer) {
+bool send_whole(const std::shared_ptr<StreamJob>& sj, BandRunner& bands, const std::stop_token& stop, StripSender& tx,
+                StageTimer& timer) {
   const auto t = Clock::now();
   const std::optional<Image> image = render_whole(sj->job, bands, stop);
   if (!image) return false;
