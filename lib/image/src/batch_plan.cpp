@@ -1,17 +1,15 @@
 #include "batch_plan.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <filesystem>
 #include <map>
 #include <optional>
 
 #include "common/file_walk.h"
+#include "image/image_error.h"
 
 namespace conc::image {
 namespace {
@@ -25,48 +23,19 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
-bool ends_with_tga(const std::string& path) {
-  if (path.size() < 4) return false;
-  std::string ext = path.substr(path.size() - 4);
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".tga";
-}
-
-// The type the first bytes of `path` announce, or nothing; "" when they
-// could be read, else the reason they could not.
-std::optional<ImageType> sniff_file(const std::string& path, std::string& error) {
-  // O_NONBLOCK: a FIFO named as an input must not hang the plan (it is refused below anyway).
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    error = common::errno_reason(errno);
-    return std::nullopt;
+// The type of `path`, or nothing with the reason in `error`; `not_image`
+// tells a file that is no image (skipped inside a walk) from one that
+// could not be read.
+std::optional<ImageType> identify_file(const std::string& path, std::string& error, bool& not_image) {
+  try {
+    return identify(path);
+  } catch (const NotAnImage& e) {
+    not_image = true;
+    error = e.what();
+  } catch (const std::exception& e) {
+    error = common::exception_reason(e);
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    error = S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file";
-    ::close(fd);
-    return std::nullopt;
-  }
-  std::array<std::byte, 64> head{};
-  std::size_t got = 0;
-  while (got < head.size()) {
-    const ssize_t n = ::read(fd, head.data() + got, head.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      error = common::errno_reason(errno);
-      ::close(fd);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  if (got == 0) {
-    error = "empty file";
-    return std::nullopt;
-  }
-  return sniff(std::span<const std::byte>(head.data(), got), ends_with_tga(path));
+  return std::nullopt;
 }
 
 // `name` with the extension of `type` when it changes type; else unchanged.
@@ -163,11 +132,10 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
     ImageRecord rec;
     rec.input = f.path;
     std::string error;
-    const auto type = sniff_file(f.path, error);
+    bool not_image = false;
+    const auto type = identify_file(f.path, error, not_image);
     if (!type) {
-      const bool claims = name_claims_image(f.path);
-      if (error.empty()) error = "not an image conc reads (JPEG, PNG, WebP, BMP, TGA, GIF, PSD, PNM, HDR)";
-      if (f.named || claims || error != "not an image conc reads (JPEG, PNG, WebP, BMP, TGA, GIF, PSD, PNM, HDR)") {
+      if (f.named || !not_image || name_claims_image(f.path)) {
         diag.error(f.path, error);
         rec.status = Status::kFailed;
       } else {

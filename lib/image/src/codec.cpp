@@ -177,7 +177,10 @@ void check_pixel_guard(std::uint64_t width, std::uint64_t height, std::uint64_t 
   }
 }
 
-std::unique_ptr<ImageReader> open_reader(const std::string& path, const ReadOptions& options) {
+namespace {
+
+// Opens `path` for reading if it is a regular file.
+FilePtr open_regular(const std::string& path) {
   // O_NONBLOCK so that a FIFO handed here by mistake fails below instead of
   // waiting for a writer; it is cleared again before any read.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -204,19 +207,44 @@ std::unique_ptr<ImageReader> open_reader(const std::string& path, const ReadOpti
     ::close(fd);
     throw error;
   }
+  return file;
+}
 
-  std::array<std::byte, 64> buffer{};
+// The type `file`'s first bytes announce; the file is left at its start.
+// `buffer` keeps the bytes read.
+ImageType identify_open(std::FILE* file, const std::string& path, std::array<std::byte, 64>& buffer, std::size_t& got) {
   errno = 0;
-  const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), file.get());
-  if (got < buffer.size() && std::ferror(file.get()) != 0) throw errno_error("cannot read");
-  if (got == 0) throw ImageError("empty file");
-  if (std::fseek(file.get(), 0, SEEK_SET) != 0) throw errno_error("cannot seek");
-
+  got = std::fread(buffer.data(), 1, buffer.size(), file);
+  if (got < buffer.size() && std::ferror(file) != 0) throw errno_error("cannot read");
+  if (got == 0) throw NotAnImage("empty file");
+  if (std::fseek(file, 0, SEEK_SET) != 0) throw errno_error("cannot seek");
   const std::span<const std::byte> head(buffer.data(), got);
   const auto type = sniff(head, iequals(extension_of(path), "tga"));
-  if (!type) throw ImageError("not an image conc reads (JPEG, PNG, WebP, BMP, TGA, GIF, PSD, PNM, HDR)");
+  if (!type) throw NotAnImage("not an image conc reads (JPEG, PNG, WebP, BMP, TGA, GIF, PSD, PNM, HDR)");
+  if (*type == ImageType::kPnm) {
+    const auto variant = static_cast<char>(byte_at(head, 1));
+    if (variant != '5' && variant != '6') {
+      throw ImageError(std::string("unsupported PNM variant P") + variant + " (conc reads binary PGM and PPM: P5, P6)");
+    }
+  }
+  return *type;
+}
 
-  switch (*type) {
+}  // namespace
+
+ImageType identify(const std::string& path) {
+  const FilePtr file = open_regular(path);
+  std::array<std::byte, 64> buffer{};
+  std::size_t got = 0;
+  return identify_open(file.get(), path, buffer, got);
+}
+
+std::unique_ptr<ImageReader> open_reader(const std::string& path, const ReadOptions& options) {
+  FilePtr file = open_regular(path);
+  std::array<std::byte, 64> buffer{};
+  std::size_t got = 0;
+  const ImageType type = identify_open(file.get(), path, buffer, got);
+  switch (type) {
     case ImageType::kJpeg:
       if (options.decoder == Decoder::kStb) break;
       return open_jpeg_reader(std::move(file), options);
@@ -224,17 +252,9 @@ std::unique_ptr<ImageReader> open_reader(const std::string& path, const ReadOpti
       if (options.decoder == Decoder::kStb) break;
       return open_png_reader(std::move(file), options);
     case ImageType::kWebp: return open_webp_reader(std::move(file), options);
-    case ImageType::kPnm: {
-      const auto variant = static_cast<char>(byte_at(head, 1));
-      if (variant != '5' && variant != '6') {
-        throw ImageError(std::string("unsupported PNM variant P") + variant +
-                         " (conc reads binary PGM and PPM: P5, P6)");
-      }
-      break;
-    }
     default: break;
   }
-  return open_stb_reader(std::move(file), *type, options);
+  return open_stb_reader(std::move(file), type, options);
 }
 
 std::unique_ptr<ImageWriter> make_writer(const Geometry& geometry, const WriteOptions& options, ByteSink& sink) {

@@ -41,6 +41,12 @@ bool name_claims_image(std::string_view path) noexcept;
 /// name ends in .tga), as every tool does.
 std::optional<ImageType> sniff(std::span<const std::byte> head, bool name_says_tga) noexcept;
 
+/// The type of the image file `path`, from its first bytes. Throws
+/// NotAnImage (empty, or unknown content), ImageError (not a regular file,
+/// an unsupported variant) or std::system_error (cannot open or read), as
+/// open_reader would; never waits on a FIFO.
+ImageType identify(const std::string& path);
+
 /// What travels with the pixels.
 struct Metadata {
   std::vector<std::byte> icc;   ///< the ICC profile, or empty

@@ -17,4 +17,12 @@ class ImageError : public std::runtime_error {
   explicit ImageError(const std::string& reason) : std::runtime_error(reason) {}
 };
 
+/// The file holds no image conc reads: it is empty, or its first bytes
+/// match no format. Inside a walk such a file is skipped, not an error,
+/// unless its name claims an image type.
+class NotAnImage : public ImageError {
+ public:
+  using ImageError::ImageError;
+};
+
 }  // namespace conc::image
