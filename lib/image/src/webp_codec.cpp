@@ -56,35 +56,47 @@ std::string encoder_error_text(WebPEncodingError error) {
   }
 }
 
-std::vector<std::uint8_t> read_whole(std::FILE* file) {
-  struct stat st {};
-  std::vector<std::uint8_t> data;
-  if (::fstat(::fileno(file), &st) == 0 && st.st_size > 0) {
-    // A RIFF file's size field is 32-bit: anything bigger is no WebP, and
-    // reading it all first would cost memory for nothing.
-    if (static_cast<std::uint64_t>(st.st_size) > 0xFFFFFFFFull + 8) throw ImageError("corrupt WebP: too large");
-    data.reserve(static_cast<std::size_t>(st.st_size));
-  }
+/// Appends up to `limit` more bytes of `file` to `data` (all of it when
+/// `limit` is 0); false at the end of the file.
+bool read_more(std::FILE* file, std::vector<std::uint8_t>& data, std::size_t limit = 0) {
   std::array<std::uint8_t, 65536> chunk{};
-  while (true) {
-    const std::size_t got = std::fread(chunk.data(), 1, chunk.size(), file);
+  std::size_t total = 0;
+  while (limit == 0 || total < limit) {
+    const std::size_t want = limit == 0 ? chunk.size() : std::min(chunk.size(), limit - total);
+    const std::size_t got = std::fread(chunk.data(), 1, want, file);
     data.insert(data.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(got));
-    if (got < chunk.size()) break;
+    total += got;
+    if (got < want) {
+      if (std::ferror(file) != 0) {
+        throw std::system_error(errno != 0 ? errno : EIO, std::generic_category(), "cannot read");
+      }
+      return false;
+    }
   }
-  if (std::ferror(file) != 0) throw std::system_error(errno != 0 ? errno : EIO, std::generic_category(), "cannot read");
-  return data;
+  return true;
 }
 
 class WebpReader final : public ImageReader {
  public:
   WebpReader(FilePtr file, const ReadOptions& options) {
-    data_ = read_whole(file.get());
-    file.reset();
+    // The header first: the pixel guard runs before the rest of a file of
+    // up to 4 GiB is read, let alone decoded.
+    struct stat st {};
+    if (::fstat(::fileno(file.get()), &st) == 0 && static_cast<std::uint64_t>(st.st_size) > 0xFFFFFFFFull + 8) {
+      throw ImageError("corrupt WebP: too large");  // a RIFF size field is 32-bit
+    }
+    bool more = read_more(file.get(), data_, 65536);
     WebPBitstreamFeatures features{};
-    const VP8StatusCode status = WebPGetFeatures(data_.data(), data_.size(), &features);
+    VP8StatusCode status = WebPGetFeatures(data_.data(), data_.size(), &features);
+    if (status == VP8_STATUS_NOT_ENOUGH_DATA && more) {
+      more = read_more(file.get(), data_);
+      status = WebPGetFeatures(data_.data(), data_.size(), &features);
+    }
     if (status != VP8_STATUS_OK) throw ImageError("corrupt WebP: " + status_text(status));
     check_pixel_guard(static_cast<std::uint64_t>(features.width), static_cast<std::uint64_t>(features.height),
                       options.max_pixels);
+    if (more) read_more(file.get(), data_);
+    file.reset();
     if (features.has_animation != 0) throw ImageError("animated WebP is not supported");
     info_.type = ImageType::kWebp;
     info_.geometry = {static_cast<std::uint32_t>(features.width), static_cast<std::uint32_t>(features.height),
