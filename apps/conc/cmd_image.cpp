@@ -74,6 +74,7 @@ int run(const ImageFlags& f, RunContext& ctx) {
   o.threads = ctx.options.threads;
   o.walk.follow_symlinks = f.follow;
   o.walk.skip = ctx.own_files;
+  if (!ctx.options.stats_json.empty()) o.reserved.push_back(ctx.options.stats_json);
 
   image::Result result;
   common::ProgressBar progress(ctx.progress, "image", "images");

@@ -38,8 +38,10 @@ std::optional<ImageType> identify_file(const std::string& path, std::string& err
   return std::nullopt;
 }
 
-// `name` with the extension of `type` when it changes type; else unchanged.
-std::string output_name(const std::string& name, ImageType from, ImageType to, const std::string& suffix) {
+// `name` with `suffix` before its extension, and the extension of `to`
+// unless the name already claims that type (photo.JPEG stays so; a JPEG
+// named x.png, or a GIF written as PNG, gets .jpg or .png).
+std::string output_name(const std::string& name, ImageType to, const std::string& suffix) {
   std::string stem = name;
   std::string ext;
   const auto dot = name.rfind('.');
@@ -47,8 +49,9 @@ std::string output_name(const std::string& name, ImageType from, ImageType to, c
     stem = name.substr(0, dot);
     ext = name.substr(dot);
   }
-  if (from != to) {
-    if (!name_claims_image(name)) stem = name;  // "scan.v2" keeps all it had
+  const auto claimed = type_claimed_by_name(name);
+  if (claimed != to) {
+    if (!claimed) stem = name;  // "scan.v2" keeps all it had
     ext = std::string(extension(to));
   }
   return stem + suffix + ext;
@@ -90,6 +93,16 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
   if (!options.in_place && !to_file && exists(options.output) && !is_directory(options.output)) {
     throw PlanError("-o " + options.output + ": is not a directory, and the inputs need one");
   }
+  if (!options.in_place && !to_file && !exists(options.output) && name_claims_image(options.output)) {
+    // Several inputs would go into a new directory named like an image.
+    throw PlanError("-o " + options.output + ": several inputs need a directory (end it with / to make one)");
+  }
+  if (to_file && !options.type) {
+    if (const auto named = type_claimed_by_name(options.output); named && !is_writable(*named)) {
+      throw PlanError("-o " + options.output + ": conc cannot write " + std::string(type_name(*named)) +
+                      " (it writes jpg, png, webp, bmp and tga)");
+    }
+  }
   const std::string out_root = options.in_place ? "" : canonical_path(options.output);
 
   // Files under the output directory are earlier outputs, not inputs.
@@ -124,7 +137,12 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
   std::map<std::string, std::string> inputs;   // canonical input -> as named
   std::map<std::pair<std::uint64_t, std::uint64_t>, std::string> input_ids;  // hard links, bind mounts
   for (const auto& f : found) {
-    inputs.emplace(canonical_path(f.path), f.path);
+    const std::string c = canonical_path(f.path);
+    for (const auto& reserved : options.reserved) {
+      if (canonical_path(reserved) == c)
+        throw PlanError("--stats-json " + reserved + " would replace the input " + f.path);
+    }
+    inputs.emplace(c, f.path);
     if (const auto id = common::file_id(f.path)) input_ids.emplace(std::pair{id->device, id->inode}, f.path);
   }
 
@@ -153,9 +171,8 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
     if (options.type) {
       img.output_type = *options.type;
     } else if (to_file) {
-      const auto dot = options.output.rfind('.');
-      const auto named =
-          dot == std::string::npos ? std::nullopt : writable_type_by_name(options.output.substr(dot + 1));
+      // -o's extension chooses (checked writable above).
+      const auto named = type_claimed_by_name(options.output);
       img.output_type = named ? *named : is_writable(*type) ? *type : ImageType::kPng;
     } else {
       img.output_type = is_writable(*type) ? *type : ImageType::kPng;
@@ -173,11 +190,17 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
     } else if (to_file) {
       img.output = options.output;
     } else {
-      const std::string rel = output_name(f.relative, *type, img.output_type, options.suffix);
+      const std::string rel = output_name(f.relative, img.output_type, options.suffix);
       img.output = (fs::path(options.output) / rel).string();
     }
 
     const std::string key = canonical_path(img.output);
+    for (const auto& reserved : options.reserved) {
+      if (canonical_path(reserved) == key) {
+        throw PlanError(img.output + ": both the image of " + f.path + " and --stats-json " + reserved +
+                        " would be written there");
+      }
+    }
     if (const auto [it, fresh] = outputs.emplace(key, f.path); !fresh) {
       throw PlanError(img.output + ": both " + it->second + " and " + f.path + " would be written there");
     }

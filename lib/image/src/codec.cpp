@@ -41,8 +41,27 @@ constexpr std::array<TypeNames, 9> kTypes = {{
     {ImageType::kHdr, "hdr", ".hdr"},
 }};
 
-constexpr std::array<std::string_view, 14> kClaimedExtensions = {"jpg", "jpeg", "jpe", "png", "webp", "bmp", "tga",
-                                                                 "gif", "psd",  "pnm", "pbm", "pgm",  "ppm", "hdr"};
+struct ClaimedExtension {
+  std::string_view extension;
+  ImageType type;
+};
+
+constexpr std::array<ClaimedExtension, 14> kClaimedExtensions = {{
+    {"jpg", ImageType::kJpeg},
+    {"jpeg", ImageType::kJpeg},
+    {"jpe", ImageType::kJpeg},
+    {"png", ImageType::kPng},
+    {"webp", ImageType::kWebp},
+    {"bmp", ImageType::kBmp},
+    {"tga", ImageType::kTga},
+    {"gif", ImageType::kGif},
+    {"psd", ImageType::kPsd},
+    {"pnm", ImageType::kPnm},
+    {"pbm", ImageType::kPnm},
+    {"pgm", ImageType::kPnm},
+    {"ppm", ImageType::kPnm},
+    {"hdr", ImageType::kHdr},
+}};
 
 const TypeNames& names_of(ImageType t) noexcept {
   for (const TypeNames& n : kTypes) {
@@ -146,11 +165,15 @@ std::optional<ImageType> writable_type_by_name(std::string_view name) noexcept {
 
 std::string_view extension(ImageType t) noexcept { return names_of(t).extension; }
 
-bool name_claims_image(std::string_view path) noexcept {
+std::optional<ImageType> type_claimed_by_name(std::string_view path) noexcept {
   const std::string_view ext = extension_of(path);
-  return std::any_of(kClaimedExtensions.begin(), kClaimedExtensions.end(),
-                     [ext](std::string_view claimed) { return iequals(ext, claimed); });
+  for (const ClaimedExtension& c : kClaimedExtensions) {
+    if (iequals(ext, c.extension)) return c.type;
+  }
+  return std::nullopt;
 }
+
+bool name_claims_image(std::string_view path) noexcept { return type_claimed_by_name(path).has_value(); }
 
 std::optional<ImageType> sniff(std::span<const std::byte> head, bool name_says_tga) noexcept {
   if (starts_with(head, "\xFF\xD8\xFF")) return ImageType::kJpeg;

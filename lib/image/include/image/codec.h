@@ -34,6 +34,8 @@ std::string_view extension(ImageType t) noexcept;
 /// (.jpg .jpeg .jpe .png .webp .bmp .tga .gif .psd .pnm .pbm .pgm .ppm .hdr):
 /// a file so named that is no image is an error even inside a walk.
 bool name_claims_image(std::string_view path) noexcept;
+/// The type a file name's extension claims (case-insensitive), or nothing.
+std::optional<ImageType> type_claimed_by_name(std::string_view path) noexcept;
 
 /// The type whose signature `head` (the file's first bytes, at least 32
 /// when the file has them) starts with, or nothing. TGA has no signature:

@@ -59,6 +59,9 @@ struct Options {
   /// one from the image's width and the chain's reach.
   std::uint32_t band_rows = 0;
   common::WalkOptions walk;  ///< its `skip` holds the run's own files
+  /// Files the run writes besides images (--stats-json): an image output
+  /// there, or an input replaced by one, is a PlanError.
+  std::vector<std::string> reserved;
 };
 
 /// kPending until the image is done: a stopped run leaves some so.
