@@ -26,6 +26,7 @@
 //     -transparent blue -define png:color-type=2 -depth 8 -strip fmt-trns-rgb.png   (a tRNS colour key)
 //   convert -size 6x4 gradient:white-black -colorspace Gray -transparent black
 //     -define png:color-type=0 -depth 8 -strip fmt-trns-grey.png
+//   convert -seed 3 -size 40x20 plasma: fmt-rle.hdr   (run-length encoded scanlines)
 // fmt-bad-dht.jpg and fmt-bad-scan.jpg were found by test/fuzz/image_decode_fuzz
 // (they are in its corpus too): memory errors in Debian's stb_image, refused
 // before it sees them.
@@ -584,7 +585,13 @@ TEST_CASE("bad input is an ImageError naming the reason", "[formats]") {
   SECTION("a truncated GIF") {
     const std::string gif = slurp(data_file("fmt-4x2.gif"));
     require_image_error(dir.write("t.gif", gif.substr(0, 52)), "GIF");
-    require_image_error(dir.write("h.gif", gif.substr(0, 10)), "corrupt GIF");
+    require_image_error(dir.write("h.gif", gif.substr(0, 10)), "truncated GIF");
+  }
+  SECTION("a truncated HDR ends (stb would loop for ever on its zero run lengths)") {
+    const std::string hdr = slurp(data_file("fmt-rle.hdr"));
+    for (const std::size_t cut : {hdr.size() / 3, hdr.size() / 2, hdr.size() - 3}) {
+      require_image_error(dir.write("t.hdr", hdr.substr(0, cut)), "truncated HDR");
+    }
   }
   SECTION("a truncated BMP") {
     const std::string bmp = encode(make_test_image({16, 16, {3, Depth::k8}}), as(ImageType::kBmp));

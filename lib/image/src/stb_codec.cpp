@@ -19,7 +19,9 @@
 // bitmap; grey+alpha, which it would write without the alpha, is widened to
 // RGBA first). TGA keeps all four pixel formats, RLE-compressed (stb's
 // default, a pure function of the pixels).
+#include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -34,6 +36,18 @@
 
 #include "format_codecs.h"
 #include "image/image_error.h"
+
+// stb_image's allocations go through these, so a decode abandoned midway
+// (a read past the end throws out of stb's frames, which are C++ here) can
+// free what stb had allocated: see AllocationScope below.
+namespace conc::image::stb_memory {
+void* allocate(std::size_t size) noexcept;
+void* reallocate(void* p, std::size_t size) noexcept;
+void release(void* p) noexcept;
+}  // namespace conc::image::stb_memory
+#define STBI_MALLOC(size) conc::image::stb_memory::allocate(size)
+#define STBI_REALLOC(p, size) conc::image::stb_memory::reallocate(p, size)
+#define STBI_FREE(p) conc::image::stb_memory::release(p)
 
 // Sides beyond a million pixels are refused by stb's header read itself (its
 // default is 16 Mi); the pixel guard bounds the area.
@@ -67,7 +81,87 @@
 #pragma GCC diagnostic pop
 
 namespace conc::image {
+
+namespace stb_memory {
 namespace {
+// What the decode in progress on this thread has allocated and not freed,
+// or null outside a decode. Thread-local: decodes run on many threads.
+thread_local std::vector<void*>* t_live = nullptr;
+
+void forget(void* p) noexcept {
+  auto& live = *t_live;
+  const auto it = std::find(live.begin(), live.end(), p);
+  if (it == live.end()) return;
+  *it = live.back();
+  live.pop_back();
+}
+}  // namespace
+
+void* allocate(std::size_t size) noexcept {
+  void* p = std::malloc(size);
+  if (p != nullptr && t_live != nullptr) {
+    try {
+      t_live->push_back(p);
+    } catch (...) {  // cannot track it: fail the allocation as stb expects
+      std::free(p);
+      return nullptr;
+    }
+  }
+  return p;
+}
+
+void* reallocate(void* p, std::size_t size) noexcept {
+  if (t_live == nullptr) return std::realloc(p, size);
+  if (p != nullptr) forget(p);  // before realloc: afterwards p may be gone
+  void* q = std::realloc(p, size);
+  void* held = q != nullptr ? q : p;  // on failure p is still stb's
+  if (held != nullptr) {
+    try {
+      t_live->push_back(held);
+    } catch (...) {  // untracked: it leaks if the decode is thrown out of, nothing worse
+    }
+  }
+  return q;
+}
+
+void release(void* p) noexcept {
+  if (p != nullptr && t_live != nullptr) forget(p);
+  std::free(p);
+}
+}  // namespace stb_memory
+
+namespace {
+
+/// Tracks stb's allocations while it lives: whatever stb still holds when
+/// the scope ends (a decode thrown out of) is freed, except the result the
+/// caller keeps.
+class AllocationScope {
+ public:
+  AllocationScope() : previous_(stb_memory::t_live) {
+    live_.reserve(64);  // stb holds a handful at once: tracking them never allocates
+    stb_memory::t_live = &live_;
+  }
+  AllocationScope(const AllocationScope&) = delete;
+  AllocationScope& operator=(const AllocationScope&) = delete;
+  ~AllocationScope() {
+    stb_memory::t_live = previous_;
+    for (void* p : live_) std::free(p);
+  }
+  /// `p` outlives the scope (the decoded pixels, freed by stbi_image_free).
+  void keep(void* p) noexcept {
+    const auto it = std::find(live_.begin(), live_.end(), p);
+    if (it != live_.end()) live_.erase(it);
+  }
+
+ private:
+  std::vector<void*> live_;
+  std::vector<void*>* previous_;
+};
+
+/// Thrown by Source::read during a decode when stb wants bytes past the
+/// end: stb would carry on with zeros, which for some formats never ends (a
+/// truncated HDR loops on a zero run length).
+struct ReadPastEnd {};
 
 std::string format_name(ImageType t) {
   switch (t) {
@@ -90,12 +184,18 @@ std::string format_name(ImageType t) {
 struct Source {
   std::FILE* file = nullptr;
   bool read_past_end = false;
+  /// During a decode (not the header probes, which may look past the end
+  /// of a tiny file): a read past the end throws ReadPastEnd.
+  bool strict = false;
 
   static int read(void* user, char* data, int size) {
     auto* self = static_cast<Source*>(user);
     if (size <= 0) return 0;
     const std::size_t got = std::fread(data, 1, static_cast<std::size_t>(size), self->file);
-    if (got == 0) self->read_past_end = true;
+    if (got == 0) {
+      self->read_past_end = true;
+      if (self->strict) throw ReadPastEnd{};
+    }
     return static_cast<int>(got);
   }
   static void skip(void* user, int n) {
@@ -318,11 +418,23 @@ class StbReader final : public ImageReader {
     int height = 0;
     int stored_channels = 0;
     const int channels = g.format.channels;
-    void* pixels = g.format.depth == Depth::k16
-                       ? static_cast<void*>(stbi_load_16_from_callbacks(&Source::kCallbacks, &source_, &width, &height,
-                                                                        &stored_channels, channels))
-                       : static_cast<void*>(stbi_load_from_callbacks(&Source::kCallbacks, &source_, &width, &height,
-                                                                     &stored_channels, channels));
+    void* pixels = nullptr;
+    {
+      AllocationScope scope;
+      source_.strict = true;
+      try {
+        pixels = g.format.depth == Depth::k16
+                     ? static_cast<void*>(stbi_load_16_from_callbacks(&Source::kCallbacks, &source_, &width, &height,
+                                                                      &stored_channels, channels))
+                     : static_cast<void*>(stbi_load_from_callbacks(&Source::kCallbacks, &source_, &width, &height,
+                                                                   &stored_channels, channels));
+      } catch (const ReadPastEnd&) {
+        source_.strict = false;
+        throw ImageError("truncated " + format_name(type_));
+      }
+      source_.strict = false;
+      if (pixels != nullptr) scope.keep(pixels);
+    }
     if (pixels == nullptr) fail();
     // Owned here until every check has passed: a reader whose decode failed
     // holds no rows to hand out.
