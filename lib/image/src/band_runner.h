@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <stop_token>
+#include <utility>
 
 #include "conc/executor.h"
 #include "image/geometry.h"
@@ -13,15 +15,27 @@ namespace conc::image {
 /// thread, or as tasks on an executor (parallel_for).
 class BandRunner {
  public:
+  /// Once `stop` is requested, bands not yet started are skipped, so a stop
+  /// ends even a long filter within about one band (the caller then drops
+  /// the unfinished image).
+  explicit BandRunner(std::stop_token stop) : stop_(std::move(stop)) {}
   virtual ~BandRunner() = default;
   /// Calls `body(band)` for consecutive bands of `band_rows` rows covering
-  /// [0, rows), each exactly once, and returns when all are done.
+  /// [0, rows), each at most once (exactly once unless stopped), and
+  /// returns when all are done or skipped.
   virtual void run(std::uint32_t rows, std::uint32_t band_rows, const std::function<void(RowRange)>& body) = 0;
+
+ protected:
+  [[nodiscard]] bool stopped() const noexcept { return stop_.stop_requested(); }
+
+ private:
+  std::stop_token stop_;
 };
 
 /// The bands one after another on the calling thread.
 class SequentialBands final : public BandRunner {
  public:
+  using BandRunner::BandRunner;
   void run(std::uint32_t rows, std::uint32_t band_rows, const std::function<void(RowRange)>& body) override;
 };
 
@@ -29,7 +43,7 @@ class SequentialBands final : public BandRunner {
 /// of one step in parallel.
 class ExecutorBands final : public BandRunner {
  public:
-  explicit ExecutorBands(Executor& executor) : executor_(executor) {}
+  ExecutorBands(Executor& executor, std::stop_token stop) : BandRunner(std::move(stop)), executor_(executor) {}
   void run(std::uint32_t rows, std::uint32_t band_rows, const std::function<void(RowRange)>& body) override;
 
  private:

@@ -70,7 +70,7 @@ Result process_images(const Options& options, common::Diagnostics& diag, std::st
 
   switch (options.strategy) {
     case Strategy::kSeq: {
-      SequentialBands bands;
+      SequentialBands bands(stop);
       for (const auto& img : plan.images) process_whole(options, plan, img, clock, bands, diag, stop, progress);
       break;
     }
@@ -80,7 +80,7 @@ Result process_images(const Options& options, common::Diagnostics& diag, std::st
         TaskGroup group(pool);
         for (const auto& img : plan.images) {
           group.run([&, &img = img] {
-            SequentialBands bands;
+            SequentialBands bands(stop);
             process_whole(options, plan, img, clock, bands, diag, stop, progress);
           });
         }
@@ -91,7 +91,7 @@ Result process_images(const Options& options, common::Diagnostics& diag, std::st
     }
     case Strategy::kPool: {
       ThreadPool pool(threads);
-      ExecutorBands bands(pool);
+      ExecutorBands bands(pool, stop);
       for (const auto& img : plan.images) process_whole(options, plan, img, clock, bands, diag, stop, progress);
       result.stats.workers = pool.worker_stats();
       break;
@@ -102,7 +102,7 @@ Result process_images(const Options& options, common::Diagnostics& diag, std::st
         TaskGroup group(pool);
         for (const auto& img : plan.images) {
           group.run([&, &img = img] {
-            ExecutorBands bands(pool);
+            ExecutorBands bands(pool, stop);
             process_whole(options, plan, img, clock, bands, diag, stop, progress);
           });
         }

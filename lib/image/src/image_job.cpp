@@ -158,6 +158,7 @@ std::optional<Image> render_whole(ImageJob& job, BandRunner& bands, const std::s
       filter->apply(src, band, next.row(band.begin));
       StageClock::add(clock.filter_ns, t);
     });
+    if (stop.stop_requested()) return std::nullopt;  // some bands were skipped
     StageClock::add(clock.pixels_filtered, next.geometry().pixels());
     current = std::move(next);
   }

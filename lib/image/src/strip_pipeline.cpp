@@ -122,7 +122,7 @@ bool send_whole(const std::shared_ptr<StreamJob>& sj, BandRunner& bands, const s
 // renders it whole on the pool when it cannot stream).
 void decode_stage(const Options& options, BatchPlan& plan, StageClock& clock, WorkStealingPool& pool,
                   common::Diagnostics& diag, const std::stop_token& stop, StripSender tx, StageTimer& timer) {
-  ExecutorBands bands(pool);
+  ExecutorBands bands(pool, stop);
   for (const PlannedImage& planned : plan.images) {
     if (stop.stop_requested()) break;
     std::shared_ptr<StreamJob> sj;
@@ -153,7 +153,9 @@ void decode_stage(const Options& options, BatchPlan& plan, StageClock& clock, Wo
 class FilterStage {
  public:
   FilterStage(std::size_t index, WorkStealingPool& pool, StageTimer& timer)
-      : index_(index), pool_(pool), bands_(pool), timer_(timer) {}
+      // Its bands always run to the end: a stop is the decoder's to make
+      // (it aborts the image), so no half-computed strip ever goes out.
+      : index_(index), pool_(pool), bands_(pool, std::stop_token{}), timer_(timer) {}
 
   void run(StripReceiver rx, StripSender tx) {
     timer_.begin_wait();
