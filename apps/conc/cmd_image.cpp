@@ -108,9 +108,9 @@ Command image_command() {
   };
   c.details =
       "\nFormats: JPEG (libjpeg-turbo), PNG (libpng, 8 and 16 bit) and WebP (libwebp) are read and written;\n"
-      "BMP and TGA are read and written; GIF (first frame), PSD (composite), PNM and HDR (tone-mapped to\n"
-      "8 bit) are read only (written as PNG unless --type says otherwise). TIFF, AVIF and HEIC are not\n"
-      "supported. Images are recognised by their content; inside a directory a file that is no image is\n"
+      "BMP and TGA are read and written; GIF (first frame), PSD (composite), binary PNM and HDR (tone-mapped\n"
+      "to 8 bit) are read only (written as PNG unless --type says otherwise). Animated WebP, TIFF, AVIF and\n"
+      "HEIC are not supported. Images are recognised by their content; inside a directory a file that is no image is\n"
       "skipped unless its name claims an image type.\n"
       "\nOutput: -o FILE for a single input file (its extension picks the type unless --type), else -o DIR,\n"
       "which mirrors the input trees (created when missing). Every file is written to a temporary name and\n"
@@ -126,7 +126,9 @@ Command image_command() {
                    "a filter, NAME or NAME:ARGS, applied in the order given (repeat for a chain; 'help' lists them)")
         ->type_name("FILTER")
         ->allow_extra_args(false);  // -f A -f B; `-f A in.jpg` must not read in.jpg as a filter
-    app.add_option("--type", flags->type, "output type: png, jpg, webp, bmp or tga (default: the input's, else png)")
+    app.add_option("--type", flags->type,
+                   "output type: png, jpg, webp, bmp or tga (default: -o FILE's extension, else the input's, else png); "
+                   "jpg has no alpha (colour is composited over black) and webp, bmp and tga keep 8 bits")
         ->type_name("TYPE")
         ->check(CLI::IsMember({"png", "jpg", "jpeg", "webp", "bmp", "tga"}));
     app.add_option("--quality", flags->quality, "JPEG and WebP quality, 1 to 100 (default 90)")
@@ -140,7 +142,8 @@ Command image_command() {
         ->type_name("MODE")
         ->check(CLI::IsMember({"clamp", "reflect", "wrap"}));
     app.add_option("--decoder", flags->decoder,
-                   "native (libjpeg-turbo, libpng; default) or stb (stb_image for JPEG and PNG too: the reference)")
+                   "native (libjpeg-turbo, libpng; default) or stb (stb_image for JPEG and PNG too: the reference "
+                   "decoder for pixels; it reads no metadata, so no EXIF orientation is applied and none is kept)")
         ->type_name("NAME")
         ->check(CLI::IsMember({"native", "stb"}));
     app.add_flag("--no-auto-orient", flags->no_auto_orient,

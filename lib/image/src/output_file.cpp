@@ -1,6 +1,7 @@
 #include "output_file.h"
 
 #include <filesystem>
+#include <stdexcept>
 #include <system_error>
 
 namespace conc::image {
@@ -10,7 +11,9 @@ const std::string& OutputFile::make_parents(const std::string& path) {
   if (!parent.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
-    // A failure shows when the file is opened, with the reason for its own path.
+    // The directory's own reason (a read-only file system), not the file's
+    // later "No such file or directory".
+    if (ec) throw std::runtime_error("cannot create directory '" + parent.string() + "': " + ec.message());
   }
   return path;
 }
