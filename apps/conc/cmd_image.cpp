@@ -40,8 +40,10 @@ void validate(ImageFlags& f, const SharedOptions& o) {
   if (!f.in_place && !has_output) {
     throw UsageError("-o OUT is required (a file for a single input, else a directory), or --in-place");
   }
-  if (f.in_place && !f.type.empty()) throw UsageError("--in-place keeps each file's type: --type cannot be used with it");
-  if (f.in_place && !f.suffix.empty()) throw UsageError("--in-place keeps each file's name: --suffix cannot be used with it");
+  if (f.in_place && !f.type.empty())
+    throw UsageError("--in-place keeps each file's type: --type cannot be used with it");
+  if (f.in_place && !f.suffix.empty())
+    throw UsageError("--in-place keeps each file's name: --suffix cannot be used with it");
   if (f.suffix.find('/') != std::string::npos) throw UsageError("--suffix cannot hold '/': '" + f.suffix + "'");
   if (f.paths.empty()) throw UsageError("no input: name image files or directories");
   f.chain.clear();
@@ -119,16 +121,18 @@ Command image_command() {
       "error before any work. The report (one record per image) goes to stdout.\n";
   c.strategies = strategy_choices(image::strategies());
   c.formats = {"text", "json"};
-  c.output_help = "where images go: FILE for a single input file, else DIR mirroring the inputs (required unless --in-place)";
+  c.output_help =
+      "where images go: FILE for a single input file, else DIR mirroring the inputs (required unless --in-place)";
   c.add_options = [flags](CLI::App& app) {
     app.add_option("paths", flags->paths, "image files and directories (walked recursively)")->type_name("PATH");
     app.add_option("-f,--filter", flags->filters,
                    "a filter, NAME or NAME:ARGS, applied in the order given (repeat for a chain; 'help' lists them)")
         ->type_name("FILTER")
         ->allow_extra_args(false);  // -f A -f B; `-f A in.jpg` must not read in.jpg as a filter
-    app.add_option("--type", flags->type,
-                   "output type: png, jpg, webp, bmp or tga (default: -o FILE's extension, else the input's, else png); "
-                   "jpg has no alpha (colour is composited over black) and webp, bmp and tga keep 8 bits")
+    app.add_option(
+           "--type", flags->type,
+           "output type: png, jpg, webp, bmp or tga (default: -o FILE's extension, else the input's, else png); "
+           "jpg has no alpha (colour is composited over black) and webp, bmp and tga keep 8 bits")
         ->type_name("TYPE")
         ->check(CLI::IsMember({"png", "jpg", "jpeg", "webp", "bmp", "tga"}));
     app.add_option("--quality", flags->quality, "JPEG and WebP quality, 1 to 100 (default 90)")

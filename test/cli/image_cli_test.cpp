@@ -61,7 +61,8 @@ TEST_CASE("image --filter help and --strategy help list the choices") {
   const auto s = run_process({kConc, "image", "--strategy", "help"});
   CHECK(s.exit_code == 0);
   CHECK(s.out.rfind("channels  decode -> each filter -> encode", 0) == 0);
-  for (const char* name : {"\nseq  ", "\nimages  ", "\npool  ", "\nsteal  "}) CHECK(s.out.find(name) != std::string::npos);
+  for (const char* name : {"\nseq  ", "\nimages  ", "\npool  ", "\nsteal  "})
+    CHECK(s.out.find(name) != std::string::npos);
 }
 
 TEST_CASE("image usage errors exit 2 and leave the -o file alone") {
@@ -80,20 +81,26 @@ TEST_CASE("image usage errors exit 2 and leave the -o file alone") {
   };
   usage({"-f", "nosuch", "-o", out, in}, "conc image: unknown filter 'nosuch' (see 'conc image --filter help')\n");
   usage({"-f", "blur:-1", "-o", out, in},
-        "conc image: filter 'blur:-1': SIGMA must be a number from 0.1 to 1000, not '-1' (see 'conc image --filter help')\n");
+        "conc image: filter 'blur:-1': SIGMA must be a number from 0.1 to 1000, not '-1' (see 'conc image --filter "
+        "help')\n");
   usage({"-f", "resize:0x0", "-o", out, in},
-        "conc image: filter 'resize:0x0': W must be a whole number from 1 to 1000000, not '0' (see 'conc image --filter help')\n");
-  usage({in}, "conc image: -o OUT is required (a file for a single input, else a directory), or --in-place (see 'conc image --help')\n");
-  usage({"--in-place", "-o", out, in}, "conc image: --in-place and -o cannot be used together (see 'conc image --help')\n");
+        "conc image: filter 'resize:0x0': W must be a whole number from 1 to 1000000, not '0' (see 'conc image "
+        "--filter help')\n");
+  usage({in},
+        "conc image: -o OUT is required (a file for a single input, else a directory), or --in-place (see 'conc image "
+        "--help')\n");
+  usage({"--in-place", "-o", out, in},
+        "conc image: --in-place and -o cannot be used together (see 'conc image --help')\n");
   usage({"--in-place", "--type", "png", in},
         "conc image: --in-place keeps each file's type: --type cannot be used with it (see 'conc image --help')\n");
   usage({"--quality", "0", "-o", out, in},
         "conc image: --quality: expected a whole number from 1 to 100, got '0' (see 'conc image --help')\n");
   usage({"--max-pixels", "-5", "-o", out, in},
-        "conc image: --max-pixels: expected a whole number from 1 to 1099511627776, got '-5' (see 'conc image --help')\n");
-  usage({"-o", dir.path.string() + "/o", in, in},
-        "conc image: " + dir.path.string() + "/o/in.png: both " + in + " and " + in +
-            " would be written there (see 'conc image --help')\n");
+        "conc image: --max-pixels: expected a whole number from 1 to 1099511627776, got '-5' (see 'conc image "
+        "--help')\n");
+  usage({"-o", dir.path.string() + "/o", in, in}, "conc image: " + dir.path.string() + "/o/in.png: both " + in +
+                                                      " and " + in +
+                                                      " would be written there (see 'conc image --help')\n");
 }
 
 TEST_CASE("image: one file to -o FILE, type from its extension, report on stdout") {
@@ -109,7 +116,8 @@ TEST_CASE("image: one file to -o FILE, type from its extension, report on stdout
   CHECK(json.exit_code == 0);
   CHECK_THAT(json.out, Catch::StartsWith("{\"images\":[{\"input\":\"" + in + "\",\"output\":\"" + out +
                                          "\",\"width\":64,\"height\":48,\"milliseconds\":"));
-  CHECK_THAT(json.out, Catch::EndsWith("\"streamed\":false,\"status\":\"ok\"}],\"written\":1,\"failed\":0,\"skipped\":0}\n"));
+  CHECK_THAT(json.out,
+             Catch::EndsWith("\"streamed\":false,\"status\":\"ok\"}],\"written\":1,\"failed\":0,\"skipped\":0}\n"));
   CHECK(json.err.empty());
 }
 
@@ -126,7 +134,8 @@ TEST_CASE("image: a bad image is one line and exit 1, the others are written") {
                      "conc image: 1 image written, 1 failed, 1 skipped (not images)\n");
   CHECK(fs::exists(dir.path / "out/good.png"));  // PPM is not written: PNG instead
   CHECK(files_under(dir.path / "out") == 1);
-  const auto verbose = run_process({kConc, "image", "-v", "--log-level", "warn", "-o", out, (dir.path / "in").string()});
+  const auto verbose =
+      run_process({kConc, "image", "-v", "--log-level", "warn", "-o", out, (dir.path / "in").string()});
   CHECK(verbose.out.find((dir.path / "in/notes.txt").string() + ": skipped: not an image") != std::string::npos);
 }
 
@@ -157,14 +166,13 @@ TEST_CASE("image: SIGINT stops the run, exit 130, no temporary left") {
   fs::remove(ppm_file);
   const std::string out = (dir.path / "out").string();
   for (const char* strategy : {"channels", "seq"}) {
-    const auto r = run_process(
-        {"/bin/bash", "-c",
-         "'" + kConc + "' image -s " + strategy + " -j 2 -f median:12 -f blur:20 -o '" + out + "' '" +
-             (dir.path / "in").string() +
-             "' & pid=$!; "
-             "for i in $(seq 200); do m=$(awk '/SigCgt/{print $2}' /proc/$pid/status); "
-             "(( 0x$m & 0x2 )) && break; sleep 0.05; done; sleep 0.3; "
-             "kill -INT $pid; wait $pid; echo $?"});
+    const auto r = run_process({"/bin/bash", "-c",
+                                "'" + kConc + "' image -s " + strategy + " -j 2 -f median:12 -f blur:20 -o '" + out +
+                                    "' '" + (dir.path / "in").string() +
+                                    "' & pid=$!; "
+                                    "for i in $(seq 200); do m=$(awk '/SigCgt/{print $2}' /proc/$pid/status); "
+                                    "(( 0x$m & 0x2 )) && break; sleep 0.05; done; sleep 0.3; "
+                                    "kill -INT $pid; wait $pid; echo $?"});
     INFO(strategy);
     CHECK(r.out == "130\n");
     CHECK(r.err == "conc image: interrupted\n");
@@ -188,8 +196,8 @@ TEST_CASE("image: the channels strategy streams a big JPEG blur in bounded memor
     const std::string out = (dir.path / "out.jpg").string();
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, 1);
-    ::execl(kConc.c_str(), kConc.c_str(), "image", "-q", "-s", "channels", "-j", "2", "-f", "blur:3", "-o",
-            out.c_str(), big.c_str(), static_cast<char*>(nullptr));
+    ::execl(kConc.c_str(), kConc.c_str(), "image", "-q", "-s", "channels", "-j", "2", "-f", "blur:3", "-o", out.c_str(),
+            big.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   int status = 0;

@@ -1,7 +1,7 @@
 // The image engine: every strategy and thread count writes the same bytes;
 // the batch plan (outputs, collisions, what is an image); bad images.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -58,8 +58,8 @@ void make_batch(const fs::path& in) {
   fs::create_directories(in / "sub");
   save_image(make_test_image(geo(640, 480, 3), 1, true), (in / "big.jpg").string(), ImageType::kJpeg);
   for (int i = 0; i < 6; ++i) {
-    save_image(make_test_image(geo(40 + i, 30 + 2 * i, 3), 10 + i), (in / ("small" + std::to_string(i) + ".png")).string(),
-               ImageType::kPng);
+    save_image(make_test_image(geo(40 + i, 30 + 2 * i, 3), 10 + i),
+               (in / ("small" + std::to_string(i) + ".png")).string(), ImageType::kPng);
   }
   save_image(make_test_image(geo(33, 21, 1), 3), (in / "sub/grey.png").string(), ImageType::kPng);
   save_image(make_test_image(geo(29, 31, 4), 4), (in / "sub/rgba.png").string(), ImageType::kPng);
@@ -167,12 +167,13 @@ TEST_CASE("image: collisions are refused before anything is written", "[engine]"
   Captured c;
   const std::string out = (dir.path / "out").string();
   auto two = options_for(out, {(dir.path / "a/x.png").string(), (dir.path / "b/x.png").string()}, {});
-  CHECK_THROWS_WITH(process_images(two, c.diag, {}, nullptr),
-                    out + "/x.png: both " + (dir.path / "a/x.png").string() + " and " +
-                        (dir.path / "b/x.png").string() + " would be written there");
+  CHECK_THROWS_WITH(process_images(two, c.diag, {}, nullptr), out + "/x.png: both " + (dir.path / "a/x.png").string() +
+                                                                  " and " + (dir.path / "b/x.png").string() +
+                                                                  " would be written there");
   CHECK_FALSE(fs::exists(out));
 
-  auto onto_input = options_for((dir.path / "a").string(), {(dir.path / "a/x.png").string(), (dir.path / "b/x.png").string()}, {});
+  auto onto_input =
+      options_for((dir.path / "a").string(), {(dir.path / "a/x.png").string(), (dir.path / "b/x.png").string()}, {});
   CHECK_THROWS_WITH(process_images(onto_input, c.diag, {}, nullptr),
                     Catch::Contains("would replace the input") || Catch::Contains("would be written there"));
 
@@ -212,8 +213,8 @@ TEST_CASE("image: bad images are reported, the others written, nothing partial l
     std::sort(c.lines.begin(), c.lines.end());
     CHECK(c.lines[0] == "conc image: " + (in / "cut.jpg").string() + ": truncated JPEG data");
     CHECK(c.lines[1] == "conc image: " + (in / "empty.png").string() + ": empty file");
-    CHECK(c.lines[2] == "conc image: " + (in / "huge.png").string() +
-                            ": declares 300x200 pixels, more than --max-pixels 50000");
+    CHECK(c.lines[2] ==
+          "conc image: " + (in / "huge.png").string() + ": declares 300x200 pixels, more than --max-pixels 50000");
     CHECK(c.lines[3] == "conc image: " + (in / "text.jpg").string() +
                             ": not an image conc reads (JPEG, PNG, WebP, BMP, TGA, GIF, PSD, PNM, HDR)");
     const auto files = tree(dir.path / "out");
@@ -232,8 +233,8 @@ TEST_CASE("image: a crop outside one image fails that image only", "[engine]") {
   Captured c;
   const Result r = process_images(o, c.diag, {}, nullptr);
   REQUIRE(c.lines.size() == 1);
-  CHECK(c.lines[0] == "conc image: " + (dir.path / "small.png").string() +
-                          ": crop 20x20+5+5 reaches outside the 10x10 image");
+  CHECK(c.lines[0] ==
+        "conc image: " + (dir.path / "small.png").string() + ": crop 20x20+5+5 reaches outside the 10x10 image");
   CHECK(r.images[1].status == Status::kOk);
   CHECK(r.images[1].width == 20);
 }

@@ -60,11 +60,19 @@ inline Image load_image(const std::string& path, Decoder decoder = Decoder::kNat
 /// A minimal big-endian EXIF block (TIFF header, IFD0 with one entry):
 /// the orientation tag set to `orientation`.
 inline std::vector<std::byte> exif_with_orientation(int orientation) {
-  const unsigned char bytes[] = {'M', 'M', 0, 42, 0, 0, 0, 8,  // header, IFD0 at 8
-                                 0, 1,                          // one entry
-                                 0x01, 0x12, 0, 3, 0, 0, 0, 1,  // Orientation, SHORT, count 1
-                                 0, static_cast<unsigned char>(orientation), 0, 0,
-                                 0, 0, 0, 0};  // no next IFD
+  const unsigned char bytes[] = {'M',  'M',
+                                 0,    42,
+                                 0,    0,
+                                 0,    8,  // header, IFD0 at 8
+                                 0,    1,  // one entry
+                                 0x01, 0x12,
+                                 0,    3,
+                                 0,    0,
+                                 0,    1,  // Orientation, SHORT, count 1
+                                 0,    static_cast<unsigned char>(orientation),
+                                 0,    0,
+                                 0,    0,
+                                 0,    0};  // no next IFD
   std::vector<std::byte> out;
   for (unsigned char b : bytes) out.push_back(static_cast<std::byte>(b));
   return out;

@@ -23,8 +23,8 @@ inline Image make_test_image(const Geometry& g, std::uint32_t seed = 1, bool smo
     std::byte* row = img.row(y);
     for (std::uint32_t x = 0; x < g.width; ++x) {
       for (int c = 0; c < g.format.channels; ++c) {
-        std::uint32_t h = (x * 73856093u) ^ (y * 19349663u) ^ (static_cast<std::uint32_t>(c) * 83492791u) ^
-                          (seed * 2654435761u);
+        std::uint32_t h =
+            (x * 73856093u) ^ (y * 19349663u) ^ (static_cast<std::uint32_t>(c) * 83492791u) ^ (seed * 2654435761u);
         h ^= h >> 13;
         h *= 0x5bd1e995u;
         h ^= h >> 15;

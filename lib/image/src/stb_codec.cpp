@@ -21,10 +21,10 @@
 // default, a pure function of the pixels).
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <limits>

@@ -45,12 +45,12 @@ struct Options {
   /// to write it into), else a directory that mirrors the input trees
   /// (created when missing). Empty with `in_place`.
   std::string output;
-  bool in_place = false;   ///< replace each input (same name, same type)
+  bool in_place = false;          ///< replace each input (same name, same type)
   std::optional<ImageType> type;  ///< output type; default: the input's when writable, else PNG
-  int quality = 90;                ///< JPEG and WebP, 1-100
-  std::string suffix;              ///< added to each output's stem ("-small")
+  int quality = 90;               ///< JPEG and WebP, 1-100
+  std::string suffix;             ///< added to each output's stem ("-small")
   EdgeMode edge = EdgeMode::kClamp;
-  ReadOptions read;        ///< decoder and the pixel guard (shrink is decided per image)
+  ReadOptions read;         ///< decoder and the pixel guard (shrink is decided per image)
   bool auto_orient = true;  ///< apply the EXIF orientation, then write orientation 1
   bool strip = false;       ///< drop ICC and EXIF from the outputs
   Strategy strategy = Strategy::kChannels;
@@ -70,8 +70,8 @@ enum class Status : std::uint8_t { kPending, kOk, kFailed, kSkipped };
 /// One input's outcome, in input order.
 struct ImageRecord {
   std::string input;
-  std::string output;  ///< "" when skipped
-  std::uint32_t width = 0;   ///< of the written image
+  std::string output;       ///< "" when skipped
+  std::uint32_t width = 0;  ///< of the written image
   std::uint32_t height = 0;
   std::chrono::nanoseconds elapsed{0};
   Status status = Status::kPending;
