@@ -19,6 +19,7 @@
 
 #include "format_codecs.h"
 #include "image/image_error.h"
+#include "image_files.h"
 #include "temp_dir.h"
 #include "test_images.h"
 
@@ -174,22 +175,6 @@ Bytes make_exif(unsigned orientation, bool big_endian = false) {
   put32(b, 26, 1, big_endian);
   put16(b, 30, orientation, big_endian);
   return b;  // next-IFD offset 0
-}
-
-// A profile whose header satisfies libpng's checks (an RGB display profile
-// with no tags), padded with a pattern to `size` (a multiple of 4).
-Bytes make_icc(std::size_t size) {
-  Bytes b(size);
-  for (std::size_t i = 132; i < size; ++i) b[i] = static_cast<std::byte>(i * 7 + 3);
-  put32(b, 0, static_cast<std::uint32_t>(size), true);
-  std::memcpy(b.data() + 4, "lcms", 4);
-  put32(b, 8, 0x04300000, true);
-  std::memcpy(b.data() + 12, "mntrRGB XYZ ", 12);
-  std::memcpy(b.data() + 36, "acsp", 4);
-  put32(b, 68, 0x0000f6d6, true);  // the D50 illuminant
-  put32(b, 72, 0x00010000, true);
-  put32(b, 76, 0x0000d32d, true);
-  return b;  // tag count 0 at 128
 }
 
 // `jpeg` with an APP1 EXIF segment inserted after SOI.
@@ -495,7 +480,7 @@ TEST_CASE("jpeg, png: ICC survives byte-exact, EXIF with orientation reset to 1"
   REQUIRE(conc::image::exif_orientation(exif) == 6);
   REQUIRE(conc::image::exif_orientation(upright) == 1);
   // Larger than one JPEG marker holds (65519 bytes of profile per APP2).
-  const Bytes icc = make_icc(70000);
+  const Bytes icc = conc::image::testing::icc_profile(70000);
   for (const ImageType type : {ImageType::kJpeg, ImageType::kPng}) {
     CAPTURE(conc::image::type_name(type));
     WriteOptions options = options_for(type);

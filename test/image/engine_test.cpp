@@ -253,3 +253,45 @@ TEST_CASE("image: a stop request writes nothing more and leaves no temporary", "
     CHECK(tree(dir.path / "out").empty());
   }
 }
+
+TEST_CASE("image: ICC and EXIF are carried into JPEG and PNG outputs, upright, and --strip drops them", "[engine]") {
+  TempDir dir;
+  WriteOptions w;
+  w.type = ImageType::kJpeg;
+  w.metadata.exif = exif_with_orientation(6);
+  w.metadata.icc = conc::image::testing::icc_profile(300);
+  w.keep_orientation = true;
+  const std::string in = (dir.path / "phone.jpg").string();
+  save_image(make_test_image(geo(24, 16, 3), 2, true), in, w);
+  for (const ImageType type : {ImageType::kJpeg, ImageType::kPng}) {
+    for (const bool strip : {false, true}) {
+      const std::string out =
+          (dir.path / (std::string("out") + (strip ? "-strip" : "") + std::string(extension(type)))).string();
+      Options o = options_for(out, {in}, {"invert"});
+      o.strip = strip;
+      Captured c;
+      (void)process_images(o, c.diag, {}, nullptr);
+      REQUIRE(c.lines.empty());
+      const auto reader = open_reader(out, ReadOptions{});
+      const Metadata& m = reader->info().metadata;
+      INFO(type_name(type) << (strip ? " stripped" : ""));
+      CHECK(reader->info().geometry.width == 16);  // turned upright
+      if (strip) {
+        CHECK(m.icc.empty());
+        CHECK(m.exif.empty());
+      } else {
+        CHECK(m.icc == w.metadata.icc);
+        CHECK_FALSE(m.exif.empty());
+        CHECK(m.orientation == 1);  // the pixels are upright now
+      }
+    }
+  }
+  // --no-auto-orient keeps the stored pixels, so the tag must stay.
+  Options raw = options_for((dir.path / "raw.jpg").string(), {in}, {"invert"});
+  raw.auto_orient = false;
+  Captured c;
+  (void)process_images(raw, c.diag, {}, nullptr);
+  const auto reader = open_reader((dir.path / "raw.jpg").string(), ReadOptions{});
+  CHECK(reader->info().geometry.width == 24);
+  CHECK(reader->info().metadata.orientation == 6);
+}

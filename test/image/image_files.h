@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -76,6 +77,26 @@ inline std::vector<std::byte> exif_with_orientation(int orientation) {
   std::vector<std::byte> out;
   for (unsigned char b : bytes) out.push_back(static_cast<std::byte>(b));
   return out;
+}
+
+/// An ICC profile whose header satisfies libpng's checks (an RGB display
+/// profile with no tags), padded with a pattern to `size` (a multiple of 4,
+/// at least 132).
+inline std::vector<std::byte> icc_profile(std::size_t size) {
+  std::vector<std::byte> b(size);
+  const auto put32 = [&b](std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) b[at + static_cast<std::size_t>(i)] = static_cast<std::byte>(v >> (24 - 8 * i));
+  };
+  for (std::size_t i = 132; i < size; ++i) b[i] = static_cast<std::byte>(i * 7 + 3);
+  put32(0, static_cast<std::uint32_t>(size));
+  std::memcpy(b.data() + 4, "lcms", 4);
+  put32(8, 0x04300000);
+  std::memcpy(b.data() + 12, "mntrRGB XYZ ", 12);
+  std::memcpy(b.data() + 36, "acsp", 4);
+  put32(68, 0x0000f6d6);  // the D50 illuminant
+  put32(72, 0x00010000);
+  put32(76, 0x0000d32d);
+  return b;  // tag count 0 at 128
 }
 
 }  // namespace conc::image::testing
