@@ -44,9 +44,10 @@ void process_whole(const Options& options, BatchPlan& plan, const PlannedImage& 
 }
 
 void add_stage(conc::RunStats& stats, const char* name, std::chrono::nanoseconds busy, std::uint64_t pixels,
-               std::size_t workers) {
+               std::size_t workers, std::uint64_t images) {
   conc::StageStats s;
   s.name = name;
+  s.items = images;  // a whole image is the batch these strategies hand on
   s.workers = workers;
   s.busy = busy;
   s.units = pixels;
@@ -121,10 +122,11 @@ Result process_images(const Options& options, common::Diagnostics& diag, std::st
   if (options.strategy != Strategy::kChannels) {
     // The whole-image strategies have no stage threads: report where the
     // time went, summed over the workers, so the bottleneck is still named.
-    add_stage(result.stats, "decode", result.stages.decode, result.stages.pixels_decoded, 1);
+    const std::uint64_t n = plan.images.size();
+    add_stage(result.stats, "decode", result.stages.decode, result.stages.pixels_decoded, 1, n);
     add_stage(result.stats, "filter", result.stages.filter, result.stages.pixels_filtered,
-              options.strategy == Strategy::kSeq ? 1 : threads);
-    add_stage(result.stats, "encode", result.stages.encode, result.stages.pixels_encoded, 1);
+              options.strategy == Strategy::kSeq ? 1 : threads, n);
+    add_stage(result.stats, "encode", result.stages.encode, result.stages.pixels_encoded, 1, n);
   } else {
     result.stats.counts.push_back({"images rendered whole (could not stream)", result.stages.whole_images});
   }
