@@ -112,6 +112,10 @@ void* allocate(std::size_t size) noexcept {
 
 void* reallocate(void* p, std::size_t size) noexcept {
   if (t_live == nullptr) return std::realloc(p, size);
+  if (size == 0) {  // glibc's realloc(p, 0) frees p: say so
+    release(p);
+    return nullptr;
+  }
   if (p != nullptr) forget(p);  // before realloc: afterwards p may be gone
   void* q = std::realloc(p, size);
   void* held = q != nullptr ? q : p;  // on failure p is still stb's

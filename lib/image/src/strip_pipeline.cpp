@@ -40,15 +40,18 @@ struct Strip {
   /// stage sends its own (empty) `last` once its input's has arrived, so
   /// the encoder commits only an image every stage has read to the end.
   bool last = false;
-  /// With `last`: the image ends early and nothing of it is written. `error`
-  /// says why; "" means the run is stopping (no report).
+  /// With `last`: the image ends early and nothing of it is written, for
+  /// `error`, or because the run is stopping (`stopped`: no report).
   bool abort = false;
+  bool stopped = false;
   std::string error;
 
-  static Strip end(std::shared_ptr<StreamJob> job) { return Strip{std::move(job), 0, 0, {}, true, false, {}}; }
+  static Strip end(std::shared_ptr<StreamJob> job) { return Strip{std::move(job), 0, 0, {}, true, false, false, {}}; }
   static Strip aborted(std::shared_ptr<StreamJob> job, std::string error) {
-    return Strip{std::move(job), 0, 0, {}, true, true, std::move(error)};
+    if (error.empty()) error = "unknown error";
+    return Strip{std::move(job), 0, 0, {}, true, true, false, std::move(error)};
   }
+  static Strip stop(std::shared_ptr<StreamJob> job) { return Strip{std::move(job), 0, 0, {}, true, true, true, {}}; }
 };
 
 using StripSender = Sender<Strip>;
@@ -87,7 +90,7 @@ bool stream_rows(const std::shared_ptr<StreamJob>& sj, StageClock& clock, const 
     if (stop.stop_requested()) return false;
     const auto t = Clock::now();
     const std::uint32_t n = std::min(step, g.height - first);
-    Strip s{sj, first, n, PixelBuffer(std::size_t{n} * g.row_bytes()), first + n == g.height, false, {}};
+    Strip s{sj, first, n, PixelBuffer(std::size_t{n} * g.row_bytes()), first + n == g.height, false, false, {}};
     sj->job.reader().read_rows(s.data.data(), n);
     StageClock::add(clock.decode_ns, t);
     StageClock::add(clock.pixels_decoded, std::uint64_t{n} * g.width);
@@ -113,7 +116,7 @@ bool send_whole(const std::shared_ptr<StreamJob>& sj, BandRunner& bands, const s
   const std::uint32_t step = sj->job.band_rows(g);
   for (std::uint32_t y = 0; y < g.height; y += step) {
     const std::uint32_t n = std::min(step, g.height - y);
-    timer.send(tx, Strip{sj, y, n, PixelBuffer(image->row(y), n * g.row_bytes()), y + n == g.height, false, {}});
+    timer.send(tx, Strip{sj, y, n, PixelBuffer(image->row(y), n * g.row_bytes()), y + n == g.height, false, false, {}});
   }
   return true;
 }
@@ -121,13 +124,15 @@ bool send_whole(const std::shared_ptr<StreamJob>& sj, BandRunner& bands, const s
 // The decoder stage: opens each image, then sends its rows in strips (or
 // renders it whole on the pool when it cannot stream).
 void decode_stage(const Options& options, BatchPlan& plan, StageClock& clock, WorkStealingPool& pool,
-                  common::Diagnostics& diag, const std::stop_token& stop, StripSender tx, StageTimer& timer) {
+                  common::Diagnostics& diag, common::ProgressBar* progress, const std::stop_token& stop, StripSender tx,
+                  StageTimer& timer) {
   ExecutorBands bands(pool, stop);
   for (const PlannedImage& planned : plan.images) {
     if (stop.stop_requested()) break;
     std::shared_ptr<StreamJob> sj;
     std::string error;
     bool sent = false;
+    bool failed = false;
     try {
       sj = std::make_shared<StreamJob>(options, planned, clock);
       sj->job.open();
@@ -136,15 +141,17 @@ void decode_stage(const Options& options, BatchPlan& plan, StageClock& clock, Wo
       sent = sj->whole ? send_whole(sj, bands, stop, tx, timer) : stream_rows(sj, clock, stop, tx, timer);
     } catch (const std::exception& e) {
       error = common::exception_reason(e);
+      failed = true;
     }
     if (sent) continue;
     if (!sj) {  // out of memory before the job existed: nothing downstream knows of it
       plan.records[planned.record].status = Status::kFailed;
       plan.records[planned.record].reason = error;
       diag.error(planned.input, error);
+      if (progress != nullptr) progress->add(1, planned.size);
       continue;
     }
-    timer.send(tx, Strip::aborted(sj, error));
+    timer.send(tx, failed ? Strip::aborted(sj, std::move(error)) : Strip::stop(sj));
   }
 }
 
@@ -152,10 +159,10 @@ void decode_stage(const Options& options, BatchPlan& plan, StageClock& clock, Wo
 // output band as soon as the rows it needs have arrived.
 class FilterStage {
  public:
-  FilterStage(std::size_t index, WorkStealingPool& pool, StageTimer& timer)
-      // Its bands always run to the end: a stop is the decoder's to make
-      // (it aborts the image), so no half-computed strip ever goes out.
-      : index_(index), pool_(pool), bands_(pool, std::stop_token{}), timer_(timer) {}
+  FilterStage(std::size_t index, WorkStealingPool& pool, const std::stop_token& stop, StageTimer& timer)
+      // Its bands always run to the end, so no half-computed strip ever
+      // goes out; a stop is seen between strips and ends the image there.
+      : index_(index), pool_(pool), bands_(pool, std::stop_token{}), stop_(stop), timer_(timer) {}
 
   void run(StripReceiver rx, StripSender tx) {
     timer_.begin_wait();
@@ -189,6 +196,10 @@ class FilterStage {
       finish(std::move(s), tx, busy);
       return;
     }
+    if (stop_.stop_requested()) {
+      finish(Strip::stop(job_), tx, busy);
+      return;
+    }
     if (filter_ == nullptr) throw ImageError("rows of an image that never opened (internal error)");
     const Geometry& out = filter_->output();
     const std::size_t in_rb = filter_->input().row_bytes();
@@ -203,6 +214,8 @@ class FilterStage {
     if (s.last) {
       if (next_out_ != out.height) throw ImageError("incomplete image (internal error)");
       finish(Strip::end(job_), tx, busy);
+      job_.reset();  // nothing more of it comes: let its reader and file go now
+      filter_ = nullptr;
     }
   }
 
@@ -215,13 +228,27 @@ class FilterStage {
     next_out_ = 0;
     filter_ = job->job.chain().size() > index_ ? job->job.chain()[index_].get() : nullptr;
     if (filter_ == nullptr) return;  // an aborted image that never opened: only its end comes
-    const std::uint32_t mid = filter_->output().height / 2;
-    const std::uint32_t reach = filter_->needs({mid, mid + 1}).size();
+    const Geometry& in = filter_->input();
+    const Geometry& out = filter_->output();
+    const std::uint32_t mid = out.height / 2;
+    const std::uint32_t reach = filter_->needs({mid, mid + 1}).size();  // input rows per output row
     const auto workers = static_cast<std::uint32_t>(std::max<std::size_t>(1, pool_.concurrency()));
-    // A piece recomputes its vertical reach: make it about four reaches
-    // tall; a band gives every worker two pieces.
-    piece_ = std::max<std::uint32_t>({8, 4 * reach, job->job.band_rows(filter_->output()) / (2 * workers)});
-    band_ = std::min<std::uint32_t>(piece_ * 2 * workers, filter_->output().height);
+    // A piece recomputes its vertical reach: make it about four reaches tall
+    // (counted in output rows: a downscale reaches over many input rows per
+    // output row); a band gives every worker two pieces.
+    const auto reach_out = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(out.height, (std::uint64_t{4} * reach * out.height + in.height - 1) / in.height));
+    piece_ = std::max<std::uint32_t>({8, reach_out, job->job.band_rows(out) / (2 * workers)});
+    band_ = std::min<std::uint32_t>(piece_ * 2 * workers, out.height);
+    // The window holds the input rows of one band: keep that bounded (a
+    // many-core pool must not turn bands into the whole image).
+    const std::size_t budget = std::size_t{32} << 20;
+    while (band_ > piece_ &&
+           std::size_t{filter_->needs({mid - std::min(mid, band_ / 2), std::min(out.height, mid + band_ / 2)}).size()} *
+                   in.row_bytes() >
+               budget) {
+      band_ = std::max(piece_, band_ / 2);
+    }
   }
 
   void produce(StripSender& tx, bool complete, Clock::time_point busy) {
@@ -249,7 +276,7 @@ class FilterStage {
         window_rows_ = 0;
       }
       timer_.busy_since(busy);
-      timer_.send(tx, Strip{job_, band.begin, band.size(), std::move(dst), false, false, {}});
+      timer_.send(tx, Strip{job_, band.begin, band.size(), std::move(dst), false, false, false, {}});
       busy = Clock::now();
     }
     timer_.busy_since(busy);
@@ -274,6 +301,7 @@ class FilterStage {
   std::size_t index_;
   WorkStealingPool& pool_;
   ExecutorBands bands_;
+  std::stop_token stop_;
   StageTimer& timer_;
   std::shared_ptr<StreamJob> job_;
   const Filter* filter_ = nullptr;
@@ -317,6 +345,11 @@ class EncodeStage {
       written_ = 0;
     }
     ImageJob& job = s.job->job;
+    if (stop_.stop_requested() && !stopped_) {
+      job.abandon();  // the run is stopping: what is not committed yet never will be
+      stopped_ = true;
+    }
+    if (stopped_) return;
     if (error_.empty() && !s.abort && s.rows > 0) {
       try {
         if (!opened_) {
@@ -332,8 +365,10 @@ class EncodeStage {
       }
     }
     if (!s.last) return;
-    if (s.abort && s.error.empty()) {
+    if (s.stopped) {
       job.abandon();  // the run is stopping: no report, no file
+      current_.reset();
+      return;
     } else {
       if (s.abort) error_ = s.error;
       if (error_.empty() && written_ != job.output().height) error_ = "incomplete image (internal error)";
@@ -358,6 +393,7 @@ class EncodeStage {
   common::ProgressBar* progress_;
   StageTimer& timer_;
   std::shared_ptr<StreamJob> current_;
+  bool stopped_ = false;  // the run is stopping: nothing more is written
   bool opened_ = false;
   std::string error_;
   std::uint32_t written_ = 0;
@@ -376,12 +412,12 @@ void run_strip_pipeline(const Options& options, BatchPlan& plan, StageClock& clo
     std::vector<std::jthread> threads;
     auto [tx, rx] = bounded<Strip>(kChannelStrips);
     threads.emplace_back([&, tx = std::move(tx)]() mutable {
-      decode_stage(options, plan, clock, pool, diag, stop, std::move(tx), timers[0]);
+      decode_stage(options, plan, clock, pool, diag, progress, stop, std::move(tx), timers[0]);
     });
     for (std::size_t k = 0; k < filters; ++k) {
       auto [next_tx, next_rx] = bounded<Strip>(kChannelStrips);
       threads.emplace_back([&, k, rx = std::move(rx), tx = std::move(next_tx)]() mutable {
-        FilterStage(k, pool, timers[k + 1]).run(std::move(rx), std::move(tx));
+        FilterStage(k, pool, stop, timers[k + 1]).run(std::move(rx), std::move(tx));
       });
       rx = std::move(next_rx);
     }
