@@ -295,3 +295,18 @@ TEST_CASE("image: ICC and EXIF are carried into JPEG and PNG outputs, upright, a
   CHECK(reader->info().geometry.width == 24);
   CHECK(reader->info().metadata.orientation == 6);
 }
+
+TEST_CASE("image: a resize past --max-pixels fails that image before anything is sized for it", "[engine]") {
+  TempDir dir;
+  save_image(make_test_image(geo(10, 10, 3)), (dir.path / "small.png").string(), ImageType::kPng);
+  Options o =
+      options_for((dir.path / "out.png").string(), {(dir.path / "small.png").string()}, {"resize:1000000x1000000"});
+  Captured c;
+  const Result r = process_images(o, c.diag, {}, nullptr);
+  REQUIRE(c.lines.size() == 1);
+  CHECK(c.lines[0] == "conc image: " + (dir.path / "small.png").string() +
+                          ": filter 'resize:1000000x1000000' would make 1000000x1000000 pixels, more than "
+                          "--max-pixels 268435456");
+  CHECK(r.images[0].status == Status::kFailed);
+  CHECK_FALSE(fs::exists(dir.path / "out.png"));
+}

@@ -50,6 +50,10 @@ class ResizeSpec final : public SpecBase {
       throw ImageError("filter '" + text() + "' would make a " + std::to_string(w) + "x" + std::to_string(h) +
                        " image, more than " + std::to_string(kMaxSide) + " pixels a side");
     }
+    if (context.max_pixels != 0 && w * h > context.max_pixels) {  // before the weight tables for that size
+      throw ImageError("filter '" + text() + "' would make " + std::to_string(w) + "x" + std::to_string(h) +
+                       " pixels, more than --max-pixels " + std::to_string(context.max_pixels));
+    }
     return bind_resize(input, static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h), context.edge);
   }
 

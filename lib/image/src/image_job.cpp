@@ -44,7 +44,7 @@ void ImageJob::open() {
   oriented_ = !turns.empty();
   Geometry g = reader_->info().geometry;
   auto bind = [&](const FilterSpec& spec, std::uint32_t sw, std::uint32_t sh) {
-    auto f = spec.bind(g, BindContext{options_.edge, sw, sh});
+    auto f = spec.bind(g, BindContext{options_.edge, sw, sh, options_.read.max_pixels});
     if (f->output().pixels() > options_.read.max_pixels) {
       throw ImageError("filter '" + spec.text() + "' would make " + pixels_text(f->output()) +
                        " pixels, more than --max-pixels " + std::to_string(options_.read.max_pixels));

@@ -41,6 +41,9 @@ struct BindContext {
   /// `resize:50%` still means half the stored size.
   std::uint32_t stored_width = 0;
   std::uint32_t stored_height = 0;
+  /// --max-pixels: a filter whose output would be bigger throws ImageError
+  /// from bind, before it allocates anything for that size (0: no limit).
+  std::uint64_t max_pixels = 0;
 };
 
 /// A filter bound to one input geometry. `apply` is const and thread-safe:
