@@ -667,3 +667,16 @@ TEST_CASE("writers refuse images their format cannot hold", "[formats]") {
   CHECK_THROWS_WITH(conc::image::make_writer({50000, 50000, {3, Depth::k8}}, as(ImageType::kBmp), sink),
                     Contains("too large for BMP"));
 }
+
+TEST_CASE("a GIF whose header claims far more pixels than its bytes can hold is refused before stb allocates",
+          "[formats]") {
+  // Screen and frame 16000x16000 (256 million pixels, under the default
+  // guard) in 35 bytes: stb would allocate and clear a 1 GB canvas first.
+  const unsigned char gif[] = {'G',  'I',  'F',  '8',  '9', 'a', 0x80, 0x3e, 0x80, 0x3e, 0x80, 0,
+                               0,    0,    0,    0,    255, 255, 255,  ',',  0,    0,    0,    0,
+                               0x80, 0x3e, 0x80, 0x3e, 0,   2,   2,    0x44, 0x01, 0,    ';'};
+  conc::test::TempDir dir;
+  const std::string path = dir.write("bomb.gif", std::string(reinterpret_cast<const char*>(gif), sizeof gif));
+  ReadOptions o;
+  REQUIRE_THROWS_WITH(open_reader(path, o), "corrupt GIF: 35 bytes cannot hold 256000000 pixels");
+}

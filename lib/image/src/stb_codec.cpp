@@ -19,7 +19,9 @@
 // bitmap; grey+alpha, which it would write without the alpha, is widened to
 // RGBA first). TGA keeps all four pixel formats, RLE-compressed (stb's
 // default, a pure function of the pixels).
+#include <sys/stat.h>
 #include <algorithm>
+
 #include <array>
 #include <cerrno>
 #include <climits>
@@ -374,6 +376,7 @@ class StbReader final : public ImageReader {
     if (stbi_info_from_callbacks(&Source::kCallbacks, &source_, &width, &height, &channels) == 0) fail();
     check_pixel_guard(static_cast<std::uint64_t>(width), static_cast<std::uint64_t>(height), options.max_pixels);
     if (channels < 1 || channels > 4) throw ImageError("corrupt " + format_name(type_) + ": unsupported channel count");
+    check_plausible_size(static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height));
     source_.rewind();
     const bool sixteen = stbi_is_16_bit_from_callbacks(&Source::kCallbacks, &source_) != 0;
     if (type == ImageType::kPng && (channels == 1 || channels == 3) && png_has_colour_key(file_.get())) ++channels;
@@ -399,6 +402,20 @@ class StbReader final : public ImageReader {
   }
 
  private:
+  /// No format stb reads packs more than 4096 pixels into a byte (GIF's
+  /// LZW codes cover at most 4096 pixels each; the run-length formats far
+  /// fewer), so a file smaller than that is a bomb header: refused before
+  /// stb allocates (and for GIF clears) the whole canvas.
+  void check_plausible_size(std::uint64_t pixels) const {
+    struct stat st {};
+    if (::fstat(::fileno(file_.get()), &st) != 0) return;
+    const auto bytes = static_cast<std::uint64_t>(st.st_size);
+    if (bytes < pixels / 4096) {
+      throw ImageError("corrupt " + format_name(type_) + ": " + std::to_string(bytes) + " bytes cannot hold " +
+                       std::to_string(pixels) + " pixels");
+    }
+  }
+
   [[noreturn]] void fail() const {
     if (std::ferror(file_.get()) != 0) throw std::system_error(EIO, std::generic_category(), "cannot read");
     const char* reason = stbi_failure_reason();
