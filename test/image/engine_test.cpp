@@ -310,3 +310,25 @@ TEST_CASE("image: a resize past --max-pixels fails that image before anything is
   CHECK(r.images[0].status == Status::kFailed);
   CHECK_FALSE(fs::exists(dir.path / "out.png"));
 }
+
+TEST_CASE("image: damage the JPEG decoder tolerates is written, with one warning line", "[engine]") {
+  TempDir dir;
+  const std::string good = (dir.path / "good.jpg").string();
+  save_image(make_test_image(geo(48, 32, 3), 1, true), good, ImageType::kJpeg);
+  std::string bytes = slurp(good);
+  // The scan cut short by an end-of-image marker: libjpeg fills the rest and
+  // warns "premature end of data segment", as viewers show such files.
+  bytes = bytes.substr(0, bytes.find("\xff\xda") + 40) + "\xff\xd9";
+  const std::string damaged = dir.write("damaged.jpg", bytes);
+  for (const auto& s : strategies()) {
+    Options o = options_for((dir.path / "out.png").string(), {damaged}, {"invert"});
+    o.strategy = s.id;
+    Captured c;
+    const Result r = process_images(o, c.diag, {}, nullptr);
+    INFO(s.name);
+    REQUIRE(c.lines.size() == 1);
+    CHECK_THAT(c.lines[0], Catch::StartsWith("conc image: " + damaged + ": Corrupt JPEG data: "));
+    CHECK(c.diag.errors() == 0);
+    CHECK(r.images[0].status == Status::kOk);
+  }
+}

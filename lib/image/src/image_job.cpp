@@ -128,6 +128,9 @@ void finish_record(ImageRecord& record, const ImageJob& job, const std::string& 
     record.status = Status::kOk;
     record.width = job.output().width;
     record.height = job.output().height;
+    // The decoder is done with this image (its last rows were read before
+    // they reached the encoder), so its state can be read here.
+    if (const std::string w = job.reader_warning(); !w.empty()) diag.warning(job.plan().input, w);
     return;
   }
   record.status = Status::kFailed;

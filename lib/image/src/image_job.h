@@ -40,6 +40,8 @@ class ImageJob {
 
   [[nodiscard]] const PlannedImage& plan() const noexcept { return plan_; }
   [[nodiscard]] ImageReader& reader() noexcept { return *reader_; }
+  /// What the reader tolerated (ImageReader::warning), "" without a reader.
+  [[nodiscard]] std::string reader_warning() const { return reader_ ? reader_->warning() : std::string(); }
   [[nodiscard]] const std::vector<std::unique_ptr<Filter>>& chain() const noexcept { return chain_; }
   [[nodiscard]] const Geometry& decoded() const noexcept { return reader_->info().geometry; }
   [[nodiscard]] const Geometry& output() const noexcept { return chain_.empty() ? decoded() : chain_.back()->output(); }

@@ -41,6 +41,7 @@ struct ErrorState {
   std::jmp_buf jump;
   bool truncated;
   char message[JMSG_LENGTH_MAX];
+  char first_warning[JMSG_LENGTH_MAX];  // the first damage tolerated, for the user to hear of
 };
 
 ErrorState& state_of(j_common_ptr cinfo) noexcept { return *reinterpret_cast<ErrorState*>(cinfo->err); }
@@ -60,6 +61,8 @@ void on_message(j_common_ptr cinfo, int level) {
     state_of(cinfo).truncated = true;
     on_error(cinfo);
   }
+  ErrorState& s = state_of(cinfo);
+  if (cinfo->err->num_warnings == 0) (*cinfo->err->format_message)(cinfo, s.first_warning);
   ++cinfo->err->num_warnings;
 }
 
@@ -72,6 +75,7 @@ void install(ErrorState& s, jpeg_error_mgr*& err) {
   s.mgr.output_message = no_output;
   s.truncated = false;
   s.message[0] = '\0';
+  s.first_warning[0] = '\0';
 }
 
 [[noreturn]] void throw_read_error(const ErrorState& s) {
@@ -105,6 +109,8 @@ class JpegReader final : public ImageReader {
     if (cmyk_) cmyk_row_.resize(std::size_t{cinfo_.output_width} * 4);
     read_metadata();
   }
+
+  [[nodiscard]] std::string warning() const override { return err_.first_warning; }
 
   [[nodiscard]] bool streams() const noexcept override { return true; }
 

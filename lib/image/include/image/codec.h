@@ -100,6 +100,10 @@ class ImageReader {
   /// each, contiguous). Throws ImageError on corrupt or truncated data;
   /// reading past the last row is a logic error.
   virtual void read_rows(std::byte* dst, std::uint32_t rows) = 0;
+  /// The first damage the decoder tolerated while reading ("Corrupt JPEG
+  /// data: premature end of data segment", as every viewer tolerates it),
+  /// or "": the engine reports it as a warning once the image is done.
+  [[nodiscard]] virtual std::string warning() const { return {}; }
 
  protected:
   ImageInfo info_;
