@@ -52,6 +52,27 @@ void check_pixel_guard(std::uint64_t width, std::uint64_t height, std::uint64_t 
 void convert_row(const std::byte* src, PixelFormat from, std::byte* dst, PixelFormat to,
                  std::uint32_t width);  // pixel_convert.cpp
 
+/// The rows a writer that cannot stream gathers for its encoder, converted
+/// as they arrive (convert_row) to the format the encoder takes.
+class GatheredRows {  // pixel_convert.cpp
+ public:
+  GatheredRows(const Geometry& in, PixelFormat out);
+  /// The next `rows` rows of `in`'s geometry; std::logic_error past the last.
+  void add(const std::byte* src, std::uint32_t rows);
+  /// std::logic_error unless every row has arrived.
+  void require_complete() const;
+  [[nodiscard]] const std::byte* data() const noexcept { return pixels_.data(); }
+  [[nodiscard]] std::size_t row_bytes() const noexcept { return std::size_t{in_.width} * out_.bytes_per_pixel(); }
+  /// Frees the pixels once the encoder is done with them.
+  void release() noexcept { pixels_ = {}; }
+
+ private:
+  Geometry in_;
+  PixelFormat out_;
+  std::vector<std::byte> pixels_;
+  std::uint32_t next_row_ = 0;
+};
+
 // metadata.cpp (libexif):
 /// The orientation tag (1-8) of an EXIF block (TIFF header onwards), 1 when
 /// absent or unreadable: a damaged EXIF block never fails an image.

@@ -1,5 +1,6 @@
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 
 #include "format_codecs.h"
 
@@ -52,6 +53,22 @@ void convert_row(const std::byte* src, PixelFormat from, std::byte* dst, PixelFo
       store(dst, out_base + out_colour, out16, static_cast<std::uint32_t>(a));
     }
   }
+}
+
+GatheredRows::GatheredRows(const Geometry& in, PixelFormat out)
+    : in_(in), out_(out), pixels_(std::size_t{in.width} * in.height * out.bytes_per_pixel()) {}
+
+void GatheredRows::add(const std::byte* src, std::uint32_t rows) {
+  if (rows > in_.height - next_row_) throw std::logic_error("write_rows past the last row");
+  const std::size_t in_row = in_.row_bytes();
+  for (std::uint32_t i = 0; i < rows; ++i) {
+    convert_row(src + i * in_row, in_.format, pixels_.data() + (next_row_ + i) * row_bytes(), out_, in_.width);
+  }
+  next_row_ += rows;
+}
+
+void GatheredRows::require_complete() const {
+  if (next_row_ != in_.height) throw std::logic_error("finish before the last row");
 }
 
 }  // namespace conc::image

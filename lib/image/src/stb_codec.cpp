@@ -30,6 +30,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -503,30 +504,22 @@ class StbWriter final : public ImageWriter {
     if (g.width > INT_MAX || g.height > INT_MAX || bytes > std::uint64_t{INT_MAX}) {
       throw ImageError("too large for " + format_name(type) + " (at most 2 GiB of pixels)");
     }
-    pixels_.resize(std::size_t{g.width} * g.height * out_format_.bytes_per_pixel());
+    rows_.emplace(g, out_format_);  // allocated once the size has passed the checks
   }
 
   [[nodiscard]] bool streams() const noexcept override { return false; }
 
-  void write_rows(const std::byte* src, std::uint32_t rows) override {
-    if (rows > geometry_.height - next_row_) throw std::logic_error("write_rows past the last row");
-    const std::size_t in_row = geometry_.row_bytes();
-    const std::size_t out_row = std::size_t{geometry_.width} * out_format_.bytes_per_pixel();
-    for (std::uint32_t i = 0; i < rows; ++i) {
-      convert_row(src + i * in_row, geometry_.format, pixels_.data() + (next_row_ + i) * out_row, out_format_,
-                  geometry_.width);
-    }
-    next_row_ += rows;
-  }
+  void write_rows(const std::byte* src, std::uint32_t rows) override { rows_->add(src, rows); }
 
   void finish() override {
-    if (next_row_ != geometry_.height) throw std::logic_error("finish before the last row");
+    rows_->require_complete();
+    const auto* pixels = rows_->data();
     const int w = static_cast<int>(geometry_.width);
     const int h = static_cast<int>(geometry_.height);
     const int comp = out_format_.channels;
-    const int ok = type_ == ImageType::kBmp ? stbi_write_bmp_to_func(&StbWriter::put, this, w, h, comp, pixels_.data())
-                                            : stbi_write_tga_to_func(&StbWriter::put, this, w, h, comp, pixels_.data());
-    pixels_ = {};
+    const int ok = type_ == ImageType::kBmp ? stbi_write_bmp_to_func(&StbWriter::put, this, w, h, comp, pixels)
+                                            : stbi_write_tga_to_func(&StbWriter::put, this, w, h, comp, pixels);
+    rows_->release();
     if (error_) std::rethrow_exception(error_);
     if (ok == 0) throw ImageError(format_name(type_) + " encoder failed");
   }
@@ -548,8 +541,7 @@ class StbWriter final : public ImageWriter {
   ImageType type_;
   ByteSink& sink_;
   PixelFormat out_format_;
-  std::vector<std::byte> pixels_;
-  std::uint32_t next_row_ = 0;
+  std::optional<GatheredRows> rows_;
   std::exception_ptr error_;
 };
 

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -155,24 +156,15 @@ class WebpWriter final : public ImageWriter {
       throw ImageError("too large for WebP (at most " + std::to_string(WEBP_MAX_DIMENSION) +
                        " pixels a side): " + std::to_string(g.width) + "x" + std::to_string(g.height));
     }
-    pixels_.resize(std::size_t{g.width} * g.height * out_format_.bytes_per_pixel());
+    rows_.emplace(g, out_format_);  // allocated once the size has passed the checks
   }
 
   [[nodiscard]] bool streams() const noexcept override { return false; }
 
-  void write_rows(const std::byte* src, std::uint32_t rows) override {
-    if (rows > geometry_.height - next_row_) throw std::logic_error("write_rows past the last row");
-    const std::size_t in_row = geometry_.row_bytes();
-    const std::size_t out_row = out_row_bytes();
-    for (std::uint32_t i = 0; i < rows; ++i) {
-      convert_row(src + i * in_row, geometry_.format, pixels_.data() + (next_row_ + i) * out_row, out_format_,
-                  geometry_.width);
-    }
-    next_row_ += rows;
-  }
+  void write_rows(const std::byte* src, std::uint32_t rows) override { rows_->add(src, rows); }
 
   void finish() override {
-    if (next_row_ != geometry_.height) throw std::logic_error("finish before the last row");
+    rows_->require_complete();
     WebPConfig config;
     if (WebPConfigInit(&config) == 0) throw std::runtime_error("libwebp: version mismatch");
     config.quality = static_cast<float>(quality_);
@@ -186,12 +178,12 @@ class WebpWriter final : public ImageWriter {
     picture.width = static_cast<int>(geometry_.width);
     picture.height = static_cast<int>(geometry_.height);
     picture.use_argb = config.lossless;
-    const auto* rgb = reinterpret_cast<const std::uint8_t*>(pixels_.data());
-    const int stride = static_cast<int>(out_row_bytes());
+    const auto* rgb = reinterpret_cast<const std::uint8_t*>(rows_->data());
+    const int stride = static_cast<int>(rows_->row_bytes());
     const int imported = out_format_.channels == 4 ? WebPPictureImportRGBA(&picture, rgb, stride)
                                                    : WebPPictureImportRGB(&picture, rgb, stride);
     if (imported == 0) throw ImageError("WebP encoder failed: out of memory");
-    pixels_ = {};
+    rows_->release();
 
     WebPMemoryWriter memory;
     WebPMemoryWriterInit(&memory);
@@ -206,17 +198,12 @@ class WebpWriter final : public ImageWriter {
   }
 
  private:
-  [[nodiscard]] std::size_t out_row_bytes() const noexcept {
-    return std::size_t{geometry_.width} * out_format_.bytes_per_pixel();
-  }
-
   Geometry geometry_;
   int quality_;
   bool lossless_;
   ByteSink& sink_;
   PixelFormat out_format_;
-  std::vector<std::byte> pixels_;
-  std::uint32_t next_row_ = 0;
+  std::optional<GatheredRows> rows_;
 };
 
 }  // namespace
