@@ -69,6 +69,21 @@ struct StageTimer {
     t = Clock::now();
   }
   void busy_since(Clock::time_point since) { stats.busy += Clock::now() - since; }
+  /// Receives every strip until `rx` closes and hands each to
+  /// `take(strip, busy_from)`, timing the waits; keeps `rx`'s counters.
+  template <class Take>
+  void drain(StripReceiver& rx, Take&& take) {
+    begin_wait();
+    for (;;) {
+      std::optional<Strip> got = rx.recv();
+      end_wait_input();
+      if (!got) break;
+      stats.bytes_in += got->data.size();
+      take(std::move(*got), Clock::now());
+      begin_wait();
+    }
+    input = rx.stats();
+  }
   void send(StripSender& tx, Strip s) {
     stats.items += 1;
     stats.bytes_out += s.data.size();
@@ -165,27 +180,19 @@ class FilterStage {
       : index_(index), pool_(pool), bands_(pool, std::stop_token{}), stop_(stop), timer_(timer) {}
 
   void run(StripReceiver rx, StripSender tx) {
-    timer_.begin_wait();
-    for (;;) {
-      std::optional<Strip> got = rx.recv();
-      timer_.end_wait_input();
-      if (!got) break;
-      const auto busy = Clock::now();
-      timer_.stats.bytes_in += got->data.size();
-      if (got->job->whole) {
+    timer_.drain(rx, [&](Strip s, Clock::time_point busy) {
+      if (s.job->whole) {
         timer_.busy_since(busy);
-        timer_.send(tx, std::move(*got));  // finished rows, or their end: pass through
-      } else {
-        std::shared_ptr<StreamJob> job = got->job;
-        try {
-          take(std::move(*got), tx, busy);
-        } catch (const std::exception& e) {  // out of memory: this image fails, the run goes on
-          finish(Strip::aborted(job, common::exception_reason(e)), tx, busy);
-        }
+        timer_.send(tx, std::move(s));  // finished rows, or their end: pass through
+        return;
       }
-      timer_.begin_wait();
-    }
-    timer_.input = rx.stats();
+      std::shared_ptr<StreamJob> job = s.job;
+      try {
+        take(std::move(s), tx, busy);
+      } catch (const std::exception& e) {  // out of memory: this image fails, the run goes on
+        finish(Strip::aborted(job, common::exception_reason(e)), tx, busy);
+      }
+    });
   }
 
  private:
@@ -322,18 +329,10 @@ class EncodeStage {
       : plan_(plan), diag_(diag), stop_(stop), progress_(progress), timer_(timer) {}
 
   void run(StripReceiver rx) {
-    timer_.begin_wait();
-    for (;;) {
-      std::optional<Strip> got = rx.recv();
-      timer_.end_wait_input();
-      if (!got) break;
-      const auto busy = Clock::now();
-      timer_.stats.bytes_in += got->data.size();
-      take(std::move(*got));
+    timer_.drain(rx, [&](Strip s, Clock::time_point busy) {
+      take(std::move(s));
       timer_.busy_since(busy);
-      timer_.begin_wait();
-    }
-    timer_.input = rx.stats();
+    });
   }
 
  private:
