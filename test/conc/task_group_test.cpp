@@ -137,12 +137,19 @@ TEMPLATE_TEST_CASE("running tasks see the stop request through their token", "[g
   TestType pool(2);
   conc::TaskGroup g(pool);
   std::atomic<bool> observed{false};
-  g.run([&observed](std::stop_token st) {
+  // The failing task waits until the watcher runs: a task not yet started
+  // when stop is requested is skipped, and would never observe anything.
+  std::latch watcher_started(1);
+  g.run([&observed, &watcher_started](std::stop_token st) {
+    watcher_started.count_down();
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (!st.stop_requested() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
     observed = st.stop_requested();
   });
-  g.run([]() { throw conc::test::TestError("second task fails"); });
+  g.run([&watcher_started]() {
+    watcher_started.wait();
+    throw conc::test::TestError("second task fails");
+  });
   CHECK_THROWS_AS(g.wait(), conc::test::TestError);
   CHECK(observed.load());
 }
