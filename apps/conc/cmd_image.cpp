@@ -146,8 +146,8 @@ Command image_command() {
         ->type_name("MODE")
         ->check(CLI::IsMember({"clamp", "reflect", "wrap"}));
     app.add_option("--decoder", flags->decoder,
-                   "native (libjpeg-turbo, libpng; default) or stb (stb_image for JPEG and PNG too: the reference "
-                   "decoder for pixels; it reads no metadata, so no EXIF orientation is applied and none is kept)")
+                   "native (libjpeg-turbo, libpng; default) or stb (stb_image decodes the pixels of JPEG and PNG too: "
+                   "the reference decoder; their metadata still comes from the native header read)")
         ->type_name("NAME")
         ->check(CLI::IsMember({"native", "stb"}));
     app.add_flag("--no-auto-orient", flags->no_auto_orient,

@@ -533,6 +533,26 @@ TEST_CASE("jpeg, png: a file with EXIF orientation 6 reads orientation 6", "[cod
   }
 }
 
+TEST_CASE("jpeg, png: --decoder stb reports the metadata the native header read finds", "[codec]") {
+  conc::test::TempDir dir;
+  const Image img = make_test_image({16, 8, {3, Depth::k8}}, 1, true);
+  const Bytes exif = make_exif(6, false);
+  const auto as_text = [](const Bytes& b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); };
+  RawPng spec = raw_png(16, 8, 8, PNG_COLOR_TYPE_RGB);
+  spec.exif = exif;
+  for (std::uint32_t y = 0; y < 8; ++y) spec.rows.push_back(stored_row(img, y));
+  ReadOptions stb;
+  stb.decoder = conc::image::Decoder::kStb;
+  for (const std::string& path : {dir.write("six.jpg", as_text(with_app1(encode(img, jpeg_options()), exif))),
+                                  dir.write("six.png", as_text(libpng_write(spec)))}) {
+    INFO(path);
+    const auto reader = conc::image::open_reader(path, stb);
+    CHECK_FALSE(reader->streams());  // stb_image's pixels, whole
+    CHECK(reader->info().metadata.orientation == 6);
+    CHECK(reader->info().metadata.exif == exif);
+  }
+}
+
 TEST_CASE("exif: damaged blocks read orientation 1 and come back unchanged", "[codec]") {
   using conc::image::exif_orientation;
   using conc::image::exif_upright;

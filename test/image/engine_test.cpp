@@ -108,6 +108,15 @@ TEST_CASE("image: every strategy and -j 1,2,3 write byte-identical files", "[eng
         CHECK(c.lines[0] == "conc image: " + (dir.path / "in/cut.jpg").string() + ": truncated JPEG data");
         const auto files = tree(out);
         CHECK(files.size() == 11);
+        // Every image reported once: eleven written, the cut one failed.
+        CHECK(std::count_if(r.images.begin(), r.images.end(),
+                            [](const ImageRecord& i) { return i.status == Status::kOk; }) == 11);
+        CHECK(std::count_if(r.images.begin(), r.images.end(),
+                            [](const ImageRecord& i) { return i.status == Status::kFailed; }) == 1);
+        if (s.id == Strategy::kChannels) {  // one lane of stages per worker, each stage counted in every lane
+          REQUIRE(r.stats.stages.size() == chain.size() + 2);
+          for (const auto& stage : r.stats.stages) CHECK(stage.workers == threads);
+        }
         if (reference.empty()) {
           reference = files;
           reference_name = name;

@@ -24,6 +24,8 @@ class BandRunner {
   /// [0, rows), each at most once (exactly once unless stopped), and
   /// returns when all are done or skipped.
   virtual void run(std::uint32_t rows, std::uint32_t band_rows, const std::function<void(RowRange)>& body) = 0;
+  /// How many bands can run at once: what band sizes are cut for.
+  [[nodiscard]] virtual std::size_t workers() const noexcept = 0;
 
  protected:
   [[nodiscard]] bool stopped() const noexcept { return stop_.stop_requested(); }
@@ -37,6 +39,7 @@ class SequentialBands final : public BandRunner {
  public:
   using BandRunner::BandRunner;
   void run(std::uint32_t rows, std::uint32_t band_rows, const std::function<void(RowRange)>& body) override;
+  [[nodiscard]] std::size_t workers() const noexcept override { return 1; }
 };
 
 /// Runs `body` over bands through an executor (parallel_for): the bands
@@ -45,6 +48,7 @@ class ExecutorBands final : public BandRunner {
  public:
   ExecutorBands(Executor& executor, std::stop_token stop) : BandRunner(std::move(stop)), executor_(executor) {}
   void run(std::uint32_t rows, std::uint32_t band_rows, const std::function<void(RowRange)>& body) override;
+  [[nodiscard]] std::size_t workers() const noexcept override { return executor_.concurrency(); }
 
  private:
   Executor& executor_;

@@ -203,6 +203,20 @@ void check_pixel_guard(std::uint64_t width, std::uint64_t height, std::uint64_t 
 namespace {
 
 // Opens `path` for reading if it is a regular file.
+// A second stream on the same open file (the same bytes, whatever happens
+// to the path since). The two share one file offset.
+FilePtr duplicate(std::FILE* file) {
+  const int fd = ::fcntl(::fileno(file), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) throw errno_error("cannot open");
+  FilePtr copy(::fdopen(fd, "rb"));
+  if (!copy) {
+    const auto error = errno_error("cannot open");
+    ::close(fd);
+    throw error;
+  }
+  return copy;
+}
+
 FilePtr open_regular(const std::string& path) {
   // O_NONBLOCK so that a FIFO handed here by mistake fails below instead of
   // waiting for a writer; it is cleared again before any read.
@@ -267,16 +281,24 @@ std::unique_ptr<ImageReader> open_reader(const std::string& path, const ReadOpti
   std::array<std::byte, 64> buffer{};
   std::size_t got = 0;
   const ImageType type = identify_open(file.get(), path, buffer, got);
-  switch (type) {
-    case ImageType::kJpeg:
-      if (options.decoder == Decoder::kStb) break;
-      return open_jpeg_reader(std::move(file), options);
-    case ImageType::kPng:
-      if (options.decoder == Decoder::kStb) break;
-      return open_png_reader(std::move(file), options);
-    case ImageType::kWebp: return open_webp_reader(std::move(file), options);
-    default: break;
+  const bool native = type == ImageType::kJpeg || type == ImageType::kPng;
+  const auto open_native = type == ImageType::kJpeg ? open_jpeg_reader : open_png_reader;
+  if (native && options.decoder == Decoder::kStb) {
+    // stb_image decodes pixels only. The metadata (the orientation above
+    // all) comes from the native decoder's header read, which decodes no
+    // pixel, on the same open file, so that both decoders turn and carry
+    // the same picture. A header the native decoder refuses leaves stb to
+    // judge the file, with no metadata.
+    Metadata metadata;
+    try {
+      metadata = open_native(duplicate(file.get()), options)->info().metadata;
+    } catch (const ImageError&) {
+    }
+    if (std::fseek(file.get(), 0, SEEK_SET) != 0) throw errno_error("cannot seek");  // the offset is shared
+    return open_stb_reader(std::move(file), type, options, std::move(metadata));
   }
+  if (native) return open_native(std::move(file), options);
+  if (type == ImageType::kWebp) return open_webp_reader(std::move(file), options);
   return open_stb_reader(std::move(file), type, options);
 }
 

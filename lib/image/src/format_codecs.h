@@ -27,8 +27,9 @@ std::unique_ptr<ImageReader> open_jpeg_reader(FilePtr file, const ReadOptions& o
 std::unique_ptr<ImageReader> open_png_reader(FilePtr file, const ReadOptions& options);   // png_codec.cpp
 std::unique_ptr<ImageReader> open_webp_reader(FilePtr file, const ReadOptions& options);  // webp_codec.cpp
 /// Any type stb_image decodes (JPEG and PNG too, for --decoder stb).
-std::unique_ptr<ImageReader> open_stb_reader(FilePtr file, ImageType type,
-                                             const ReadOptions& options);  // stb_codec.cpp
+/// stb_image reads no metadata: the reader reports `metadata`.
+std::unique_ptr<ImageReader> open_stb_reader(FilePtr file, ImageType type, const ReadOptions& options,
+                                             Metadata metadata = {});  // stb_codec.cpp
 
 std::unique_ptr<ImageWriter> make_jpeg_writer(const Geometry& g, const WriteOptions& o,
                                               ByteSink& sink);  // jpeg_codec.cpp

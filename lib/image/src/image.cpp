@@ -15,8 +15,8 @@ namespace {
 
 constexpr std::array<common::StrategyInfo<Strategy>, 5> kStrategies = {{
     {Strategy::kChannels, "channels",
-     "decode -> each filter -> encode as stages joined by bounded channels of row strips (the libvips design); "
-     "memory bounded by the strips in flight",
+     "decode -> each filter -> encode as stages joined by bounded channels of row strips (the libvips design), "
+     "one such lane per worker on a batch; memory bounded by the strips in flight",
      true},
     {Strategy::kSeq, "seq", "one thread: images one after another, row bands one after another"},
     {Strategy::kImages, "images", "one image per task on the shared-queue ThreadPool, each filtered on one thread"},

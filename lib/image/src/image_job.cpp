@@ -13,6 +13,15 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kBandBytes = std::size_t{1} << 20;  // a band of output stays in L2 between filters
 
+}  // namespace
+
+std::uint32_t fair_share(std::uint32_t rows, std::size_t workers) noexcept {
+  const std::uint64_t bands = 2 * std::uint64_t{std::max<std::size_t>(1, workers)};
+  return static_cast<std::uint32_t>(std::max<std::uint64_t>(8, (rows + bands - 1) / bands));
+}
+
+namespace {
+
 std::string pixels_text(const Geometry& g) { return std::to_string(g.width) + "x" + std::to_string(g.height); }
 
 }  // namespace
@@ -74,15 +83,17 @@ std::uint32_t ImageJob::band_rows(const Geometry& g) const noexcept {
   return std::min(rows, std::max<std::uint32_t>(1, g.height));
 }
 
-std::uint32_t ImageJob::filter_band_rows(const Filter& filter) const noexcept {
+std::uint32_t ImageJob::filter_band_rows(const Filter& filter, std::size_t workers) const noexcept {
   const Geometry& g = filter.output();
-  std::uint32_t rows = band_rows(g);
-  if (options_.band_rows == 0 && filter.streams() && g.height > 1) {
+  if (options_.band_rows != 0) return options_.band_rows;
+  const std::uint32_t fair = fair_share(g.height, workers);
+  std::uint32_t rows = std::min(band_rows(g), fair);
+  if (filter.streams() && g.height > 1) {
     const std::uint32_t mid = g.height / 2;
     const std::uint32_t reach = filter.needs({mid, mid + 1}).size();
-    rows = std::min(std::max(rows, std::min<std::uint32_t>(4 * reach, 4096)), g.height);
+    rows = std::max(rows, std::min({4 * reach, std::uint32_t{4096}, fair}));
   }
-  return rows;
+  return std::clamp<std::uint32_t>(rows, 1, std::max<std::uint32_t>(1, g.height));
 }
 
 void ImageJob::begin_output(const std::stop_token& stop) {
@@ -156,7 +167,7 @@ std::optional<Image> render_whole(ImageJob& job, BandRunner& bands, const std::s
     if (stop.stop_requested()) return std::nullopt;
     Image next(filter->output());
     const RowWindow src = current.window();
-    bands.run(next.geometry().height, job.filter_band_rows(*filter), [&](RowRange band) {
+    bands.run(next.geometry().height, job.filter_band_rows(*filter, bands.workers()), [&](RowRange band) {
       const auto t = Clock::now();
       filter->apply(src, band, next.row(band.begin));
       StageClock::add(clock.filter_ns, t);

@@ -21,6 +21,10 @@
 
 namespace conc::image {
 
+/// Rows per band that give each of `workers` threads two bands of `rows`
+/// (so a band that runs long still leaves the others something), at least 8.
+std::uint32_t fair_share(std::uint32_t rows, std::size_t workers) noexcept;
+
 /// One image on its way through the chain.
 ///
 /// Thread contract: `open()` runs first, on one thread; after it the
@@ -51,10 +55,12 @@ class ImageJob {
   /// Rows per strip of an image of geometry `g` (decoding, encoding,
   /// handing rows between stages): about a megabyte.
   [[nodiscard]] std::uint32_t band_rows(const Geometry& g) const noexcept;
-  /// Rows per band of `filter`'s output when the image is processed whole:
-  /// band_rows, but at least four times the filter's vertical reach (a band
-  /// recomputes its reach, so that keeps the overhead about a quarter).
-  [[nodiscard]] std::uint32_t filter_band_rows(const Filter& filter) const noexcept;
+  /// Rows per band of `filter`'s output when the image is processed whole
+  /// by `workers` threads: band_rows, but at least four times the filter's
+  /// vertical reach (a band recomputes its reach, so that keeps the
+  /// overhead about a quarter), and never so many that a worker gets fewer
+  /// than two bands (a wide filter must not idle most of a big pool).
+  [[nodiscard]] std::uint32_t filter_band_rows(const Filter& filter, std::size_t workers) const noexcept;
 
   /// Opens the output file and the encoder.
   void begin_output(const std::stop_token& stop);

@@ -11,8 +11,8 @@
 // What the reader delivers: the channel count stb reports as stored (GIF,
 // PSD: RGBA; BMP: RGB or RGBA; TGA, PNM, PNG, JPEG: as stored), 16-bit where
 // the file is (PNG, PSD, PNM), HDR tone-mapped to 8 bit with stb's defaults.
-// No metadata: under --decoder stb a JPEG's or PNG's EXIF and ICC profile
-// are dropped, so its orientation is not applied either.
+// No metadata of its own: under --decoder stb a JPEG's or PNG's EXIF and ICC
+// profile come from the native decoder's header read (codec.cpp).
 //
 // What the writer takes: 8-bit samples (16-bit input rounds). BMP keeps
 // grey, RGB and RGBA (stb writes grey as 24-bit RGB, RGBA as a 32-bit V4
@@ -360,7 +360,9 @@ bool pnm_header_fits(std::FILE* file) {
 
 class StbReader final : public ImageReader {
  public:
-  StbReader(FilePtr file, ImageType type, const ReadOptions& options) : file_(std::move(file)), type_(type) {
+  StbReader(FilePtr file, ImageType type, const ReadOptions& options, Metadata metadata)
+      : file_(std::move(file)), type_(type) {
+    info_.metadata = std::move(metadata);
     source_.file = file_.get();
     if (type == ImageType::kJpeg) {
       const std::string problem = jpeg_problem_for_stb(read_all());
@@ -547,8 +549,9 @@ class StbWriter final : public ImageWriter {
 
 }  // namespace
 
-std::unique_ptr<ImageReader> open_stb_reader(FilePtr file, ImageType type, const ReadOptions& options) {
-  return std::make_unique<StbReader>(std::move(file), type, options);
+std::unique_ptr<ImageReader> open_stb_reader(FilePtr file, ImageType type, const ReadOptions& options,
+                                             Metadata metadata) {
+  return std::make_unique<StbReader>(std::move(file), type, options, std::move(metadata));
 }
 
 std::unique_ptr<ImageWriter> make_stb_writer(const Geometry& g, const WriteOptions& o, ByteSink& sink) {

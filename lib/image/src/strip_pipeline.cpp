@@ -1,6 +1,7 @@
 #include "strip_pipeline.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -136,14 +137,19 @@ bool send_whole(const std::shared_ptr<StreamJob>& sj, BandRunner& bands, const s
   return true;
 }
 
-// The decoder stage: opens each image, then sends its rows in strips (or
-// renders it whole on the pool when it cannot stream).
-void decode_stage(const Options& options, BatchPlan& plan, StageClock& clock, WorkStealingPool& pool,
-                  common::Diagnostics& diag, common::ProgressBar* progress, const std::stop_token& stop, StripSender tx,
-                  StageTimer& timer) {
+// The decoder stage of one lane: takes the next image no lane has taken,
+// opens it, then sends its rows in strips (or renders it whole on the pool
+// when it cannot stream).
+void decode_stage(const Options& options, BatchPlan& plan, std::atomic<std::size_t>& next_image, StageClock& clock,
+                  WorkStealingPool& pool, common::Diagnostics& diag, common::ProgressBar* progress,
+                  const std::stop_token& stop, StripSender tx, StageTimer& timer) {
   ExecutorBands bands(pool, stop);
-  for (const PlannedImage& planned : plan.images) {
-    if (stop.stop_requested()) break;
+  for (;;) {
+    // Relaxed: the counter only hands out distinct indices; the plan it
+    // indexes was complete before any lane's thread started.
+    const std::size_t i = next_image.fetch_add(1, std::memory_order_relaxed);
+    if (i >= plan.images.size() || stop.stop_requested()) break;
+    const PlannedImage& planned = plan.images[i];
     std::shared_ptr<StreamJob> sj;
     std::string error;
     bool sent = false;
@@ -174,10 +180,13 @@ void decode_stage(const Options& options, BatchPlan& plan, StageClock& clock, Wo
 // output band as soon as the rows it needs have arrived.
 class FilterStage {
  public:
-  FilterStage(std::size_t index, WorkStealingPool& pool, const std::stop_token& stop, StageTimer& timer)
-      // Its bands always run to the end, so no half-computed strip ever
-      // goes out; a stop is seen between strips and ends the image there.
-      : index_(index), pool_(pool), bands_(pool, std::stop_token{}), stop_(stop), timer_(timer) {}
+  /// `share`: the pool's workers this stage's bands can expect, the
+  /// others serving the other lanes.
+  FilterStage(std::size_t index, WorkStealingPool& pool, std::size_t share, const std::stop_token& stop,
+              StageTimer& timer)
+      // A stop skips the band's pieces not yet started; the half-computed
+      // band is then dropped and the image ends there, unwritten.
+      : index_(index), share_(std::max<std::size_t>(1, share)), bands_(pool, stop), stop_(stop), timer_(timer) {}
 
   void run(StripReceiver rx, StripSender tx) {
     timer_.drain(rx, [&](Strip s, Clock::time_point busy) {
@@ -217,7 +226,7 @@ class FilterStage {
       // far down the image must not hold everything above it).
       drop_below(filter_->needs({next_out_, next_out_ + 1}).begin, in_rb);
     }
-    produce(tx, s.last, busy);
+    if (!produce(tx, s.last, busy)) return;
     if (s.last) {
       if (next_out_ != out.height) throw ImageError("incomplete image (internal error)");
       finish(Strip::end(job_), tx, busy);
@@ -239,14 +248,16 @@ class FilterStage {
     const Geometry& out = filter_->output();
     const std::uint32_t mid = out.height / 2;
     const std::uint32_t reach = filter_->needs({mid, mid + 1}).size();  // input rows per output row
-    const auto workers = static_cast<std::uint32_t>(std::max<std::size_t>(1, pool_.concurrency()));
     // A piece recomputes its vertical reach: make it about four reaches tall
     // (counted in output rows: a downscale reaches over many input rows per
-    // output row); a band gives every worker two pieces.
+    // output row), unless that leaves a worker fewer than two pieces of the
+    // image; a band gives every worker two pieces.
     const auto reach_out = static_cast<std::uint32_t>(
         std::min<std::uint64_t>(out.height, (std::uint64_t{4} * reach * out.height + in.height - 1) / in.height));
-    piece_ = std::max<std::uint32_t>({8, reach_out, job->job.band_rows(out) / (2 * workers)});
-    band_ = std::min<std::uint32_t>(piece_ * 2 * workers, out.height);
+    const auto pieces = 2 * std::uint64_t{share_};
+    piece_ = std::max<std::uint32_t>({8, static_cast<std::uint32_t>(job->job.band_rows(out) / pieces),
+                                      std::min(reach_out, fair_share(out.height, share_))});
+    band_ = static_cast<std::uint32_t>(std::min<std::uint64_t>(piece_ * pieces, out.height));
     // The window holds the input rows of one band: keep that bounded (a
     // many-core pool must not turn bands into the whole image).
     const std::size_t budget = std::size_t{32} << 20;
@@ -258,7 +269,8 @@ class FilterStage {
     }
   }
 
-  void produce(StripSender& tx, bool complete, Clock::time_point busy) {
+  // False when the run stopped: the image has been ended.
+  bool produce(StripSender& tx, bool complete, Clock::time_point busy) {
     const Geometry& out = filter_->output();
     const std::size_t in_rb = filter_->input().row_bytes();
     const std::size_t out_rb = out.row_bytes();
@@ -271,6 +283,10 @@ class FilterStage {
       bands_.run(band.size(), piece_, [&](RowRange r) {
         filter_->apply(src, {band.begin + r.begin, band.begin + r.end}, dst.data() + std::size_t{r.begin} * out_rb);
       });
+      if (stop_.stop_requested()) {  // some pieces were skipped: the band is not whole
+        finish(Strip::stop(job_), tx, busy);
+        return false;
+      }
       StageClock::add(job_->job.clock().filter_ns, t);
       StageClock::add(job_->job.clock().pixels_filtered, std::uint64_t{band.size()} * out.width);
       timer_.stats.units += std::uint64_t{band.size()} * out.width;
@@ -287,6 +303,7 @@ class FilterStage {
       busy = Clock::now();
     }
     timer_.busy_since(busy);
+    return true;
   }
 
   void drop_below(std::uint32_t row, std::size_t row_bytes) {
@@ -306,7 +323,7 @@ class FilterStage {
   }
 
   std::size_t index_;
-  WorkStealingPool& pool_;
+  std::size_t share_;
   ExecutorBands bands_;
   std::stop_token stop_;
   StageTimer& timer_;
@@ -400,42 +417,54 @@ class EncodeStage {
 
 }  // namespace
 
+std::size_t strip_lanes(std::size_t threads, std::size_t images) noexcept {
+  return std::max<std::size_t>(1, std::min(threads, images));
+}
+
 void run_strip_pipeline(const Options& options, BatchPlan& plan, StageClock& clock, common::Diagnostics& diag,
                         const std::stop_token& stop, common::ProgressBar* progress, conc::RunStats& stats) {
   const std::size_t filters = options.filters.size();
   WorkStealingPool pool(conc::thread_count(options.threads));
-  std::vector<StageTimer> timers(filters + 2);
+  const std::size_t lanes = strip_lanes(pool.concurrency(), plan.images.size());
+  std::atomic<std::size_t> next_image{0};
+  std::vector<std::vector<StageTimer>> timers(lanes, std::vector<StageTimer>(filters + 2));
   {
     // Each endpoint is moved into the one stage thread that uses it: a
     // stage that ends closes its channels, and nothing else holds them open.
     std::vector<std::jthread> threads;
-    auto [tx, rx] = bounded<Strip>(kChannelStrips);
-    threads.emplace_back([&, tx = std::move(tx)]() mutable {
-      decode_stage(options, plan, clock, pool, diag, progress, stop, std::move(tx), timers[0]);
-    });
-    for (std::size_t k = 0; k < filters; ++k) {
-      auto [next_tx, next_rx] = bounded<Strip>(kChannelStrips);
-      threads.emplace_back([&, k, rx = std::move(rx), tx = std::move(next_tx)]() mutable {
-        FilterStage(k, pool, stop, timers[k + 1]).run(std::move(rx), std::move(tx));
+    threads.reserve(lanes * (filters + 2));
+    for (std::vector<StageTimer>& lane : timers) {
+      auto [tx, rx] = bounded<Strip>(kChannelStrips);
+      threads.emplace_back([&, tx = std::move(tx)]() mutable {
+        decode_stage(options, plan, next_image, clock, pool, diag, progress, stop, std::move(tx), lane[0]);
       });
-      rx = std::move(next_rx);
+      for (std::size_t k = 0; k < filters; ++k) {
+        auto [next_tx, next_rx] = bounded<Strip>(kChannelStrips);
+        threads.emplace_back([&, k, rx = std::move(rx), tx = std::move(next_tx)]() mutable {
+          FilterStage(k, pool, pool.concurrency() / lanes, stop, lane[k + 1]).run(std::move(rx), std::move(tx));
+        });
+        rx = std::move(next_rx);
+      }
+      threads.emplace_back([&, rx = std::move(rx)]() mutable {
+        EncodeStage(plan, diag, stop, progress, lane[filters + 1]).run(std::move(rx));
+      });
     }
-    threads.emplace_back([&, rx = std::move(rx)]() mutable {
-      EncodeStage(plan, diag, stop, progress, timers[filters + 1]).run(std::move(rx));
-    });
   }  // joined: every timer is final and visible here
 
+  // A stage's figures are its copies' in every lane, added up.
   stats.workers = pool.worker_stats();
-  timers[0].stats.name = "decode";
-  for (std::size_t k = 0; k < filters; ++k) timers[k + 1].stats.name = "filter " + options.filters[k]->text();
-  timers[filters + 1].stats.name = "encode";
-  for (auto& t : timers) {
-    t.stats.workers = 1;
-    t.stats.unit = "pixel";
-    stats.stages.push_back(t.stats);
-  }
-  for (std::size_t i = 1; i < timers.size(); ++i) {
-    stats.channels.push_back({stats.stages[i - 1].name + " -> " + stats.stages[i].name, timers[i].input});
+  for (std::size_t s = 0; s < filters + 2; ++s) {
+    StageStats stage;
+    stage.name = s == 0 ? "decode" : s <= filters ? "filter " + options.filters[s - 1]->text() : "encode";
+    stage.unit = "pixel";
+    ChannelStats input{kChannelStrips};
+    for (std::vector<StageTimer>& lane : timers) {
+      lane[s].stats.workers = 1;
+      stage.add(lane[s].stats);
+      input.add(lane[s].input);
+    }
+    if (s > 0) stats.channels.push_back({stats.stages.back().name + " -> " + stage.name, input});
+    stats.stages.push_back(std::move(stage));
   }
 }
 

@@ -27,6 +27,15 @@ struct ChannelStats {
   std::uint64_t received = 0;
   std::chrono::nanoseconds send_blocked{0};  ///< senders waiting for space
   std::chrono::nanoseconds recv_blocked{0};  ///< receivers waiting for items
+
+  /// Folds in the counters of another channel of the same capacity (e.g.
+  /// the same link in a parallel copy of a pipeline).
+  void add(const ChannelStats& other) noexcept {
+    sent += other.sent;
+    received += other.received;
+    send_blocked += other.send_blocked;
+    recv_blocked += other.recv_blocked;
+  }
 };
 
 /// The live counters of one worker. Written by that worker only, read by
@@ -88,6 +97,19 @@ struct StageStats {
   /// bytes do not say it; 0 and "" elsewhere (not reported).
   std::uint64_t units = 0;
   std::string unit = {};
+
+  /// Folds in the counters of another copy of this stage: its workers join
+  /// this stage's, its times and counts add up.
+  void add(const StageStats& other) noexcept {
+    workers += other.workers;
+    items += other.items;
+    bytes_in += other.bytes_in;
+    bytes_out += other.bytes_out;
+    busy += other.busy;
+    wait_input += other.wait_input;
+    wait_output += other.wait_output;
+    units += other.units;
+  }
 };
 
 /// Everything `--stats` reports about one run: filled by the engine from its

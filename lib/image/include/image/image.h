@@ -25,7 +25,7 @@ namespace conc::image {
 /// one writes byte-identical files: a filter's output row never depends on
 /// the band it was computed in (filter.h).
 enum class Strategy {
-  kChannels,  ///< decode -> each filter -> encode as stages joined by bounded channels of row strips
+  kChannels,  ///< lanes of decode -> each filter -> encode stages joined by bounded channels of row strips
   kSeq,       ///< one thread: images one after another, bands one after another
   kImages,    ///< one image per task on the ThreadPool, each filtered on one thread
   kPool,      ///< images one after another, each split into row bands on the ThreadPool
