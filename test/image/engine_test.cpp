@@ -173,12 +173,16 @@ TEST_CASE("image: collisions are refused before anything is written", "[engine]"
   fs::create_directories(dir.path / "b");
   save_image(img, (dir.path / "a/x.png").string(), ImageType::kPng);
   save_image(img, (dir.path / "b/x.png").string(), ImageType::kPng);
+  std::ofstream(dir.path / "a/notes.jpg") << "not an image\n";
   Captured c;
   const std::string out = (dir.path / "out").string();
-  auto two = options_for(out, {(dir.path / "a/x.png").string(), (dir.path / "b/x.png").string()}, {});
+  auto two = options_for(
+      out,
+      {(dir.path / "a/notes.jpg").string(), (dir.path / "a/x.png").string(), (dir.path / "b/x.png").string()}, {});
   CHECK_THROWS_WITH(process_images(two, c.diag, {}, nullptr), out + "/x.png: both " + (dir.path / "a/x.png").string() +
                                                                   " and " + (dir.path / "b/x.png").string() +
                                                                   " would be written there");
+  CHECK(c.lines.empty());  // the usage error alone: not the text file's line before it
   CHECK_FALSE(fs::exists(out));
 
   auto onto_input =
@@ -210,6 +214,8 @@ TEST_CASE("image: bad images are reported, the others written, nothing partial l
   std::ofstream(in / "text.jpg", std::ios::binary) << "hello\n";
   std::ofstream(in / "readme", std::ios::binary) << "hello\n";
   save_image(make_test_image(geo(300, 200, 3)), (in / "huge.png").string(), ImageType::kPng);
+  fs::create_directories(in / "only-bad/deeper");
+  std::ofstream(in / "only-bad/deeper/cut.jpg", std::ios::binary) << good.substr(0, good.size() / 2);
   for (const auto& s : strategies()) {
     Options o = options_for((dir.path / "out").string(), {in.string()}, {"blur:1"});
     o.strategy = s.id;
@@ -218,17 +224,20 @@ TEST_CASE("image: bad images are reported, the others written, nothing partial l
     Captured c;
     const Result r = process_images(o, c.diag, {}, nullptr);
     INFO(s.name);
-    REQUIRE(c.lines.size() == 4);
+    REQUIRE(c.lines.size() == 5);
     std::sort(c.lines.begin(), c.lines.end());
     CHECK(c.lines[0] == "conc image: " + (in / "cut.jpg").string() + ": truncated JPEG data");
     CHECK(c.lines[1] == "conc image: " + (in / "empty.png").string() + ": empty file");
     CHECK(c.lines[2] ==
           "conc image: " + (in / "huge.png").string() + ": declares 300x200 pixels, more than --max-pixels 50000");
-    CHECK(c.lines[3] == "conc image: " + (in / "text.jpg").string() +
+    CHECK(c.lines[3] == "conc image: " + (in / "only-bad/deeper/cut.jpg").string() + ": truncated JPEG data");
+    CHECK(c.lines[4] == "conc image: " + (in / "text.jpg").string() +
                             ": not an image conc reads (JPEG, PNG, WebP, BMP, TGA, GIF, PSD, PNM, HDR)");
     const auto files = tree(dir.path / "out");
     CHECK(files.size() == 1);
     CHECK(files.count("good.jpg") == 1);
+    // Nothing else either: no directory made for images that all failed.
+    CHECK(std::distance(fs::recursive_directory_iterator(dir.path / "out"), fs::recursive_directory_iterator()) == 1);
     fs::remove_all(dir.path / "out");
   }
 }
@@ -260,6 +269,47 @@ TEST_CASE("image: a stop request writes nothing more and leaves no temporary", "
     (void)process_images(o, c.diag, stop.get_token(), nullptr);
     CHECK(c.lines.empty());
     CHECK(tree(dir.path / "out").empty());
+  }
+}
+
+TEST_CASE("image: a stop mid-run leaves only whole images, each as a full run writes it, and no temporary",
+          "[engine]") {
+  TempDir dir;
+  make_batch(dir.path / "in");
+  fs::rename(dir.path / "in/cut.jpg", dir.path / "in/more5-cut.jpg");  // met mid-walk
+  for (int i = 0; i < 12; ++i) {  // enough images that some are in flight when the stop comes
+    save_image(make_test_image(geo(90, 70, 3), 40 + i), (dir.path / "in" / ("more" + std::to_string(i) + ".png")).string(),
+               ImageType::kPng);
+  }
+  const std::vector<std::string> chain = {"blur:2", "resize:80%"};
+  Captured full;
+  (void)process_images(options_for((dir.path / "ref").string(), {(dir.path / "in").string()}, chain), full.diag, {},
+                       nullptr);
+  const auto reference = tree(dir.path / "ref");
+  REQUIRE(reference.size() == 23);
+  for (const auto& s : strategies()) {
+    INFO(s.name);
+    std::stop_source stop;
+    // The truncated JPEG's error line stops the run, from whichever
+    // thread found it, while other images are being read and written.
+    std::vector<std::string> lines;
+    conc::common::Diagnostics diag("image", [&](std::string_view l) {
+      lines.emplace_back(l);
+      stop.request_stop();
+    });
+    Options o = options_for((dir.path / "out").string(), {(dir.path / "in").string()}, chain);
+    o.strategy = s.id;
+    o.threads = 2;
+    o.band_rows = 8;
+    (void)process_images(o, diag, stop.get_token(), nullptr);
+    CHECK(lines.size() == 1);
+    for (const auto& [name, bytes] : tree(dir.path / "out")) {
+      INFO(name);
+      CHECK(name.find(".conc-") == std::string::npos);
+      REQUIRE(reference.count(name) == 1);
+      CHECK(bytes == reference.at(name));
+    }
+    fs::remove_all(dir.path / "out");
   }
 }
 

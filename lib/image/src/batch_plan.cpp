@@ -1,12 +1,14 @@
 #include "batch_plan.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "common/file_walk.h"
 #include "image/image_error.h"
@@ -84,7 +86,7 @@ struct Found {
 
 }  // namespace
 
-BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
+BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const std::stop_token& stop) {
   BatchPlan plan;
   // `-o new/` names a directory even before it exists.
   const bool output_is_dir = is_directory(options.output) || (!options.output.empty() && options.output.back() == '/');
@@ -115,8 +117,8 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
   std::vector<Found> found;
   for (const auto& input : options.inputs) {
     if (input == "-") {
-      diag.error("-", "reading an image from stdin is not supported: name a file");
-      plan.records.push_back({"-", "", 0, 0, {}, Status::kFailed, "stdin", false});
+      plan.records.push_back(
+          {"-", "", 0, 0, {}, Status::kFailed, "reading an image from stdin is not supported: name a file", false});
       continue;
     }
     if (is_directory(input)) {
@@ -147,6 +149,7 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
   }
 
   for (auto& f : found) {
+    if (stop.stop_requested()) break;  // the run is over: what is planned so far is skipped too
     ImageRecord rec;
     rec.input = f.path;
     std::string error;
@@ -154,7 +157,6 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
     const auto type = identify_file(f.path, error, not_image);
     if (!type) {
       if (f.named || !not_image || name_claims_image(f.path)) {
-        diag.error(f.path, error);
         rec.status = Status::kFailed;
       } else {
         rec.status = Status::kSkipped;
@@ -181,7 +183,6 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
       rec.status = Status::kFailed;
       rec.reason = "--in-place cannot write " + std::string(type_name(*type)) +
                    " (conc writes jpg, png, webp, bmp and tga): use -o and --type";
-      diag.error(f.path, rec.reason);
       plan.records.push_back(std::move(rec));
       continue;
     }
@@ -218,7 +219,29 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag) {
     plan.records.push_back(std::move(rec));
     plan.images.push_back(std::move(img));
   }
+
+  // Only now that the plan stands (a usage error reports nothing else):
+  // the inputs that are no image, one line each.
+  for (const auto& rec : plan.records) {
+    if (rec.status == Status::kFailed) diag.error(rec.input, rec.reason);
+  }
+  // The directories the outputs need that do not exist yet, deepest first.
+  std::set<std::string> missing;
+  for (const auto& img : plan.images) {
+    for (fs::path dir = fs::path(img.output).parent_path(); !dir.empty() && !exists(dir.string());
+         dir = dir.parent_path()) {
+      if (!missing.insert(dir.string()).second) break;  // its parents are in already
+      if (dir == dir.parent_path()) break;
+    }
+  }
+  plan.new_directories.assign(missing.begin(), missing.end());
+  std::sort(plan.new_directories.begin(), plan.new_directories.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   return plan;
+}
+
+void remove_unused_directories(const BatchPlan& plan) noexcept {
+  for (const auto& dir : plan.new_directories) ::rmdir(dir.c_str());  // fails, as it should, unless empty
 }
 
 }  // namespace conc::image

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -22,17 +23,26 @@ struct PlannedImage {
 };
 
 struct BatchPlan {
-  /// Every input in order: images (status kOk until processed), files
+  /// Every input in order: images (status kPending until processed), files
   /// that are no image (kSkipped inside a walk, kFailed when named or
   /// when their name claims an image type: already reported to `diag`).
   std::vector<ImageRecord> records;
   std::vector<PlannedImage> images;
+  /// Directories above the outputs that did not exist when the plan was
+  /// made, deepest first: the run creates them as its images need them.
+  std::vector<std::string> new_directories;
 };
 
 /// Walks the inputs, recognises images by their first bytes, and names
 /// every output. Throws PlanError when two outputs collide, an output
 /// would replace an input without --in-place, or -o is an existing file
-/// while several inputs need a directory.
-BatchPlan plan_batch(const Options& options, common::Diagnostics& diag);
+/// while several inputs need a directory; `diag` has then heard nothing
+/// from the plan (the walk's own errors aside). A stop request ends the
+/// plan early: the files not looked at yet are left out.
+BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const std::stop_token& stop);
+
+/// Removes the plan's new directories that are still empty once the run
+/// is over (every image in them failed, or the run stopped first).
+void remove_unused_directories(const BatchPlan& plan) noexcept;
 
 }  // namespace conc::image

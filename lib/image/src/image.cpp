@@ -61,7 +61,7 @@ std::span<const common::StrategyInfo<Strategy>> strategies() noexcept { return k
 
 Result process_images(const Options& options, common::Diagnostics& diag, std::stop_token stop,
                       common::ProgressBar* progress) {
-  BatchPlan plan = plan_batch(options, diag);
+  BatchPlan plan = plan_batch(options, diag, stop);
   Result result;
   StageClock clock;
   std::uint64_t bytes = 0;
@@ -130,6 +130,7 @@ Result process_images(const Options& options, common::Diagnostics& diag, std::st
   } else {
     result.stats.counts.push_back({"images rendered whole (could not stream)", result.stages.whole_images});
   }
+  remove_unused_directories(plan);
   result.images = std::move(plan.records);
   return result;
 }
