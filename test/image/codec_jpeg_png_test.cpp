@@ -576,7 +576,7 @@ TEST_CASE("exif: damaged blocks read orientation 1 and come back unchanged", "[c
     bad = exif;
     put16(bad, 8, 0xffff, big_endian);  // more entries than bytes
     CHECK(exif_upright(bad).size() == bad.size());
-    CHECK(exif_orientation(bad) >= 1);
+    CHECK(exif_orientation(bad) == 8);  // the entries that fit are read
     bad = exif;
     put16(bad, 24, 4, big_endian);  // orientation as a LONG: not ours to touch
     CHECK(exif_upright(bad) == bad);

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
+#include <functional>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "conc/channel.h"
+#include "conc/mutex.h"
 #include "conc/work_stealing_pool.h"
 #include "image/image_error.h"
 
@@ -53,6 +56,44 @@ struct Strip {
     return Strip{std::move(job), 0, 0, {}, true, true, false, std::move(error)};
   }
   static Strip stop(std::shared_ptr<StreamJob> job) { return Strip{std::move(job), 0, 0, {}, true, true, true, {}}; }
+};
+
+/// The run's own stop, and the first exception that escaped a stage thread
+/// (out of memory while reporting an image). A throwing stage would
+/// otherwise end the process through std::terminate, leaving temporaries
+/// behind: instead it stops the run, its channels close as it ends (the
+/// stages next to it then end too), and the exception is rethrown once
+/// every stage thread has been joined.
+class RunGuard {
+ public:
+  explicit RunGuard(std::stop_token user) : forward_(std::move(user), [this] { stop_.request_stop(); }) {}
+  [[nodiscard]] std::stop_token token() const noexcept { return stop_.get_token(); }
+
+  /// Runs `body`; an exception it throws is kept (the first one) and stops the run.
+  template <class Body>
+  void run(Body&& body) noexcept {
+    try {
+      body();
+    } catch (...) {
+      {
+        MutexLock lock(mutex_);
+        if (!failure_) failure_ = std::current_exception();
+      }
+      stop_.request_stop();
+    }
+  }
+
+  /// After the join: rethrows the kept exception, if any.
+  void rethrow() {
+    MutexLock lock(mutex_);
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+ private:
+  std::stop_source stop_;
+  std::stop_callback<std::function<void()>> forward_;
+  Mutex mutex_;
+  std::exception_ptr failure_ GUARDED_BY(mutex_);
 };
 
 using StripSender = Sender<Strip>;
@@ -405,7 +446,7 @@ class EncodeStage {
 
   BatchPlan& plan_;
   common::Diagnostics& diag_;
-  const std::stop_token& stop_;
+  std::stop_token stop_;
   common::ProgressBar* progress_;
   StageTimer& timer_;
   std::shared_ptr<StreamJob> current_;
@@ -422,7 +463,9 @@ std::size_t strip_lanes(std::size_t threads, std::size_t images) noexcept {
 }
 
 void run_strip_pipeline(const Options& options, BatchPlan& plan, StageClock& clock, common::Diagnostics& diag,
-                        const std::stop_token& stop, common::ProgressBar* progress, conc::RunStats& stats) {
+                        const std::stop_token& user_stop, common::ProgressBar* progress, conc::RunStats& stats) {
+  RunGuard guard(user_stop);
+  const std::stop_token stop = guard.token();
   const std::size_t filters = options.filters.size();
   WorkStealingPool pool(conc::thread_count(options.threads));
   const std::size_t lanes = strip_lanes(pool.concurrency(), plan.images.size());
@@ -436,20 +479,25 @@ void run_strip_pipeline(const Options& options, BatchPlan& plan, StageClock& clo
     for (std::vector<StageTimer>& lane : timers) {
       auto [tx, rx] = bounded<Strip>(kChannelStrips);
       threads.emplace_back([&, tx = std::move(tx)]() mutable {
-        decode_stage(options, plan, next_image, clock, pool, diag, progress, stop, std::move(tx), lane[0]);
+        guard.run([&] {
+          decode_stage(options, plan, next_image, clock, pool, diag, progress, stop, std::move(tx), lane[0]);
+        });
       });
       for (std::size_t k = 0; k < filters; ++k) {
         auto [next_tx, next_rx] = bounded<Strip>(kChannelStrips);
         threads.emplace_back([&, k, rx = std::move(rx), tx = std::move(next_tx)]() mutable {
-          FilterStage(k, pool, pool.concurrency() / lanes, stop, lane[k + 1]).run(std::move(rx), std::move(tx));
+          guard.run([&] {
+            FilterStage(k, pool, pool.concurrency() / lanes, stop, lane[k + 1]).run(std::move(rx), std::move(tx));
+          });
         });
         rx = std::move(next_rx);
       }
       threads.emplace_back([&, rx = std::move(rx)]() mutable {
-        EncodeStage(plan, diag, stop, progress, lane[filters + 1]).run(std::move(rx));
+        guard.run([&] { EncodeStage(plan, diag, stop, progress, lane[filters + 1]).run(std::move(rx)); });
       });
     }
   }  // joined: every timer is final and visible here
+  guard.rethrow();
 
   // A stage's figures are its copies' in every lane, added up.
   stats.workers = pool.worker_stats();
