@@ -109,11 +109,11 @@ Command image_command() {
       "conc image --filter help",
   };
   c.details =
-      "\nFormats: JPEG (libjpeg-turbo), PNG (libpng, 8 and 16 bit) and WebP (libwebp) are read and written;\n"
-      "BMP and TGA are read and written; GIF (first frame), PSD (composite), binary PNM and HDR (tone-mapped\n"
-      "to 8 bit) are read only (written as PNG unless --type says otherwise). Animated WebP, TIFF, AVIF and\n"
-      "HEIC are not supported. Images are recognised by their content; inside a directory a file that is no image is\n"
-      "skipped unless its name claims an image type.\n"
+      "\nFormats: JPEG (libjpeg-turbo), PNG (libpng, 8 and 16 bit) and WebP (libwebp; an animation's first\n"
+      "frame) are read and written; BMP and TGA are read and written; GIF (first frame), PSD (composite),\n"
+      "binary PNM and HDR (tone-mapped to 8 bit) are read only (written as PNG unless --type says otherwise).\n"
+      "TIFF, AVIF and HEIC are not supported. Images are recognised by their content; inside a directory a\n"
+      "file that is no image is skipped unless its name claims an image type.\n"
       "\nOutput: -o FILE for a single input file (its extension picks the type unless --type), else -o DIR,\n"
       "which mirrors the input trees (created when missing). Every file is written to a temporary name and\n"
       "renamed, so no reader sees half an image and an interrupted run leaves nothing behind. Inputs are\n"

@@ -3,13 +3,17 @@
 // side and rarely large; the engine processes it whole).
 //
 // The reader delivers RGB or RGBA 8-bit as the bitstream says, and whether
-// it was lossless, so the engine can write it back lossless. The writer
+// it was lossless, so the engine can write it back lossless. Its EXIF (so
+// its orientation) and ICC profile come from the container's chunks. Of an
+// animation it delivers the first frame, composed on the canvas as
+// libwebp's animation decoder draws it (as GIF gets its first frame). The writer
 // takes any pixel format: grey widens to RGB, grey+alpha to RGBA, 16-bit
 // rounds to 8. Lossless output keeps the colour under fully transparent
 // pixels (WebPConfig::exact), so a lossless round trip is byte-exact; the
 // quality then sets the compression effort, as in cwebp -lossless -q.
 #include <sys/stat.h>
 #include <webp/decode.h>
+#include <webp/demux.h>
 #include <webp/encode.h>
 #include <webp/types.h>
 
@@ -77,6 +81,23 @@ bool read_more(std::FILE* file, std::vector<std::uint8_t>& data, std::size_t lim
   return true;
 }
 
+struct DemuxerDelete {
+  void operator()(WebPDemuxer* d) const noexcept { WebPDemuxDelete(d); }
+};
+struct AnimDecoderDelete {
+  void operator()(WebPAnimDecoder* d) const noexcept { WebPAnimDecoderDelete(d); }
+};
+
+/// The payload of the container's first `fourcc` chunk; empty without one.
+std::vector<std::byte> chunk(WebPDemuxer* demux, const char* fourcc) {
+  WebPChunkIterator it{};
+  if (WebPDemuxGetChunk(demux, fourcc, 1, &it) == 0) return {};
+  const auto* p = reinterpret_cast<const std::byte*>(it.chunk.bytes);
+  std::vector<std::byte> out(p, p + it.chunk.size);
+  WebPDemuxReleaseChunkIterator(&it);
+  return out;
+}
+
 class WebpReader final : public ImageReader {
  public:
   WebpReader(FilePtr file, const ReadOptions& options) {
@@ -98,7 +119,8 @@ class WebpReader final : public ImageReader {
                       options.max_pixels);
     if (more) read_more(file.get(), data_);
     file.reset();
-    if (features.has_animation != 0) throw ImageError("animated WebP is not supported");
+    animated_ = features.has_animation != 0;
+    read_metadata();
     info_.type = ImageType::kWebp;
     info_.geometry = {static_cast<std::uint32_t>(features.width), static_cast<std::uint32_t>(features.height),
                       PixelFormat{features.has_alpha != 0 ? 4 : 3, Depth::k8}};
@@ -125,6 +147,10 @@ class WebpReader final : public ImageReader {
     pixels_.resize(g.bytes());
     const int stride = static_cast<int>(g.row_bytes());
     auto* out = reinterpret_cast<std::uint8_t*>(pixels_.data());
+    if (animated_) {
+      decode_first_frame(out);
+      return;
+    }
     const std::uint8_t* ok = g.format.channels == 4
                                  ? WebPDecodeRGBAInto(data_.data(), data_.size(), out, pixels_.size(), stride)
                                  : WebPDecodeRGBInto(data_.data(), data_.size(), out, pixels_.size(), stride);
@@ -133,8 +159,54 @@ class WebpReader final : public ImageReader {
     if (ok == nullptr) throw ImageError("corrupt WebP: cannot decode");
   }
 
+  void decode_first_frame(std::uint8_t* out) {
+    const Geometry& g = info_.geometry;
+    WebPAnimDecoderOptions options{};
+    if (WebPAnimDecoderOptionsInit(&options) == 0) throw std::runtime_error("libwebp: version mismatch");
+    options.color_mode = MODE_RGBA;
+    options.use_threads = 0;
+    const WebPData webp{data_.data(), data_.size()};
+    const std::unique_ptr<WebPAnimDecoder, AnimDecoderDelete> decoder(WebPAnimDecoderNew(&webp, &options));
+    WebPAnimInfo anim{};
+    std::uint8_t* canvas = nullptr;
+    int timestamp = 0;
+    // The canvas is the size the header declared (the pixel guard's), or
+    // the file is inconsistent.
+    if (!decoder || WebPAnimDecoderGetInfo(decoder.get(), &anim) == 0 || anim.canvas_width != g.width ||
+        anim.canvas_height != g.height || WebPAnimDecoderGetNext(decoder.get(), &canvas, &timestamp) == 0) {
+      throw ImageError("corrupt WebP: cannot decode the first frame of the animation");
+    }
+    const std::size_t pixels = g.pixels();
+    if (g.format.channels == 4) {
+      std::memcpy(out, canvas, pixels * 4);
+    } else {
+      for (std::size_t i = 0; i < pixels; ++i) std::memcpy(out + i * 3, canvas + i * 4, 3);
+    }
+    data_ = {};
+    decoded_ = true;
+  }
+
+  void read_metadata() {
+    const WebPData webp{data_.data(), data_.size()};
+    const std::unique_ptr<WebPDemuxer, DemuxerDelete> demux(WebPDemux(&webp));
+    if (!demux) return;  // the decoder will say what is wrong with the file
+    const std::uint32_t flags = WebPDemuxGetI(demux.get(), WEBP_FF_FORMAT_FLAGS);
+    Metadata& m = info_.metadata;
+    if ((flags & ICCP_FLAG) != 0) m.icc = chunk(demux.get(), "ICCP");
+    if ((flags & EXIF_FLAG) != 0) {
+      m.exif = chunk(demux.get(), "EXIF");
+      // Some writers put JPEG's APP1 prefix in front of the TIFF header.
+      static constexpr char kPrefix[] = {'E', 'x', 'i', 'f', 0, 0};
+      if (m.exif.size() >= sizeof kPrefix && std::memcmp(m.exif.data(), kPrefix, sizeof kPrefix) == 0) {
+        m.exif.erase(m.exif.begin(), m.exif.begin() + sizeof kPrefix);
+      }
+      m.orientation = exif_orientation(m.exif);
+    }
+  }
+
   std::vector<std::uint8_t> data_;
   std::vector<std::byte> pixels_;
+  bool animated_ = false;
   bool decoded_ = false;
   std::uint32_t next_row_ = 0;
 };
