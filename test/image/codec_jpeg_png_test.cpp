@@ -462,6 +462,28 @@ TEST_CASE("jpeg: progressive files decode, and fail cleanly when cut", "[codec]"
   CHECK_THROWS_WITH(decode(ImageType::kJpeg, jpeg), "truncated JPEG data");
 }
 
+TEST_CASE("jpeg: a progressive file of more than 500 scans is refused, not decoded for minutes", "[codec]") {
+  const Image img = photo_like(16, 16);
+  const std::vector<JSAMPLE> samples(reinterpret_cast<const JSAMPLE*>(img.data()),
+                                     reinterpret_cast<const JSAMPLE*>(img.data()) + img.size_bytes());
+  const Bytes jpeg = libjpeg_write(16, 16, JCS_RGB, samples, true);
+  // The last scan (SOS to EOI), repeated: libjpeg calls each repeat bogus
+  // progression, a warning it would tolerate.
+  std::size_t last_sos = 0;
+  for (std::size_t i = 2; i + 1 < jpeg.size(); ++i) {
+    if (jpeg[i] == std::byte{0xff} && jpeg[i + 1] == std::byte{0xda}) last_sos = i;
+  }
+  REQUIRE(last_sos > 0);
+  const Bytes scan(jpeg.begin() + static_cast<std::ptrdiff_t>(last_sos), jpeg.end() - 2);
+  Bytes many(jpeg.begin(), jpeg.end() - 2);
+  Bytes some = many;
+  for (int i = 0; i < 600; ++i) many.insert(many.end(), scan.begin(), scan.end());
+  for (int i = 0; i < 100; ++i) some.insert(some.end(), scan.begin(), scan.end());
+  for (Bytes* b : {&many, &some}) b->insert(b->end(), jpeg.end() - 2, jpeg.end());
+  CHECK(mean_abs_error(img, decode(ImageType::kJpeg, some)) <= 3.0);  // about 110 scans: still read
+  CHECK_THROWS_WITH(decode(ImageType::kJpeg, many), "corrupt JPEG: more than 500 progressive scans");
+}
+
 TEST_CASE("jpeg: extraneous bytes before a marker are tolerated, as viewers do", "[codec]") {
   const Image img = photo_like(32, 32);
   const Bytes jpeg = encode(img, jpeg_options(95));

@@ -33,6 +33,10 @@ constexpr std::size_t kMaxMarkerData = 65533;
 constexpr std::size_t kOutputBuffer = 64 * 1024;
 // Rows handed to libjpeg per call: enough for its largest output group.
 constexpr std::uint32_t kRowBatch = 16;
+// Each scan of a progressive file is a pass over the whole coefficient
+// image, so a small file of thousands of tiny scans costs minutes of CPU.
+// Encoders write about ten; libjpeg-turbo's own tools stop at 500.
+constexpr int kMaxScans = 500;
 
 // libjpeg hands callbacks a pointer to `mgr`; as the first member of a
 // standard-layout struct it converts back to the whole.
@@ -68,6 +72,16 @@ void on_message(j_common_ptr cinfo, int level) {
 
 void no_output(j_common_ptr) {}
 
+// libjpeg's progress hook, called as it consumes input: the scan limit.
+void on_progress(j_common_ptr cinfo) {
+  if (cinfo->is_decompressor == 0) return;
+  if (reinterpret_cast<j_decompress_ptr>(cinfo)->input_scan_number > kMaxScans) {
+    ErrorState& s = state_of(cinfo);
+    std::snprintf(s.message, sizeof s.message, "more than %d progressive scans", kMaxScans);
+    std::longjmp(s.jump, 1);
+  }
+}
+
 void install(ErrorState& s, jpeg_error_mgr*& err) {
   err = jpeg_std_error(&s.mgr);
   s.mgr.error_exit = on_error;
@@ -87,7 +101,10 @@ std::uint8_t mul255(unsigned a, unsigned b) noexcept { return static_cast<std::u
 
 class JpegReader final : public ImageReader {
  public:
-  explicit JpegReader(FilePtr file) : file_(std::move(file)) { install(err_, cinfo_.err); }
+  explicit JpegReader(FilePtr file) : file_(std::move(file)) {
+    install(err_, cinfo_.err);
+    progress_.progress_monitor = on_progress;
+  }
   ~JpegReader() override {
     if (icc_ != nullptr) std::free(icc_);
     jpeg_destroy_decompress(&cinfo_);
@@ -128,6 +145,7 @@ class JpegReader final : public ImageReader {
   bool read_header() {
     if (setjmp(err_.jump) != 0) return false;
     jpeg_create_decompress(&cinfo_);
+    cinfo_.progress = &progress_;  // after create, which clears the struct
     jpeg_stdio_src(&cinfo_, file_.get());
     jpeg_save_markers(&cinfo_, kExifMarker, 0xffff);
     jpeg_save_markers(&cinfo_, kIccMarker, 0xffff);
@@ -208,6 +226,7 @@ class JpegReader final : public ImageReader {
   FilePtr file_;
   jpeg_decompress_struct cinfo_{};
   ErrorState err_{};
+  jpeg_progress_mgr progress_{};
   bool cmyk_ = false;
   bool started_ = false;
   bool failed_ = false;
