@@ -137,6 +137,13 @@ TEST_CASE("image: a bad image is one line and exit 1, the others are written") {
   const auto verbose =
       run_process({kConc, "image", "-v", "--log-level", "warn", "-o", out, (dir.path / "in").string()});
   CHECK(verbose.out.find((dir.path / "in/notes.txt").string() + ": skipped: not an image") != std::string::npos);
+
+  // A named file that is missing reads as in every other command.
+  const std::string missing = (dir.path / "missing.jpg").string();
+  const auto gone = run_process({kConc, "image", "-f", "invert", "-o", out, missing, good});
+  CHECK(gone.exit_code == 1);
+  CHECK(gone.err == "conc image: " + missing + ": No such file or directory\n"
+                    "conc image: 1 image written, 1 failed, 0 skipped (not images)\n");
 }
 
 TEST_CASE("image --in-place replaces inputs, and keeps one whose filter fails") {

@@ -139,9 +139,12 @@ bool plausible_tga(std::span<const std::byte> head) noexcept {
   }
 }
 
-std::system_error errno_error(const char* what) {
+// errno as an exception; with no `what`, the bare reason (an open that
+// failed reads as the other commands word it: "No such file or directory").
+std::system_error errno_error(const char* what = nullptr) {
   const int e = errno != 0 ? errno : EIO;
-  return {e, std::generic_category(), what};
+  return what == nullptr ? std::system_error(e, std::generic_category())
+                         : std::system_error(e, std::generic_category(), what);
 }
 
 }  // namespace
@@ -207,10 +210,10 @@ namespace {
 // to the path since). The two share one file offset.
 FilePtr duplicate(std::FILE* file) {
   const int fd = ::fcntl(::fileno(file), F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) throw errno_error("cannot open");
+  if (fd < 0) throw errno_error();
   FilePtr copy(::fdopen(fd, "rb"));
   if (!copy) {
-    const auto error = errno_error("cannot open");
+    const auto error = errno_error();
     ::close(fd);
     throw error;
   }
@@ -221,7 +224,7 @@ FilePtr open_regular(const std::string& path) {
   // O_NONBLOCK so that a FIFO handed here by mistake fails below instead of
   // waiting for a writer; it is cleared again before any read.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) throw errno_error("cannot open");
+  if (fd < 0) throw errno_error();
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const auto error = errno_error("cannot stat");
@@ -234,13 +237,13 @@ FilePtr open_regular(const std::string& path) {
   }
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
-    const auto error = errno_error("cannot open");
+    const auto error = errno_error();
     ::close(fd);
     throw error;
   }
   FilePtr file(::fdopen(fd, "rb"));
   if (!file) {
-    const auto error = errno_error("cannot open");
+    const auto error = errno_error();
     ::close(fd);
     throw error;
   }
