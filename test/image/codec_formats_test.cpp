@@ -549,6 +549,25 @@ TEST_CASE("stb decodes GIF, PSD and TGA fixtures", "[formats]") {
   }
 }
 
+TEST_CASE("a top-down BMP (negative height) reads the right way up", "[formats]") {
+  TempDir dir;
+  const Image src = make_test_image({5, 3, {3, Depth::k8}}, 7);
+  std::string bmp = encode(src, as(ImageType::kBmp));  // bottom-up, rows padded to 16 bytes
+  const auto le32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(bmp[at + static_cast<std::size_t>(i)]);
+    return v;
+  };
+  const std::size_t pixels = le32(10);
+  REQUIRE(le32(22) == 3);
+  REQUIRE(bmp.size() - pixels >= 3 * 16);
+  std::string top_down = bmp.substr(0, pixels);
+  for (std::size_t row = 3; row-- > 0;) top_down += bmp.substr(pixels + row * 16, 16);
+  const std::uint32_t minus_three = 0xfffffffdu;
+  for (std::size_t i = 0; i < 4; ++i) top_down[22 + i] = static_cast<char>((minus_three >> (8 * i)) & 0xff);
+  CHECK(same_pixels(decode(dir.write("top-down.bmp", top_down)), src));
+}
+
 TEST_CASE("stb decodes PNM, HDR and hand-written TGA", "[formats]") {
   TempDir dir;
   SECTION("P6") {
@@ -663,6 +682,24 @@ TEST_CASE("bad input is an ImageError naming the reason", "[formats]") {
   SECTION("a truncated BMP") {
     const std::string bmp = encode(make_test_image({16, 16, {3, Depth::k8}}), as(ImageType::kBmp));
     require_image_error(dir.write("t.bmp", bmp.substr(0, bmp.size() / 2)), "truncated BMP");
+  }
+  SECTION("a truncated PNM or uncompressed TGA (stb would fill the rest with black), a PNM maximum of 0") {
+    std::string pgm = "P5\n16 16\n255\n" + std::string(256, '\x40');
+    CHECK(decode(dir.write("whole.pgm", pgm)).geometry() == Geometry{16, 16, {1, Depth::k8}});
+    require_image_error(dir.write("t.pgm", pgm.substr(0, pgm.size() - 1)), "truncated PNM");
+    const std::string ppm16 = "P6 8 8 65535\n" + std::string(8 * 8 * 3 * 2, '\x01');
+    CHECK(decode(dir.write("whole.ppm", ppm16)).geometry() == Geometry{8, 8, {3, Depth::k16}});
+    require_image_error(dir.write("t.ppm", ppm16.substr(0, ppm16.size() / 2)), "truncated PNM");
+    require_image_error(dir.write("zero.ppm", "P6\n2 2\n0\n" + std::string(12, '\0')),
+                        "corrupt PNM: a maximum value outside 1-65535");
+    std::string tga(18, '\0');
+    tga[2] = 2;   // uncompressed true colour
+    tga[12] = 4;  // 4x2
+    tga[14] = 2;
+    tga[16] = 24;
+    tga += std::string(4 * 2 * 3, '\x7f');
+    CHECK(decode(dir.write("whole.tga", tga)).geometry() == Geometry{4, 2, {3, Depth::k8}});
+    require_image_error(dir.write("t.tga", tga.substr(0, tga.size() - 1)), "truncated TGA");
   }
   SECTION("a truncated PNG and JPEG under the stb decoder") {
     const std::string png = slurp(data_file("fmt-rgb8.png"));

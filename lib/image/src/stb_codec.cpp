@@ -333,29 +333,50 @@ std::string jpeg_problem_for_stb(const std::vector<unsigned char>& d) {
   return {};
 }
 
-/// Whether a PNM header's numbers all fit an int. Debian's 2022 stb_image
-/// parses them without an overflow check (undefined behaviour, found by the
-/// fuzzer); this reads the header as stb does: the magic, then width,
-/// height and maximum value, each after whitespace and # comments.
-bool pnm_header_fits(std::FILE* file) {
+/// Reads a binary PNM header as stb does (the magic, then width, height and
+/// maximum value, each after whitespace and # comments) and checks what
+/// Debian's 2022 stb_image does not: numbers that overflow an int
+/// (undefined behaviour there, found by the fuzzer), a maximum value
+/// outside 1-65535 (throws ImageError). Returns the bytes the file needs
+/// to hold every sample: stb would fill missing rows with black.
+std::uint64_t check_pnm_header(std::FILE* file) {
   const auto space = [](int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
   std::fgetc(file);
-  std::fgetc(file);
+  const int variant = std::fgetc(file);
   int c = std::fgetc(file);
-  for (int field = 0; field < 3; ++field) {
+  std::array<std::uint64_t, 3> fields{};  // width, height, maximum value
+  for (auto& value : fields) {
     while (true) {
       while (c != EOF && space(c)) c = std::fgetc(file);
       if (c != '#') break;
       while (c != EOF && c != '\n' && c != '\r') c = std::fgetc(file);
     }
-    long long value = 0;
     while (c >= '0' && c <= '9') {
-      value = value * 10 + (c - '0');
-      if (value > INT_MAX / 10) return false;
+      value = value * 10 + static_cast<unsigned>(c - '0');
+      if (value > INT_MAX / 10) throw ImageError("corrupt PNM: a header number out of range");
       c = std::fgetc(file);
     }
   }
-  return true;
+  if (fields[2] == 0 || fields[2] > 65535) throw ImageError("corrupt PNM: a maximum value outside 1-65535");
+  // One whitespace byte (just read, in `c`) separates the header from the samples.
+  // (The numbers are below 2^28 each: no product here overflows.)
+  const long data = std::ftell(file);
+  const std::uint64_t sample_bytes = fields[2] > 255 ? 2 : 1;
+  return static_cast<std::uint64_t>(data < 0 ? 0 : data) +
+         fields[0] * fields[1] * (variant == '6' ? 3 : 1) * sample_bytes;
+}
+
+/// The bytes an uncompressed TGA (types 1-3) needs for its header, id
+/// field, colour map and pixels: stb would fill what is missing with black.
+/// 0 for the run-length types, which end at a read past the end instead.
+std::uint64_t tga_length(std::FILE* file) {
+  std::array<unsigned char, 18> h{};
+  if (std::fread(h.data(), 1, h.size(), file) != h.size()) return 0;  // stb's header read says what is wrong
+  const auto le16 = [&](std::size_t at) { return std::uint64_t{h[at]} | std::uint64_t{h[at + 1]} << 8; };
+  const unsigned type = h[2];
+  if (type < 1 || type > 3) return 0;
+  const std::uint64_t colour_map = h[1] == 1 ? le16(5) * ((h[7] + 7u) / 8) : 0;
+  return h.size() + h[0] + colour_map + le16(12) * le16(14) * ((h[16] + 7u) / 8);
 }
 
 class StbReader final : public ImageReader {
@@ -369,17 +390,25 @@ class StbReader final : public ImageReader {
       if (!problem.empty()) throw ImageError("corrupt JPEG: " + problem);
       source_.rewind();
     }
-    if (type == ImageType::kPnm) {
-      if (!pnm_header_fits(file_.get())) throw ImageError("corrupt PNM: a header number out of range");
+    std::uint64_t need = 0;  // bytes the declared pixels take, where stb would not notice fewer
+    if (type == ImageType::kPnm || type == ImageType::kTga) {
+      need = (type == ImageType::kPnm ? check_pnm_header : tga_length)(file_.get());
       source_.rewind();
     }
     int width = 0;
     int height = 0;
     int channels = 0;
     if (stbi_info_from_callbacks(&Source::kCallbacks, &source_, &width, &height, &channels) == 0) fail();
+    // stbi_info passes a top-down BMP's height on as stored, negative (its
+    // loader takes the absolute value).
+    if (type == ImageType::kBmp && height < 0 && height != INT_MIN) height = -height;
+    if (width < 0 || height < 0) throw ImageError("corrupt " + format_name(type_) + ": a negative size");
     check_pixel_guard(static_cast<std::uint64_t>(width), static_cast<std::uint64_t>(height), options.max_pixels);
     if (channels < 1 || channels > 4) throw ImageError("corrupt " + format_name(type_) + ": unsupported channel count");
     check_plausible_size(static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height));
+    if (struct stat st {}; ::fstat(::fileno(file_.get()), &st) == 0 && static_cast<std::uint64_t>(st.st_size) < need) {
+      throw ImageError("truncated " + format_name(type_));
+    }
     source_.rewind();
     const bool sixteen = stbi_is_16_bit_from_callbacks(&Source::kCallbacks, &source_) != 0;
     if (type == ImageType::kPng && (channels == 1 || channels == 3) && png_has_colour_key(file_.get())) ++channels;
