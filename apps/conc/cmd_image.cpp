@@ -88,6 +88,8 @@ int run(const ImageFlags& f, RunContext& ctx) {
   }
   progress.finish();
   ctx.stats = std::move(result.stats);
+  // Interrupted: no report, as no command commits its output on exit 130
+  // (DESIGN.md section 4); the images written so far are whole.
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;
   const auto format = ctx.options.format == "json" ? image::ReportFormat::kJson : image::ReportFormat::kText;
   image::write_report(ctx.output, result, format, ctx.options.verbose > 0);

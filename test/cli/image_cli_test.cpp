@@ -138,6 +138,18 @@ TEST_CASE("image: a bad image is one line and exit 1, the others are written") {
       run_process({kConc, "image", "-v", "--log-level", "warn", "-o", out, (dir.path / "in").string()});
   CHECK(verbose.out.find((dir.path / "in/notes.txt").string() + ": skipped: not an image") != std::string::npos);
 
+  // An entry the walk cannot read (a dangling link under -L) is a failure
+  // counted with the others, though it has no image to be a record.
+  fs::create_symlink("nowhere.png", dir.path / "in/dangling.png");
+  const auto walked = run_process({kConc, "image", "-L", "-f", "invert", "--format", "json", "-o",
+                                   (dir.path / "out-l").string(), (dir.path / "in").string()});
+  CHECK(walked.exit_code == 1);
+  CHECK(walked.err.find("conc image: " + (dir.path / "in/dangling.png").string() + ": No such file or directory\n") !=
+        std::string::npos);
+  CHECK(walked.err.find("conc image: 1 image written, 2 failed, 1 skipped (not images)\n") != std::string::npos);
+  CHECK(walked.out.find(R"("written":1,"failed":2,"skipped":1})") != std::string::npos);
+  fs::remove(dir.path / "in/dangling.png");
+
   // A named file that is missing reads as in every other command.
   const std::string missing = (dir.path / "missing.jpg").string();
   const auto gone = run_process({kConc, "image", "-f", "invert", "-o", out, missing, good});

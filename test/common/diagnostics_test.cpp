@@ -21,6 +21,19 @@ TEST_CASE("Diagnostics prints 'conc <sub>: <input>: <reason>' and counts") {
   CHECK(d.warnings() == 1);
 }
 
+TEST_CASE("a name's control characters are escaped, so a line stays one line") {
+  using conc::common::printable_name;
+  CHECK(printable_name("plain name.jpg") == "plain name.jpg");
+  CHECK(printable_name("a\nb\tc\rd") == "a\\nb\\tc\\rd");
+  CHECK(printable_name(std::string("x\x01\x1f\x7fy", 5)) == "x\\x01\\x1f\\x7fy");
+  CHECK(printable_name("caf\xc3\xa9 \xff") == "caf\xc3\xa9 \xff");  // UTF-8 and other bytes kept
+  std::vector<std::string> lines;
+  conc::common::Diagnostics d("image", [&](std::string_view l) { lines.emplace_back(l); });
+  d.error("evil\nconc image: fake.png: all good\n.jpg", "not an image");
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0] == "conc image: evil\\nconc image: fake.png: all good\\n.jpg: not an image");
+}
+
 TEST_CASE("quiet Diagnostics still prints errors but not warnings") {
   std::vector<std::string> lines;
   conc::common::Diagnostics d("wordcount", [&](std::string_view l) { lines.emplace_back(l); });

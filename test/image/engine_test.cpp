@@ -190,6 +190,15 @@ TEST_CASE("image: collisions are refused before anything is written", "[engine]"
   CHECK_THROWS_WITH(process_images(onto_input, c.diag, {}, nullptr),
                     Catch::Contains("would replace the input") || Catch::Contains("would be written there"));
 
+  // A tree written into itself, or named inside -o, is still the input.
+  auto into_itself = options_for((dir.path / "a").string(), {(dir.path / "a").string()}, {});
+  CHECK_THROWS_WITH(process_images(into_itself, c.diag, {}, nullptr),
+                    (dir.path / "a/x.png").string() + ": would replace the input " + (dir.path / "a/x.png").string() +
+                        " (use --in-place to replace inputs)");
+  auto named_inside = options_for(dir.path.string(), {(dir.path / "b").string()}, {});
+  CHECK(process_images(named_inside, c.diag, {}, nullptr).images.at(0).status == Status::kOk);
+  CHECK(fs::exists(dir.path / "x.png"));
+
   auto single_onto_itself = options_for((dir.path / "a/x.png").string(), {(dir.path / "a/x.png").string()}, {});
   CHECK_THROWS_WITH(process_images(single_onto_itself, c.diag, {}, nullptr),
                     (dir.path / "a/x.png").string() + ": would replace the input " + (dir.path / "a/x.png").string() +

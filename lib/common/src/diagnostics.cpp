@@ -23,6 +23,29 @@ Diagnostics::Diagnostics(std::string command, Sink sink) : command_(std::move(co
   }
 }
 
+std::string printable_name(std::string_view name) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(name.size());
+  for (const char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) {
+      out += ch;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
 std::string Diagnostics::format(std::string_view input, std::string_view reason) const {
   std::string line = "conc";
   if (!command_.empty()) {
@@ -31,7 +54,7 @@ std::string Diagnostics::format(std::string_view input, std::string_view reason)
   }
   line += ": ";
   if (!input.empty()) {
-    line += input;
+    line += printable_name(input);
     line += ": ";
   }
   line += reason;

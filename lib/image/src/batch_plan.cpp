@@ -107,14 +107,19 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const st
   }
   const std::string out_root = options.in_place ? "" : canonical_path(options.output);
 
-  // Files under the output directory are earlier outputs, not inputs.
-  auto under_output = [&](const std::string& path) {
+  // Files under the output directory met in a walk of a tree around it are
+  // earlier outputs, not inputs. A tree named at or under the output
+  // directory is the user's input all the same (and its outputs are then
+  // checked against it like any other).
+  auto within_output = [&](const std::string& path, bool or_equal) {
     if (options.in_place || to_file) return false;
     const std::string c = canonical_path(path);
+    if (or_equal && c == out_root) return true;
     return c.size() > out_root.size() && c.compare(0, out_root.size(), out_root) == 0 && c[out_root.size()] == '/';
   };
 
   std::vector<Found> found;
+  const std::size_t errors_before_walk = diag.errors();  // nothing else reports while the plan walks
   for (const auto& input : options.inputs) {
     if (input == "-") {
       plan.records.push_back(
@@ -123,8 +128,9 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const st
     }
     if (is_directory(input)) {
       const std::string root = input.back() == '/' ? input : input + "/";
+      const bool named_in_output = within_output(input, true);
       for (auto& f : common::walk({input}, options.walk, diag)) {
-        if (under_output(f.path)) continue;
+        if (!named_in_output && within_output(f.path, false)) continue;
         std::string rel = f.path.compare(0, root.size(), root) == 0 ? f.path.substr(root.size()) : base_name(f.path);
         found.push_back({std::move(f.path), std::move(rel), f.size, false});
       }
@@ -134,6 +140,8 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const st
       found.push_back({input, base_name(input), size, true});
     }
   }
+
+  plan.walk_errors = diag.errors() - errors_before_walk;
 
   std::map<std::string, std::string> outputs;  // canonical output -> the input it comes from
   std::map<std::string, std::string> inputs;   // canonical input -> as named

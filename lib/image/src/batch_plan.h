@@ -28,6 +28,9 @@ struct BatchPlan {
   /// when their name claims an image type: already reported to `diag`).
   std::vector<ImageRecord> records;
   std::vector<PlannedImage> images;
+  /// Entries the walk could not read (a vanished file, a loop under -L),
+  /// reported to `diag` by the walk itself: not in `records`.
+  std::size_t walk_errors = 0;
   /// Directories above the outputs that did not exist when the plan was
   /// made, deepest first: the run creates them as its images need them.
   std::vector<std::string> new_directories;

@@ -132,6 +132,7 @@ Result process_images(const Options& options, common::Diagnostics& diag, std::st
   }
   remove_unused_directories(plan);
   result.images = std::move(plan.records);
+  result.unreadable = plan.walk_errors;
   return result;
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "common/diagnostics.h"
 #include "common/json_writer.h"
 
 namespace conc::image {
@@ -16,6 +17,7 @@ struct Counts {
 
 Counts count(const Result& r) {
   Counts c;
+  c.failed = r.unreadable;
   for (const auto& rec : r.images) {
     if (rec.status == Status::kOk) ++c.written;
     if (rec.status == Status::kFailed) ++c.failed;
@@ -43,16 +45,17 @@ const char* status_name(Status s) {
 void write_report(common::Output& out, const Result& result, ReportFormat format, bool verbose) {
   if (format == ReportFormat::kText) {
     for (const auto& rec : result.images) {
+      const std::string input = common::printable_name(rec.input);  // one line a record, whatever the name
       switch (rec.status) {
         case Status::kOk:
-          out.write(rec.input + " -> " + rec.output + " " + std::to_string(rec.width) + "x" +
+          out.write(input + " -> " + common::printable_name(rec.output) + " " + std::to_string(rec.width) + "x" +
                     std::to_string(rec.height) + " " + std::to_string(milliseconds(rec.elapsed)) + " ms\n");
           break;
-        case Status::kFailed: out.write(rec.input + ": failed: " + rec.reason + "\n"); break;
+        case Status::kFailed: out.write(input + ": failed: " + rec.reason + "\n"); break;
         case Status::kSkipped:
-          if (verbose) out.write(rec.input + ": skipped: " + rec.reason + "\n");
+          if (verbose) out.write(input + ": skipped: " + rec.reason + "\n");
           break;
-        case Status::kPending: out.write(rec.input + ": not processed (the run was stopped)\n"); break;
+        case Status::kPending: out.write(input + ": not processed (the run was stopped)\n"); break;
       }
     }
     return;

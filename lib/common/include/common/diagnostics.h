@@ -56,6 +56,11 @@ class Diagnostics {
   std::atomic<std::size_t> warnings_{0};
 };
 
+/// `name` with its control characters written as C escapes (\n, \t, \r,
+/// \xHH), so that a file name cannot break a line of text output in two
+/// (or forge a second one). Other bytes, non-UTF-8 ones included, are kept.
+std::string printable_name(std::string_view name);
+
 /// The reason text for an errno value ("No such file or directory").
 std::string errno_reason(int error_number);
 

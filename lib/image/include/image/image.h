@@ -92,6 +92,9 @@ struct StageTotals {
 
 struct Result {
   std::vector<ImageRecord> images;
+  /// Entries inside the input trees that could not be read (reported to
+  /// diag when met): failures with no record, as they have no image.
+  std::size_t unreadable = 0;
   StageTotals stages;
   conc::RunStats stats;
 };

@@ -15,7 +15,8 @@ enum class ReportFormat { kText, kJson };
 /// files only with `verbose`). JSON: `{"images": [{"input", "output",
 /// "width", "height", "milliseconds", "status": "ok"|"failed"|"skipped",
 /// "reason"?, "streamed"}, ...], "written": N, "failed": N, "skipped": N}`,
-/// paths lossless (common/json_writer.h).
+/// paths lossless (common/json_writer.h). "failed" counts the entries a
+/// walk could not read too (Result::unreadable), which have no record.
 void write_report(common::Output& out, const Result& result, ReportFormat format, bool verbose);
 
 /// "N images written, N failed, N skipped (not images)": the stderr summary.
