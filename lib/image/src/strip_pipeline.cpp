@@ -261,6 +261,12 @@ class FilterStage {
     const Geometry& out = filter_->output();
     const std::size_t in_rb = filter_->input().row_bytes();
     if (s.rows > 0 && next_out_ < out.height) {
+      // Rows dropped from the front are reclaimed only once they are at
+      // least half the buffer: each byte is moved about once, not once a strip.
+      if (window_skip_ > 0 && window_skip_ >= window_.size() - window_skip_) {
+        window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(window_skip_));
+        window_skip_ = 0;
+      }
       window_.insert(window_.end(), s.data.data(), s.data.data() + s.data.size());
       window_rows_ += s.rows;
       // Rows above what the next band needs are never read again (a crop
@@ -280,6 +286,7 @@ class FilterStage {
     job_ = job;
     finished_ = false;
     window_.clear();
+    window_skip_ = 0;
     window_first_ = 0;
     window_rows_ = 0;
     next_out_ = 0;
@@ -318,7 +325,7 @@ class FilterStage {
     while (next_out_ < out.height) {
       const RowRange band{next_out_, std::min(out.height, next_out_ + band_)};
       if (!complete && filter_->needs(band).end > window_first_ + window_rows_) break;
-      const RowWindow src{filter_->input(), window_.data(), in_rb, window_first_, window_rows_};
+      const RowWindow src{filter_->input(), window_.data() + window_skip_, in_rb, window_first_, window_rows_};
       PixelBuffer dst(std::size_t{band.size()} * out_rb);
       const auto t = Clock::now();
       bands_.run(band.size(), piece_, [&](RowRange r) {
@@ -336,6 +343,7 @@ class FilterStage {
         drop_below(filter_->needs({next_out_, next_out_ + 1}).begin, in_rb);
       } else {
         window_ = {};  // the output is complete: the rest of the input is only waited for
+        window_skip_ = 0;
         window_first_ = filter_->input().height;
         window_rows_ = 0;
       }
@@ -350,7 +358,7 @@ class FilterStage {
   void drop_below(std::uint32_t row, std::size_t row_bytes) {
     if (row <= window_first_) return;
     const std::uint32_t n = std::min(row - window_first_, window_rows_);
-    window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(std::size_t{n} * row_bytes));
+    window_skip_ += std::size_t{n} * row_bytes;
     window_first_ += n;
     window_rows_ -= n;
   }
@@ -359,6 +367,7 @@ class FilterStage {
     job_ = end.job;
     finished_ = true;
     window_ = {};
+    window_skip_ = 0;
     timer_.busy_since(busy);
     timer_.send(tx, std::move(end));
   }
@@ -371,7 +380,10 @@ class FilterStage {
   std::shared_ptr<StreamJob> job_;
   const Filter* filter_ = nullptr;
   bool finished_ = false;          // this stage sent the image's end
-  std::vector<std::byte> window_;  // input rows [window_first_, window_first_ + window_rows_)
+  // Input rows [window_first_, window_first_ + window_rows_), from byte
+  // window_skip_ on (the rows before it are no longer needed).
+  std::vector<std::byte> window_;
+  std::size_t window_skip_ = 0;
   std::uint32_t window_first_ = 0;
   std::uint32_t window_rows_ = 0;
   std::uint32_t next_out_ = 0;
