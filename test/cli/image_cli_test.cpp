@@ -98,6 +98,13 @@ TEST_CASE("image usage errors exit 2 and leave the -o file alone") {
   usage({"--max-pixels", "-5", "-o", out, in},
         "conc image: --max-pixels: expected a whole number from 1 to 1099511627776, got '-5' (see 'conc image "
         "--help')\n");
+  usage({"--type", "jpg", "-o", out, in},
+        "conc image: -o " + out + ": the name says png, --type says jpg (see 'conc image --help')\n");
+  const std::string tif = dir.path.string() + "/x.TIF";
+  usage({"-o", tif, in}, "conc image: -o " + tif +
+                             ": conc cannot write TIF (it writes jpg, png, webp, bmp and tga) (see 'conc image "
+                             "--help')\n");
+  CHECK_FALSE(fs::exists(tif));
   usage({"-o", dir.path.string() + "/o", in, in}, "conc image: " + dir.path.string() + "/o/in.png: both " + in +
                                                       " and " + in +
                                                       " would be written there (see 'conc image --help')\n");
@@ -154,8 +161,9 @@ TEST_CASE("image: a bad image is one line and exit 1, the others are written") {
   const std::string missing = (dir.path / "missing.jpg").string();
   const auto gone = run_process({kConc, "image", "-f", "invert", "-o", out, missing, good});
   CHECK(gone.exit_code == 1);
-  CHECK(gone.err == "conc image: " + missing + ": No such file or directory\n"
-                    "conc image: 1 image written, 1 failed, 0 skipped (not images)\n");
+  CHECK(gone.err == "conc image: " + missing +
+                        ": No such file or directory\n"
+                        "conc image: 1 image written, 1 failed, 0 skipped (not images)\n");
 }
 
 TEST_CASE("image --in-place replaces inputs, and keeps one whose filter fails") {

@@ -52,9 +52,9 @@
 
 #include "format_codecs.h"
 #include "image/codec.h"
-#include "image_files.h"
 #include "image/image_error.h"
 #include "image/pixels.h"
+#include "image_files.h"
 #include "temp_dir.h"
 #include "test_images.h"
 
@@ -495,12 +495,11 @@ TEST_CASE("WebP: EXIF (with its orientation) and ICC come from the container's c
   const std::string simple = encode(src, lossless);
   const auto exif = conc::image::testing::exif_with_orientation(6);
   const auto icc = conc::image::testing::icc_profile(301);  // odd: the chunk is padded
-  for (const bool prefixed : {false, true}) {  // some writers keep JPEG's "Exif\0\0"
+  for (const bool prefixed : {false, true}) {               // some writers keep JPEG's "Exif\0\0"
     INFO("prefixed " << prefixed);
     const std::string block = (prefixed ? std::string("Exif\0\0", 6) : std::string()) + text_of(exif);
     ImageInfo info;
-    const Image back =
-        decode(dir.write("meta.webp", webp_with_metadata(simple, 6, 4, text_of(icc), block)), {}, &info);
+    const Image back = decode(dir.write("meta.webp", webp_with_metadata(simple, 6, 4, text_of(icc), block)), {}, &info);
     CHECK(info.metadata.orientation == 6);
     CHECK(info.metadata.exif == exif);
     CHECK(info.metadata.icc == icc);
@@ -516,7 +515,7 @@ TEST_CASE("WebP: an animation reads as its first frame", "[formats]") {
   const Image first = decode(data_file("fmt-anim.webp"), {}, &info);
   CHECK(info.type == ImageType::kWebp);
   REQUIRE(first.geometry() == Geometry{4, 2, {3, Depth::k8}});
-  const std::vector<int> expected = {80, 88, 40, 157, 157, 118, 44, 30, 7, 255, 254, 238,
+  const std::vector<int> expected = {80, 88, 40, 157, 157, 118, 44,  30,  7,   255, 254, 238,
                                      3,  11, 0,  29,  29,  0,   141, 126, 104, 240, 219, 203};
   std::vector<int> got;
   for (std::uint32_t y = 0; y < 2; ++y) {

@@ -177,8 +177,7 @@ TEST_CASE("image: collisions are refused before anything is written", "[engine]"
   Captured c;
   const std::string out = (dir.path / "out").string();
   auto two = options_for(
-      out,
-      {(dir.path / "a/notes.jpg").string(), (dir.path / "a/x.png").string(), (dir.path / "b/x.png").string()}, {});
+      out, {(dir.path / "a/notes.jpg").string(), (dir.path / "a/x.png").string(), (dir.path / "b/x.png").string()}, {});
   CHECK_THROWS_WITH(process_images(two, c.diag, {}, nullptr), out + "/x.png: both " + (dir.path / "a/x.png").string() +
                                                                   " and " + (dir.path / "b/x.png").string() +
                                                                   " would be written there");
@@ -287,8 +286,8 @@ TEST_CASE("image: a stop mid-run leaves only whole images, each as a full run wr
   make_batch(dir.path / "in");
   fs::rename(dir.path / "in/cut.jpg", dir.path / "in/more5-cut.jpg");  // met mid-walk
   for (int i = 0; i < 12; ++i) {  // enough images that some are in flight when the stop comes
-    save_image(make_test_image(geo(90, 70, 3), 40 + i), (dir.path / "in" / ("more" + std::to_string(i) + ".png")).string(),
-               ImageType::kPng);
+    save_image(make_test_image(geo(90, 70, 3), 40 + i),
+               (dir.path / "in" / ("more" + std::to_string(i) + ".png")).string(), ImageType::kPng);
   }
   const std::vector<std::string> chain = {"blur:2", "resize:80%"};
   Captured full;

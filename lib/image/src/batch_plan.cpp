@@ -4,11 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cerrno>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include "common/file_walk.h"
 #include "image/image_error.h"
@@ -67,6 +70,18 @@ std::string canonical_path(const std::string& path) {
   return ec ? fs::absolute(path).lexically_normal().string() : p.string();
 }
 
+// An -o FILE named for a format conc neither reads nor writes: writing
+// another format under that name would mislead whatever opens it.
+bool names_format_conc_lacks(const std::string& path) {
+  static constexpr std::array<std::string_view, 9> kOthers = {"tif", "tiff", "avif", "heic", "heif",
+                                                              "jxl", "jp2",  "ico",  "svg"};
+  std::string ext = fs::path(path).extension().string();
+  if (ext.empty()) return false;
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return std::find(kOthers.begin(), kOthers.end(), std::string_view(ext).substr(1)) != kOthers.end();
+}
+
 bool is_directory(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -99,9 +114,19 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const st
     // Several inputs would go into a new directory named like an image.
     throw PlanError("-o " + options.output + ": several inputs need a directory (end it with / to make one)");
   }
-  if (to_file && !options.type) {
-    if (const auto named = type_claimed_by_name(options.output); named && !is_writable(*named)) {
+  if (to_file) {
+    const auto named = type_claimed_by_name(options.output);
+    if (!options.type && named && !is_writable(*named)) {
       throw PlanError("-o " + options.output + ": conc cannot write " + std::string(type_name(*named)) +
+                      " (it writes jpg, png, webp, bmp and tga)");
+    }
+    if (options.type && named && *named != *options.type) {
+      throw PlanError("-o " + options.output + ": the name says " + std::string(type_name(*named)) + ", --type says " +
+                      std::string(type_name(*options.type)));
+    }
+    if (!named && names_format_conc_lacks(options.output)) {
+      throw PlanError("-o " + options.output + ": conc cannot write " +
+                      fs::path(options.output).extension().string().substr(1) +
                       " (it writes jpg, png, webp, bmp and tga)");
     }
   }

@@ -295,8 +295,7 @@ std::unique_ptr<ImageReader> open_reader(const std::string& path, const ReadOpti
     Metadata metadata;
     try {
       metadata = open_native(duplicate(file.get()), options)->info().metadata;
-    } catch (const ImageError&) {
-    }
+    } catch (const ImageError&) {}
     if (std::fseek(file.get(), 0, SEEK_SET) != 0) throw errno_error("cannot seek");  // the offset is shared
     return open_stb_reader(std::move(file), type, options, std::move(metadata));
   }

@@ -406,7 +406,7 @@ class StbReader final : public ImageReader {
     check_pixel_guard(static_cast<std::uint64_t>(width), static_cast<std::uint64_t>(height), options.max_pixels);
     if (channels < 1 || channels > 4) throw ImageError("corrupt " + format_name(type_) + ": unsupported channel count");
     check_plausible_size(static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height));
-    if (struct stat st {}; ::fstat(::fileno(file_.get()), &st) == 0 && static_cast<std::uint64_t>(st.st_size) < need) {
+    if (struct stat st{}; ::fstat(::fileno(file_.get()), &st) == 0 && static_cast<std::uint64_t>(st.st_size) < need) {
       throw ImageError("truncated " + format_name(type_));
     }
     source_.rewind();

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <exception>
 #include <functional>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
@@ -379,7 +379,7 @@ class FilterStage {
   StageTimer& timer_;
   std::shared_ptr<StreamJob> job_;
   const Filter* filter_ = nullptr;
-  bool finished_ = false;          // this stage sent the image's end
+  bool finished_ = false;  // this stage sent the image's end
   // Input rows [window_first_, window_first_ + window_rows_), from byte
   // window_skip_ on (the rows before it are no longer needed).
   std::vector<std::byte> window_;
