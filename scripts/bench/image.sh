@@ -61,10 +61,20 @@ bench() {  # name command
   hyperfine --style none --runs "$runs" --warmup 1 --export-json "$results/$1.json" -n "$1" "$2" >/dev/null
   echo "$1" >>"$results/names"
 }
-split() {  # name conc-args...: decode/filter/encode split and peak RSS of one conc run
+split() {  # name conc-args...: decode/filter/encode split and peak RSS of the run with the median wall time of $runs
   local name="$1"
   shift
-  /usr/bin/time -f "%M" -o "$results/$name.rss" "$conc" image -q --stats-json "$results/$name.stats" "$@" >/dev/null
+  for i in $(seq "$runs"); do
+    /usr/bin/time -f "%M" -o "$results/$name.$i.rss" "$conc" image -q --stats-json "$results/$name.$i.stats" "$@" \
+      >/dev/null
+  done
+  local median
+  median=$(python3 -c 'import json, sys
+runs = sorted((json.load(open(f"{sys.argv[1]}.{i}.stats"))["wall_seconds"], i) for i in range(1, int(sys.argv[2]) + 1))
+print(runs[len(runs) // 2][1])' "$results/$name" "$runs")
+  cp "$results/$name.$median.stats" "$results/$name.stats"
+  cp "$results/$name.$median.rss" "$results/$name.rss"
+  rm -f "$results/$name".[0-9]*.stats "$results/$name".[0-9]*.rss
 }
 
 declare -A conc_filter=([blur]="blur:3" [grayscale]="grayscale" [resize]="resize:50%" [sobel]="sobel")

@@ -56,7 +56,7 @@ Geometry geo(std::uint32_t w, std::uint32_t h, int channels, Depth depth = Depth
 // a JPEG stored sideways (EXIF orientation 6) and a text file.
 void make_batch(const fs::path& in) {
   fs::create_directories(in / "sub");
-  save_image(make_test_image(geo(640, 480, 3), 1, true), (in / "big.jpg").string(), ImageType::kJpeg);
+  save_image(make_test_image(geo(400, 300, 3), 1, true), (in / "big.jpg").string(), ImageType::kJpeg);
   for (int i = 0; i < 6; ++i) {
     save_image(make_test_image(geo(40 + i, 30 + 2 * i, 3), 10 + i),
                (in / ("small" + std::to_string(i) + ".png")).string(), ImageType::kPng);

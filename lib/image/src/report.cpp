@@ -1,7 +1,6 @@
 #include "image/report.h"
 
 #include <chrono>
-#include <cstdio>
 
 #include "common/diagnostics.h"
 #include "common/json_writer.h"

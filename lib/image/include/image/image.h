@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -109,8 +110,17 @@ class PlanError : public std::runtime_error {
 
 /// Processes every image of `options.inputs`. A bad image is reported to
 /// `diag` (one line naming it), gets no output, and the others go on.
-/// Throws PlanError before any work when the outputs cannot be planned.
-/// A stop request ends the run early: images not finished are not written.
+/// Throws PlanError before any work when the outputs cannot be planned;
+/// `diag` has then heard nothing of the plan. A stop request ends the run
+/// early: images not finished are not written, and every file that is
+/// written is whole (written to a temporary name, then renamed).
+///
+/// Threads: the call blocks until every worker it starts has ended.
+/// `diag` and `progress` (may be null) are called from those workers,
+/// concurrently, in the order images finish; both are thread-safe. The
+/// records in the Result are in input order whatever the strategy.
+/// Throws what a worker could not report as an image's failure (out of
+/// memory while reporting one), after every worker has ended.
 Result process_images(const Options& options, common::Diagnostics& diag, std::stop_token stop,
                       common::ProgressBar* progress);
 
