@@ -4,6 +4,7 @@
 
 #include "command.h"
 #include "commands.h"
+#include "common/diagnostics.h"
 #include "common/exit_code.h"
 #include "image/filter.h"
 #include "image/image.h"
@@ -84,7 +85,7 @@ int run(const ImageFlags& f, RunContext& ctx) {
     result = image::process_images(o, ctx.diagnostics, ctx.stop, &progress);
   } catch (const image::PlanError& e) {
     progress.finish();
-    throw UsageError(e.what());
+    throw UsageError(common::printable_name(e.what()));  // it names files: one line whatever their names
   }
   progress.finish();
   ctx.stats = std::move(result.stats);

@@ -105,6 +105,10 @@ TEST_CASE("image usage errors exit 2 and leave the -o file alone") {
                              ": conc cannot write TIF (it writes jpg, png, webp, bmp and tga) (see 'conc image "
                              "--help')\n");
   CHECK_FALSE(fs::exists(tif));
+  usage({"-o", tif, in, out}, "conc image: -o " + tif +
+                                  ": several inputs need a directory (end it with / to make one) (see 'conc image "
+                                  "--help')\n");
+  CHECK_FALSE(fs::exists(tif));
   usage({"-o", dir.path.string() + "/o", in, in}, "conc image: " + dir.path.string() + "/o/in.png: both " + in +
                                                       " and " + in +
                                                       " would be written there (see 'conc image --help')\n");

@@ -548,6 +548,21 @@ TEST_CASE("stb decodes GIF, PSD and TGA fixtures", "[formats]") {
   }
 }
 
+TEST_CASE("PNM samples are stretched from the file's maximum value to the full range", "[formats]") {
+  TempDir dir;
+  const Image four = decode(dir.write("m15.pgm", std::string("P5\n4 1\n15\n\x00\x05\x0a\x0f", 14)));
+  REQUIRE(four.geometry() == Geometry{4, 1, {1, Depth::k8}});
+  for (std::uint32_t x = 0; x < 4; ++x) CHECK(sample_at(four, x, 0, 0) == 85 * x);
+  const Image bilevel = decode(dir.write("m1.pgm", std::string("P5 2 1 1\n\x01\x00", 11)));
+  CHECK(sample_at(bilevel, 0, 0, 0) == 255);
+  CHECK(sample_at(bilevel, 1, 0, 0) == 0);
+  // 12-bit: 4095 and 2048 of 4095, big-endian in the file.
+  const Image twelve = decode(dir.write("m4095.pgm", std::string("P5 2 1 4095\n\x0f\xff\x08\x00", 16)));
+  REQUIRE(twelve.geometry() == Geometry{2, 1, {1, Depth::k16}});
+  CHECK(sample_at(twelve, 0, 0, 0) == 65535);
+  CHECK(sample_at(twelve, 1, 0, 0) == 32776);
+}
+
 TEST_CASE("a top-down BMP (negative height) reads the right way up", "[formats]") {
   TempDir dir;
   const Image src = make_test_image({5, 3, {3, Depth::k8}}, 7);
@@ -699,6 +714,18 @@ TEST_CASE("bad input is an ImageError naming the reason", "[formats]") {
     tga += std::string(4 * 2 * 3, '\x7f');
     CHECK(decode(dir.write("whole.tga", tga)).geometry() == Geometry{4, 2, {3, Depth::k8}});
     require_image_error(dir.write("t.tga", tga.substr(0, tga.size() - 1)), "truncated TGA");
+  }
+  SECTION("PSDs stb would decode to garbage: 16-bit RLE, no channels") {
+    // Header: signature, version 1, 6 reserved, channels, height, width,
+    // depth, mode RGB; three empty sections; the compression (1: RLE).
+    const auto psd = [](char channels, char depth, char compression) {
+      return std::string("8BPS\0\x01\0\0\0\0\0\0\0", 13) + channels + std::string("\0\0\0\x02\0\0\0\x02\0", 9) + depth +
+             std::string("\0\x03", 2) + std::string(12, '\0') + std::string("\0", 1) + compression +
+             std::string(64, '\0');
+    };
+    require_image_error(dir.write("rle16.psd", psd(3, 16, 1)),
+                        "16-bit PSD compressed with RLE is not supported (save it uncompressed, or as 8-bit)");
+    require_image_error(dir.write("none.psd", psd(0, 8, 0)), "corrupt PSD: no channels");
   }
   SECTION("a truncated PNG and JPEG under the stb decoder") {
     const std::string png = slurp(data_file("fmt-rgb8.png"));

@@ -482,6 +482,10 @@ TEST_CASE("jpeg: a progressive file of more than 500 scans is refused, not decod
   for (Bytes* b : {&many, &some}) b->insert(b->end(), jpeg.end() - 2, jpeg.end());
   CHECK(mean_abs_error(img, decode(ImageType::kJpeg, some)) <= 3.0);  // about 110 scans: still read
   CHECK_THROWS_WITH(decode(ImageType::kJpeg, many), "corrupt JPEG: more than 500 progressive scans");
+  // The limit holds whichever decoder does the pixels.
+  CHECK_THROWS_WITH(conc::image::open_stb_reader(as_file(many), ImageType::kJpeg, {}),
+                    "corrupt JPEG: more than 500 progressive scans");
+  CHECK(conc::image::open_stb_reader(as_file(some), ImageType::kJpeg, {})->info().geometry.width == 16);
 }
 
 TEST_CASE("jpeg: extraneous bytes before a marker are tolerated, as viewers do", "[codec]") {

@@ -110,7 +110,8 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const st
   if (!options.in_place && !to_file && exists(options.output) && !is_directory(options.output)) {
     throw PlanError("-o " + options.output + ": is not a directory, and the inputs need one");
   }
-  if (!options.in_place && !to_file && !exists(options.output) && name_claims_image(options.output)) {
+  if (!options.in_place && !to_file && !exists(options.output) &&
+      (name_claims_image(options.output) || names_format_conc_lacks(options.output))) {
     // Several inputs would go into a new directory named like an image.
     throw PlanError("-o " + options.output + ": several inputs need a directory (end it with / to make one)");
   }

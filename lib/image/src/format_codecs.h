@@ -19,6 +19,12 @@ struct FileCloser {
 };
 using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 
+/// Each scan of a progressive JPEG is a pass over the whole coefficient
+/// image, so a small file of thousands of tiny scans costs minutes of CPU.
+/// Encoders write about ten; libjpeg-turbo's own tools stop at 500, and so
+/// does either decoder here.
+inline constexpr int kMaxJpegScans = 500;
+
 // Readers: handed the open file positioned at its start, the sniffed type
 // confirmed. Each reads the header, applies the pixel guard
 // (check_pixel_guard) before allocating any pixel memory, fills info_, and

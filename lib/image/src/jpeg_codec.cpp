@@ -33,10 +33,6 @@ constexpr std::size_t kMaxMarkerData = 65533;
 constexpr std::size_t kOutputBuffer = 64 * 1024;
 // Rows handed to libjpeg per call: enough for its largest output group.
 constexpr std::uint32_t kRowBatch = 16;
-// Each scan of a progressive file is a pass over the whole coefficient
-// image, so a small file of thousands of tiny scans costs minutes of CPU.
-// Encoders write about ten; libjpeg-turbo's own tools stop at 500.
-constexpr int kMaxScans = 500;
 
 // libjpeg hands callbacks a pointer to `mgr`; as the first member of a
 // standard-layout struct it converts back to the whole.
@@ -75,9 +71,9 @@ void no_output(j_common_ptr) {}
 // libjpeg's progress hook, called as it consumes input: the scan limit.
 void on_progress(j_common_ptr cinfo) {
   if (cinfo->is_decompressor == 0) return;
-  if (reinterpret_cast<j_decompress_ptr>(cinfo)->input_scan_number > kMaxScans) {
+  if (reinterpret_cast<j_decompress_ptr>(cinfo)->input_scan_number > kMaxJpegScans) {
     ErrorState& s = state_of(cinfo);
-    std::snprintf(s.message, sizeof s.message, "more than %d progressive scans", kMaxScans);
+    std::snprintf(s.message, sizeof s.message, "more than %d progressive scans", kMaxJpegScans);
     std::longjmp(s.jump, 1);
   }
 }

@@ -269,7 +269,8 @@ bool png_has_colour_key(std::FILE* file) {
 /// - a DHT segment declaring more than 256 symbols for a table overflows
 ///   the table (memory corruption);
 /// - a scan using a Huffman table no DHT defined decodes with uninitialised
-///   tables and indexes outside them.
+///   tables and indexes outside them;
+/// - more than kMaxJpegScans scans (the native decoder's limit too).
 /// The walk follows stb's: marker segments skipped by their length, and in
 /// entropy-coded data every marker looked at, so no segment stb reads is
 /// missed. Past the end stb reads zeros.
@@ -279,7 +280,8 @@ std::string jpeg_problem_for_stb(const std::vector<unsigned char>& d) {
   const auto length_at = [&](std::size_t i) -> std::size_t { return (at(i) << 8) | at(i + 1); };
   std::array<std::array<bool, 4>, 2> defined{};  // [class: DC, AC][id]
   int progressive = -1;                          // from the first SOF, which is the one stb reads
-  std::size_t i = 2;                             // after SOI
+  int scans = 0;
+  std::size_t i = 2;  // after SOI
   while (i < n) {
     if (d[i] != 0xFF) {
       ++i;  // entropy-coded data, or bytes stb fails on
@@ -314,6 +316,7 @@ std::string jpeg_problem_for_stb(const std::vector<unsigned char>& d) {
       }
     }
     if (marker == 0xDA) {
+      if (++scans > kMaxJpegScans) return "more than " + std::to_string(kMaxJpegScans) + " progressive scans";
       const unsigned components = at(j + 3);
       const unsigned spectral_start = at(j + 4 + 2 * std::size_t{components});
       for (unsigned c = 0; c < components; ++c) {
@@ -337,9 +340,12 @@ std::string jpeg_problem_for_stb(const std::vector<unsigned char>& d) {
 /// maximum value, each after whitespace and # comments) and checks what
 /// Debian's 2022 stb_image does not: numbers that overflow an int
 /// (undefined behaviour there, found by the fuzzer), a maximum value
-/// outside 1-65535 (throws ImageError). Returns the bytes the file needs
-/// to hold every sample: stb would fill missing rows with black.
-std::uint64_t check_pnm_header(std::FILE* file) {
+/// outside 1-65535 (throws ImageError).
+struct PnmHeader {
+  std::uint64_t bytes = 0;      ///< the file holds every sample in this many (stb would fill the rest with black)
+  std::uint32_t max_value = 0;  ///< the samples' scale (stb hands them on unscaled)
+};
+PnmHeader check_pnm_header(std::FILE* file) {
   const auto space = [](int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
   std::fgetc(file);
   const int variant = std::fgetc(file);
@@ -362,8 +368,47 @@ std::uint64_t check_pnm_header(std::FILE* file) {
   // (The numbers are below 2^28 each: no product here overflows.)
   const long data = std::ftell(file);
   const std::uint64_t sample_bytes = fields[2] > 255 ? 2 : 1;
-  return static_cast<std::uint64_t>(data < 0 ? 0 : data) +
-         fields[0] * fields[1] * (variant == '6' ? 3 : 1) * sample_bytes;
+  return {
+      static_cast<std::uint64_t>(data < 0 ? 0 : data) + fields[0] * fields[1] * (variant == '6' ? 3 : 1) * sample_bytes,
+      static_cast<std::uint32_t>(fields[2])};
+}
+
+/// Stretches samples of a PNM whose maximum value is not the full range of
+/// their type (a 12-bit scan is 0-4095, a bilevel PGM 0-1) to that range,
+/// as every viewer shows them; a sample above the maximum counts as it.
+template <class T>
+void stretch_samples(T* samples, std::size_t count, std::uint32_t max_value) {
+  constexpr std::uint64_t kFull = std::numeric_limits<T>::max();
+  if (max_value == 0 || max_value == kFull) return;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint64_t v = std::min<std::uint64_t>(samples[i], max_value);
+    samples[i] = static_cast<T>((v * kFull + max_value / 2) / max_value);
+  }
+}
+
+/// Refuses the PSDs stb_image would decode to garbage with success: no
+/// channels (stb makes a transparent black image), and 16-bit samples
+/// compressed with RLE, which it does not support (ImageMagick writes them
+/// by default). The image data's compression follows three sections, each
+/// after its 32-bit length.
+void check_psd(std::FILE* file) {
+  std::array<unsigned char, 26> h{};
+  if (std::fread(h.data(), 1, h.size(), file) != h.size()) return;  // stb's header read says what is wrong
+  const auto be16 = [](const unsigned char* p) { return unsigned{p[0]} << 8 | p[1]; };
+  if (be16(&h[12]) == 0) throw ImageError("corrupt PSD: no channels");
+  if (be16(&h[22]) != 16) return;
+  for (int section = 0; section < 3; ++section) {
+    std::array<unsigned char, 4> len{};
+    if (std::fread(len.data(), 1, len.size(), file) != len.size()) return;
+    const long length = static_cast<long>(std::uint32_t{len[0]} << 24 | std::uint32_t{len[1]} << 16 |
+                                          std::uint32_t{len[2]} << 8 | len[3]);
+    if (length < 0 || std::fseek(file, length, SEEK_CUR) != 0) return;
+  }
+  std::array<unsigned char, 2> compression{};
+  if (std::fread(compression.data(), 1, compression.size(), file) == compression.size() &&
+      be16(compression.data()) == 1) {
+    throw ImageError("16-bit PSD compressed with RLE is not supported (save it uncompressed, or as 8-bit)");
+  }
 }
 
 /// The bytes an uncompressed TGA (types 1-3) needs for its header, id
@@ -390,9 +435,19 @@ class StbReader final : public ImageReader {
       if (!problem.empty()) throw ImageError("corrupt JPEG: " + problem);
       source_.rewind();
     }
+    if (type == ImageType::kPsd) {
+      check_psd(file_.get());
+      source_.rewind();
+    }
     std::uint64_t need = 0;  // bytes the declared pixels take, where stb would not notice fewer
     if (type == ImageType::kPnm || type == ImageType::kTga) {
-      need = (type == ImageType::kPnm ? check_pnm_header : tga_length)(file_.get());
+      if (type == ImageType::kPnm) {
+        const PnmHeader pnm = check_pnm_header(file_.get());
+        need = pnm.bytes;
+        pnm_max_value_ = pnm.max_value;
+      } else {
+        need = tga_length(file_.get());
+      }
       source_.rewind();
     }
     int width = 0;
@@ -499,17 +554,23 @@ class StbReader final : public ImageReader {
     if (static_cast<std::uint32_t>(width) != g.width || static_cast<std::uint32_t>(height) != g.height) {
       throw ImageError("corrupt " + format_name(type_) + ": the size changed while reading");
     }
-    if (type_ == ImageType::kPnm && g.format.depth == Depth::k16 && stb_pnm16_is_big_endian()) {
+    const std::size_t count = g.pixels() * static_cast<std::size_t>(g.format.channels);
+    if (type_ == ImageType::kPnm && g.format.depth == Depth::k16) {
       auto* samples = static_cast<std::uint16_t*>(owner.get());
-      const std::size_t count = g.pixels() * static_cast<std::size_t>(g.format.channels);
-      for (std::size_t i = 0; i < count; ++i)
-        samples[i] = static_cast<std::uint16_t>((samples[i] >> 8) | (samples[i] << 8));
+      if (stb_pnm16_is_big_endian()) {
+        for (std::size_t i = 0; i < count; ++i)
+          samples[i] = static_cast<std::uint16_t>((samples[i] >> 8) | (samples[i] << 8));
+      }
+      stretch_samples(samples, count, pnm_max_value_);
+    } else if (type_ == ImageType::kPnm) {
+      stretch_samples(static_cast<std::uint8_t*>(owner.get()), count, pnm_max_value_);
     }
     pixels_ = std::move(owner);
   }
 
   FilePtr file_;
   ImageType type_;
+  std::uint32_t pnm_max_value_ = 0;  ///< a PNM's maximum sample value
   Source source_;
   std::unique_ptr<void, StbFree> pixels_;
   std::uint32_t next_row_ = 0;
