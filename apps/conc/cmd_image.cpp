@@ -121,7 +121,9 @@ Command image_command() {
       "which mirrors the input trees (created when missing). Every file is written to a temporary name and\n"
       "renamed, so no reader sees half an image and an interrupted run leaves nothing behind. Inputs are\n"
       "never replaced without --in-place; two outputs on one path, or an output on an input, is a usage\n"
-      "error before any work. The report (one record per image) goes to stdout.\n";
+      "error before any work. When -o DIR lies inside an input tree, the files already under it are taken\n"
+      "for earlier outputs: they are not read, and the new outputs replace them. The report (one record per\n"
+      "image) goes to stdout.\n";
   c.strategies = strategy_choices(image::strategies());
   c.formats = {"text", "json"};
   c.output_help =
@@ -154,7 +156,8 @@ Command image_command() {
         ->type_name("NAME")
         ->check(CLI::IsMember({"native", "stb"}));
     app.add_flag("--no-auto-orient", flags->no_auto_orient,
-                 "keep the stored pixels: do not turn the image by its EXIF orientation (the tag is kept)");
+                 "keep the stored pixels: do not turn the image by its EXIF orientation (the tag is kept in JPEG and "
+                 "PNG outputs; WebP, BMP and TGA outputs carry no metadata)");
     app.add_flag("--strip", flags->strip, "write no metadata (ICC profile, EXIF)");
     app.add_option("--max-pixels", flags->max_pixels,
                    "refuse an image whose header (or a filter's result) has more pixels, 1 to " +
