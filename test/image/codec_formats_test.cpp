@@ -727,6 +727,16 @@ TEST_CASE("bad input is an ImageError naming the reason", "[formats]") {
                         "16-bit PSD compressed with RLE is not supported (save it uncompressed, or as 8-bit)");
     require_image_error(dir.write("none.psd", psd(0, 8, 0)), "corrupt PSD: no channels");
   }
+  SECTION("a PNG whose first IDAT is empty: legal, read natively, refused by stb") {
+    const std::string png = slurp(data_file("fmt-rgb8.png"));
+    const std::size_t idat = png.find("IDAT");
+    REQUIRE(idat != std::string::npos);
+    const std::string empty_idat("\0\0\0\0IDAT\x35\xaf\x06\x1e", 12);
+    const std::string path = dir.write("empty-idat.png", png.substr(0, idat - 4) + empty_idat + png.substr(idat - 4));
+    CHECK(decode(path).geometry() == decode(data_file("fmt-rgb8.png")).geometry());
+    require_image_error(path, "a PNG whose first IDAT chunk is empty: stb_image cannot read it",
+                        with_decoder(Decoder::kStb));
+  }
   SECTION("a truncated PNG and JPEG under the stb decoder") {
     const std::string png = slurp(data_file("fmt-rgb8.png"));
     require_image_error(dir.write("t.png", png.substr(0, png.size() / 2)), "PNG", with_decoder(Decoder::kStb));

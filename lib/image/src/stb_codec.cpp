@@ -245,23 +245,32 @@ struct StbFree {
   void operator()(void* p) const noexcept { stbi_image_free(p); }
 };
 
-/// Whether a grey or RGB PNG has a tRNS chunk (a transparent colour key).
-/// stb_image's info reports the channels without the alpha that chunk adds,
-/// and asked for that count it drops the alpha; libpng expands it. Walks the
-/// chunk headers up to the first IDAT, seeking over their data.
-bool png_has_colour_key(std::FILE* file) {
-  if (std::fseek(file, 8, SEEK_SET) != 0) return false;
+/// What stb_image gets wrong about a PNG, read from its chunk headers up to
+/// the first IDAT (seeking over their data).
+struct PngChunks {
+  /// A tRNS chunk (a transparent colour key): stb's info reports the
+  /// channels without the alpha it adds, and asked for that count it drops
+  /// the alpha; libpng expands it.
+  bool colour_key = false;
+  /// The first IDAT is empty (legal): stb then copies into a null buffer
+  /// (undefined behaviour, found by the fuzzer).
+  bool empty_first_idat = false;
+};
+PngChunks png_chunks(std::FILE* file) {
+  PngChunks found;
+  if (std::fseek(file, 8, SEEK_SET) != 0) return found;
   for (int chunks = 0; chunks < 4096; ++chunks) {
     std::array<unsigned char, 8> header{};
-    if (std::fread(header.data(), 1, header.size(), file) != header.size()) return false;
+    if (std::fread(header.data(), 1, header.size(), file) != header.size()) return found;
     const std::uint32_t length = (std::uint32_t{header[0]} << 24) | (std::uint32_t{header[1]} << 16) |
                                  (std::uint32_t{header[2]} << 8) | std::uint32_t{header[3]};
     const std::string_view type(reinterpret_cast<const char*>(header.data()) + 4, 4);
-    if (type == "tRNS") return true;
-    if (type == "IDAT" || type == "IEND" || length > 0x7FFFFFFF) return false;
-    if (std::fseek(file, static_cast<long>(length) + 4, SEEK_CUR) != 0) return false;
+    if (type == "tRNS") found.colour_key = true;
+    if (type == "IDAT") found.empty_first_idat = length == 0;
+    if (type == "IDAT" || type == "IEND" || length > 0x7FFFFFFF) return found;
+    if (std::fseek(file, static_cast<long>(length) + 4, SEEK_CUR) != 0) return found;
   }
-  return false;
+  return found;
 }
 
 /// Why Debian's 2022 stb_image must not decode a JPEG (found by the
@@ -466,7 +475,13 @@ class StbReader final : public ImageReader {
     }
     source_.rewind();
     const bool sixteen = stbi_is_16_bit_from_callbacks(&Source::kCallbacks, &source_) != 0;
-    if (type == ImageType::kPng && (channels == 1 || channels == 3) && png_has_colour_key(file_.get())) ++channels;
+    if (type == ImageType::kPng) {
+      const PngChunks png = png_chunks(file_.get());
+      if (png.empty_first_idat) {
+        throw ImageError("a PNG whose first IDAT chunk is empty: stb_image cannot read it (use --decoder native)");
+      }
+      if ((channels == 1 || channels == 3) && png.colour_key) ++channels;
+    }
     source_.rewind();
 
     info_.type = type;
