@@ -121,9 +121,8 @@ Command image_command() {
       "which mirrors the input trees (created when missing). Every file is written to a temporary name and\n"
       "renamed, so no reader sees half an image and an interrupted run leaves nothing behind. Inputs are\n"
       "never replaced without --in-place; two outputs on one path, or an output on an input, is a usage\n"
-      "error before any work. When -o DIR lies inside an input tree, the files already under it are taken\n"
-      "for earlier outputs: they are not read, and the new outputs replace them. The report (one record per\n"
-      "image) goes to stdout.\n";
+      "error before any work, and so is -o DIR inside an input tree (conc could not tell its earlier outputs\n"
+      "there from your images). The report (one record per image) goes to stdout.\n";
   c.strategies = strategy_choices(image::strategies());
   c.formats = {"text", "json"};
   c.output_help =

@@ -189,6 +189,15 @@ TEST_CASE("image: collisions are refused before anything is written", "[engine]"
   CHECK_THROWS_WITH(process_images(onto_input, c.diag, {}, nullptr),
                     Catch::Contains("would replace the input") || Catch::Contains("would be written there"));
 
+  // An output directory inside an input tree: its files could be earlier
+  // outputs or the user's images.
+  auto inside_input = options_for((dir.path / "a/thumbs").string(), {(dir.path / "a").string()}, {});
+  CHECK_THROWS_WITH(process_images(inside_input, c.diag, {}, nullptr),
+                    "-o " + (dir.path / "a/thumbs").string() + ": lies inside the input " + (dir.path / "a").string() +
+                        ": conc cannot tell earlier outputs there from your images (choose a directory outside the "
+                        "inputs)");
+  CHECK_FALSE(fs::exists(dir.path / "a/thumbs"));
+
   // A tree written into itself, or named inside -o, is still the input.
   auto into_itself = options_for((dir.path / "a").string(), {(dir.path / "a").string()}, {});
   CHECK_THROWS_WITH(process_images(into_itself, c.diag, {}, nullptr),

@@ -133,8 +133,8 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const st
   }
   const std::string out_root = options.in_place ? "" : canonical_path(options.output);
 
-  // Files under the output directory met in a walk of a tree around it are
-  // earlier outputs, not inputs. A tree named at or under the output
+  // Files under the output directory met in a walk (a link followed under
+  // -L) are earlier outputs, not inputs. A tree named at or under the output
   // directory is the user's input all the same (and its outputs are then
   // checked against it like any other).
   auto within_output = [&](const std::string& path, bool or_equal) {
@@ -155,6 +155,16 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const st
     if (is_directory(input)) {
       const std::string root = input.back() == '/' ? input : input + "/";
       const bool named_in_output = within_output(input, true);
+      // An output directory inside an input tree: its files are either
+      // earlier outputs or images of the user's, and conc cannot tell which
+      // to read and which it may replace.
+      if (const std::string tree = canonical_path(input);
+          !options.in_place && !to_file && !named_in_output && out_root.size() > tree.size() &&
+          out_root.compare(0, tree.size(), tree) == 0 && (tree == "/" || out_root[tree.size()] == '/')) {
+        throw PlanError("-o " + options.output + ": lies inside the input " + input +
+                        ": conc cannot tell earlier outputs there from your images (choose a directory outside the "
+                        "inputs)");
+      }
       for (auto& f : common::walk({input}, options.walk, diag)) {
         if (!named_in_output && within_output(f.path, false)) continue;
         std::string rel = f.path.compare(0, root.size(), root) == 0 ? f.path.substr(root.size()) : base_name(f.path);
