@@ -4,14 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <cctype>
 #include <cerrno>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
-#include <string_view>
 
 #include "common/file_walk.h"
 #include "image/image_error.h"
@@ -70,16 +67,9 @@ std::string canonical_path(const std::string& path) {
   return ec ? fs::absolute(path).lexically_normal().string() : p.string();
 }
 
-// An -o FILE named for a format conc neither reads nor writes: writing
-// another format under that name would mislead whatever opens it.
-bool names_format_conc_lacks(const std::string& path) {
-  static constexpr std::array<std::string_view, 9> kOthers = {"tif", "tiff", "avif", "heic", "heif",
-                                                              "jxl", "jp2",  "ico",  "svg"};
-  std::string ext = fs::path(path).extension().string();
-  if (ext.empty()) return false;
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return std::find(kOthers.begin(), kOthers.end(), std::string_view(ext).substr(1)) != kOthers.end();
+// Whether canonical path `c` lies strictly below canonical directory `dir`.
+bool strictly_under(const std::string& c, const std::string& dir) {
+  return c.size() > dir.size() && c.compare(0, dir.size(), dir) == 0 && (dir == "/" || c[dir.size()] == '/');
 }
 
 bool is_directory(const std::string& path) {
@@ -111,7 +101,7 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const st
     throw PlanError("-o " + options.output + ": is not a directory, and the inputs need one");
   }
   if (!options.in_place && !to_file && !exists(options.output) &&
-      (name_claims_image(options.output) || names_format_conc_lacks(options.output))) {
+      (name_claims_image(options.output) || !foreign_image_extension(options.output).empty())) {
     // Several inputs would go into a new directory named like an image.
     throw PlanError("-o " + options.output + ": several inputs need a directory (end it with / to make one)");
   }
@@ -125,9 +115,8 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const st
       throw PlanError("-o " + options.output + ": the name says " + std::string(type_name(*named)) + ", --type says " +
                       std::string(type_name(*options.type)));
     }
-    if (!named && names_format_conc_lacks(options.output)) {
-      throw PlanError("-o " + options.output + ": conc cannot write " +
-                      fs::path(options.output).extension().string().substr(1) +
+    if (const std::string_view foreign = foreign_image_extension(options.output); !foreign.empty()) {
+      throw PlanError("-o " + options.output + ": conc cannot write " + std::string(foreign) +
                       " (it writes jpg, png, webp, bmp and tga)");
     }
   }
@@ -140,8 +129,7 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const st
   auto within_output = [&](const std::string& path, bool or_equal) {
     if (options.in_place || to_file) return false;
     const std::string c = canonical_path(path);
-    if (or_equal && c == out_root) return true;
-    return c.size() > out_root.size() && c.compare(0, out_root.size(), out_root) == 0 && c[out_root.size()] == '/';
+    return (or_equal && c == out_root) || strictly_under(c, out_root);
   };
 
   std::vector<Found> found;
@@ -158,9 +146,7 @@ BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const st
       // An output directory inside an input tree: its files are either
       // earlier outputs or images of the user's, and conc cannot tell which
       // to read and which it may replace.
-      if (const std::string tree = canonical_path(input);
-          !options.in_place && !to_file && !named_in_output && out_root.size() > tree.size() &&
-          out_root.compare(0, tree.size(), tree) == 0 && (tree == "/" || out_root[tree.size()] == '/')) {
+      if (!options.in_place && !to_file && !named_in_output && strictly_under(out_root, canonical_path(input))) {
         throw PlanError("-o " + options.output + ": lies inside the input " + input +
                         ": conc cannot tell earlier outputs there from your images (choose a directory outside the "
                         "inputs)");

@@ -178,6 +178,16 @@ std::optional<ImageType> type_claimed_by_name(std::string_view path) noexcept {
 
 bool name_claims_image(std::string_view path) noexcept { return type_claimed_by_name(path).has_value(); }
 
+std::string_view foreign_image_extension(std::string_view path) noexcept {
+  static constexpr std::array<std::string_view, 9> kForeign = {"tif", "tiff", "avif", "heic", "heif",
+                                                               "jxl", "jp2",  "ico",  "svg"};
+  const std::string_view ext = extension_of(path);
+  for (const std::string_view f : kForeign) {
+    if (iequals(ext, f)) return ext;
+  }
+  return {};
+}
+
 std::optional<ImageType> sniff(std::span<const std::byte> head, bool name_says_tga) noexcept {
   if (starts_with(head, "\xFF\xD8\xFF")) return ImageType::kJpeg;
   if (starts_with(head, "\x89PNG\r\n\x1A\n")) return ImageType::kPng;
@@ -205,21 +215,26 @@ void check_pixel_guard(std::uint64_t width, std::uint64_t height, std::uint64_t 
 
 namespace {
 
-// Opens `path` for reading if it is a regular file.
+// A read stream on `fd`, which it takes over (closed if no stream can be made).
+FilePtr adopt(int fd) {
+  FilePtr file(::fdopen(fd, "rb"));
+  if (!file) {
+    const auto error = errno_error();
+    ::close(fd);
+    throw error;
+  }
+  return file;
+}
+
 // A second stream on the same open file (the same bytes, whatever happens
 // to the path since). The two share one file offset.
 FilePtr duplicate(std::FILE* file) {
   const int fd = ::fcntl(::fileno(file), F_DUPFD_CLOEXEC, 0);
   if (fd < 0) throw errno_error();
-  FilePtr copy(::fdopen(fd, "rb"));
-  if (!copy) {
-    const auto error = errno_error();
-    ::close(fd);
-    throw error;
-  }
-  return copy;
+  return adopt(fd);
 }
 
+// Opens `path` for reading if it is a regular file.
 FilePtr open_regular(const std::string& path) {
   // O_NONBLOCK so that a FIFO handed here by mistake fails below instead of
   // waiting for a writer; it is cleared again before any read.
@@ -241,13 +256,7 @@ FilePtr open_regular(const std::string& path) {
     ::close(fd);
     throw error;
   }
-  FilePtr file(::fdopen(fd, "rb"));
-  if (!file) {
-    const auto error = errno_error();
-    ::close(fd);
-    throw error;
-  }
-  return file;
+  return adopt(fd);
 }
 
 // The type `file`'s first bytes announce; the file is left at its start.

@@ -469,10 +469,7 @@ class StbReader final : public ImageReader {
     if (width < 0 || height < 0) throw ImageError("corrupt " + format_name(type_) + ": a negative size");
     check_pixel_guard(static_cast<std::uint64_t>(width), static_cast<std::uint64_t>(height), options.max_pixels);
     if (channels < 1 || channels > 4) throw ImageError("corrupt " + format_name(type_) + ": unsupported channel count");
-    check_plausible_size(static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height));
-    if (struct stat st{}; ::fstat(::fileno(file_.get()), &st) == 0 && static_cast<std::uint64_t>(st.st_size) < need) {
-      throw ImageError("truncated " + format_name(type_));
-    }
+    check_file_size(static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height), need);
     source_.rewind();
     const bool sixteen = stbi_is_16_bit_from_callbacks(&Source::kCallbacks, &source_) != 0;
     if (type == ImageType::kPng) {
@@ -504,11 +501,13 @@ class StbReader final : public ImageReader {
   }
 
  private:
-  /// No format stb reads packs more than 4096 pixels into a byte (GIF's
-  /// LZW codes cover at most 4096 pixels each; the run-length formats far
-  /// fewer), so a file smaller than that is a bomb header: refused before
-  /// stb allocates (and for GIF clears) the whole canvas.
-  void check_plausible_size(std::uint64_t pixels) const {
+  /// Checks the file's size against its header. No format stb reads packs
+  /// more than 4096 pixels into a byte (GIF's LZW codes cover at most 4096
+  /// pixels each; the run-length formats far fewer), so a file smaller than
+  /// that is a bomb header: refused before stb allocates (and for GIF
+  /// clears) the whole canvas. A file shorter than `need`, the bytes its
+  /// uncompressed pixels take (0 where that is not known), is truncated.
+  void check_file_size(std::uint64_t pixels, std::uint64_t need) const {
     struct stat st {};
     if (::fstat(::fileno(file_.get()), &st) != 0) return;
     const auto bytes = static_cast<std::uint64_t>(st.st_size);
@@ -516,6 +515,7 @@ class StbReader final : public ImageReader {
       throw ImageError("corrupt " + format_name(type_) + ": " + std::to_string(bytes) + " bytes cannot hold " +
                        std::to_string(pixels) + " pixels");
     }
+    if (bytes < need) throw ImageError("truncated " + format_name(type_));
   }
 
   [[noreturn]] void fail() const {

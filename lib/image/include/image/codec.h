@@ -36,6 +36,11 @@ std::string_view extension(ImageType t) noexcept;
 bool name_claims_image(std::string_view path) noexcept;
 /// The type a file name's extension claims (case-insensitive), or nothing.
 std::optional<ImageType> type_claimed_by_name(std::string_view path) noexcept;
+/// The extension (without the dot, as written) when it names an image
+/// format conc neither reads nor writes (.tif .tiff .avif .heic .heif .jxl
+/// .jp2 .ico .svg, case-insensitive), else empty: writing another format
+/// under such a name would mislead whatever opens the file.
+std::string_view foreign_image_extension(std::string_view path) noexcept;
 
 /// The type whose signature `head` (the file's first bytes, at least 32
 /// when the file has them) starts with, or nothing. TGA has no signature:
