@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <new>
 #include <optional>
 #include <sstream>
+#include <string_view>
 
 #include "common/exit_code.h"
 #include "common/interrupt.h"
@@ -150,7 +152,9 @@ int run_command(const Command& command, const SharedOptions& o) {
   const std::size_t threads = o.threads != 0                 ? o.threads
                               : command.default_threads != 0 ? command.default_threads
                                                              : conc::thread_count(0);
-  spdlog::info("strategy {}, {} thread{}, output {}", o.strategy, threads, threads == 1 ? "" : "s", o.output);
+  if (command.runs_workers) {
+    spdlog::info("strategy {}, {} thread{}, output {}", o.strategy, threads, threads == 1 ? "" : "s", o.output);
+  }
   const auto wall_start = std::chrono::steady_clock::now();
   const auto cpu_start = common::CpuTime::now();
   conc::RunStats stats;
@@ -242,8 +246,25 @@ int run_app(int argc, char** argv, std::vector<Command> commands) {
     if (!known) return usage_error("conc", "unknown subcommand '" + first + "'");
   }
 
+  // A command that takes the arguments after `--` verbatim (bench) gets
+  // them cut off before CLI11 sees the rest.
+  std::vector<char*> args(argv, argv + argc);
+  if (argc > 1) {
+    for (const auto& c : commands) {
+      if (c.name != argv[1] || !c.take_trailing_args) continue;
+      const auto dashes =
+          std::find_if(args.begin() + 2, args.end(), [](const char* a) { return std::string_view(a) == "--"; });
+      if (dashes == args.end()) {
+        c.take_trailing_args(std::nullopt);
+      } else {
+        c.take_trailing_args(std::vector<std::string>(dashes + 1, args.end()));
+        args.erase(dashes, args.end());
+      }
+    }
+  }
+
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::CallForHelp& e) {
     std::ostringstream text;
     app.exit(e, text, std::cerr);

@@ -95,7 +95,15 @@ struct Command {
   /// SharedOptions::output and writes it itself, and the results (the
   /// report) go to stdout.
   std::string output_help;
+  /// False for a command that runs no workers of its own (bench): it takes
+  /// no -j, -s, --stats or --stats-json.
+  bool runs_workers = true;
   std::function<void(CLI::App&)> add_options;
+  /// When set, the command takes every argument after the first `--`
+  /// verbatim (bench: the timed subcommand's own arguments): run_app cuts
+  /// them off argv before parsing the rest and hands them here, nullopt
+  /// when the command line has no `--`. Optional.
+  std::function<void(std::optional<std::vector<std::string>>)> take_trailing_args;
   /// A listing the command line asks for instead of a run (`--algo help`),
   /// or nullopt. Printed to stdout like `--strategy help`, never to -o, and
   /// asked before `validate`. Optional.

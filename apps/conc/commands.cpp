@@ -4,7 +4,10 @@
 namespace conc::cli {
 
 std::vector<Command> all_commands() {
-  return {crawl_command(), hash_command(), image_command(), pipeline_command(), wordcount_command()};
+  std::vector<Command> commands = {crawl_command(), hash_command(), image_command(), pipeline_command(),
+                                   wordcount_command()};
+  commands.insert(commands.begin(), bench_command(commands));
+  return commands;
 }
 
 }  // namespace conc::cli

@@ -5,6 +5,8 @@
 
 namespace conc::cli {
 
+/// Times the `timed` subcommands (those with strategies).
+Command bench_command(const std::vector<Command>& timed);
 Command crawl_command();
 Command hash_command();
 Command image_command();

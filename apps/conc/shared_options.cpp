@@ -47,10 +47,10 @@ std::string strategy_help(const Command& command) {
   return out;
 }
 
-void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& command) {
-  // 0 until -j says otherwise: the engine resolves it to every core
-  // (conc::thread_count), the one place that rule lives.
-  const std::size_t cores = conc::thread_count(0);
+namespace {
+
+// -j, -s, --stats and --stats-json: for commands that run workers.
+void add_worker_options(CLI::App& sub, SharedOptions& options, const Command& command, std::size_t cores) {
   sub.add_option("-j,--threads", options.threads,
                  !command.threads_help.empty() ? command.threads_help
                                                : "worker threads, 1 to " + std::to_string(kMaxThreads) +
@@ -80,6 +80,15 @@ void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& co
 
   sub.add_flag("--stats", options.stats, "print a run report to stderr: time, throughput, workers, channels");
   sub.add_option("--stats-json", options.stats_json, "write the run report as JSON to FILE")->type_name("FILE");
+}
+
+}  // namespace
+
+void add_shared_options(CLI::App& sub, SharedOptions& options, const Command& command) {
+  // 0 until -j says otherwise: the engine resolves it to every core
+  // (conc::thread_count), the one place that rule lives.
+  const std::size_t cores = conc::thread_count(0);
+  if (command.runs_workers) add_worker_options(sub, options, command, cores);
   sub.add_flag("-v,--verbose", options.verbose, "more log output (repeat for more)");
   sub.add_flag("-q,--quiet", options.quiet, "only errors on stderr: no warnings, no progress");
   sub.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")

@@ -9,8 +9,8 @@
 #include "process.h"
 #include "temp_dir.h"
 
+using conc::common::Json;
 using conc::test::HttpServer;
-using conc::test::Json;
 using conc::test::run_process;
 using conc::test::TempDir;
 

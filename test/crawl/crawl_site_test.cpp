@@ -15,9 +15,9 @@
 #include "process.h"
 #include "temp_dir.h"
 
+using conc::common::Json;
 using conc::crawl::Record;
 using conc::test::HttpServer;
-using conc::test::Json;
 
 namespace {
 

@@ -18,10 +18,10 @@
 #include "process.h"
 #include "temp_dir.h"
 
+using conc::common::Json;
 using conc::test::fetch;
 using conc::test::FetchOptions;
 using conc::test::HttpServer;
-using conc::test::Json;
 using namespace std::chrono_literals;
 
 namespace {

@@ -10,9 +10,11 @@
 #include <string_view>
 #include <vector>
 
-#include "json_reader.h"
+#include "common/json_reader.h"
 
 namespace conc::test {
+
+using common::Json;
 
 /// The path of crawl_server.py in the source tree.
 [[nodiscard]] std::string crawl_server_script();

@@ -45,6 +45,10 @@ std::string render_stats_text(const RunReport& r) {
          ", sys " + fixed(seconds(r.cpu.system), 3) + "), cpu/wall " + fixed(wall > 0 ? cpu / wall : 0.0, 2) + "\n";
   out += "  " + std::to_string(r.stats.items) + " items, " + human_bytes(static_cast<double>(r.stats.bytes));
   if (wall > 0) out += ", " + human_bytes(static_cast<double>(r.stats.bytes) / wall) + "/s";
+  if (!r.stats.work_unit.empty() && r.stats.work_unit != "byte") {
+    out += ", " + std::to_string(r.stats.work) + " " + r.stats.work_unit + "s";
+    if (wall > 0) out += " (" + fixed(static_cast<double>(r.stats.work) / wall / 1e6, 3) + " M/s)";
+  }
   out += "\n";
   if (!r.stats.workers.empty()) {
     out += "  workers (" + r.stats.executor + "):   tasks   steals   failed   idle s\n";
@@ -106,6 +110,10 @@ std::string render_stats_json(const RunReport& r) {
   w.key("cpu_system_seconds").value(seconds(r.cpu.system));
   w.key("items").value(r.stats.items);
   w.key("bytes").value(r.stats.bytes);
+  if (!r.stats.work_unit.empty()) {
+    w.key("work_unit").value(r.stats.work_unit);
+    w.key("work").value(r.stats.work);
+  }
   w.key("executor").value(r.stats.executor);
   w.key("workers").begin_array();
   for (const auto& wk : r.stats.workers) {

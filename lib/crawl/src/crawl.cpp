@@ -157,6 +157,8 @@ class Crawler {
     summary_.distinct_urls = urls_.size();
     result.summary = summary_;
     runner_->add_stats(result.stats);
+    result.stats.work_unit = "page";
+    result.stats.work = summary_.pages;
     return result;
   }
 

@@ -196,6 +196,8 @@ conc::RunStats hash_jobs(std::span<const Job> jobs, const EngineOptions& request
   stats.executor = std::string(common::strategy_info(strategies(), options.strategy).name);
   stats.items = jobs.size();
   stats.bytes = bytes;
+  stats.work_unit = "byte";
+  stats.work = bytes;
   return stats;
 }
 

@@ -248,6 +248,8 @@ conc::RunStats hash_stream(Receiver<StreamEntry> entries, const EngineOptions& r
   stats.executor = std::string(common::strategy_info(strategies(), o.strategy).name);
   stats.items = items;
   stats.bytes = bytes;
+  stats.work_unit = "byte";
+  stats.work = bytes;
   return stats;
 }
 

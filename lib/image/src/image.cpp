@@ -119,6 +119,8 @@ Result process_images(const Options& options, common::Diagnostics& diag, std::st
   result.stats.executor = std::string(common::strategy_info(strategies(), options.strategy).name);
   result.stats.items = plan.images.size();
   result.stats.bytes = bytes;
+  result.stats.work_unit = "pixel";
+  result.stats.work = result.stages.pixels_decoded;
   if (options.strategy != Strategy::kChannels) {
     // The whole-image strategies have no stage threads: report where the
     // time went, summed over the workers, so the bottleneck is still named.

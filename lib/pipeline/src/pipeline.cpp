@@ -79,6 +79,8 @@ Result run_pipeline(const Options& requested, std::vector<std::unique_ptr<Stage>
   r.failed_batches = st.failures();
   for (const auto& s : r.stats.stages) r.stats.items = std::max(r.stats.items, s.items);
   if (!r.stats.stages.empty()) r.stats.bytes = r.stats.stages.front().bytes_in;
+  r.stats.work_unit = "line";
+  r.stats.work = reader.lines_read();
   return r;
 }
 

@@ -442,6 +442,8 @@ Result count_words(const Options& requested, common::Diagnostics& diag, std::sto
   r.totals.distinct = r.sorted.size();
   r.stats.items = r.sorted.size();
   r.stats.bytes = r.totals.bytes;
+  r.stats.work_unit = "word";
+  r.stats.work = r.totals.words;
   return r;
 }
 

@@ -132,6 +132,11 @@ struct RunStats {
   std::vector<NamedCount> counts;
   std::uint64_t items = 0;  ///< what the engine processed (files, lines...)
   std::uint64_t bytes = 0;
+  /// The work done in the engine's own unit, singular ("byte", "word",
+  /// "line", "pixel", "page"), so a throughput means what a user of that
+  /// command counts (`conc bench`). Empty unit: none reported.
+  std::string work_unit;
+  std::uint64_t work = 0;
 };
 
 }  // namespace conc

@@ -53,6 +53,10 @@ class BatchReader {
   /// and the longest line, plus one block (kept for the tests of that bound).
   [[nodiscard]] std::size_t buffer_capacity() const noexcept { return pending_.capacity(); }
 
+  /// The lines handed out in batches so far (a skipped long line and the
+  /// rest of its file are not among them).
+  [[nodiscard]] std::uint64_t lines_read() const noexcept { return line_ - 1; }
+
  private:
   bool open_next();
   bool fill();                              // reads one block into pending_; false at the end of the current file

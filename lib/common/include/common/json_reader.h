@@ -1,6 +1,6 @@
-// test/support/json_reader.h: a small JSON reader for tests (the project has a
-// writer only): crawl_server.py's /__stats and --expect files, and the JSON
-// reports of conc crawl.
+// common/json_reader.h: a small JSON reader: the --stats-json reports that
+// conc bench reads back from its runs, and, in tests, crawl_server.py's
+// /__stats, --expect files and the JSON reports of every subcommand.
 #pragma once
 
 #include <cstddef>
@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-namespace conc::test {
+namespace conc::common {
 
 /// One JSON value. Numbers are doubles (exact for integers below 2^53);
 /// objects keep their keys sorted (duplicates: the last one wins).
@@ -56,4 +56,4 @@ class Json {
   std::variant<std::monostate, bool, double, std::string, std::shared_ptr<Array>, std::shared_ptr<Object>> v_;
 };
 
-}  // namespace conc::test
+}  // namespace conc::common

@@ -1,11 +1,11 @@
-// test/support/json_reader.h: the JSON reader the crawl tests read reports with.
-#include "json_reader.h"
+// common/json_reader.h: the JSON reader conc bench and the tests read reports with.
+#include "common/json_reader.h"
 
 #include <catch2/catch.hpp>
 #include <stdexcept>
 #include <string>
 
-using conc::test::Json;
+using conc::common::Json;
 
 TEST_CASE("Json::parse reads every kind of value") {
   const Json v = Json::parse(R"( {"a": [1, -2.5e1, true, false, null], "s": "x\"\\\/\n\u00e9\ud83d\ude00",

@@ -1,4 +1,4 @@
-#include "json_reader.h"
+#include "common/json_reader.h"
 
 #include <cmath>
 #include <cstdint>
@@ -7,7 +7,7 @@
 
 #include "common/utf8.h"
 
-namespace conc::test {
+namespace conc::common {
 
 class JsonParser {
  public:
@@ -252,4 +252,4 @@ std::size_t Json::size() const noexcept {
   return 0;
 }
 
-}  // namespace conc::test
+}  // namespace conc::common

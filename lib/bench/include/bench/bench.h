@@ -1,0 +1,132 @@
+// bench/bench.h: run a conc subcommand under several strategies and thread
+// counts, time each run, check that every run's output agrees.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "bench/child_args.h"
+#include "bench/statistics.h"
+
+namespace conc::bench {
+
+/// What to run and how often. The CLI fills it from its flags and from the
+/// subcommand's strategy table; the tests fill it directly.
+struct Options {
+  std::string program;     ///< the conc binary each run executes
+  std::string subcommand;  ///< "wordcount"
+  /// The strategies to time, in the table's order, and the table's default.
+  std::vector<std::string> strategies;
+  std::string default_strategy;
+  /// Thread counts to time, ascending, no repeats. `seq` runs at 1 only:
+  /// it is single-threaded by definition.
+  std::vector<std::size_t> threads;
+  /// What the subcommand runs with when not given -j (every core; crawl: 16).
+  std::size_t default_threads = 1;
+  ChildArgs args;       ///< SUBCOMMAND-ARGS, checked (child_args.h)
+  unsigned warmup = 1;  ///< untimed runs per configuration
+  unsigned repeat = 5;  ///< timed runs per configuration
+  std::string prepare;  ///< run through /bin/sh -c before each timed run; "" for none
+  std::string input;    ///< every run's stdin; "" for /dev/null
+  /// Where the runs' scratch directory is made ("" for $TMPDIR, else /tmp).
+  std::string temp_root;
+};
+
+/// One strategy at one thread count.
+struct Configuration {
+  std::string strategy;
+  std::size_t threads = 1;
+  [[nodiscard]] std::string label() const;  ///< "steal -j 2"
+};
+
+/// One timed run, as measured around the child process.
+struct RunSample {
+  double wall = 0;            ///< seconds, spawn to exit
+  double cpu = 0;             ///< user + system seconds (the child's rusage)
+  std::uint64_t max_rss = 0;  ///< bytes
+  // From the run's --stats-json report:
+  std::uint64_t work = 0;     ///< in `Result::work_unit`
+  std::uint64_t steals = 0;   ///< summed over the workers
+  double idle_share = 0;      ///< of the workers' time, 0 when it reports no workers
+  double blocked = 0;         ///< seconds senders and receivers waited on channels
+  bool has_workers = false;   ///< the report lists worker threads (steals and idle mean something)
+  bool has_channels = false;  ///< the report lists channels (blocking means something)
+};
+
+/// Everything measured for one configuration.
+struct ConfigResult {
+  Configuration config;
+  std::vector<RunSample> runs;  ///< the timed runs that completed
+  Summary wall;                 ///< over `runs`
+  double cpu = 0;               ///< median
+  std::uint64_t max_rss = 0;    ///< the largest of the runs
+  double throughput = 0;        ///< median work per wall second
+  double steals = 0;            ///< mean per run
+  double idle_share = 0;        ///< mean
+  double blocked = 0;           ///< mean seconds
+  bool has_workers = false;
+  bool has_channels = false;
+  std::optional<double> speedup;     ///< the baseline's median over this one's
+  std::optional<double> efficiency;  ///< speedup / threads
+  int exit_code = 0;                 ///< 0 or 1, the same in every run
+  /// Set when a run exited 2 or more, or was killed: the reason with the
+  /// run's stderr. Such a configuration has no figures.
+  std::string failure;
+  std::vector<std::string> warnings;  ///< statistical: spread, outliers
+};
+
+/// A configuration whose output or exit code differs from the majority's.
+struct Disagreement {
+  std::string reference;  ///< a configuration that gave the majority's output: seq's when it did
+  std::string other;      ///< the configuration that gave another
+  std::string what;       ///< "stdout differs at byte 1234", "exit code 1 where seq -j 1 gave 0", ...
+};
+
+struct Result {
+  std::vector<ConfigResult> configs;  ///< in plan order (strategy table order, threads ascending)
+  std::string baseline;               ///< the label speed-ups are over ("seq -j 1"); "" when none ran
+  std::string work_unit;              ///< from the runs' reports: "byte", "word", ...; "" when none
+  std::string compared;               ///< what was compared: "stdout" or "-o output"
+  std::vector<Disagreement> disagreements;
+  bool interrupted = false;
+  [[nodiscard]] bool ok() const;  ///< no failure, no disagreement, not interrupted
+};
+
+/// A run exited 2: SUBCOMMAND-ARGS hold a usage error that every run would
+/// repeat. The message names the subcommand and quotes its stderr.
+class ChildUsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Called after each run (warm-up, prepare and timed alike) with the runs
+/// done and the total, for a progress bar.
+using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
+
+/// Runs the plan: `warmup` untimed then `repeat` timed rounds, each round
+/// one run of every configuration, alternately forwards and backwards so
+/// that drift in machine speed hits every configuration alike. Each run
+/// gets `-s`, `-j` and `--stats-json` into the scratch directory, its
+/// stdout into a file there and (when the arguments have one) its -o
+/// redirected into the scratch directory. Each distinct output (with its
+/// exit code) is kept and every run compared with them; when there is more
+/// than one, the output most configurations gave is taken for right (ties:
+/// seq's), and each configuration that gave another is a disagreement. A
+/// configuration whose run fails (exit >= 2, a signal) runs no more. A
+/// stop request ends the child (SIGTERM, SIGKILL after 5 s), and the result
+/// comes back with `interrupted` set. The scratch directory is removed
+/// before returning, whatever happens. Throws std::runtime_error when the
+/// scratch directory cannot be made, `--prepare` fails, or a run exits 2
+/// (a usage error in SUBCOMMAND-ARGS: every configuration would repeat it).
+Result run_bench(const Options& options, std::stop_token stop, const ProgressFn& progress = {});
+
+/// The configurations `options` describes, in plan order.
+std::vector<Configuration> plan(const Options& options);
+
+}  // namespace conc::bench
