@@ -1,11 +1,15 @@
 // conc bench: flags in, the bench engine runs the subcommand, the table and plots out.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "bench/bench.h"
 #include "bench/child_args.h"
@@ -13,6 +17,7 @@
 #include "bench/report.h"
 #include "command.h"
 #include "commands.h"
+#include "common/diagnostics.h"
 #include "common/exit_code.h"
 #include "conc/executor.h"
 #include "shared_options.h"
@@ -22,12 +27,9 @@ namespace {
 
 constexpr std::uint64_t kMaxRuns = 100000;
 
-/// What bench knows of a subcommand it can time.
-struct Target {
-  std::string name;
-  std::vector<Strategy> strategies;
-  std::size_t default_threads = 0;  ///< 0: every core
-};
+/// Options of a subcommand that rewrite the user's own files: a bench
+/// would run them again and again on the outputs of the run before.
+constexpr const char* kRewritesInputs[] = {"--in-place"};
 
 struct BenchFlags {
   std::string subcommand;
@@ -67,7 +69,7 @@ std::string this_program() {
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("/proc/self/exe");
 }
 
-std::vector<std::string> chosen_strategies(const Target& t, const std::string& list) {
+std::vector<std::string> chosen_strategies(const Command& t, const std::string& list) {
   if (list == "all") {
     std::vector<std::string> all;
     for (const auto& s : t.strategies) all.emplace_back(s.name);
@@ -105,9 +107,82 @@ std::vector<std::size_t> chosen_threads(const std::string& list, std::size_t def
   return out;
 }
 
-void validate(BenchFlags& f, const std::vector<Target>& targets) {
+// SUBCOMMAND-ARGS parsed as `conc SUBCOMMAND` would parse them, so that a
+// usage error in them is bench's usage error before any run, and options
+// hidden in a cluster (`-qj4`, `-zo FILE`) are found as the subcommand
+// would find them.
+void probe_child_args(const Command& target, const bench::ChildArgs& child) {
+  CLI::App app;
+  SharedOptions shared;
+  CLI::App* sub = app.add_subcommand(target.name);
+  add_shared_options(*sub, shared, target);
+  if (target.add_options) target.add_options(*sub);
+  std::vector<std::string> words = {"conc", target.name};
+  words.insert(words.end(), child.args.begin(), child.args.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  const std::string after = " (in the arguments after '--')";
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::CallForHelp&) {
+    throw UsageError("--help after '--': see 'conc " + target.name + " --help' instead");
+  } catch (const CLI::ParseError& e) {
+    throw UsageError("conc " + target.name + ": " + e.what() + after);
+  }
+  for (const char* name : {"-j", "-s", "--stats-json"}) {
+    if (sub->count(name) > 0)
+      throw UsageError(std::string(name) + " inside a cluster of options" + after + ": bench sets it");
+  }
+  if (sub->count("-o") > 0 && !child.output_at && shared.output != "-") {
+    throw UsageError("-o inside a cluster of options" + after +
+                     ": give it as a word of its own, so that bench can give each run its own output");
+  }
+  for (const char* name : kRewritesInputs) {
+    if (const auto* opt = sub->get_option_no_throw(name); opt != nullptr && opt->count() > 0) {
+      throw UsageError(std::string(name) + after + ": every run would rewrite the inputs of the next");
+    }
+  }
+}
+
+// --input and --conc are read by every run: checked once, before any.
+void check_files(const BenchFlags& f) {
+  struct stat st {};
+  if (!f.input.empty()) {
+    if (::stat(f.input.c_str(), &st) != 0) throw UsageError("--input: " + f.input + ": " + common::errno_reason(errno));
+    if (!S_ISREG(st.st_mode)) {
+      throw UsageError("--input: " + f.input + ": not a regular file (every run reads it from the start)");
+    }
+  }
+  if (!f.program.empty()) {
+    if (::stat(f.program.c_str(), &st) != 0)
+      throw UsageError("--conc: " + f.program + ": " + common::errno_reason(errno));
+    if (!S_ISREG(st.st_mode) || ::access(f.program.c_str(), X_OK) != 0) {
+      throw UsageError("--conc: " + f.program + ": not an executable file");
+    }
+  }
+}
+
+// Two outputs renamed onto one file: the last would silently win.
+void check_outputs_differ(const BenchFlags& f, const SharedOptions& o) {
+  const std::vector<std::pair<std::string, std::string>> named = {
+      {"-o", o.output == "-" ? "" : o.output}, {"--plot", f.plot}, {"--plot-time", f.plot_time}};
+  for (std::size_t i = 0; i < named.size(); ++i) {
+    for (std::size_t k = i + 1; k < named.size(); ++k) {
+      if (named[i].second.empty() || named[k].second.empty()) continue;
+      std::error_code ec;
+      const auto a = std::filesystem::weakly_canonical(std::filesystem::absolute(named[i].second, ec), ec);
+      const auto b = std::filesystem::weakly_canonical(std::filesystem::absolute(named[k].second, ec), ec);
+      const bool device = std::filesystem::exists(a, ec) && !std::filesystem::is_regular_file(a, ec);
+      if (a == b && !device) {  // /dev/null twice is fine: written in place, nothing renamed
+        throw UsageError(named[i].first + " and " + named[k].first + " name the same file '" + named[i].second + "'");
+      }
+    }
+  }
+}
+
+void validate(BenchFlags& f, const std::vector<Command>& targets, const SharedOptions& shared) {
   const auto target =
-      std::find_if(targets.begin(), targets.end(), [&](const Target& t) { return t.name == f.subcommand; });
+      std::find_if(targets.begin(), targets.end(), [&](const Command& t) { return t.name == f.subcommand; });
   if (target == targets.end()) {
     std::string names;
     for (const auto& t : targets) names += (names.empty() ? "" : ", ") + t.name;
@@ -117,8 +192,11 @@ void validate(BenchFlags& f, const std::vector<Target>& targets) {
     throw UsageError("missing '--' before the subcommand's arguments: conc bench " + f.subcommand +
                      " [OPTIONS] -- ARGS...");
   }
+  check_files(f);
+  check_outputs_differ(f, shared);
   bench::Options& o = f.options;
   o.program = f.program.empty() ? this_program() : f.program;
+  o.program_given = !f.program.empty();
   o.subcommand = f.subcommand;
   o.strategies = chosen_strategies(*target, f.strategies);
   for (const auto& s : target->strategies) {
@@ -131,6 +209,7 @@ void validate(BenchFlags& f, const std::vector<Target>& targets) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
+  probe_child_args(*target, o.args);
   o.warmup = f.warmup;
   o.repeat = f.repeat;
   o.prepare = f.prepare;
@@ -151,11 +230,14 @@ int run(const BenchFlags& f, RunContext& ctx) {
   // Opened before the first run, so an unwritable plot fails before the work.
   std::optional<common::Output> plot;
   std::optional<common::Output> plot_time;
-  try {
-    if (!f.plot.empty()) plot.emplace(f.plot, ctx.stop);
-    if (!f.plot_time.empty()) plot_time.emplace(f.plot_time, ctx.stop);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(std::string(plot ? "--plot-time: " : "--plot: ") + common::exception_reason(e));
+  for (auto [path, out, flag] :
+       {std::tuple{&f.plot, &plot, "--plot: "}, std::tuple{&f.plot_time, &plot_time, "--plot-time: "}}) {
+    if (path->empty()) continue;
+    try {
+      out->emplace(*path, ctx.stop);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(flag + common::exception_reason(e));
+    }
   }
 
   common::ProgressBar progress(ctx.progress, "bench " + o.subcommand, "runs");
@@ -187,9 +269,9 @@ int run(const BenchFlags& f, RunContext& ctx) {
 }  // namespace
 
 Command bench_command(const std::vector<Command>& timed) {
-  std::vector<Target> targets;
+  std::vector<Command> targets;
   for (const auto& c : timed) {
-    if (!c.strategies.empty()) targets.push_back({c.name, c.strategies, c.default_threads});
+    if (!c.strategies.empty()) targets.push_back(c);
   }
   auto flags = std::make_shared<BenchFlags>();
   Command c;
@@ -204,8 +286,10 @@ Command bench_command(const std::vector<Command>& timed) {
   c.details =
       "\nEach run is `conc SUBCOMMAND -s STRATEGY -j N --stats-json TMP ARGS...`, started directly (no shell),\n"
       "with stdin from --input (default /dev/null). An -o in ARGS is redirected into a scratch\n"
-      "directory for each run. Outputs and exit codes (0 or 1) of every run must agree with the first;\n"
-      "a disagreement, or a run that exits 2 or more or is killed, makes the exit status 1.\n";
+      "directory ($TMPDIR) for each run; your own -o path is never written. The outputs and exit codes\n"
+      "(0 or 1) of every run must agree: with seq's when it ran, else with the one most configurations\n"
+      "gave. A disagreement, or a run that exits 2 or more or is killed, makes the exit status 1.\n"
+      "Peak RSS counts conc bench's own (a few MiB: Linux carries the spawning process's peak over exec).\n";
   c.formats = {"text", "csv", "json", "markdown"};
   c.runs_workers = false;
   c.add_options = [flags](CLI::App& app) {
@@ -242,7 +326,7 @@ Command bench_command(const std::vector<Command>& timed) {
         ->type_name("PATH");
   };
   c.take_trailing_args = [flags](std::optional<std::vector<std::string>> args) { flags->child_args = std::move(args); };
-  c.validate = [flags, targets](const SharedOptions&) { validate(*flags, targets); };
+  c.validate = [flags, targets](const SharedOptions& shared) { validate(*flags, targets, shared); };
   c.run = [flags](RunContext& ctx) { return run(*flags, ctx); };
   return c;
 }

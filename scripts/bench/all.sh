@@ -21,34 +21,42 @@ page="$work/benchmarks.md"
 source "$root/scripts/bench/nginx.sh"
 trap 'nginx_stop; rm -rf "$work"' EXIT
 
-version() {  # tool command...: the first line of its version, or "not installed"
-  local tool="$1"
+version() {  # label command...: the first line of its version, or "not installed"
+  local label="$1"
   shift
-  if command -v "$tool" >/dev/null; then echo "- $tool: $("$@" 2>&1 | head -1)"; else echo "- $tool: not installed"; fi
+  if command -v "$1" >/dev/null; then echo "- $label: $("$@" 2>&1 | head -1)"; else echo "- $label: not installed"; fi
 }
 
-# The data each conc bench table runs on: small enough for every strategy
-# at every thread count to run several times, big enough to time.
-bench_args() {  # subcommand: prints the conc bench options and arguments, one per line
+kjv10() {
+  [[ -s "$data/kjv.txt" ]] || bible -f "Gen1:1-Rev22:21" >"$data/kjv.txt"
+  [[ -s "$data/kjv10.txt" ]] || for _ in $(seq 10); do cat "$data/kjv.txt"; done >"$data/kjv10.txt"
+}
+
+# The data each conc bench table runs on, made in this shell (crawl's
+# server too, so that the EXIT trap stops it): small enough for every
+# strategy at every thread count to run several times, big enough to time.
+prepare_data() {  # subcommand
   case "$1" in
-    hash)
-      [[ -s "$data/hash/big.bin" ]] || python3 "$root/scripts/bench/make_hash_tree.py" "$data/hash" >/dev/null
-      printf '%s\n' --repeat 5 -- -a sha256 "$data/hash/tree" ;;
-    wordcount)
-      [[ -s "$data/kjv.txt" ]] || bible -f "Gen1:1-Rev22:21" >"$data/kjv.txt"
-      [[ -s "$data/kjv10.txt" ]] || for _ in $(seq 10); do cat "$data/kjv.txt"; done >"$data/kjv10.txt"
-      printf '%s\n' --repeat 5 -- --split ws "$data/kjv10.txt" ;;
-    pipeline)
-      [[ -s "$data/kjv.txt" ]] || bible -f "Gen1:1-Rev22:21" >"$data/kjv.txt"
-      [[ -s "$data/kjv10.txt" ]] || for _ in $(seq 10); do cat "$data/kjv.txt"; done >"$data/kjv10.txt"
-      printf '%s\n' --repeat 5 --input "$data/kjv10.txt" -- -e upper -e "replace the THE" -e "grep -v LORD" ;;
+    hash) [[ -s "$data/hash/big.bin" ]] || python3 "$root/scripts/bench/make_hash_tree.py" "$data/hash" >/dev/null ;;
+    wordcount | pipeline) kjv10 ;;
     crawl)
       python3 "$root/scripts/bench/make_site.py" --reuse --pages 2000 "$data/site-2000" >/dev/null
-      [[ -n "$nginx_pid" ]] || nginx_start "$data/site-2000"
-      printf '%s\n' --repeat 3 --threads 1,8,32 -- "$nginx_url/" ;;
+      nginx_start "$data/site-2000" >/dev/null ;;
     image)
-      [[ -s "$data/image/big.jpg" ]] || { echo "run scripts/bench/image.sh once first: it makes the images" >&2; exit 1; }
-      printf '%s\n' --repeat 3 -- -f blur:3 -o "$work/blurred.jpg" "$data/image/big.jpg" ;;
+      if [[ ! -s "$data/image/big.jpg" ]]; then
+        echo "all.sh: no $data/image/big.jpg: run scripts/bench/image.sh once, it makes the images" >&2
+        exit 1
+      fi ;;
+  esac
+}
+
+bench_args() {  # subcommand: the conc bench options and arguments, one per line
+  case "$1" in
+    hash) printf '%s\n' --repeat 5 -- -a sha256 "$data/hash/tree" ;;
+    wordcount) printf '%s\n' --repeat 5 -- --split ws "$data/kjv10.txt" ;;
+    pipeline) printf '%s\n' --repeat 5 --input "$data/kjv10.txt" -- -e upper -e "replace the THE" -e "grep -v LORD" ;;
+    crawl) printf '%s\n' --repeat 3 --threads 1,8,32 -- "$nginx_url/" ;;
+    image) printf '%s\n' --repeat 3 -- -f blur:3 -o "$work/blurred.jpg" "$data/image/big.jpg" ;;
   esac
 }
 
@@ -101,6 +109,7 @@ for sub in $only; do
     "$root/scripts/bench/$sub.sh" >>"$page"
     echo '```' >>"$page"
   fi
+  prepare_data "$sub"
   mapfile -t args < <(bench_args "$sub")
   shown="conc bench $sub --plot docs/bench-$sub.svg"
   for a in "${args[@]}"; do shown+=" ${a/#$root\//}"; done
@@ -111,13 +120,16 @@ for sub in $only; do
     echo "\`$shown\`"
     echo
   } >>"$page"
-  # A disagreement (exit 1) still goes on the page: that is news worth seeing.
-  "$conc" bench "$sub" --format markdown --plot "$work/bench-$sub.svg" "${args[@]}" >>"$page" || true
+  # A disagreement or a failed run (exit 1) still goes on the page: that is
+  # news worth seeing. A usage error (2) or Ctrl-C (130) ends the script.
+  rc=0
+  "$conc" bench "$sub" --format markdown --plot "$work/bench-$sub.svg" "${args[@]}" >>"$page" || rc=$?
+  ((rc <= 1)) || exit "$rc"
   if [[ -s "$work/bench-$sub.svg" ]]; then
     cp "$work/bench-$sub.svg" "$docs/bench-$sub.svg"
     printf '\n![conc %s: speed-up against threads, by strategy](bench-%s.svg)\n' "$sub" "$sub" >>"$page"
   fi
-  [[ "$sub" == crawl ]] && nginx_stop
+  if [[ "$sub" == crawl ]]; then nginx_stop; fi
 done
 
 cp "$page" "$docs/benchmarks.md"

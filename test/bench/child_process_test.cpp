@@ -36,6 +36,14 @@ TEST_CASE("a child's exit code, stdout and stderr are captured") {
   CHECK(o.wall > 0);
 }
 
+TEST_CASE("the wall time spans the child's whole life") {
+  TempDir d;
+  const auto o = run_child({"/bin/sleep", "0.3"}, io_in(d), {});
+  CHECK(o.exit_code == 0);
+  CHECK(o.wall >= 0.3);
+  CHECK(o.wall < 10);
+}
+
 TEST_CASE("stdin comes from the given file, /dev/null by default") {
   TempDir d;
   auto io = io_in(d);
@@ -83,6 +91,17 @@ TEST_CASE("a stop request ends the child with SIGTERM at once") {
   CHECK(o.stopped);
   CHECK(o.signal == SIGTERM);
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
+}
+
+TEST_CASE("a child that ignores SIGTERM is killed once the grace period is over") {
+  TempDir d;
+  std::stop_source stop;
+  stop.request_stop();  // from the start: the first poll slice sends SIGTERM
+  const auto o = run_child({"/bin/sh", "-c", "trap '' TERM; exec sleep 30"}, io_in(d), stop.get_token(),
+                           std::chrono::milliseconds(200));
+  CHECK(o.stopped);
+  CHECK(o.signal == SIGKILL);
+  CHECK(o.wall < 10);
 }
 
 TEST_CASE("a program that cannot start, or a redirection that cannot open, throws with the name") {

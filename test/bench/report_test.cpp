@@ -62,7 +62,7 @@ Result result() {
 TEST_CASE("the text table has a row per configuration, the default marked, units on every figure") {
   const std::string t = render_report(options(), result(), Format::kText);
   CHECK(t ==
-        "conc bench wordcount -- --top 3 'my file.txt'\n"
+        "conc bench wordcount --strategies seq,steal --threads 1,2 --warmup 1 --repeat 3 -- --top 3 'my file.txt'\n"
         "3 timed runs per configuration, interleaved, after 1 warm-up; speed-up over seq -j 1; stdout compared: "
         "every run agrees\n"
         "\n"
@@ -70,11 +70,31 @@ TEST_CASE("the text table has a row per configuration, the default marked, units
         "throughput        steals  idle  blocked\n"
         "seq       1        2.000 s  2.000 s ± 0.0 ms    2.000 s … 2.000 s   1.00x     100%        2.000 s  9.5 MiB   "
         "1.00 M words/s    -       -     -\n"
-        "steal *   1        2.200 s  2.200 s ± 0.0 ms    2.200 s … 2.200 s   0.91x     91%         2.200 s  9.5 MiB   "
+        "steal     1        2.200 s  2.200 s ± 0.0 ms    2.200 s … 2.200 s   0.91x     91%         2.200 s  9.5 MiB   "
         "909.09 k words/s  12      25%   -\n"
-        "steal *   2 *      1.000 s  1.000 s ± 100.0 ms  900.0 ms … 1.100 s  2.00x     100%        2.000 s  9.5 MiB   "
+        "steal *   2        1.000 s  1.000 s ± 100.0 ms  900.0 ms … 1.100 s  2.00x     100%        2.000 s  9.5 MiB   "
         "2.00 M words/s    12      25%   -\n"
-        "* conc wordcount's default: strategy steal, 2 threads\n");
+        "* the default: conc wordcount without -s or -j runs steal at 2 threads\n");
+}
+
+TEST_CASE("a default configuration that was not timed is said so") {
+  Options o = options();
+  o.default_threads = 4;
+  const std::string t = render_report(o, result(), Format::kText);
+  CHECK(t.find(" *") == std::string::npos);
+  CHECK(t.find("\nconc wordcount without -s or -j runs steal at 4 threads (not among these)\n") != std::string::npos);
+}
+
+TEST_CASE("the command line in the report names every option, quoted for a shell") {
+  Options o = options();
+  o.prepare = "sync; echo 3 > /proc/sys/vm/drop_caches";
+  o.input = "in put.txt";
+  o.program = "/opt/conc";
+  o.program_given = true;
+  const std::string t = render_report(o, result(), Format::kText);
+  CHECK(t.rfind("conc bench wordcount --strategies seq,steal --threads 1,2 --warmup 1 --repeat 3 --prepare 'sync; echo "
+                "3 > /proc/sys/vm/drop_caches' --input 'in put.txt' --conc /opt/conc -- --top 3 'my file.txt'\n",
+                0) == 0);
 }
 
 TEST_CASE("disagreements, failures and warnings close the text report") {
@@ -85,7 +105,7 @@ TEST_CASE("disagreements, failures and warnings close the text report") {
   r.configs[2].warnings = {"runs vary by 12% of their mean"};
   const std::string t = render_report(options(), r, Format::kText);
   CHECK(t.find("stdout compared: 1 disagreement\n") != std::string::npos);
-  CHECK(t.find("\nsteal *   1        FAILED\n") != std::string::npos);
+  CHECK(t.find("\nsteal     1        FAILED\n") != std::string::npos);
   CHECK(t.find("\nDISAGREE: steal -j 2 and seq -j 1: stdout differs at byte 7\n"
                "FAILED: steal -j 1: a timed run killed by SIGSEGV: (nothing on stderr)\n"
                "warning: steal -j 2: runs vary by 12% of their mean\n") != std::string::npos);
@@ -101,10 +121,13 @@ TEST_CASE("csv has one header and a row per configuration") {
 
 TEST_CASE("markdown is a pipe table with the command in code") {
   const std::string m = render_report(options(), result(), Format::kMarkdown);
-  CHECK(m.rfind("`conc bench wordcount -- --top 3 'my file.txt'`\n\n", 0) == 0);
+  CHECK(m.rfind("`conc bench wordcount --strategies seq,steal --threads 1,2 --warmup 1 --repeat 3 -- --top 3 'my "
+                "file.txt'`\n\n",
+                0) == 0);
   CHECK(m.find("| strategy | threads | median |") != std::string::npos);
   CHECK(m.find("| --- | --- | ---: |") != std::string::npos);
-  CHECK(m.find("| steal * | 2 * | 1.000 s |") != std::string::npos);
+  CHECK(m.find("| steal * | 2 | 1.000 s |") != std::string::npos);
+  CHECK(m.find("\n\\* the default: conc wordcount without -s or -j runs steal at 2 threads\n") != std::string::npos);
 }
 
 TEST_CASE("json holds every figure and every run") {
@@ -130,7 +153,7 @@ TEST_CASE("the speed-up chart has one series per strategy, an ideal line and a l
   CHECK(svg.find("<title>steal</title>") != std::string::npos);
   CHECK(svg.find("<g class=\"ideal\">") != std::string::npos);
   CHECK(svg.find(">steal (default)</text>") != std::string::npos);
-  CHECK(svg.find(">threads (-j)</text>") != std::string::npos);
+  CHECK(svg.find(">threads (-j, log scale)</text>") != std::string::npos);
   CHECK(svg.find(">speed-up over seq -j 1</text>") != std::string::npos);
   std::size_t series = 0;
   for (auto at = svg.find("class=\"series\""); at != std::string::npos; at = svg.find("class=\"series\"", at + 1))

@@ -1,6 +1,8 @@
 // bench/statistics.h: summaries, outliers and the hygiene warnings.
 #include "bench/statistics.h"
 
+#include "bench/bench.h"
+
 #include <catch2/catch.hpp>
 
 using conc::bench::hygiene_warnings;
@@ -51,4 +53,17 @@ TEST_CASE("steady runs get no warning, and a spread above 10 percent does") {
         "runs vary by 21% of their mean (more than 10%); try --repeat 10, a --warmup, and a machine with "
         "nothing else running");
   CHECK(summarize({2.0, 2.0, 2.0, 9.0}).outliers == 0);  // MAD 0: no score, no claim
+}
+
+TEST_CASE("rounds run forwards then backwards, and seq runs at one thread only") {
+  using conc::bench::run_order;
+  CHECK(run_order(3, 0) == std::vector<std::size_t>{0, 1, 2});
+  CHECK(run_order(3, 1) == std::vector<std::size_t>{2, 1, 0});
+  CHECK(run_order(3, 2) == std::vector<std::size_t>{0, 1, 2});
+  conc::bench::Options o;
+  o.strategies = {"steal", "seq", "pool"};
+  o.threads = {1, 4};
+  std::vector<std::string> labels;
+  for (const auto& c : conc::bench::plan(o)) labels.push_back(c.label());
+  CHECK(labels == std::vector<std::string>{"steal -j 1", "steal -j 4", "seq -j 1", "pool -j 1", "pool -j 4"});
 }

@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 using conc::common::SvgWriter;
-using conc::common::xml_escape;
 
 TEST_CASE("the svg writer emits shapes with compact coordinates and closes what is open") {
   SvgWriter svg(100, 50);
@@ -28,13 +27,4 @@ TEST_CASE("the svg writer emits shapes with compact coordinates and closes what 
   CHECK(doc.find("transform=\"rotate(-90 5 6)\"") != std::string::npos);
   CHECK(doc.size() > 12);
   CHECK(doc.substr(doc.size() - 12) == "</g>\n</svg>\n");
-}
-
-TEST_CASE("xml_escape makes any bytes safe for XML 1.0") {
-  CHECK(xml_escape("a&b<c>\"d'") == "a&amp;b&lt;c&gt;&quot;d&apos;");
-  CHECK(xml_escape("caf\xC3\xA9 \t\n") == "caf\xC3\xA9 \t\n");  // UTF-8, tab and newline stay
-  CHECK(xml_escape(std::string("a\0b\x1b", 4)) ==
-        "a\xEF\xBF\xBD"
-        "b\xEF\xBF\xBD");                                         // controls are not XML
-  CHECK(xml_escape("\xFF\xFEx") == "\xEF\xBF\xBD\xEF\xBF\xBDx");  // not UTF-8
 }

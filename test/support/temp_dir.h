@@ -7,20 +7,13 @@
 #include <sstream>
 #include <string>
 
+#include "common/temp_directory.h"
+
 namespace conc::test {
 
 struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "conc-test-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
+  common::TempDirectory dir{"conc-test-"};
+  std::filesystem::path path = dir.path();
   /// Writes `contents` to `name` inside the directory; returns the full path.
   [[nodiscard]] std::string write(const std::string& name, const std::string& contents) const {
     const auto p = path / name;

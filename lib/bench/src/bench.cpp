@@ -1,70 +1,39 @@
 #include "bench/bench.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include "bench/agreement.h"
 #include "bench/child_process.h"
-#include "bench/compare_outputs.h"
+#include "common/diagnostics.h"
 #include "common/json_reader.h"
+#include "common/temp_directory.h"
 
 namespace conc::bench {
 namespace fs = std::filesystem;
 namespace {
 
-// The run's scratch directory: made on construction, removed with
-// everything in it on destruction, whatever ended the bench.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& root) {
-    std::string base = root;
-    if (base.empty()) {
-      const char* tmp = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): nothing sets the environment
-      base = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-    }
-    std::string pattern = (fs::path(base) / "conc-bench-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error(base + ": cannot make a scratch directory: " + std::strerror(errno));
-    }
-    path_ = pattern;
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// The first lines of a run's stderr, for a failure report.
+// The first lines of a run's stderr, for a failure report: one line of ours.
 std::string stderr_excerpt(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::string out;
   std::string line;
   for (int n = 0; n < 3 && std::getline(in, line); ++n) {
     if (line.size() > 300) line = line.substr(0, 300) + "...";
-    out += (out.empty() ? "" : " | ") + line;
+    out += (out.empty() ? "" : " | ") + common::printable_name(line);  // an escape sequence stays text
   }
   return out.empty() ? "(nothing on stderr)" : out;
 }
 
 // The figures a run's --stats-json report adds to its sample. A report
-// that is missing or unreadable leaves them at zero: the timing stands.
+// that is missing or lacks a field (an older binary behind --conc) leaves
+// them at zero: the timing stands.
 void read_report(const fs::path& p, RunSample& s, std::string& work_unit) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return;
@@ -84,21 +53,22 @@ void read_report(const fs::path& p, RunSample& s, std::string& work_unit) {
       idle += w.at("idle_seconds").number();
     }
     s.has_workers = !workers.empty();
-    s.has_channels = !doc.at("channels").array().empty();
     if (!workers.empty() && wall > 0) s.idle_share = idle / (static_cast<double>(workers.size()) * wall);
-    for (const auto& c : doc.at("channels").array()) {
+    const auto& channels = doc.at("channels").array();
+    s.has_channels = !channels.empty();
+    for (const auto& c : channels) {
       s.blocked += c.at("send_blocked_seconds").number() + c.at("recv_blocked_seconds").number();
     }
   } catch (const std::exception&) {
-    // An older conc behind --conc may lack a field: the timing stands.
+    // As above: the timing stands without the report's figures.
   }
 }
 
 // A child that ended with a stop signal's code may have raced our own
 // watcher to the terminal's Ctrl-C: give the watcher a moment to see it.
 bool ended_by_interrupt(const ChildOutcome& o, const std::stop_token& stop) {
-  const bool stop_like = o.exit_code == 130 || o.signal == SIGINT || o.signal == SIGTERM || o.signal == SIGHUP;
   if (o.stopped || stop.stop_requested()) return true;
+  const bool stop_like = o.exit_code == 130 || o.signal == SIGINT || o.signal == SIGTERM || o.signal == SIGHUP;
   if (!stop_like) return false;
   for (int i = 0; i < 20 && !stop.stop_requested(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   return stop.stop_requested();
@@ -108,12 +78,14 @@ struct Tally {
   std::vector<RunSample> runs;
   std::optional<int> exit_code;
   std::string failure;
-  std::set<std::size_t> variants;  // the outputs its runs gave (indices into Runner::variants_)
+  std::set<std::size_t> variants;  // what its runs gave (OutputVariants indices)
 };
 
+// Runs the children in the scratch directory and files their outputs.
 class Runner {
  public:
-  Runner(const Options& o, std::stop_token stop) : o_(o), stop_(std::move(stop)), dir_(o.temp_root) {
+  Runner(const Options& o, std::stop_token stop)
+      : o_(o), stop_(std::move(stop)), dir_("conc-bench-", o.temp_root), variants_(dir_.path()) {
     if (o.args.output_at) {
       const std::string& value = o.args.args[*o.args.output_at];
       // A directory (named with a trailing '/', or existing) is the output
@@ -122,18 +94,20 @@ class Runner {
       const bool tree = value.ends_with('/') || fs::is_directory(value, ec);
       std::string name = fs::path(value).lexically_normal().filename().string();
       if (name.empty() || name == "." || name == "..") name = "output";
+      fs::create_directory(dir_.path() / "out");
       output_ = dir_.path() / "out" / name;
       output_arg_ = output_.string() + (tree ? "/" : "");
-      fs::create_directory(dir_.path() / "out");
     } else {
       output_ = dir_.path() / "stdout";
     }
   }
 
-  // One run of configuration `c`; timed runs add a sample. Returns false
-  // when the bench must end (interrupted).
-  bool run(const Configuration& c, Tally& t, bool timed, Result& result) {
-    if (timed && !o_.prepare.empty()) prepare();
+  // One run of configuration `c`; a timed run adds a sample. `first` is
+  // true until a run has completed. Returns false when the bench must end
+  // (interrupted).
+  bool run(const Configuration& c, Tally& t, bool timed, bool first, Result& result) {
+    if (timed && !o_.prepare.empty() && !prepare()) return false;
+    if (stop_.stop_requested()) return false;
     std::error_code ec;
     fs::remove_all(output_, ec);
     fs::remove(dir_.path() / "stats.json", ec);
@@ -152,11 +126,16 @@ class Runner {
     if (ended_by_interrupt(outcome, stop_)) return false;
     if (outcome.signal != 0 || outcome.exit_code >= 2) {
       const std::string why = describe(outcome) + ": " + stderr_excerpt(io.stderr_path);
-      if (outcome.signal == 0 && outcome.exit_code == 2) throw ChildUsageError("conc " + o_.subcommand + " " + why);
+      // Before any run has completed, exit 2 is the arguments' fault, and
+      // every configuration would repeat it: a usage error, not a table.
+      if (first && outcome.signal == 0 && outcome.exit_code == 2) {
+        throw ChildUsageError("conc " + o_.subcommand + " " + why);
+      }
       t.failure = std::string(timed ? "a timed run " : "a warm-up run ") + why;
       return true;
     }
-    classify(outcome.exit_code, t);
+    if (!t.exit_code) t.exit_code = outcome.exit_code;
+    t.variants.insert(variants_.add(output_, outcome.exit_code));
     if (!timed) return true;
     RunSample s;
     s.wall = outcome.wall;
@@ -167,93 +146,29 @@ class Runner {
     return true;
   }
 
+  [[nodiscard]] const OutputVariants& variants() const { return variants_; }
+
  private:
-  void prepare() {
+  // Returns false when a stop ended it.
+  bool prepare() {
     ChildIo io;
     io.stdout_path = (dir_.path() / "prepare.out").string();
     io.stderr_path = (dir_.path() / "prepare.err").string();
     const ChildOutcome outcome = run_child({"/bin/sh", "-c", o_.prepare}, io, stop_);
-    if (ended_by_interrupt(outcome, stop_)) return;  // the run after it sees the stop too
+    if (ended_by_interrupt(outcome, stop_)) return false;
     if (outcome.signal != 0 || outcome.exit_code != 0) {
-      throw std::runtime_error("--prepare '" + o_.prepare + "' " + describe(outcome) + ": " +
+      throw std::runtime_error("--prepare '" + common::printable_name(o_.prepare) + "' " + describe(outcome) + ": " +
                                stderr_excerpt(io.stderr_path));
     }
+    return true;
   }
-
-  // Files the run's output (with its exit code) under the variant it
-  // equals, or as a new variant: usually there is one, compared once per run.
-  void classify(int exit_code, Tally& t) {
-    if (!t.exit_code) t.exit_code = exit_code;
-    for (std::size_t i = 0; i < variants_.size(); ++i) {
-      if (variants_[i].exit_code == exit_code && !first_difference(variants_[i].path, output_)) {
-        t.variants.insert(i);
-        return;
-      }
-    }
-    const fs::path kept = dir_.path() / ("variant-" + std::to_string(variants_.size()));
-    fs::rename(output_, kept);
-    t.variants.insert(variants_.size());
-    variants_.push_back({kept, exit_code});
-  }
-
- public:
-  // With more than one variant, the one most configurations gave is taken
-  // for right (ties: seq's, else the first in plan order): a single broken
-  // strategy is named, whichever ran first. Each configuration that gave
-  // another names where it differs from that one.
-  void judge(const std::vector<Configuration>& configs, const std::vector<Tally>& tallies, Result& result) const {
-    if (variants_.size() < 2) return;
-    std::vector<std::size_t> votes(variants_.size(), 0);
-    for (const auto& t : tallies) {
-      for (const std::size_t v : t.variants) ++votes[v];
-    }
-    auto holder = [&](std::size_t v) -> std::optional<std::size_t> {  // its seq config, else its first
-      std::optional<std::size_t> first;
-      for (std::size_t i = 0; i < configs.size(); ++i) {
-        if (!tallies[i].variants.contains(v)) continue;
-        if (configs[i].strategy == "seq") return i;
-        if (!first) first = i;
-      }
-      return first;
-    };
-    std::size_t right = 0;
-    for (std::size_t v = 1; v < variants_.size(); ++v) {
-      const bool more = votes[v] > votes[right];
-      const bool tie_to_seq = votes[v] == votes[right] && configs[*holder(v)].strategy == "seq" &&
-                              configs[*holder(right)].strategy != "seq";
-      if (more || tie_to_seq) right = v;
-    }
-    const std::string reference = configs[*holder(right)].label();
-    for (std::size_t i = 0; i < configs.size(); ++i) {
-      for (const std::size_t v : tallies[i].variants) {
-        if (v == right) continue;
-        std::string what;
-        if (variants_[v].exit_code != variants_[right].exit_code) {
-          what = "exit code " + std::to_string(variants_[v].exit_code) + " where " + reference + " gave " +
-                 std::to_string(variants_[right].exit_code);
-        } else {
-          what = result.compared + " differs at " +
-                 first_difference(variants_[right].path, variants_[v].path).value_or("?");
-        }
-        if (tallies[i].variants.contains(right)) what += " (in some of its runs only)";
-        result.disagreements.push_back({reference, configs[i].label(), what});
-        break;  // one report per configuration
-      }
-    }
-  }
-
- private:
-  struct Variant {
-    fs::path path;
-    int exit_code = 0;
-  };
 
   const Options& o_;
   std::stop_token stop_;
-  ScratchDir dir_;
-  fs::path output_;                // where each run's output lands
-  std::string output_arg_;         // the -o value the runs get
-  std::vector<Variant> variants_;  // each distinct output so far, moved aside
+  common::TempDirectory dir_;
+  OutputVariants variants_;
+  fs::path output_;         // where each run's output lands
+  std::string output_arg_;  // the -o value the runs get
 };
 
 ConfigResult finish(const Configuration& c, Tally& t, unsigned repeat) {
@@ -288,6 +203,25 @@ ConfigResult finish(const Configuration& c, Tally& t, unsigned repeat) {
   return r;
 }
 
+// Speed-ups over seq -j 1 when it has figures, else over the first
+// configuration that has.
+void add_speedups(Result& result) {
+  const ConfigResult* base = nullptr;
+  for (const auto& c : result.configs) {
+    if (c.runs.empty() || c.wall.median <= 0) continue;
+    if (base == nullptr || (c.config.strategy == "seq" && base->config.strategy != "seq")) base = &c;
+  }
+  if (base == nullptr) return;
+  result.baseline = base->config.label();
+  const double base_median = base->wall.median;
+  const double base_threads = static_cast<double>(base->config.threads);
+  for (auto& c : result.configs) {
+    if (c.runs.empty() || c.wall.median <= 0) continue;
+    c.speedup = base_median / c.wall.median;
+    c.efficiency = *c.speedup * base_threads / static_cast<double>(c.config.threads);
+  }
+}
+
 }  // namespace
 
 std::string Configuration::label() const { return strategy + " -j " + std::to_string(threads); }
@@ -309,52 +243,46 @@ std::vector<Configuration> plan(const Options& o) {
   return out;
 }
 
+std::vector<std::size_t> run_order(std::size_t configs, unsigned round) {
+  std::vector<std::size_t> order(configs);
+  for (std::size_t k = 0; k < configs; ++k) order[k] = round % 2 == 0 ? k : configs - 1 - k;
+  return order;
+}
+
 Result run_bench(const Options& o, std::stop_token stop, const ProgressFn& progress) {
   Result result;
   result.compared = o.args.output_at ? "the -o output" : "stdout";
   const auto configs = plan(o);
   std::vector<Tally> tallies(configs.size());
-  const std::size_t total = (o.warmup + o.repeat) * configs.size();
+  const unsigned rounds = o.warmup + o.repeat;
+  const std::size_t total = rounds * configs.size();
   std::size_t done = 0;
   {
     Runner runner(o, stop);
-    const unsigned rounds = o.warmup + o.repeat;
+    bool first = true;
     for (unsigned round = 0; round < rounds && !result.interrupted; ++round) {
-      const bool timed = round >= o.warmup;
-      for (std::size_t k = 0; k < configs.size(); ++k) {
-        // Alternate directions: a drift across a round then favours no one.
-        const std::size_t i = round % 2 == 0 ? k : configs.size() - 1 - k;
-        if (!tallies[i].failure.empty()) continue;
-        if (!runner.run(configs[i], tallies[i], timed, result)) {
-          result.interrupted = true;
-          break;
+      for (const std::size_t i : run_order(configs.size(), round)) {
+        // A failed configuration runs no more; its runs still count as done for the progress line.
+        if (tallies[i].failure.empty()) {
+          if (!runner.run(configs[i], tallies[i], round >= o.warmup, first, result)) {
+            result.interrupted = true;
+            break;
+          }
+          first = first && !tallies[i].failure.empty();
         }
         if (progress) progress(++done, total);
       }
     }
-    if (!result.interrupted) runner.judge(configs, tallies, result);
+    if (!result.interrupted) {
+      std::vector<Voter> voters;
+      for (std::size_t i = 0; i < configs.size(); ++i) {
+        voters.push_back({configs[i].label(), configs[i].strategy == "seq", tallies[i].variants});
+      }
+      result.disagreements = runner.variants().judge(voters, result.compared);
+    }
   }
   for (std::size_t i = 0; i < configs.size(); ++i) result.configs.push_back(finish(configs[i], tallies[i], o.repeat));
-
-  const ConfigResult* base = nullptr;
-  for (const auto& c : result.configs) {
-    if (c.config.strategy == "seq" && c.failure.empty() && !c.runs.empty()) base = &c;
-  }
-  if (base == nullptr) {
-    for (const auto& c : result.configs) {
-      if (base == nullptr && c.failure.empty() && !c.runs.empty()) base = &c;
-    }
-  }
-  if (base != nullptr && base->wall.median > 0) {
-    result.baseline = base->config.label();
-    const double base_median = base->wall.median;
-    const double base_threads = static_cast<double>(base->config.threads);
-    for (auto& c : result.configs) {
-      if (c.runs.empty() || c.wall.median <= 0) continue;
-      c.speedup = base_median / c.wall.median;
-      c.efficiency = *c.speedup * base_threads / static_cast<double>(c.config.threads);
-    }
-  }
+  add_speedups(result);
   return result;
 }
 

@@ -12,14 +12,19 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
+
+#include "common/diagnostics.h"
+#include "common/unique_fd.h"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX declares it nowhere
 
 namespace conc::bench {
 namespace {
 
-constexpr auto kKillAfter = std::chrono::seconds(5);
+using common::UniqueFd;
+
 constexpr int kPollSliceMs = 50;  // how soon a stop request is noticed
 
 // Owns a posix_spawn file-actions object and an attribute object.
@@ -43,32 +48,19 @@ class SpawnSetup {
 // child's exit 127.
 int open_or_throw(const std::string& path, int flags) {
   const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0666);
-  if (fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
+  if (fd < 0) throw std::runtime_error(path + ": " + common::errno_reason(errno));
   return fd;
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; }
 
 }  // namespace
 
-ChildOutcome run_child(const std::vector<std::string>& argv, const ChildIo& io, std::stop_token stop) {
-  Fd in(open_or_throw(io.stdin_path, O_RDONLY));
-  Fd out(open_or_throw(io.stdout_path, O_WRONLY | O_CREAT | O_TRUNC));
-  Fd err(open_or_throw(io.stderr_path, O_WRONLY | O_CREAT | O_TRUNC));
+ChildOutcome run_child(const std::vector<std::string>& argv, const ChildIo& io, std::stop_token stop,
+                       std::chrono::milliseconds kill_after) {
+  UniqueFd in(open_or_throw(io.stdin_path, O_RDONLY));
+  UniqueFd out(open_or_throw(io.stdout_path, O_WRONLY | O_CREAT | O_TRUNC));
+  UniqueFd err(open_or_throw(io.stderr_path, O_WRONLY | O_CREAT | O_TRUNC));
 
   SpawnSetup setup;
   posix_spawn_file_actions_adddup2(&setup.actions_, in.get(), 0);
@@ -76,10 +68,11 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const ChildIo& io, 
   posix_spawn_file_actions_adddup2(&setup.actions_, err.get(), 2);
   sigset_t none;
   sigemptyset(&none);
-  sigset_t all;
-  sigfillset(&all);
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
   posix_spawnattr_setsigmask(&setup.attr_, &none);
-  posix_spawnattr_setsigdefault(&setup.attr_, &all);  // SIGPIPE ignored here must not stay ignored there
+  posix_spawnattr_setsigdefault(&setup.attr_, &pipe);
   posix_spawnattr_setflags(&setup.attr_, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   std::vector<char*> args;
@@ -90,23 +83,25 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const ChildIo& io, 
   const auto started = std::chrono::steady_clock::now();
   pid_t pid = 0;
   if (const int rc = posix_spawn(&pid, args[0], &setup.actions_, &setup.attr_, args.data(), environ); rc != 0) {
-    throw std::runtime_error(argv[0] + ": cannot start: " + std::strerror(rc));
+    throw std::runtime_error(argv[0] + ": cannot start: " + common::errno_reason(rc));
   }
 
   // A pidfd becomes readable when the child exits: the wait wakes at once
-  // (exact wall time) yet can watch the stop request in slices. Without
-  // pidfd support (Linux before 5.3) the wait blocks, and a stop reaches
-  // the child only as the terminal's signal to the whole process group.
+  // (exact wall time) yet can watch the stop request in slices.
   ChildOutcome outcome;
+  std::optional<std::chrono::steady_clock::time_point> ended;
   const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd >= 0) {
-    Fd pfd(pidfd);
+    const UniqueFd owned(pidfd);
     std::chrono::steady_clock::time_point termed{};
     bool killed = false;
     for (;;) {
       pollfd p{pidfd, POLLIN, 0};
       const int n = ::poll(&p, 1, kPollSliceMs);
-      if (n > 0) break;
+      if (n > 0) {
+        ended = std::chrono::steady_clock::now();
+        break;
+      }
       if (n < 0 && errno != EINTR) break;  // cannot watch it: wait for it below
       if (!stop.stop_requested()) continue;
       const auto now = std::chrono::steady_clock::now();
@@ -114,19 +109,18 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const ChildIo& io, 
         ::kill(pid, SIGTERM);  // still unreaped, so the pid is still this child's
         termed = now;
         outcome.stopped = true;
-      } else if (!killed && now - termed > kKillAfter) {
+      } else if (!killed && now - termed > kill_after) {
         ::kill(pid, SIGKILL);
         killed = true;
       }
     }
   }
-  outcome.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-
   int status = 0;
   rusage ru{};
   while (::wait4(pid, &status, 0, &ru) < 0) {
-    if (errno != EINTR) throw std::runtime_error(argv[0] + ": wait: " + std::strerror(errno));
+    if (errno != EINTR) throw std::runtime_error(argv[0] + ": wait: " + common::errno_reason(errno));
   }
+  outcome.wall = std::chrono::duration<double>(ended.value_or(std::chrono::steady_clock::now()) - started).count();
   outcome.cpu = seconds(ru.ru_utime) + seconds(ru.ru_stime);
   outcome.max_rss = static_cast<std::uint64_t>(ru.ru_maxrss) * 1024;  // Linux reports KiB
   if (WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);

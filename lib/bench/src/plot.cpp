@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <map>
 #include <vector>
 
@@ -25,12 +26,20 @@ constexpr double kHeight = 440;
 constexpr double kLeft = 70;
 constexpr double kRight = 170;  // room for the legend
 constexpr double kTop = 50;
-constexpr double kBottom = 60;
+constexpr double kBottom = 70;
 
+// The plotting area in canvas units, with the scales of both axes. The x
+// axis is linear from 0 (bars) or logarithmic from 1 (threads: 1, 2 and 32
+// would otherwise crowd into a corner).
 struct Frame {
   double x0 = kLeft, x1 = kWidth - kRight, y0 = kHeight - kBottom, y1 = kTop;  // y0 is the bottom
   double xmax = 1, ymax = 1;
-  [[nodiscard]] double x(double v) const { return x0 + (x1 - x0) * v / xmax; }
+  bool log_x = false;
+  [[nodiscard]] double x(double v) const {
+    if (!log_x) return x0 + (x1 - x0) * v / xmax;
+    const double span = std::log2(std::max(xmax, 2.0));
+    return x0 + (x1 - x0) * (0.05 + 0.9 * std::log2(std::max(v, 1.0)) / span);  // room at both ends for the points
+  }
   [[nodiscard]] double y(double v) const { return y0 - (y0 - y1) * v / ymax; }
 };
 
@@ -101,13 +110,14 @@ std::string plot_speedup(const Options& o, const Result& r) {
   ymax = std::max(ymax, xmax / base_threads);  // the ideal line's end
   Frame f;
   f.xmax = xmax;
+  f.log_x = true;
   const double step = nice_step(ymax * 1.05);
   f.ymax = std::ceil(ymax * 1.05 / step) * step;
 
   SvgWriter svg(kWidth, kHeight);
   title(svg, "conc " + o.subcommand + ": speed-up by threads");
   y_axis(svg, f, step, r.baseline.empty() ? "speed-up" : "speed-up over " + r.baseline, false);
-  std::vector<double> ticks;
+  std::vector<double> ticks = {1};
   for (const auto& c : r.configs) ticks.push_back(static_cast<double>(c.config.threads));
   std::sort(ticks.begin(), ticks.end());
   ticks.erase(std::unique(ticks.begin(), ticks.end()), ticks.end());
@@ -115,20 +125,24 @@ std::string plot_speedup(const Options& o, const Result& r) {
     svg.line(f.x(t), f.y0, f.x(t), f.y0 + 5, SvgStroke::line("#333"));
     svg.text(f.x(t), f.y0 + 20, tick_label(t), SvgFont::of(11, "middle"));
   }
-  svg.text((f.x0 + f.x1) / 2, kHeight - 15, "threads (-j)", SvgFont::of(12, "middle"));
+  svg.text((f.x0 + f.x1) / 2, kHeight - 15, "threads (-j, log scale)", SvgFont::of(12, "middle"));
 
+  // Ideal scaling through every thread count: straight between them.
   const SvgStroke ideal = SvgStroke::line("#888", 1.5, "6 4");
+  std::vector<std::pair<double, double>> ideal_points;
+  for (const double t : ticks) ideal_points.emplace_back(f.x(t), f.y(t / base_threads));
   svg.begin_group("ideal", "ideal scaling");
-  svg.line(f.x(0), f.y(0), f.x(xmax), f.y(xmax / base_threads), ideal);
+  svg.polyline(ideal_points, ideal);
   svg.end_group();
   int index = 0;
   for (const auto& name : order) {
-    const SvgStroke line = SvgStroke::line(kPalette[index % 8], 2.5);
+    const char* colour = kPalette[static_cast<std::size_t>(index) % std::size(kPalette)];
+    const SvgStroke line = SvgStroke::line(colour, 2.5);
     std::vector<std::pair<double, double>> points;
     for (const auto& [t, s] : series[name]) points.emplace_back(f.x(t), f.y(s));
     svg.begin_group("series", name);
     svg.polyline(points, line);
-    for (const auto& [x, y] : points) svg.circle(x, y, 4, SvgStroke::filled(kPalette[index % 8]));
+    for (const auto& [x, y] : points) svg.circle(x, y, 4, SvgStroke::filled(colour));
     svg.end_group();
     legend_entry(svg, index, name + (name == o.default_strategy ? " (default)" : ""), line);
     ++index;
@@ -161,7 +175,7 @@ std::string plot_time(const Options& o, const Result& r) {
     const ConfigResult& c = *bars[i];
     const double left = f.x0 + slot * (static_cast<double>(i) + 0.2);
     const double mid = f.x0 + slot * (static_cast<double>(i) + 0.5);
-    const char* fill = kPalette[colour[c.config.strategy] % 8];
+    const char* fill = kPalette[static_cast<std::size_t>(colour[c.config.strategy]) % std::size(kPalette)];
     svg.begin_group("bar", c.config.label() + ": median " + format_seconds(c.wall.median));
     svg.rect(left, f.y(c.wall.median), slot * 0.6, f.y0 - f.y(c.wall.median), SvgStroke::filled(fill));
     const SvgStroke whisker = SvgStroke::line("#222", 1.5);
@@ -169,8 +183,14 @@ std::string plot_time(const Options& o, const Result& r) {
     svg.line(mid - slot * 0.12, f.y(c.wall.min), mid + slot * 0.12, f.y(c.wall.min), whisker);
     svg.line(mid - slot * 0.12, f.y(c.wall.max), mid + slot * 0.12, f.y(c.wall.max), whisker);
     svg.end_group();
-    svg.text(mid, f.y0 + 16, c.config.strategy, SvgFont::of(11, "middle"));
-    svg.text(mid, f.y0 + 30, "-j " + std::to_string(c.config.threads), SvgFont::of(11, "middle"));
+    if (slot >= 60) {
+      svg.text(mid, f.y0 + 16, c.config.strategy, SvgFont::of(11, "middle"));
+      svg.text(mid, f.y0 + 30, "-j " + std::to_string(c.config.threads), SvgFont::of(11, "middle"));
+    } else {  // too narrow for two centred lines: one slanted label
+      SvgFont slanted = SvgFont::of(10, "end");
+      slanted.rotate = -40;
+      svg.text(mid, f.y0 + 10, c.config.label(), slanted);
+    }
   }
   return svg.finish();
 }

@@ -3,44 +3,67 @@
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "common/csv.h"
+#include "common/decimal.h"
+#include "common/diagnostics.h"
 #include "common/json_writer.h"
 #include "common/progress.h"
 
 namespace conc::bench {
 namespace {
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
+using common::fixed;
+
+// `word` as a POSIX shell reads it back: bare when it holds nothing special.
+std::string shell_word(const std::string& word) {
+  const bool plain = !word.empty() && word.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~!") == std::string::npos;
+  if (plain) return word;
+  std::string q = "'";
+  for (const char c : word) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
 }
 
-std::string quoted_command(const Options& o) {
-  std::string out = "conc bench " + o.subcommand + " --";
-  for (const auto& a : o.args.args) {
-    const bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string::npos;
-    if (plain) {
-      out += " " + a;
-      continue;
+template <class T>
+std::string comma_list(const std::vector<T>& items) {
+  std::string out;
+  for (const auto& i : items) {
+    if (!out.empty()) out += ",";
+    if constexpr (std::is_same_v<T, std::string>) {
+      out += i;
+    } else {
+      out += std::to_string(i);
     }
-    std::string q = "'";
-    for (const char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    out += " " + q + "'";
   }
   return out;
 }
 
-bool is_default_strategy(const Options& o, const ConfigResult& c) { return c.config.strategy == o.default_strategy; }
-bool is_default_threads(const Options& o, const ConfigResult& c) { return c.config.threads == o.default_threads; }
+// The bench's command line, every option spelled out, so that pasting it
+// (in a PR, say) runs the same bench again.
+std::string command_line(const Options& o) {
+  std::string out = "conc bench " + o.subcommand + " --strategies " + comma_list(o.strategies) + " --threads " +
+                    comma_list(o.threads) + " --warmup " + std::to_string(o.warmup) + " --repeat " +
+                    std::to_string(o.repeat);
+  if (!o.prepare.empty()) out += " --prepare " + shell_word(o.prepare);
+  if (!o.input.empty()) out += " --input " + shell_word(o.input);
+  if (o.program_given) out += " --conc " + shell_word(o.program);
+  out += " --";
+  for (const auto& a : o.args.args) out += " " + shell_word(a);
+  return common::printable_name(out);
+}
+
+// The row of what the subcommand runs when given neither -s nor -j.
+bool is_default(const Options& o, const ConfigResult& c) {
+  return c.config.strategy == o.default_strategy && c.config.threads == o.default_threads;
+}
 
 // One table row as cells, the same for text and markdown.
 std::vector<std::string> cells(const Options& o, const Result& r, const ConfigResult& c) {
   std::vector<std::string> row;
-  row.push_back(c.config.strategy + (is_default_strategy(o, c) ? " *" : ""));
-  row.push_back(std::to_string(c.config.threads) + (is_default_threads(o, c) ? " *" : ""));
+  row.push_back(c.config.strategy + (is_default(o, c) ? " *" : ""));
+  row.push_back(std::to_string(c.config.threads));
   if (!c.failure.empty() || c.runs.empty()) {
     row.push_back(c.failure.empty() ? "no timed run" : "FAILED");
     return row;
@@ -83,9 +106,11 @@ std::string summary_line(const Options& o, const Result& r) {
   return out;
 }
 
-std::string default_line(const Options& o) {
-  return "* conc " + o.subcommand + "'s default: strategy " + o.default_strategy + ", " +
-         std::to_string(o.default_threads) + " thread" + (o.default_threads == 1 ? "" : "s");
+std::string default_line(const Options& o, const Result& r) {
+  const bool shown = std::any_of(r.configs.begin(), r.configs.end(), [&](const auto& c) { return is_default(o, c); });
+  const std::string what = "conc " + o.subcommand + " without -s or -j runs " + o.default_strategy + " at " +
+                           std::to_string(o.default_threads) + " thread" + (o.default_threads == 1 ? "" : "s");
+  return shown ? "* the default: " + what : what + " (not among these)";
 }
 
 // Failures, disagreements and statistical warnings, one line each.
@@ -98,7 +123,6 @@ std::vector<std::string> notes(const Result& r) {
     if (!c.failure.empty()) out.push_back("FAILED: " + c.config.label() + ": " + c.failure);
     for (const auto& w : c.warnings) out.push_back("warning: " + c.config.label() + ": " + w);
   }
-  if (r.interrupted) out.push_back("interrupted: the figures cover the runs that finished");
   return out;
 }
 
@@ -109,7 +133,7 @@ std::string render_text(const Options& o, const Result& r) {
   for (const auto& row : rows) {
     for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], width(row[i]));
   }
-  std::string out = quoted_command(o) + "\n" + summary_line(o, r) + "\n\n";
+  std::string out = command_line(o) + "\n" + summary_line(o, r) + "\n\n";
   for (const auto& row : rows) {
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) {
@@ -119,7 +143,7 @@ std::string render_text(const Options& o, const Result& r) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
-  out += default_line(o) + "\n";
+  out += default_line(o, r) + "\n";
   for (const auto& n : notes(r)) out += n + "\n";
   return out;
 }
@@ -131,7 +155,7 @@ std::string render_markdown(const Options& o, const Result& r) {
     return e;
   };
   const std::vector<std::string>& head = headers();
-  std::string out = "`" + quoted_command(o) + "`\n\n" + summary_line(o, r) + "\n\n|";
+  std::string out = "`" + command_line(o) + "`\n\n" + summary_line(o, r) + "\n\n|";
   for (const auto& h : head) out += " " + h + " |";
   out += "\n|";
   for (std::size_t i = 0; i < head.size(); ++i) out += i < 2 ? " --- |" : " ---: |";
@@ -143,9 +167,12 @@ std::string render_markdown(const Options& o, const Result& r) {
     for (const auto& cell : row) out += " " + escape(cell) + " |";
     out += "\n";
   }
-  out += "\n" + escape(default_line(o)) + "\n";
-  for (const auto& n : notes(r)) out += "\n- " + escape(n);
-  if (!notes(r).empty()) out += "\n";
+  const std::string footnote = default_line(o, r);
+  out +=
+      std::string("\n") + (footnote.starts_with("* ") ? "\\" : "") + escape(footnote) + "\n";  // "\*": not a list item
+  const auto lines = notes(r);
+  for (const auto& n : lines) out += "\n- " + escape(n);
+  if (!lines.empty()) out += "\n";
   return out;
 }
 
@@ -155,8 +182,7 @@ std::string render_csv(const Options& o, const Result& r) {
       "max_rss_bytes,throughput,throughput_unit,steals,idle_share,blocked_s,exit_code,failure\n";
   auto number = [](double v) { return fixed(v, 6); };
   for (const auto& c : r.configs) {
-    std::vector<std::string> f = {c.config.strategy, std::to_string(c.config.threads),
-                                  is_default_strategy(o, c) && is_default_threads(o, c) ? "yes" : "no",
+    std::vector<std::string> f = {c.config.strategy, std::to_string(c.config.threads), is_default(o, c) ? "yes" : "no",
                                   std::to_string(c.runs.size())};
     const bool figures = c.failure.empty() && !c.runs.empty();
     for (const double v : {c.wall.median, c.wall.mean, c.wall.stddev, c.wall.min, c.wall.max}) {
@@ -202,7 +228,6 @@ std::string render_json(const Options& o, const Result& r) {
   w.key("compared").value(r.compared);
   w.key("work_unit").value(r.work_unit);
   w.key("agree").value(r.disagreements.empty());
-  w.key("interrupted").value(r.interrupted);
   w.key("disagreements").begin_array();
   for (const auto& d : r.disagreements) {
     w.begin_object().key("reference").value(d.reference).key("other").value(d.other).key("what").value(d.what);
@@ -214,7 +239,7 @@ std::string render_json(const Options& o, const Result& r) {
     w.begin_object();
     w.key("strategy").value(c.config.strategy);
     w.key("threads").value(static_cast<std::uint64_t>(c.config.threads));
-    w.key("default").value(is_default_strategy(o, c) && is_default_threads(o, c));
+    w.key("default").value(is_default(o, c));
     w.key("exit_code").value(c.exit_code);
     w.key("failure");
     if (c.failure.empty())

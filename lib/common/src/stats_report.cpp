@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "common/decimal.h"
 #include "common/json_writer.h"
 #include "common/progress.h"
 
@@ -19,12 +20,6 @@ double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double
 // The share of its workers' time a stage spent working: the busiest stage is the bottleneck.
 double busy_share(const conc::StageStats& s, double wall) {
   return s.workers == 0 || wall <= 0 ? 0.0 : seconds(s.busy) / (static_cast<double>(s.workers) * wall);
-}
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
 }
 
 }  // namespace
@@ -47,7 +42,8 @@ std::string render_stats_text(const RunReport& r) {
   if (wall > 0) out += ", " + human_bytes(static_cast<double>(r.stats.bytes) / wall) + "/s";
   if (!r.stats.work_unit.empty() && r.stats.work_unit != "byte") {
     out += ", " + std::to_string(r.stats.work) + " " + r.stats.work_unit + "s";
-    if (wall > 0) out += " (" + fixed(static_cast<double>(r.stats.work) / wall / 1e6, 3) + " M/s)";
+    if (wall > 0)
+      out += " (" + fixed(static_cast<double>(r.stats.work) / wall / 1e6, 3) + " M " + r.stats.work_unit + "s/s)";
   }
   out += "\n";
   if (!r.stats.workers.empty()) {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "common/json_writer.h"
+#include "common/xml_escape.h"
 
 namespace conc::common {
 namespace {
@@ -28,30 +28,6 @@ std::string paint(const SvgStroke& s) {
 }
 
 }  // namespace
-
-std::string xml_escape(std::string_view text) {
-  const bool utf8 = is_valid_utf8(text);
-  std::string out;
-  out.reserve(text.size());
-  for (const char ch : text) {
-    const auto u = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 allows no control characters but tab and newlines.
-        if ((u < 0x20 && ch != '\t' && ch != '\n') || u == 0x7F || (!utf8 && u >= 0x80)) {
-          out += "\xEF\xBF\xBD";
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out;
-}
 
 SvgWriter::SvgWriter(double width, double height) {
   out_ = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(width) +

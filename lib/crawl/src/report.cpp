@@ -2,6 +2,7 @@
 
 #include "common/csv.h"
 #include "common/json_writer.h"
+#include "common/xml_escape.h"
 
 namespace conc::crawl {
 namespace {
@@ -109,28 +110,6 @@ std::string csv_record(const Record& r, bool timings) {
 
 // XML 1.0 text: the five specials escaped, and characters XML cannot hold
 // at all (controls but tab and line breaks, invalid UTF-8) replaced.
-std::string xml(std::string_view text) {
-  std::string out;
-  const bool utf8 = common::is_valid_utf8(text);
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if ((c < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || (!utf8 && c >= 0x80)) {
-          out += '?';
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out;
-}
-
 void junit(common::Output& out, std::span<const Record> records) {
   std::size_t failures = 0;
   for (const auto& r : records) failures += r.broken ? 1 : 0;
@@ -138,7 +117,7 @@ void junit(common::Output& out, std::span<const Record> records) {
   out.write("<testsuites>\n<testsuite name=\"conc crawl\" tests=\"" + std::to_string(records.size()) +
             "\" failures=\"" + std::to_string(failures) + "\" errors=\"0\">\n");
   for (const auto& r : records) {
-    out.write("<testcase classname=\"crawl\" name=\"" + xml(r.url) + "\"");
+    out.write("<testcase classname=\"crawl\" name=\"" + common::xml_escape(r.url) + "\"");
     if (!r.broken) {
       out.write("/>\n");
       continue;
@@ -146,7 +125,8 @@ void junit(common::Output& out, std::span<const Record> records) {
     const std::string reason = !r.error.empty() ? r.error : "status " + std::to_string(r.status);
     std::string body;
     for (const auto& ref : r.referrers) body += "from " + ref.url + " line " + std::to_string(ref.line) + "\n";
-    out.write("><failure message=\"" + xml(reason) + "\">" + xml(body) + "</failure></testcase>\n");
+    out.write("><failure message=\"" + common::xml_escape(reason) + "\">" + common::xml_escape(body) +
+              "</failure></testcase>\n");
   }
   out.write("</testsuite>\n</testsuites>\n");
 }

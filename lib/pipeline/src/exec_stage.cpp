@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/diagnostics.h"
+#include "common/unique_fd.h"
 #include "pipeline/stage.h"
 #include "stage_args.h"
 
@@ -28,27 +29,7 @@ extern char** environ;
 namespace conc::pipeline {
 namespace {
 
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  Fd& operator=(Fd&& o) noexcept {
-    reset();
-    fd_ = o.fd_;
-    o.fd_ = -1;
-    return *this;
-  }
-  ~Fd() { reset(); }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  [[nodiscard]] int get() const noexcept { return fd_; }
-
- private:
-  int fd_ = -1;
-};
+using Fd = common::UniqueFd;
 
 // Blocks SIGPIPE in this thread while alive, and discards one it raised:
 // a write to a command that stopped reading then fails with EPIPE instead of

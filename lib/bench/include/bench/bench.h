@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/agreement.h"
 #include "bench/child_args.h"
 #include "bench/statistics.h"
 
@@ -19,8 +20,9 @@ namespace conc::bench {
 /// What to run and how often. The CLI fills it from its flags and from the
 /// subcommand's strategy table; the tests fill it directly.
 struct Options {
-  std::string program;     ///< the conc binary each run executes
-  std::string subcommand;  ///< "wordcount"
+  std::string program;         ///< the conc binary each run executes
+  bool program_given = false;  ///< named by the user (--conc), so the report shows it
+  std::string subcommand;      ///< "wordcount"
   /// The strategies to time, in the table's order, and the table's default.
   std::vector<std::string> strategies;
   std::string default_strategy;
@@ -81,20 +83,13 @@ struct ConfigResult {
   std::vector<std::string> warnings;  ///< statistical: spread, outliers
 };
 
-/// A configuration whose output or exit code differs from the majority's.
-struct Disagreement {
-  std::string reference;  ///< a configuration that gave the majority's output: seq's when it did
-  std::string other;      ///< the configuration that gave another
-  std::string what;       ///< "stdout differs at byte 1234", "exit code 1 where seq -j 1 gave 0", ...
-};
-
 struct Result {
   std::vector<ConfigResult> configs;  ///< in plan order (strategy table order, threads ascending)
   std::string baseline;               ///< the label speed-ups are over ("seq -j 1"); "" when none ran
   std::string work_unit;              ///< from the runs' reports: "byte", "word", ...; "" when none
   std::string compared;               ///< what was compared: "stdout" or "-o output"
   std::vector<Disagreement> disagreements;
-  bool interrupted = false;
+  bool interrupted = false;       ///< a stop request ended the bench: the figures are partial
   [[nodiscard]] bool ok() const;  ///< no failure, no disagreement, not interrupted
 };
 
@@ -105,28 +100,32 @@ class ChildUsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Called after each run (warm-up, prepare and timed alike) with the runs
-/// done and the total, for a progress bar.
+/// Called after each run (warm-up and timed alike; a failed
+/// configuration's skipped runs count as done) with the runs done and the
+/// total, for a progress bar.
 using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
 
 /// Runs the plan: `warmup` untimed then `repeat` timed rounds, each round
-/// one run of every configuration, alternately forwards and backwards so
-/// that drift in machine speed hits every configuration alike. Each run
-/// gets `-s`, `-j` and `--stats-json` into the scratch directory, its
-/// stdout into a file there and (when the arguments have one) its -o
-/// redirected into the scratch directory. Each distinct output (with its
-/// exit code) is kept and every run compared with them; when there is more
-/// than one, the output most configurations gave is taken for right (ties:
-/// seq's), and each configuration that gave another is a disagreement. A
-/// configuration whose run fails (exit >= 2, a signal) runs no more. A
-/// stop request ends the child (SIGTERM, SIGKILL after 5 s), and the result
-/// comes back with `interrupted` set. The scratch directory is removed
-/// before returning, whatever happens. Throws std::runtime_error when the
-/// scratch directory cannot be made, `--prepare` fails, or a run exits 2
-/// (a usage error in SUBCOMMAND-ARGS: every configuration would repeat it).
+/// one run of every configuration in `run_order`, so that drift in machine
+/// speed hits every configuration alike. Each run gets `-s`, `-j` and
+/// `--stats-json` into a scratch directory, its stdout into a file there
+/// and (when the arguments have one) its -o redirected there too, and its
+/// output and exit code filed with the others (agreement.h), judged once
+/// all are in. A configuration whose run fails (exit >= 2, a signal) runs no
+/// more. A stop request ends the child (SIGTERM, SIGKILL after 5 s), and
+/// the result comes back with `interrupted` set. The scratch directory is
+/// removed before returning, however the bench ends (but for a kill).
+/// Throws ChildUsageError when the first run exits 2, std::runtime_error
+/// when the scratch directory cannot be made, a run cannot be started or
+/// `--prepare` fails.
 Result run_bench(const Options& options, std::stop_token stop, const ProgressFn& progress = {});
 
 /// The configurations `options` describes, in plan order.
 std::vector<Configuration> plan(const Options& options);
+
+/// The order round `round` runs `configs` configurations in: forwards in
+/// even rounds, backwards in odd ones, so that a drift in machine speed
+/// across a round favours no configuration.
+std::vector<std::size_t> run_order(std::size_t configs, unsigned round);
 
 }  // namespace conc::bench

@@ -1,6 +1,7 @@
 // bench/child_process.h: run one program to its end, timed, and stoppable.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <stop_token>
 #include <string>
@@ -26,14 +27,23 @@ struct ChildOutcome {
 };
 
 /// Starts `argv` (argv[0] a path, no shell) with posix_spawn and waits for
-/// it. The child starts with every signal at its default action and none
-/// blocked, whatever this process set (conc ignores SIGPIPE and its signal
-/// watcher blocks the stop signals). While it runs, a stop request sends it
-/// SIGTERM, and SIGKILL 5 s later if it is still there; the wait is a poll
-/// on a pidfd, so the wall time ends the moment the child does. Throws
-/// std::runtime_error naming argv[0] when it cannot be started, or a
-/// redirection cannot be opened.
-ChildOutcome run_child(const std::vector<std::string>& argv, const ChildIo& io, std::stop_token stop);
+/// it. The child starts with no signal blocked and SIGPIPE at its default
+/// action (conc ignores it, and an ignored signal would stay ignored across
+/// exec); signals the caller's shell set to be ignored stay ignored, as
+/// for any command. While it runs, a stop request sends it SIGTERM, and
+/// SIGKILL `kill_after` later if it is still there. The wait polls a pidfd,
+/// so the wall time ends the moment the child does (without pidfd support,
+/// Linux before 5.3, it blocks in wait4: exact too, but a stop then reaches
+/// the child only as a terminal's signal to the whole process group).
+///
+/// `max_rss` is the kernel's: it counts the spawning process's own peak too
+/// (exec folds the old address space's high-water mark into the child's),
+/// so it is never below this process's peak RSS.
+///
+/// Throws std::runtime_error naming argv[0] when it cannot be started, or
+/// the path of a redirection that cannot be opened.
+ChildOutcome run_child(const std::vector<std::string>& argv, const ChildIo& io, std::stop_token stop,
+                       std::chrono::milliseconds kill_after = std::chrono::seconds(5));
 
 /// "exited 3", "killed by SIGSEGV", "stopped".
 std::string describe(const ChildOutcome& outcome);

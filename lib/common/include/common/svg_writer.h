@@ -36,9 +36,8 @@ struct SvgFont {
 
 /// Builds one SVG document: shapes in user units on a `width` x `height`
 /// canvas (a white background), one element per line, coordinates with at
-/// most two decimals. Text is XML-escaped; control characters and bytes
-/// that are not UTF-8 become U+FFFD, so any input gives a well-formed
-/// document. Groups carry a class and an optional <title> (a tooltip, and
+/// most two decimals. Text goes through xml_escape, so any bytes give a
+/// well-formed document. Groups carry a class and an optional <title> (a tooltip, and
 /// a handle for tests and scripts). Not thread-safe.
 class SvgWriter {
  public:
@@ -60,8 +59,5 @@ class SvgWriter {
   std::string out_;
   int open_groups_ = 0;
 };
-
-/// `text` made safe for XML character data and attribute values.
-std::string xml_escape(std::string_view text);
 
 }  // namespace conc::common
