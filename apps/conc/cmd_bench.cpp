@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -12,13 +12,13 @@
 #include <tuple>
 
 #include "bench/bench.h"
-#include "bench/child_args.h"
 #include "bench/plot.h"
 #include "bench/report.h"
 #include "command.h"
 #include "commands.h"
 #include "common/diagnostics.h"
 #include "common/exit_code.h"
+#include "common/file_walk.h"
 #include "conc/executor.h"
 #include "shared_options.h"
 
@@ -47,6 +47,12 @@ struct BenchFlags {
   bench::Options options;                              ///< built by validate
 };
 
+// An option given with an empty value means no default silently: say so.
+CLI::Validator non_empty() {
+  return CLI::Validator([](std::string& v) { return v.empty() ? std::string("expected a value, got ''") : ""; }, "",
+                        "non-empty");
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream in(text);
@@ -62,12 +68,9 @@ std::string names_of(const std::vector<Strategy>& strategies) {
   return out;
 }
 
-// The binary running now: the runs time this very build unless --conc says otherwise.
-std::string this_program() {
-  char buf[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("/proc/self/exe");
-}
+// The binary running now, as the kernel holds it: the runs time this very
+// build (even if it is rebuilt meanwhile) unless --conc names another.
+constexpr const char* kThisProgram = "/proc/self/exe";
 
 std::vector<std::string> chosen_strategies(const Command& t, const std::string& list) {
   if (list == "all") {
@@ -107,41 +110,76 @@ std::vector<std::size_t> chosen_threads(const std::string& list, std::size_t def
   return out;
 }
 
-// SUBCOMMAND-ARGS parsed as `conc SUBCOMMAND` would parse them, so that a
-// usage error in them is bench's usage error before any run, and options
-// hidden in a cluster (`-qj4`, `-zo FILE`) are found as the subcommand
-// would find them.
-void probe_child_args(const Command& target, const bench::ChildArgs& child) {
-  CLI::App app;
-  SharedOptions shared;
-  CLI::App* sub = app.add_subcommand(target.name);
-  add_shared_options(*sub, shared, target);
-  if (target.add_options) target.add_options(*sub);
-  std::vector<std::string> words = {"conc", target.name};
-  words.insert(words.end(), child.args.begin(), child.args.end());
-  std::vector<char*> argv;
-  for (auto& w : words) argv.push_back(w.data());
-  const std::string after = " (in the arguments after '--')";
+const std::string kAfter = " (in the arguments after '--')";
+
+// SUBCOMMAND-ARGS parsed as `conc SUBCOMMAND` parses them: the only way to
+// tell an option from a value that looks like one (`--suffix -small`) or
+// an option inside a cluster (`-qj4`, `-zoFILE`). Throws CLI::ParseError.
+class ChildParse {
+ public:
+  ChildParse(const Command& target, const std::vector<std::string>& args) {
+    sub_ = app_.add_subcommand(target.name);
+    add_shared_options(*sub_, shared_, target);
+    if (target.add_options) target.add_options(*sub_);
+    std::vector<std::string> words = {"conc", target.name};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    app_.parse(static_cast<int>(argv.size()), argv.data());
+  }
+  /// How often the option `name` was given; 0 when the subcommand has none.
+  [[nodiscard]] std::size_t count(const std::string& name) const {
+    const auto* opt = sub_->get_option_no_throw(name);
+    return opt == nullptr ? 0 : opt->count();
+  }
+  [[nodiscard]] const SharedOptions& shared() const { return shared_; }
+
+ private:
+  CLI::App app_;
+  SharedOptions shared_;
+  CLI::App* sub_ = nullptr;
+};
+
+// SUBCOMMAND-ARGS checked, and the word holding their -o value found (by
+// changing each candidate and seeing whether the parser's -o changes with
+// it), so that each run can be given its own output.
+bench::ChildArgs checked_child_args(const Command& target, const std::vector<std::string>& args) {
+  std::optional<ChildParse> parsed;
   try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
+    parsed.emplace(target, args);
   } catch (const CLI::CallForHelp&) {
     throw UsageError("--help after '--': see 'conc " + target.name + " --help' instead");
   } catch (const CLI::ParseError& e) {
-    throw UsageError("conc " + target.name + ": " + e.what() + after);
+    throw UsageError("conc " + target.name + ": " + e.what() + kAfter);
   }
   for (const char* name : {"-j", "-s", "--stats-json"}) {
-    if (sub->count(name) > 0)
-      throw UsageError(std::string(name) + " inside a cluster of options" + after + ": bench sets it");
-  }
-  if (sub->count("-o") > 0 && !child.output_at && shared.output != "-") {
-    throw UsageError("-o inside a cluster of options" + after +
-                     ": give it as a word of its own, so that bench can give each run its own output");
+    if (parsed->count(name) > 0) throw UsageError(std::string(name) + kAfter + ": bench sets it for each run");
   }
   for (const char* name : kRewritesInputs) {
-    if (const auto* opt = sub->get_option_no_throw(name); opt != nullptr && opt->count() > 0) {
-      throw UsageError(std::string(name) + after + ": every run would rewrite the inputs of the next");
+    if (parsed->count(name) > 0)
+      throw UsageError(std::string(name) + kAfter + ": every run would rewrite the inputs of the next");
+  }
+  bench::ChildArgs out{args, std::nullopt, ""};
+  const std::string value = parsed->shared().output;
+  if (value.empty() || value == "-") return out;  // stdout: compared as such
+  static const std::string kMarker = "\x01conc-bench-output";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (!word.ends_with(value)) continue;
+    std::vector<std::string> trial = args;
+    const std::string prefix = word.substr(0, word.size() - value.size());
+    trial[i] = prefix + kMarker;
+    try {
+      if (ChildParse(target, trial).shared().output == kMarker) {
+        out.output_at = i;
+        out.output_prefix = prefix;
+        return out;
+      }
+    } catch (const CLI::Error&) {
+      // that word was not it (the change broke another option's value)
     }
   }
+  throw UsageError("-o" + kAfter + ": cannot tell which word holds its value");
 }
 
 // --input and --conc are read by every run: checked once, before any.
@@ -149,33 +187,65 @@ void check_files(const BenchFlags& f) {
   struct stat st {};
   if (!f.input.empty()) {
     if (::stat(f.input.c_str(), &st) != 0) throw UsageError("--input: " + f.input + ": " + common::errno_reason(errno));
-    if (!S_ISREG(st.st_mode)) {
-      throw UsageError("--input: " + f.input + ": not a regular file (every run reads it from the start)");
+    if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+      throw UsageError("--input: " + f.input + ": not a regular file or a device (every run reads it from the start)");
     }
   }
   if (!f.program.empty()) {
-    if (::stat(f.program.c_str(), &st) != 0)
+    if (::stat(f.program.c_str(), &st) != 0) {
       throw UsageError("--conc: " + f.program + ": " + common::errno_reason(errno));
+    }
     if (!S_ISREG(st.st_mode) || ::access(f.program.c_str(), X_OK) != 0) {
       throw UsageError("--conc: " + f.program + ": not an executable file");
     }
   }
 }
 
-// Two outputs renamed onto one file: the last would silently win.
-void check_outputs_differ(const BenchFlags& f, const SharedOptions& o) {
+// bench's own outputs may not replace one another, nor anything the runs read.
+void check_outputs(const BenchFlags& f, const SharedOptions& o) {
+  namespace fs = std::filesystem;
   const std::vector<std::pair<std::string, std::string>> named = {
       {"-o", o.output == "-" ? "" : o.output}, {"--plot", f.plot}, {"--plot-time", f.plot_time}};
+  auto where = [](const std::string& path) {
+    std::error_code ec;
+    return fs::weakly_canonical(fs::absolute(path, ec), ec);
+  };
   for (std::size_t i = 0; i < named.size(); ++i) {
+    if (named[i].second.empty()) continue;
+    const auto a = where(named[i].second);
+    std::error_code ec;
+    if (fs::exists(a, ec) && !fs::is_regular_file(a, ec)) continue;  // a device is written in place: nothing replaced
     for (std::size_t k = i + 1; k < named.size(); ++k) {
-      if (named[i].second.empty() || named[k].second.empty()) continue;
-      std::error_code ec;
-      const auto a = std::filesystem::weakly_canonical(std::filesystem::absolute(named[i].second, ec), ec);
-      const auto b = std::filesystem::weakly_canonical(std::filesystem::absolute(named[k].second, ec), ec);
-      const bool device = std::filesystem::exists(a, ec) && !std::filesystem::is_regular_file(a, ec);
-      if (a == b && !device) {  // /dev/null twice is fine: written in place, nothing renamed
+      if (!named[k].second.empty() && a == where(named[k].second)) {
         throw UsageError(named[i].first + " and " + named[k].first + " name the same file '" + named[i].second + "'");
       }
+    }
+    const auto id = common::file_id(named[i].second);
+    if (!id) continue;
+    std::vector<std::string> read = *f.child_args;
+    if (!f.input.empty()) read.push_back(f.input);
+    for (const auto& input : read) {
+      if (common::file_id(input) == id) {
+        throw UsageError(named[i].first + " names '" + input + "', which the runs read");
+      }
+    }
+  }
+}
+
+// A scratch directory inside a tree the runs walk would be walked too.
+void check_scratch_outside_inputs(const std::vector<std::string>& args) {
+  namespace fs = std::filesystem;
+  const char* tmp = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): nothing sets the environment
+  const std::string root = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  std::error_code ec;
+  const auto scratch = fs::weakly_canonical(fs::absolute(root, ec), ec);
+  for (const auto& word : args) {
+    if (!fs::is_directory(word, ec)) continue;
+    const auto dir = fs::weakly_canonical(fs::absolute(word, ec), ec);
+    const auto rel = scratch.lexically_relative(dir);
+    if (!rel.empty() && *rel.begin() != "..") {
+      throw UsageError("the scratch directory's root " + root + " ($TMPDIR) lies inside '" + word + "'" + kAfter +
+                       ": the runs would see bench's own files; set TMPDIR to a directory outside it");
     }
   }
 }
@@ -193,9 +263,9 @@ void validate(BenchFlags& f, const std::vector<Command>& targets, const SharedOp
                      " [OPTIONS] -- ARGS...");
   }
   check_files(f);
-  check_outputs_differ(f, shared);
+  check_outputs(f, shared);
   bench::Options& o = f.options;
-  o.program = f.program.empty() ? this_program() : f.program;
+  o.program = f.program.empty() ? kThisProgram : f.program;
   o.program_given = !f.program.empty();
   o.subcommand = f.subcommand;
   o.strategies = chosen_strategies(*target, f.strategies);
@@ -204,12 +274,8 @@ void validate(BenchFlags& f, const std::vector<Command>& targets, const SharedOp
   }
   o.default_threads = target->default_threads != 0 ? target->default_threads : conc::thread_count(0);
   o.threads = chosen_threads(f.threads, o.default_threads);
-  try {
-    o.args = bench::check_child_args(*f.child_args);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
-  probe_child_args(*target, o.args);
+  o.args = checked_child_args(*target, *f.child_args);
+  check_scratch_outside_inputs(o.args.args);
   o.warmup = f.warmup;
   o.repeat = f.repeat;
   o.prepare = f.prepare;
@@ -241,15 +307,10 @@ int run(const BenchFlags& f, RunContext& ctx) {
   }
 
   common::ProgressBar progress(ctx.progress, "bench " + o.subcommand, "runs");
-  bench::Result result;
-  try {
-    result = bench::run_bench(o, ctx.stop, [&](std::size_t, std::size_t total) {
-      progress.set_total(total, 0);
-      progress.add(1, 0);  // called once per run
-    });
-  } catch (const bench::ChildUsageError& e) {
-    throw UsageError(std::string(e.what()) + " (the arguments after '--')");
-  }
+  const bench::Result result = bench::run_bench(o, ctx.stop, [&](std::size_t, std::size_t total) {
+    progress.set_total(total, 0);
+    progress.add(1, 0);  // called once per run
+  });
   progress.finish();
   if (result.interrupted || ctx.stop.stop_requested()) return common::kExitInterrupted;
 
@@ -299,11 +360,13 @@ Command bench_command(const std::vector<Command>& timed) {
     app.add_option("stray", flags->stray)->group("");
     app.add_option("--strategies", flags->strategies,
                    "comma-separated strategies of the subcommand, or all (default all; seq runs at -j 1 only)")
-        ->type_name("LIST");
+        ->type_name("LIST")
+        ->check(non_empty());
     app.add_option("--threads", flags->threads,
                    "comma-separated thread counts (-j), 1 to " + std::to_string(kMaxThreads) +
                        " each (default 1,2 and the subcommand's default: every core, crawl's 16)")
-        ->type_name("LIST");
+        ->type_name("LIST")
+        ->check(non_empty());
     app.add_option("--repeat", flags->repeat,
                    "timed runs per configuration, 1 to " + std::to_string(kMaxRuns) + " (default 5)")
         ->type_name("N")
@@ -314,16 +377,22 @@ Command bench_command(const std::vector<Command>& timed) {
         ->check(whole_number(0, kMaxRuns));
     app.add_option("--prepare", flags->prepare,
                    "shell command run before each timed run (e.g. to drop caches); its failure ends the bench")
-        ->type_name("CMD");
-    app.add_option("--input", flags->input, "file every run reads as stdin (default /dev/null)")->type_name("FILE");
+        ->type_name("CMD")
+        ->check(non_empty());
+    app.add_option("--input", flags->input, "file every run reads as stdin (default /dev/null)")
+        ->type_name("FILE")
+        ->check(non_empty());
     app.add_option("--plot", flags->plot, "write an SVG chart of speed-up against threads, one line per strategy")
-        ->type_name("FILE.svg");
+        ->type_name("FILE.svg")
+        ->check(non_empty());
     app.add_option("--plot-time", flags->plot_time,
                    "write an SVG chart of wall time per configuration (median bars, min-max whiskers)")
-        ->type_name("FILE.svg");
+        ->type_name("FILE.svg")
+        ->check(non_empty());
     app.add_option("--conc", flags->program,
                    "the conc binary to time (default: this one), e.g. another build to compare")
-        ->type_name("PATH");
+        ->type_name("PATH")
+        ->check(non_empty());
   };
   c.take_trailing_args = [flags](std::optional<std::vector<std::string>> args) { flags->child_args = std::move(args); };
   c.validate = [flags, targets](const SharedOptions& shared) { validate(*flags, targets, shared); };

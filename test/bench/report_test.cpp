@@ -17,7 +17,7 @@ Options options() {
   o.default_strategy = "steal";
   o.threads = {1, 2};
   o.default_threads = 2;
-  o.args = check_child_args({"--top", "3", "my file.txt"});
+  o.args.args = {"--top", "3", "my file.txt"};
   o.repeat = 3;
   o.warmup = 1;
   return o;
@@ -91,9 +91,11 @@ TEST_CASE("the command line in the report names every option, quoted for a shell
   o.input = "in put.txt";
   o.program = "/opt/conc";
   o.program_given = true;
+  o.args.args.push_back(std::string("tab\there\xff'", 10));
   const std::string t = render_report(o, result(), Format::kText);
+  CHECK(t.find(" $'tab\\x09here\\xff\\''\n") != std::string::npos);  // bash reads it back byte for byte
   CHECK(t.rfind("conc bench wordcount --strategies seq,steal --threads 1,2 --warmup 1 --repeat 3 --prepare 'sync; echo "
-                "3 > /proc/sys/vm/drop_caches' --input 'in put.txt' --conc /opt/conc -- --top 3 'my file.txt'\n",
+                "3 > /proc/sys/vm/drop_caches' --input 'in put.txt' --conc /opt/conc -- --top 3 'my file.txt' ",
                 0) == 0);
 }
 
@@ -104,7 +106,7 @@ TEST_CASE("disagreements, failures and warnings close the text report") {
   r.configs[1].runs.clear();
   r.configs[2].warnings = {"runs vary by 12% of their mean"};
   const std::string t = render_report(options(), r, Format::kText);
-  CHECK(t.find("stdout compared: 1 disagreement\n") != std::string::npos);
+  CHECK(t.find("stdout compared: 1 disagreement; 1 configuration failed\n") != std::string::npos);
   CHECK(t.find("\nsteal     1        FAILED\n") != std::string::npos);
   CHECK(t.find("\nDISAGREE: steal -j 2 and seq -j 1: stdout differs at byte 7\n"
                "FAILED: steal -j 1: a timed run killed by SIGSEGV: (nothing on stderr)\n"
@@ -121,8 +123,8 @@ TEST_CASE("csv has one header and a row per configuration") {
 
 TEST_CASE("markdown is a pipe table with the command in code") {
   const std::string m = render_report(options(), result(), Format::kMarkdown);
-  CHECK(m.rfind("`conc bench wordcount --strategies seq,steal --threads 1,2 --warmup 1 --repeat 3 -- --top 3 'my "
-                "file.txt'`\n\n",
+  CHECK(m.rfind("```sh\nconc bench wordcount --strategies seq,steal --threads 1,2 --warmup 1 --repeat 3 -- --top 3 'my "
+                "file.txt'\n```\n\n",
                 0) == 0);
   CHECK(m.find("| strategy | threads | median |") != std::string::npos);
   CHECK(m.find("| --- | --- | ---: |") != std::string::npos);

@@ -179,6 +179,49 @@ TEST_CASE("bench compares an -o tree file by file, and an output a run did not w
       std::string::npos);
 }
 
+TEST_CASE("bench finds -o as the subcommand's parser does: in a cluster, never in another option's value") {
+  TempDir d;
+  const auto text = d.write("tree/a.txt", "a\n");
+  const auto sums = (d.path / "sums").string();
+  auto r = run_process({kConc, "bench", "hash", "--threads", "1", "--repeat", "1", "--warmup", "0", "--format", "json",
+                        "--", "-zo", sums, text});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Json::parse(r.out).at("compared").string() == "the -o output");
+  CHECK_FALSE(std::filesystem::exists(sums));
+  // `-ofoo` here is --exclude's pattern: the runs get it as it is, and stdout is compared.
+  r = run_process({kConc, "bench", "hash", "--threads", "1", "--repeat", "1", "--warmup", "0", "--format", "json", "--",
+                   "--exclude", "-ofoo", (d.path / "tree").string()});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const auto doc = Json::parse(r.out);
+  CHECK(doc.at("compared").string() == "stdout");
+  CHECK(doc.at("args").at(1).string() == "-ofoo");
+}
+
+TEST_CASE("bench refuses a scratch directory inside a tree the runs read") {
+  TempDir d;
+  (void)d.write("tree/a.txt", "a\n");
+  std::filesystem::create_directory(d.path / "tree/tmp");
+  const auto r = run_process(
+      {"/bin/sh", "-c",
+       "cd '" + d.path.string() + "' && TMPDIR=tree/tmp '" + kConc + "' bench hash --repeat 1 -- tree; echo rc=$?"});
+  CHECK(r.out == "rc=2\n");
+  CHECK(r.err ==
+        "conc bench: the scratch directory's root tree/tmp ($TMPDIR) lies inside 'tree' (in the arguments "
+        "after '--'): the runs would see bench's own files; set TMPDIR to a directory outside it (see 'conc "
+        "bench --help')\n");
+}
+
+TEST_CASE("a bench whose every run exits 1 says why") {
+  TempDir d;
+  const auto r = run_process({kConc, "bench", "wordcount", "--threads", "1", "--repeat", "1", "--warmup", "0", "--",
+                              (d.path / "missing.txt").string()});
+  CHECK(r.exit_code == 0);  // they agree: each reports the same failed input
+  CHECK(r.out.find("\nnote: every run exited 1 (some inputs failed): conc wordcount: " +
+                   (d.path / "missing.txt").string() + ": No such file or directory\n") != std::string::npos);
+}
+
 TEST_CASE("bench --plot writes an SVG with one series per strategy, and --plot-time one bar per configuration") {
   TempDir d;
   const auto text = d.write("words.txt", "a b a\n");
@@ -225,15 +268,18 @@ TEST_CASE("bench usage errors exit 2 with one line and run nothing") {
       {{"bench", "wordcount", text},
        "conc bench: missing '--' before the subcommand's arguments: conc bench wordcount"},
       {{"bench", "wordcount", "--", "-j", "4", text},
-       "conc bench: '-j' after '--': bench sets the strategy and threads"},
-      {{"bench", "wordcount", "--", "--strategy=seq", text}, "conc bench: '--strategy=seq' after '--'"},
+       "conc bench: -j (in the arguments after '--'): bench sets it for each run"},
+      {{"bench", "wordcount", "--", "--strategy=seq", text},
+       "conc bench: -s (in the arguments after '--'): bench sets it for each run"},
       {{"bench", "wordcount", "-j", "2", "--", text}, "conc bench: "},
       {{"bench", "wordcount", "--repeat", "1", "--", "--nosuch", text},
-       "conc bench: conc wordcount: The following argument was not expected: --nosuch (in the arguments after '--') "},
-      {{"bench", "wordcount", "--", "-qj4", text},
-       "conc bench: -j inside a cluster of options (in the arguments after '--'): bench sets it"},
-      {{"bench", "hash", "--", "-zo", "sums", text},
-       "conc bench: -o inside a cluster of options (in the arguments after '--'): give it as a word of its own"},
+       "conc bench: conc wordcount: The following argument was not expected: --nosuch (in the arguments after '--')"},
+      {{"bench", "wordcount", "--", "-qj4", text}, "conc bench: -j (in the arguments after '--'): bench sets it"},
+      {{"bench", "wordcount", "--", "--stats-json=x", text}, "conc bench: --stats-json (in the arguments after '--')"},
+      {{"bench", "wordcount", "--strategies", "", "--", text}, "conc bench: --strategies: expected a value, got ''"},
+      {{"bench", "wordcount", "--threads", "", "--", text}, "conc bench: --threads: expected a value, got ''"},
+      {{"bench", "wordcount", "--plot", text, "--", text},
+       "conc bench: --plot names '" + text + "', which the runs read"},
       {{"bench", "image", "--", "-f", "grayscale", "--in-place", text},
        "conc bench: --in-place (in the arguments after '--'): every run would rewrite the inputs of the next"},
       {{"bench", "wordcount", "--", "--help"}, "conc bench: --help after '--': see 'conc wordcount --help' instead"},

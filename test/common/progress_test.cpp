@@ -24,6 +24,16 @@ TEST_CASE("render_progress shows counts, bytes, rate and ETA") {
   CHECK(conc::common::render_progress("wc", "chunks", s) == "wc  12 chunks  1.0 MiB  1.0 MiB/s");
 }
 
+TEST_CASE("render_progress counts items alone when there are no bytes, with an ETA from their rate") {
+  conc::common::ProgressSnapshot s;
+  s.done_items = 10;
+  s.total_items = 40;
+  s.elapsed = std::chrono::seconds(20);
+  CHECK(conc::common::render_progress("bench wordcount", "runs", s) == "bench wordcount  10/40 runs  ETA 1:00");
+  s.total_items = 0;
+  CHECK(conc::common::render_progress("bench wordcount", "runs", s) == "bench wordcount  10 runs");
+}
+
 TEST_CASE("human_bytes") {
   CHECK(conc::common::human_bytes(12) == "12 B");
   CHECK(conc::common::human_bytes(1536) == "1.5 KiB");

@@ -43,13 +43,13 @@ void read_report(const fs::path& p, RunSample& s, std::string& work_unit) {
     const auto doc = common::Json::parse(text.str());
     if (const auto* unit = doc.find("work_unit"); unit != nullptr && unit->is_string()) {
       if (work_unit.empty()) work_unit = unit->string();
-      s.work = static_cast<std::uint64_t>(doc.at("work").integer());
+      s.work = static_cast<std::uint64_t>(std::max(0LL, doc.at("work").integer()));
     }
     const double wall = doc.at("wall_seconds").number();
     double idle = 0;
     const auto& workers = doc.at("workers").array();
     for (const auto& w : workers) {
-      s.steals += static_cast<std::uint64_t>(w.at("steals").integer());
+      s.steals += static_cast<std::uint64_t>(std::max(0LL, w.at("steals").integer()));
       idle += w.at("idle_seconds").number();
     }
     s.has_workers = !workers.empty();
@@ -87,7 +87,7 @@ class Runner {
   Runner(const Options& o, std::stop_token stop)
       : o_(o), stop_(std::move(stop)), dir_("conc-bench-", o.temp_root), variants_(dir_.path()) {
     if (o.args.output_at) {
-      const std::string& value = o.args.args[*o.args.output_at];
+      const std::string value = o.args.args[*o.args.output_at].substr(o.args.output_prefix.size());
       // A directory (named with a trailing '/', or existing) is the output
       // tree: the runs' copies are directories too.
       std::error_code ec;
@@ -102,10 +102,9 @@ class Runner {
     }
   }
 
-  // One run of configuration `c`; a timed run adds a sample. `first` is
-  // true until a run has completed. Returns false when the bench must end
-  // (interrupted).
-  bool run(const Configuration& c, Tally& t, bool timed, bool first, Result& result) {
+  // One run of configuration `c`; a timed run adds a sample. Returns false
+  // when the bench must end (interrupted).
+  bool run(const Configuration& c, Tally& t, bool timed, Result& result) {
     if (timed && !o_.prepare.empty() && !prepare()) return false;
     if (stop_.stop_requested()) return false;
     std::error_code ec;
@@ -116,7 +115,7 @@ class Runner {
                                      "-j",           std::to_string(c.threads),
                                      "--stats-json", (dir_.path() / "stats.json").string()};
     for (std::size_t i = 0; i < o_.args.args.size(); ++i) {
-      argv.push_back(o_.args.output_at == i ? output_arg_ : o_.args.args[i]);
+      argv.push_back(o_.args.output_at == i ? o_.args.output_prefix + output_arg_ : o_.args.args[i]);
     }
     ChildIo io;
     io.stdin_path = o_.input.empty() ? "/dev/null" : o_.input;
@@ -125,16 +124,12 @@ class Runner {
     const ChildOutcome outcome = run_child(argv, io, stop_);
     if (ended_by_interrupt(outcome, stop_)) return false;
     if (outcome.signal != 0 || outcome.exit_code >= 2) {
-      const std::string why = describe(outcome) + ": " + stderr_excerpt(io.stderr_path);
-      // Before any run has completed, exit 2 is the arguments' fault, and
-      // every configuration would repeat it: a usage error, not a table.
-      if (first && outcome.signal == 0 && outcome.exit_code == 2) {
-        throw ChildUsageError("conc " + o_.subcommand + " " + why);
-      }
-      t.failure = std::string(timed ? "a timed run " : "a warm-up run ") + why;
+      t.failure = std::string(timed ? "a timed run " : "a warm-up run ") + describe(outcome) + ": " +
+                  stderr_excerpt(io.stderr_path);
       return true;
     }
     if (!t.exit_code) t.exit_code = outcome.exit_code;
+    if (outcome.exit_code == 1 && result.exit1_stderr.empty()) result.exit1_stderr = stderr_excerpt(io.stderr_path);
     t.variants.insert(variants_.add(output_, outcome.exit_code));
     if (!timed) return true;
     RunSample s;
@@ -259,16 +254,14 @@ Result run_bench(const Options& o, std::stop_token stop, const ProgressFn& progr
   std::size_t done = 0;
   {
     Runner runner(o, stop);
-    bool first = true;
     for (unsigned round = 0; round < rounds && !result.interrupted; ++round) {
       for (const std::size_t i : run_order(configs.size(), round)) {
         // A failed configuration runs no more; its runs still count as done for the progress line.
         if (tallies[i].failure.empty()) {
-          if (!runner.run(configs[i], tallies[i], round >= o.warmup, first, result)) {
+          if (!runner.run(configs[i], tallies[i], round >= o.warmup, result)) {
             result.interrupted = true;
             break;
           }
-          first = first && !tallies[i].failure.empty();
         }
         if (progress) progress(++done, total);
       }

@@ -73,7 +73,10 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const ChildIo& io, 
   sigaddset(&pipe, SIGPIPE);
   posix_spawnattr_setsigmask(&setup.attr_, &none);
   posix_spawnattr_setsigdefault(&setup.attr_, &pipe);
-  posix_spawnattr_setflags(&setup.attr_, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  // A process group of its own: a stop reaches whatever the child started
+  // too (a script's background job, a shell's pipeline), not just the child.
+  posix_spawnattr_setpgroup(&setup.attr_, 0);
+  posix_spawnattr_setflags(&setup.attr_, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
@@ -106,11 +109,11 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const ChildIo& io, 
       if (!stop.stop_requested()) continue;
       const auto now = std::chrono::steady_clock::now();
       if (termed == std::chrono::steady_clock::time_point{}) {
-        ::kill(pid, SIGTERM);  // still unreaped, so the pid is still this child's
+        ::kill(-pid, SIGTERM);  // the child is unreaped, so its group id is still its own
         termed = now;
         outcome.stopped = true;
       } else if (!killed && now - termed > kill_after) {
-        ::kill(pid, SIGKILL);
+        ::kill(-pid, SIGKILL);
         killed = true;
       }
     }
@@ -121,6 +124,9 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const ChildIo& io, 
     if (errno != EINTR) throw std::runtime_error(argv[0] + ": wait: " + common::errno_reason(errno));
   }
   outcome.wall = std::chrono::duration<double>(ended.value_or(std::chrono::steady_clock::now()) - started).count();
+  // A stopped run's stragglers (what the child started and left behind)
+  // go too; the group id cannot have been reused while they held it.
+  if (outcome.stopped) ::kill(-pid, SIGKILL);
   outcome.cpu = seconds(ru.ru_utime) + seconds(ru.ru_stime);
   outcome.max_rss = static_cast<std::uint64_t>(ru.ru_maxrss) * 1024;  // Linux reports KiB
   if (WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);

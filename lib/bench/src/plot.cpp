@@ -23,7 +23,7 @@ constexpr const char* kPalette[] = {"#0072B2", "#E69F00", "#009E73", "#D55E00",
 
 constexpr double kWidth = 720;
 constexpr double kHeight = 440;
-constexpr double kLeft = 70;
+constexpr double kLeft = 84;
 constexpr double kRight = 170;  // room for the legend
 constexpr double kTop = 50;
 constexpr double kBottom = 70;
@@ -78,7 +78,7 @@ void y_axis(SvgWriter& svg, const Frame& f, double step, const std::string& labe
   svg.line(f.x0, f.y0, f.x0, f.y1, axis);
   SvgFont vertical = SvgFont::of(12, "middle");
   vertical.rotate = -90;
-  svg.text(18, (f.y0 + f.y1) / 2, label, vertical);
+  svg.text(16, (f.y0 + f.y1) / 2, label, vertical);
 }
 
 void legend_entry(SvgWriter& svg, int index, const std::string& label, const SvgStroke& style) {
@@ -107,7 +107,9 @@ std::string plot_speedup(const Options& o, const Result& r) {
   for (const auto& c : r.configs) {
     if (c.config.label() == r.baseline) base_threads = static_cast<double>(c.config.threads);
   }
-  ymax = std::max(ymax, xmax / base_threads);  // the ideal line's end
+  // The ideal line's end, unless it would flatten the measured lines: then
+  // the line is cut at the top (-j 4096 on a 2-core machine).
+  ymax = std::max(ymax, std::min(xmax / base_threads, 3 * ymax));
   Frame f;
   f.xmax = xmax;
   f.log_x = true;
@@ -130,7 +132,18 @@ std::string plot_speedup(const Options& o, const Result& r) {
   // Ideal scaling through every thread count: straight between them.
   const SvgStroke ideal = SvgStroke::line("#888", 1.5, "6 4");
   std::vector<std::pair<double, double>> ideal_points;
-  for (const double t : ticks) ideal_points.emplace_back(f.x(t), f.y(t / base_threads));
+  for (const double t : ticks) {
+    const std::pair<double, double> p{f.x(t), f.y(t / base_threads)};
+    if (p.second >= f.y1) {
+      ideal_points.push_back(p);
+      continue;
+    }
+    if (!ideal_points.empty()) {  // where the segment meets the top of the frame
+      const auto [px, py] = ideal_points.back();
+      ideal_points.emplace_back(px + (p.first - px) * (py - f.y1) / (py - p.second), f.y1);
+    }
+    break;
+  }
   svg.begin_group("ideal", "ideal scaling");
   svg.polyline(ideal_points, ideal);
   svg.end_group();

@@ -17,8 +17,30 @@ namespace {
 
 using common::fixed;
 
-// `word` as a POSIX shell reads it back: bare when it holds nothing special.
+// `word` as a shell reads it back: bare when it holds nothing special,
+// else in single quotes, or bash's $'...' with \xHH escapes when it holds
+// control characters or bytes that are not UTF-8 (which no terminal shows).
 std::string shell_word(const std::string& word) {
+  const bool odd = !common::is_valid_utf8(word) || std::any_of(word.begin(), word.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+  });
+  if (odd) {
+    std::string q = "$'";
+    for (const char c : word) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '\'' || c == '\\') {
+        q += '\\';
+        q += c;
+      } else if (u < 0x20 || u >= 0x7F) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", u);
+        q += buf;
+      } else {
+        q += c;
+      }
+    }
+    return q + "'";
+  }
   const bool plain = !word.empty() && word.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~!") == std::string::npos;
   if (plain) return word;
   std::string q = "'";
@@ -51,7 +73,7 @@ std::string command_line(const Options& o) {
   if (o.program_given) out += " --conc " + shell_word(o.program);
   out += " --";
   for (const auto& a : o.args.args) out += " " + shell_word(a);
-  return common::printable_name(out);
+  return out;
 }
 
 // The row of what the subcommand runs when given neither -s nor -j.
@@ -99,10 +121,15 @@ std::string summary_line(const Options& o, const Result& r) {
                     " per configuration, interleaved, after " + std::to_string(o.warmup) + " warm-up" +
                     (o.warmup == 1 ? "" : "s");
   if (!r.baseline.empty()) out += "; speed-up over " + r.baseline;
+  const auto failed = static_cast<std::size_t>(
+      std::count_if(r.configs.begin(), r.configs.end(), [](const auto& c) { return !c.failure.empty(); }));
   out += "; " + r.compared + " compared: ";
-  out += r.disagreements.empty()
-             ? "every run agrees"
-             : std::to_string(r.disagreements.size()) + " disagreement" + (r.disagreements.size() == 1 ? "" : "s");
+  if (r.disagreements.empty()) {
+    out += failed == 0 ? "every run agrees" : "every completed run agrees";
+  } else {
+    out += std::to_string(r.disagreements.size()) + " disagreement" + (r.disagreements.size() == 1 ? "" : "s");
+  }
+  if (failed > 0) out += "; " + std::to_string(failed) + " configuration" + (failed == 1 ? "" : "s") + " failed";
   return out;
 }
 
@@ -119,10 +146,13 @@ std::vector<std::string> notes(const Result& r) {
   for (const auto& d : r.disagreements) {
     out.push_back("DISAGREE: " + d.other + " and " + d.reference + ": " + d.what);
   }
+  bool all_exit1 = !r.configs.empty();
   for (const auto& c : r.configs) {
     if (!c.failure.empty()) out.push_back("FAILED: " + c.config.label() + ": " + c.failure);
     for (const auto& w : c.warnings) out.push_back("warning: " + c.config.label() + ": " + w);
+    all_exit1 = all_exit1 && c.failure.empty() && c.exit_code == 1;
   }
+  if (all_exit1) out.push_back("note: every run exited 1 (some inputs failed): " + r.exit1_stderr);
   return out;
 }
 
@@ -155,7 +185,7 @@ std::string render_markdown(const Options& o, const Result& r) {
     return e;
   };
   const std::vector<std::string>& head = headers();
-  std::string out = "`" + command_line(o) + "`\n\n" + summary_line(o, r) + "\n\n|";
+  std::string out = "```sh\n" + command_line(o) + "\n```\n\n" + summary_line(o, r) + "\n\n|";
   for (const auto& h : head) out += " " + h + " |";
   out += "\n|";
   for (std::size_t i = 0; i < head.size(); ++i) out += i < 2 ? " --- |" : " ---: |";
@@ -198,7 +228,7 @@ std::string render_csv(const Options& o, const Result& r) {
     f.push_back(figures && c.has_workers ? number(c.steals) : "");
     f.push_back(figures && c.has_workers ? number(c.idle_share) : "");
     f.push_back(figures && c.has_channels ? number(c.blocked) : "");
-    f.push_back(std::to_string(c.exit_code));
+    f.push_back(c.failure.empty() ? std::to_string(c.exit_code) : "");
     f.push_back(c.failure);
     for (std::size_t i = 0; i < f.size(); ++i) {
       if (i > 0) out += ',';
@@ -228,6 +258,7 @@ std::string render_json(const Options& o, const Result& r) {
   w.key("compared").value(r.compared);
   w.key("work_unit").value(r.work_unit);
   w.key("agree").value(r.disagreements.empty());
+  w.key("exit1_stderr").value(r.exit1_stderr);
   w.key("disagreements").begin_array();
   for (const auto& d : r.disagreements) {
     w.begin_object().key("reference").value(d.reference).key("other").value(d.other).key("what").value(d.what);
@@ -240,7 +271,12 @@ std::string render_json(const Options& o, const Result& r) {
     w.key("strategy").value(c.config.strategy);
     w.key("threads").value(static_cast<std::uint64_t>(c.config.threads));
     w.key("default").value(is_default(o, c));
-    w.key("exit_code").value(c.exit_code);
+    w.key("exit_code");
+    if (c.failure.empty()) {
+      w.value(c.exit_code);
+    } else {
+      w.null();
+    }
     w.key("failure");
     if (c.failure.empty())
       w.null();

@@ -35,9 +35,19 @@ std::string render_progress(const std::string& label, const std::string& unit, c
   line += "  " + std::to_string(s.done_items);
   if (s.total_items != 0) line += "/" + std::to_string(s.total_items);
   line += " " + unit;
+  const double seconds = std::chrono::duration<double>(s.elapsed).count();
+  if (s.total_bytes == 0 && s.done_bytes == 0) {  // counted in items alone (conc bench's runs)
+    if (s.total_items > s.done_items && s.done_items > 0 && seconds > 0.0) {
+      const auto eta = static_cast<long long>(seconds * static_cast<double>(s.total_items - s.done_items) /
+                                              static_cast<double>(s.done_items));
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "  ETA %lld:%02lld", eta / 60, eta % 60);
+      line += buf;
+    }
+    return line;
+  }
   line += "  " + human_bytes(static_cast<double>(s.done_bytes));
   if (s.total_bytes != 0) line += "/" + human_bytes(static_cast<double>(s.total_bytes));
-  const double seconds = std::chrono::duration<double>(s.elapsed).count();
   if (seconds > 0.0) {
     const double rate = static_cast<double>(s.done_bytes) / seconds;
     line += "  " + human_bytes(rate) + "/s";

@@ -6,16 +6,26 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <vector>
 
 #include "bench/agreement.h"
-#include "bench/child_args.h"
 #include "bench/statistics.h"
 
 namespace conc::bench {
+
+/// SUBCOMMAND-ARGS, with where the value of their -o is (the CLI finds it
+/// with the subcommand's own parser), so that each run can write its own.
+struct ChildArgs {
+  std::vector<std::string> args;
+  /// The word holding the -o value; nullopt without -o (or `-o -`): the
+  /// runs' stdout is what gets compared.
+  std::optional<std::size_t> output_at;
+  /// What that word holds before the value: "" for `-o FILE`, "-o" for
+  /// `-oFILE`, "--output=" for `--output=FILE`, "-zo" for `-zoFILE`.
+  std::string output_prefix;
+};
 
 /// What to run and how often. The CLI fills it from its flags and from the
 /// subcommand's strategy table; the tests fill it directly.
@@ -31,7 +41,7 @@ struct Options {
   std::vector<std::size_t> threads;
   /// What the subcommand runs with when not given -j (every core; crawl: 16).
   std::size_t default_threads = 1;
-  ChildArgs args;       ///< SUBCOMMAND-ARGS, checked (child_args.h)
+  ChildArgs args;
   unsigned warmup = 1;  ///< untimed runs per configuration
   unsigned repeat = 5;  ///< timed runs per configuration
   std::string prepare;  ///< run through /bin/sh -c before each timed run; "" for none
@@ -89,15 +99,11 @@ struct Result {
   std::string work_unit;              ///< from the runs' reports: "byte", "word", ...; "" when none
   std::string compared;               ///< what was compared: "stdout" or "-o output"
   std::vector<Disagreement> disagreements;
+  /// The stderr of the first run that exited 1 (some inputs failed), so a
+  /// table of runs that all failed the same way says why.
+  std::string exit1_stderr;
   bool interrupted = false;       ///< a stop request ended the bench: the figures are partial
   [[nodiscard]] bool ok() const;  ///< no failure, no disagreement, not interrupted
-};
-
-/// A run exited 2: SUBCOMMAND-ARGS hold a usage error that every run would
-/// repeat. The message names the subcommand and quotes its stderr.
-class ChildUsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
 };
 
 /// Called after each run (warm-up and timed alike; a failed
@@ -115,9 +121,8 @@ using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
 /// more. A stop request ends the child (SIGTERM, SIGKILL after 5 s), and
 /// the result comes back with `interrupted` set. The scratch directory is
 /// removed before returning, however the bench ends (but for a kill).
-/// Throws ChildUsageError when the first run exits 2, std::runtime_error
-/// when the scratch directory cannot be made, a run cannot be started or
-/// `--prepare` fails.
+/// Throws std::runtime_error when the scratch directory cannot be made, a
+/// run cannot be started or `--prepare` fails.
 Result run_bench(const Options& options, std::stop_token stop, const ProgressFn& progress = {});
 
 /// The configurations `options` describes, in plan order.

@@ -30,8 +30,11 @@ struct ChildOutcome {
 /// it. The child starts with no signal blocked and SIGPIPE at its default
 /// action (conc ignores it, and an ignored signal would stay ignored across
 /// exec); signals the caller's shell set to be ignored stay ignored, as
-/// for any command. While it runs, a stop request sends it SIGTERM, and
-/// SIGKILL `kill_after` later if it is still there. The wait polls a pidfd,
+/// for any command. It leads a process group of its own (so a terminal's
+/// Ctrl-C reaches conc bench alone, which then stops the child). While it
+/// runs, a stop request sends its group SIGTERM, SIGKILL `kill_after` later
+/// if the child is still there, and SIGKILL to what is left of the group
+/// once it has gone. The wait polls a pidfd,
 /// so the wall time ends the moment the child does (without pidfd support,
 /// Linux before 5.3, it blocks in wait4: exact too, but a stop then reaches
 /// the child only as a terminal's signal to the whole process group).
