@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -19,6 +18,7 @@
 #include "common/diagnostics.h"
 #include "common/exit_code.h"
 #include "common/file_walk.h"
+#include "common/temp_directory.h"
 #include "conc/executor.h"
 #include "shared_options.h"
 
@@ -235,8 +235,7 @@ void check_outputs(const BenchFlags& f, const SharedOptions& o) {
 // A scratch directory inside a tree the runs walk would be walked too.
 void check_scratch_outside_inputs(const std::vector<std::string>& args) {
   namespace fs = std::filesystem;
-  const char* tmp = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): nothing sets the environment
-  const std::string root = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  const std::string root = common::temp_root();
   std::error_code ec;
   const auto scratch = fs::weakly_canonical(fs::absolute(root, ec), ec);
   for (const auto& word : args) {

@@ -8,7 +8,8 @@
 #   scripts/bench/all.sh                          every subcommand (over an hour on 2 cores)
 #   ONLY="hash wordcount" scripts/bench/all.sh    some of them; the page says which it covers
 #   COMPARE=0 scripts/bench/all.sh                the conc bench tables only (minutes)
-#   RUNS=5 scripts/bench/all.sh                   more runs per command (passed on to every script)
+#   RUNS=5 scripts/bench/all.sh                   more runs per command (passed on to every script,
+#                                                 as are PAGES and BIG to crawl.sh and KJV to pipeline.sh)
 # Run it on an idle machine: the figures are only as quiet as the machine.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -100,7 +101,9 @@ for sub in $only; do
       echo
       echo "### Against the usual tools"
       echo
-      echo "\`RUNS=${RUNS:-default} scripts/bench/$sub.sh\`"
+      settings=""
+      for v in RUNS PAGES BIG KJV; do [[ -z "${!v:-}" ]] || settings+="$v=${!v} "; done
+      echo "\`${settings}scripts/bench/$sub.sh\`"
       echo
       echo '```text'
     fi

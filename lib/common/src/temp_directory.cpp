@@ -11,12 +11,13 @@
 
 namespace conc::common {
 
+std::string temp_root() {
+  const char* tmp = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): nothing here sets the environment
+  return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+}
+
 TempDirectory::TempDirectory(const std::string& prefix, const std::string& root) {
-  std::string base = root;
-  if (base.empty()) {
-    const char* tmp = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): nothing here sets the environment
-    base = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-  }
+  const std::string base = root.empty() ? temp_root() : root;
   std::string pattern = (std::filesystem::path(base) / (prefix + "XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     throw std::runtime_error(base + ": cannot make a temporary directory: " + errno_reason(errno));

@@ -6,9 +6,13 @@
 
 namespace conc::common {
 
+/// Where temporary directories go by default: $TMPDIR when set and not
+/// empty, else /tmp.
+std::string temp_root();
+
 /// Makes a new directory `<root>/<prefix>XXXXXX` (mkdtemp: mode 0700, a name
 /// no one else holds) and removes it, with everything in it, on
-/// destruction. An empty `root` means $TMPDIR, else /tmp. Throws
+/// destruction. An empty `root` means `temp_root()`. Throws
 /// std::runtime_error naming the root and the reason when it cannot be
 /// made. Not removed if the process is killed (SIGKILL, a second signal).
 class TempDirectory {
