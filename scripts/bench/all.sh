@@ -25,7 +25,14 @@ trap 'nginx_stop; rm -rf "$work"' EXIT
 version() {  # label command...: the first line of its version, or "not installed"
   local label="$1"
   shift
-  if command -v "$1" >/dev/null; then echo "- $label: $("$@" 2>&1 | head -1)"; else echo "- $label: not installed"; fi
+  if ! command -v "$1" >/dev/null; then
+    echo "- $label: not installed"
+    return
+  fi
+  local line
+  line="$("$@" 2>/dev/null | head -1)"               # stdout first: linkchecker warns on stderr
+  [[ -n "$line" ]] || line="$("$@" 2>&1 | head -1)"  # nginx -v answers on stderr
+  echo "- $label: $line"
 }
 
 kjv10() {
@@ -114,19 +121,16 @@ for sub in $only; do
   fi
   prepare_data "$sub"
   mapfile -t args < <(bench_args "$sub")
-  shown="conc bench $sub --plot docs/bench-$sub.svg"
-  for a in "${args[@]}"; do shown+=" ${a/#$root\//}"; done
   {
     echo
-    echo "### Strategies and threads (\`conc bench\`)"
-    echo
-    echo "\`$shown\`"
+    echo "### Strategies and threads (\`conc bench\`, plot by \`--plot docs/bench-$sub.svg\`)"
     echo
   } >>"$page"
   # A disagreement or a failed run (exit 1) still goes on the page: that is
   # news worth seeing. A usage error (2) or Ctrl-C (130) ends the script.
   rc=0
-  "$conc" bench "$sub" --format markdown --plot "$work/bench-$sub.svg" "${args[@]}" >>"$page" || rc=$?
+  "$conc" bench "$sub" --format markdown --plot "$work/bench-$sub.svg" "${args[@]}" >"$work/table.md" || rc=$?
+  sed -e "s|$root/||g" -e "s|$work/|/tmp/|g" "$work/table.md" >>"$page"  # paths as in the checkout
   ((rc <= 1)) || exit "$rc"
   if [[ -s "$work/bench-$sub.svg" ]]; then
     cp "$work/bench-$sub.svg" "$docs/bench-$sub.svg"
