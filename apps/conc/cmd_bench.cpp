@@ -75,6 +75,7 @@ constexpr const char* kThisProgram = "/proc/self/exe";
 std::vector<std::string> chosen_strategies(const Command& t, const std::string& list) {
   if (list == "all") {
     std::vector<std::string> all;
+    all.reserve(t.strategies.size());
     for (const auto& s : t.strategies) all.emplace_back(s.name);
     return all;
   }
@@ -124,6 +125,7 @@ class ChildParse {
     std::vector<std::string> words = {"conc", target.name};
     words.insert(words.end(), args.begin(), args.end());
     std::vector<char*> argv;
+    argv.reserve(words.size());
     for (auto& w : words) argv.push_back(w.data());
     app_.parse(static_cast<int>(argv.size()), argv.data());
   }
@@ -243,8 +245,14 @@ void check_scratch_outside_inputs(const std::vector<std::string>& args) {
     const auto dir = fs::weakly_canonical(fs::absolute(word, ec), ec);
     const auto rel = scratch.lexically_relative(dir);
     if (!rel.empty() && *rel.begin() != "..") {
-      throw UsageError("the scratch directory's root " + root + " ($TMPDIR) lies inside '" + word + "'" + kAfter +
-                       ": the runs would see bench's own files; set TMPDIR to a directory outside it");
+      std::string message = "the scratch directory's root ";
+      message += root;
+      message += " ($TMPDIR) lies inside '";
+      message += word;
+      message += "'";
+      message += kAfter;
+      message += ": the runs would see bench's own files; set TMPDIR to a directory outside it";
+      throw UsageError(message);
     }
   }
 }

@@ -76,10 +76,10 @@ std::optional<std::string> compare(const fs::path& a, const fs::path& b, const s
   const auto na = tree_names(a);
   const auto nb = tree_names(b);
   for (const auto& n : na) {
-    if (!nb.contains(n)) return "only the first has " + where + n;
+    if (!nb.contains(n)) return "only the first has " + (where + n);
   }
   for (const auto& n : nb) {
-    if (!na.contains(n)) return "only the second has " + where + n;
+    if (!na.contains(n)) return "only the second has " + (where + n);
   }
   for (const auto& n : na) {  // sorted: the first difference in name order
     const fs::path pa = a / n;

@@ -143,6 +143,7 @@ std::string default_line(const Options& o, const Result& r) {
 // Failures, disagreements and statistical warnings, one line each.
 std::vector<std::string> notes(const Result& r) {
   std::vector<std::string> out;
+  out.reserve(r.disagreements.size() + r.configs.size() + 1);
   for (const auto& d : r.disagreements) {
     out.push_back("DISAGREE: " + d.other + " and " + d.reference + ": " + d.what);
   }

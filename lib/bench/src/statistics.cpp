@@ -40,6 +40,7 @@ Summary summarize(std::vector<double> samples) {
     s.stddev = std::sqrt(squares / static_cast<double>(s.count - 1));
   }
   std::vector<double> deviations;
+  deviations.reserve(samples.size());
   for (const double x : samples) deviations.push_back(std::fabs(x - s.median));
   const double mad = median(deviations);
   if (mad > 0) {
