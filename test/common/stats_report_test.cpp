@@ -63,3 +63,18 @@ TEST_CASE("the stats report shows pipeline stages and names the busiest one the 
                   R"("busy_seconds":1,"busy_share":0.25,"wait_input_seconds":3,"wait_output_seconds":0},)") !=
         std::string::npos);
 }
+
+TEST_CASE("the stats report gives the work in the engine's own unit, for conc bench's throughput") {
+  conc::common::RunReport r;
+  r.command = "wordcount";
+  r.wall = 2s;
+  r.stats.bytes = 100;
+  r.stats.work_unit = "word";
+  r.stats.work = 3'000'000;
+  CHECK(conc::common::render_stats_text(r).find("100 B, 50 B/s, 3000000 words (1.500 M words/s)\n") !=
+        std::string::npos);
+  CHECK(conc::common::render_stats_json(r).find(R"("bytes":100,"work_unit":"word","work":3000000,)") !=
+        std::string::npos);
+  r.stats.work_unit = "byte";  // the bytes line already says it
+  CHECK(conc::common::render_stats_text(r).find("bytes (") == std::string::npos);
+}
