@@ -41,3 +41,10 @@ TEST_CASE("Json::parse rejects what is not JSON, saying where") {
   CHECK_THROWS_AS(Json::parse(std::string(300, '[') + std::string(300, ']')), std::runtime_error);
   CHECK_NOTHROW(Json::parse(std::string(200, '[') + std::string(200, ']')));
 }
+
+TEST_CASE("a string holding bytes that are not UTF-8 is refused, in a key or a value (found by the fuzzer)") {
+  CHECK_THROWS_AS(Json::parse("{\"k\xa5\":1}"), std::runtime_error);
+  CHECK_THROWS_AS(Json::parse("[\"\xff\"]"), std::runtime_error);
+  CHECK_THROWS_AS(Json::parse("\"\xc3\""), std::runtime_error);  // a sequence cut short
+  CHECK(Json::parse("\"caf\xc3\xa9\"").string() == "caf\xc3\xa9");
+}

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "common/json_writer.h"
 #include "common/utf8.h"
 
 namespace conc::common {
@@ -152,7 +153,12 @@ class JsonParser {
     for (;;) {
       if (i_ >= s_.size()) fail("unterminated string");
       const char c = s_[i_++];
-      if (c == '"') return out;
+      if (c == '"') {
+        // RFC 8259: JSON text is UTF-8; raw bytes that are not would reach
+        // callers as strings no writer of ours could give back.
+        if (!is_valid_utf8(out)) fail("a string that is not UTF-8");
+        return out;
+      }
       if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
       if (c != '\\') {
         out += c;

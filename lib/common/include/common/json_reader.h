@@ -24,7 +24,8 @@ class Json {
 
   /// Parses a whole document; throws std::runtime_error naming the byte
   /// offset of the first error. Strings are decoded to UTF-8 (\uXXXX and
-  /// surrogate pairs included); nesting deeper than 256 is an error.
+  /// surrogate pairs included), and a string holding bytes that are not
+  /// UTF-8 is an error, as RFC 8259 says; nesting deeper than 256 is one too.
   static Json parse(std::string_view text);
 
   [[nodiscard]] bool is_null() const noexcept { return std::holds_alternative<std::monostate>(v_); }
