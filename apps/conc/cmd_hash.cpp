@@ -1,4 +1,6 @@
 // conc hash: flags in, engine call, checksum lines out.
+#include <algorithm>
+#include <array>
 #include <iostream>
 #include <memory>
 
@@ -6,6 +8,7 @@
 #include "commands.h"
 #include "common/exit_code.h"
 #include "common/file_walk.h"
+#include "common/input.h"
 #include "hash/check.h"
 #include "hash/checksum_line.h"
 #include "hash/hash_jobs.h"
@@ -33,7 +36,11 @@ struct HashFlags {
   bool one_file_system = false;
   std::string io = "read";
   std::string block_size = "128K";
-  common::Algo algo_id{};  // set by validate
+  std::size_t length = 0;  // BLAKE3's output bytes; 0: not given
+  bool keyed = false;      // BLAKE3 keyed by 32 bytes read from stdin
+  std::string derive_key;  // BLAKE3's key-derivation context
+  bool derive_key_given = false;
+  common::DigestSpec digest;  // set by validate (the key by read_key, in run)
 };
 
 // --block-size: a block is allocated per reader and in flight; bigger ones
@@ -70,6 +77,48 @@ std::string mode_conflict(const HashFlags& f, const SharedOptions& o) {
   return "";
 }
 
+// BLAKE3's parameters: only -a blake3 takes them, and stdin cannot carry
+// both the key and an input. Returns "" when they are valid.
+std::string blake3_conflict(const HashFlags& f) {
+  const bool blake3 = f.digest.algo == common::Algo::kBlake3;
+  const std::string algo = "-a " + f.algo;
+  if (f.length != 0 && !blake3) return "--length applies to -a blake3 only (" + algo + " has a fixed length)";
+  if (f.keyed && !blake3) return "--keyed applies to -a blake3 only";
+  if (f.derive_key_given && !blake3) return "--derive-key applies to -a blake3 only";
+  if (f.keyed && f.derive_key_given) return "--keyed and --derive-key are two modes: give one";
+  if (f.keyed) {
+    const bool stdin_input = f.paths.empty() ? f.files0_from.empty() || f.files0_from == "-"
+                                             : std::find(f.paths.begin(), f.paths.end(), "-") != f.paths.end();
+    if (stdin_input || f.files0_from == "-") {
+      return "--keyed reads the key from standard input, so standard input cannot also be " +
+             std::string(f.check ? "a checksum file" : "an input or --files0-from");
+    }
+  }
+  return "";
+}
+
+// --keyed: exactly 32 raw bytes on standard input, as b3sum reads them.
+// Reading stops at the 33rd, so an endless stream is refused at once.
+// nullopt once `stop` is requested (a FIFO nobody writes to).
+std::optional<std::array<std::uint8_t, 32>> read_key(const std::stop_token& stop) {
+  common::Input in = common::Input::open("-", true);
+  std::array<char, 33> bytes{};
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    const std::size_t n = in.read(std::span<char>(bytes).subspan(got), stop);
+    if (n == 0) break;
+    got += n;
+  }
+  if (stop.stop_requested()) return std::nullopt;
+  if (got != 32) {
+    throw UsageError("--keyed: the key on standard input must be exactly 32 bytes; it " +
+                     (got > 32 ? std::string("has more") : "has " + std::to_string(got)));
+  }
+  std::array<std::uint8_t, 32> key{};
+  std::copy_n(bytes.begin(), key.size(), key.begin());
+  return key;
+}
+
 hash::EngineOptions engine_options(const HashFlags& f, const RunContext& ctx) {
   hash::EngineOptions e;
   e.strategy = strategy_of(hash::strategies(), ctx.options.strategy);
@@ -83,9 +132,9 @@ common::WalkOptions walk_options(const HashFlags& f, const RunContext& ctx) {
   return {f.follow, f.excludes, f.one_file_system, ctx.own_files};
 }
 
-int run_check(const HashFlags& f, common::Algo algo, RunContext& ctx) {
+int run_check(const HashFlags& f, const common::DigestSpec& digest, RunContext& ctx) {
   hash::CheckOptions c;
-  c.gnu_algo = algo;
+  c.gnu_digest = digest;
   c.ignore_missing = f.ignore_missing;
   c.warn = f.warn;
   c.report_new = f.report_new;
@@ -126,7 +175,7 @@ int run_check(const HashFlags& f, common::Algo algo, RunContext& ctx) {
   return failed ? common::kExitInputFailed : common::kExitOk;
 }
 
-int run_hash(const HashFlags& f, common::Algo algo, RunContext& ctx) {
+int run_hash(const HashFlags& f, const common::DigestSpec& digest, RunContext& ctx) {
   std::vector<std::string> names = f.paths;
   if (!f.files0_from.empty()) {
     names = common::read_names0(f.files0_from, ctx.diagnostics, ctx.stop);
@@ -135,7 +184,11 @@ int run_hash(const HashFlags& f, common::Algo algo, RunContext& ctx) {
   }
   std::vector<hash::Job> jobs;
   for (auto& in : common::walk(names, walk_options(f, ctx), ctx.diagnostics)) {
-    jobs.push_back({std::move(in.path), algo, in.size, in.is_stdin});
+    if (f.keyed && in.is_stdin) {  // named by --files0-from: the checks before the run cannot see it
+      ctx.diagnostics.error(in.path, "standard input held the --keyed key; it cannot also be an input");
+      continue;
+    }
+    jobs.push_back({std::move(in.path), digest, in.size, in.is_stdin});
   }
 
   const std::string& format = ctx.options.format;
@@ -143,7 +196,7 @@ int run_hash(const HashFlags& f, common::Algo algo, RunContext& ctx) {
                              format == "json"    ? hash::Format::kJson
                              : format == "jsonl" ? hash::Format::kJsonl
                                                  : hash::Format::kText,
-                             f.tag ? hash::LineStyle::kTag : hash::LineStyle::kGnu, algo, f.zero);
+                             f.tag ? hash::LineStyle::kTag : hash::LineStyle::kGnu, digest.algo, f.zero);
   common::ProgressBar progress(ctx.progress, "hash", "files");
   ctx.stats =
       hash::hash_jobs(jobs, engine_options(f, ctx), ctx.stop, &progress, [&](std::size_t i, hash::Outcome&& out) {
@@ -164,12 +217,21 @@ int run_hash(const HashFlags& f, common::Algo algo, RunContext& ctx) {
 void validate(HashFlags& f, const SharedOptions& o) {
   const auto algo = common::algo_by_name(f.algo);
   if (!algo) throw UsageError("--algo: unknown algorithm '" + f.algo + "'", "--algo help");
-  f.algo_id = *algo;
   if (const auto conflict = mode_conflict(f, o); !conflict.empty()) throw UsageError(conflict);
+  f.digest = f.derive_key_given ? common::DigestSpec::blake3_derive_key(f.derive_key) : common::DigestSpec(*algo);
+  if (const auto conflict = blake3_conflict(f); !conflict.empty()) throw UsageError(conflict);
+  f.digest.length = f.length;
 }
 
 int run(const HashFlags& f, RunContext& ctx) {
-  return f.check ? run_check(f, f.algo_id, ctx) : run_hash(f, f.algo_id, ctx);
+  common::DigestSpec digest = f.digest;
+  if (f.keyed) {
+    const auto key = read_key(ctx.stop);
+    if (!key) return common::kExitInterrupted;
+    digest = common::DigestSpec::blake3_keyed(*key);
+    digest.length = f.length;
+  }
+  return f.check ? run_check(f, digest, ctx) : run_hash(f, digest, ctx);
 }
 
 }  // namespace
@@ -183,6 +245,7 @@ Command hash_command() {
       "conc hash src/ > SHA256SUMS",
       "conc hash -c SHA256SUMS --quiet",
       "conc hash -a xxh3 --exclude '*.o' build/",
+      "conc hash -a blake3 disk.img              # one big file on every core; b3sum's output",
       "find . -name '*.iso' -print0 | conc hash --files0-from - --tag",
       "conc hash -c SHA256SUMS --report-new .     # also list files SHA256SUMS does not mention",
       "conc hash --algo help",
@@ -195,10 +258,21 @@ Command hash_command() {
                    "with --check: checksum files")
         ->type_name("PATH");
     app.add_option("-a,--algo", flags->algo,
-                   "sha256 (default), sha1, sha224, sha384, sha512, md5, sha3-256, blake2b, xxh64, xxh3, xxh128; "
-                   "'help' lists them")
+                   "sha256 (default), sha1, sha224, sha384, sha512, md5, sha3-256, blake2b, blake3, xxh64, xxh3, "
+                   "xxh128; 'help' lists them")
         ->type_name("NAME");
     app.add_flag("--tag", flags->tag, "BSD-style lines: SHA256 (NAME) = HASH");
+    app.add_option("-l,--length", flags->length,
+                   "blake3: output bytes before hex encoding, 1 to " + std::to_string(common::kMaxBlake3Length) +
+                       " (default 32), as b3sum --length")
+        ->type_name("N")
+        ->check(whole_number(1, common::kMaxBlake3Length));
+    app.add_flag("--keyed", flags->keyed,
+                 "blake3: keyed hash (a MAC); the key is exactly 32 raw bytes read from standard input");
+    app.add_option("--derive-key", flags->derive_key,
+                   "blake3: key derivation; each input is key material under the context string CONTEXT")
+        ->type_name("CONTEXT")
+        ->each([flags](const std::string&) { flags->derive_key_given = true; });
     app.add_flag("-z,--zero", flags->zero, "end each line with NUL instead of newline, and do not escape names");
     app.add_flag("-c,--check", flags->check,
                  "read checksum lines (GNU or --tag, mixed) from the PATHs and verify them; "

@@ -1,16 +1,18 @@
 #include "common/digest.h"
 
+#include <blake3.h>
 #include <openssl/evp.h>
 #include <xxh_x86dispatch.h>
 #include <xxhash.h>
 
 #include <array>
 #include <stdexcept>
+#include <vector>
 
 namespace conc::common {
 namespace {
 
-constexpr std::array<AlgoInfo, 11> kAlgos{{
+constexpr std::array<AlgoInfo, 12> kAlgos{{
     {Algo::kSha256, "sha256", "SHA256", 32, "SHA-256 (default; sha256sum)"},
     {Algo::kSha1, "sha1", "SHA1", 20, "SHA-1 (sha1sum; not collision resistant)"},
     {Algo::kSha224, "sha224", "SHA224", 28, "SHA-224 (sha224sum)"},
@@ -19,6 +21,8 @@ constexpr std::array<AlgoInfo, 11> kAlgos{{
     {Algo::kMd5, "md5", "MD5", 16, "MD5 (md5sum; not collision resistant)"},
     {Algo::kSha3_256, "sha3-256", "SHA3-256", 32, "SHA3-256 (FIPS 202)"},
     {Algo::kBlake2b, "blake2b", "BLAKE2b", 64, "BLAKE2b-512 (b2sum)"},
+    {Algo::kBlake3, "blake3", "BLAKE3", 32,
+     "BLAKE3 (b3sum): a tree, so one big file uses every core; --length, --keyed, --derive-key"},
     {Algo::kXxh64, "xxh64", "XXH64", 8, "XXH64, non-cryptographic (xxhsum -H1)"},
     {Algo::kXxh3, "xxh3", "XXH3", 8, "XXH3 64-bit, non-cryptographic, fastest (xxhsum -H3)"},
     {Algo::kXxh128, "xxh128", "XXH128", 16, "XXH3 128-bit, non-cryptographic (xxhsum -H2)"},
@@ -58,16 +62,18 @@ const EVP_MD* fetched_md(Algo algo) {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-std::string to_hex(const unsigned char* bytes, std::size_t n) {
-  std::string out(2 * n, '\0');
-  for (std::size_t i = 0; i < n; ++i) {
+std::string to_hex(const unsigned char* bytes, std::size_t n) { return lower_hex({bytes, n}); }
+
+}  // namespace
+
+std::string lower_hex(std::span<const std::uint8_t> bytes) {
+  std::string out(2 * bytes.size(), '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
     out[2 * i] = kHexDigits[bytes[i] >> 4];
     out[2 * i + 1] = kHexDigits[bytes[i] & 0xF];
   }
   return out;
 }
-
-}  // namespace
 
 std::span<const AlgoInfo> all_algos() noexcept { return kAlgos; }
 
@@ -96,10 +102,33 @@ std::string algo_names() {
   return out;
 }
 
+DigestSpec DigestSpec::blake3_keyed(const std::array<std::uint8_t, 32>& key) noexcept {
+  DigestSpec spec(Algo::kBlake3);
+  spec.mode = KeyMode::kKeyed;
+  spec.key = key;
+  return spec;
+}
+
+DigestSpec DigestSpec::blake3_derive_key(std::string_view context) {
+  DigestSpec spec(Algo::kBlake3);
+  spec.mode = KeyMode::kDeriveKey;
+  // blake3.h has no call that returns the context key alone; the hasher it
+  // initialises holds it as its key words (little-endian, as a key's bytes).
+  blake3_hasher hasher;
+  blake3_hasher_init_derive_key_raw(&hasher, context.data(), context.size());
+  for (std::size_t w = 0; w < 8; ++w) {
+    for (std::size_t b = 0; b < 4; ++b) spec.key[4 * w + b] = static_cast<std::uint8_t>(hasher.key[w] >> (8 * b));
+  }
+  return spec;
+}
+
+std::size_t DigestSpec::output_bytes() const noexcept { return length != 0 ? length : info(algo).digest_bytes; }
+
 struct Digest::State {
   EVP_MD_CTX* evp = nullptr;
   XXH64_state_t* xxh64 = nullptr;
   XXH3_state_t* xxh3 = nullptr;
+  std::unique_ptr<blake3_hasher> blake3;
 
   ~State() {
     EVP_MD_CTX_free(evp);
@@ -108,7 +137,8 @@ struct Digest::State {
   }
 };
 
-Digest::Digest(Algo algo) : algo_(algo), state_(std::make_unique<State>()) {
+Digest::Digest(const DigestSpec& spec) : spec_(spec), state_(std::make_unique<State>()) {
+  const Algo algo = spec.algo;
   switch (algo) {
     case Algo::kXxh64:
       state_->xxh64 = XXH64_createState();
@@ -125,6 +155,21 @@ Digest::Digest(Algo algo) : algo_(algo), state_(std::make_unique<State>()) {
         XXH3_128bits_reset(state_->xxh3);
       }
       break;
+    case Algo::kBlake3:
+      state_->blake3 = std::make_unique<blake3_hasher>();
+      switch (spec.mode) {
+        case KeyMode::kHash: blake3_hasher_init(state_->blake3.get()); break;
+        case KeyMode::kKeyed: blake3_hasher_init_keyed(state_->blake3.get(), spec.key.data()); break;
+        case KeyMode::kDeriveKey:
+          // The derive-key mode is the keyed mode under the context key with
+          // its own flag, which blake3.h sets only from the context string:
+          // start keyed, then give the chunk state the key-material flag
+          // (DERIVE_KEY_MATERIAL, 1 << 6, as blake3_impl.h numbers it).
+          blake3_hasher_init_keyed(state_->blake3.get(), spec.key.data());
+          state_->blake3->chunk.flags = 1U << 6;
+          break;
+      }
+      break;
     default:
       state_->evp = EVP_MD_CTX_new();
       if (state_->evp == nullptr || EVP_DigestInit_ex2(state_->evp, fetched_md(algo), nullptr) != 1) {
@@ -138,17 +183,18 @@ Digest& Digest::operator=(Digest&&) noexcept = default;
 Digest::~Digest() = default;
 
 void Digest::update(const void* data, std::size_t size) {
-  switch (algo_) {
+  switch (spec_.algo) {
     case Algo::kXxh64: XXH64_update(state_->xxh64, data, size); break;
     case Algo::kXxh3: XXH3_64bits_update_dispatch(state_->xxh3, data, size); break;
     case Algo::kXxh128: XXH3_128bits_update_dispatch(state_->xxh3, data, size); break;
+    case Algo::kBlake3: blake3_hasher_update(state_->blake3.get(), data, size); break;
     default:
       if (EVP_DigestUpdate(state_->evp, data, size) != 1) throw std::runtime_error("OpenSSL digest update failed");
   }
 }
 
 std::string Digest::hex() {
-  switch (algo_) {
+  switch (spec_.algo) {
     case Algo::kXxh64: {
       XXH64_canonical_t c;
       XXH64_canonicalFromHash(&c, XXH64_digest(state_->xxh64));
@@ -164,6 +210,11 @@ std::string Digest::hex() {
       XXH128_canonicalFromHash(&c, XXH3_128bits_digest(state_->xxh3));
       return to_hex(c.digest, sizeof c.digest);
     }
+    case Algo::kBlake3: {
+      std::vector<unsigned char> out(spec_.output_bytes());
+      blake3_hasher_finalize(state_->blake3.get(), out.data(), out.size());
+      return to_hex(out.data(), out.size());
+    }
     default: {
       unsigned char md[EVP_MAX_MD_SIZE];
       unsigned int n = 0;
@@ -173,8 +224,8 @@ std::string Digest::hex() {
   }
 }
 
-std::string hex_digest(Algo algo, std::string_view data) {
-  Digest d(algo);
+std::string hex_digest(const DigestSpec& spec, std::string_view data) {
+  Digest d(spec);
   d.update(data.data(), data.size());
   return d.hex();
 }

@@ -232,7 +232,7 @@ class BlockPipeline {
     std::unordered_map<std::size_t, OpenFile> open;
     for (Block& b : in) {
       auto it = open.find(b.job);
-      if (it == open.end()) it = open.emplace(b.job, OpenFile{common::Digest(b.source->algo), 0, {}}).first;
+      if (it == open.end()) it = open.emplace(b.job, OpenFile{common::Digest(b.source->digest), 0, {}}).first;
       OpenFile& file = it->second;
       if (b.size != 0 && file.error.empty()) {
         try {

@@ -112,7 +112,7 @@ void read_check_files(const std::vector<std::string>& check_files, const CheckOp
           if (!line.empty() && line.front() == '#') return;
           // Blank lines (CR only included) are skipped, not misformatted: coreutils' rule.
           if (line.empty() || line == "\r") return;
-          auto parsed = parse_checksum_line(line, options.gnu_algo);
+          auto parsed = parse_checksum_line(line, options.gnu_digest);
           const bool stdin_twice = parsed && parsed->name == "-" && path == "-";  // stdin cannot be both
           if (!parsed || stdin_twice) {
             (void)out.send(entry_of(LineInfo::Kind::kMisformatted, path, line_number));
@@ -120,7 +120,7 @@ void read_check_files(const std::vector<std::string>& check_files, const CheckOp
           }
           ++listed;
           Job job;
-          job.algo = parsed->algo;
+          job.digest = parsed->algo == options.gnu_digest.algo ? options.gnu_digest : common::DigestSpec(parsed->algo);
           job.is_stdin = parsed->name == "-";
           if (job.is_stdin) {
             job.stdin_rest = stdin_read;
@@ -173,7 +173,7 @@ CheckSummary check(const std::vector<std::string>& check_files, const CheckOptio
   CheckSummary summary;
   std::stop_source halt;  // the caller's stop, or a failed sink: ends the reader too
   const std::stop_callback forward(stop, [&] { halt.request_stop(); });
-  const std::string line_kind = std::string(common::info(options.gnu_algo).tag) + " checksum line";
+  const std::string line_kind = std::string(common::info(options.gnu_digest.algo).tag) + " checksum line";
   std::unordered_set<std::string> listed;  // for report_new only
   CheckCounts file;                        // of the check file being verified
   auto count = [&](std::uint64_t CheckCounts::*field) {

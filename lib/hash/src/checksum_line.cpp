@@ -38,7 +38,7 @@ std::optional<std::string> unescape_name(std::string_view text) {
   return out;
 }
 
-std::optional<ChecksumLine> parse_tag_line(std::string_view s, bool escaped) {
+std::optional<ChecksumLine> parse_tag_line(std::string_view s, bool escaped, const common::DigestSpec& gnu) {
   // TAG (NAME) = HASH; the name may itself hold ") = ", so split at the last one.
   const auto open = s.find(" (");
   if (open == std::string_view::npos) return std::nullopt;
@@ -46,7 +46,8 @@ std::optional<ChecksumLine> parse_tag_line(std::string_view s, bool escaped) {
   if (!algo) return std::nullopt;
   const auto close = s.rfind(") = ");
   if (close == std::string_view::npos || close < open + 2) return std::nullopt;
-  auto hex = parse_hex(s.substr(close + 4), 2 * common::info(*algo).digest_bytes);
+  const std::size_t bytes = *algo == gnu.algo ? gnu.output_bytes() : common::info(*algo).digest_bytes;
+  auto hex = parse_hex(s.substr(close + 4), 2 * bytes);
   if (!hex) return std::nullopt;
   std::string_view raw = s.substr(open + 2, close - open - 2);
   auto name = escaped ? unescape_name(raw) : std::optional<std::string>(std::string(raw));
@@ -54,8 +55,8 @@ std::optional<ChecksumLine> parse_tag_line(std::string_view s, bool escaped) {
   return ChecksumLine{*algo, std::move(*hex), std::move(*name)};
 }
 
-std::optional<ChecksumLine> parse_gnu_line(std::string_view s, bool escaped, common::Algo algo) {
-  const std::size_t digits = 2 * common::info(algo).digest_bytes;
+std::optional<ChecksumLine> parse_gnu_line(std::string_view s, bool escaped, const common::DigestSpec& gnu) {
+  const std::size_t digits = 2 * gnu.output_bytes();
   // HASH, a space, then ' ' (text) or '*' (binary), then the name.
   if (s.size() < digits + 3 || s[digits] != ' ' || (s[digits + 1] != ' ' && s[digits + 1] != '*')) return std::nullopt;
   auto hex = parse_hex(s.substr(0, digits), digits);
@@ -63,7 +64,7 @@ std::optional<ChecksumLine> parse_gnu_line(std::string_view s, bool escaped, com
   std::string_view raw = s.substr(digits + 2);
   auto name = escaped ? unescape_name(raw) : std::optional<std::string>(std::string(raw));
   if (!name || name->empty()) return std::nullopt;
-  return ChecksumLine{algo, std::move(*hex), std::move(*name)};
+  return ChecksumLine{gnu.algo, std::move(*hex), std::move(*name)};
 }
 
 }  // namespace
@@ -104,14 +105,14 @@ std::string format_line(LineStyle style, common::Algo algo, std::string_view hex
   return line;
 }
 
-std::optional<ChecksumLine> parse_checksum_line(std::string_view line, common::Algo gnu_algo) {
+std::optional<ChecksumLine> parse_checksum_line(std::string_view line, const common::DigestSpec& gnu) {
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
   const bool escaped = !line.empty() && line.front() == '\\';
   if (escaped) line.remove_prefix(1);
-  if (auto tag = parse_tag_line(line, escaped)) return tag;
-  return parse_gnu_line(line, escaped, gnu_algo);
+  if (auto tag = parse_tag_line(line, escaped, gnu)) return tag;
+  return parse_gnu_line(line, escaped, gnu);
 }
 
 }  // namespace conc::hash

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <numeric>
+#include <optional>
 #include <vector>
 
 #include "common/diagnostics.h"
@@ -10,6 +11,7 @@
 #include "conc/parallel.h"
 #include "conc/thread_pool.h"
 #include "conc/work_stealing_pool.h"
+#include "hash/blake3_tree.h"
 #include "hash/update_guarded.h"
 #include "strategies.h"
 
@@ -82,7 +84,9 @@ conc::RunStats run_pool(std::span<const Job> jobs, const EngineOptions& o, std::
 
 // Files sorted biggest first and split recursively in halves: the worker
 // that starts takes the biggest file, thieves take the oldest (largest)
-// remaining halves, so one huge file never starts last.
+// remaining halves, so one huge file never starts last. A BLAKE3 file is
+// split inside as well, into subtrees on the same pool: files and subtrees
+// balance together.
 conc::RunStats run_steal(std::span<const Job> jobs, const EngineOptions& o, std::stop_source& halt,
                          common::ProgressBar* progress, const OutcomeSink& sink) {
   std::vector<std::size_t> order(jobs.size());
@@ -96,7 +100,7 @@ conc::RunStats run_steal(std::span<const Job> jobs, const EngineOptions& o, std:
     parallel_for(pool, 0, order.size(), 1, [&](std::size_t k) {
       if (stop.stop_requested()) return;
       const std::size_t i = order[k];
-      (void)tx.send({i, hash_one(jobs[i], o.io, detail::thread_buffer(o.block_size), stop, progress)});
+      (void)tx.send({i, hash_one(jobs[i], o.io, detail::thread_buffer(o.block_size), stop, progress, &pool)});
     });
   });
   tx.reset();
@@ -104,7 +108,8 @@ conc::RunStats run_steal(std::span<const Job> jobs, const EngineOptions& o, std:
 }
 
 constexpr common::StrategyInfo<Strategy> kStrategies[] = {
-    {Strategy::kSteal, "steal", "files biggest first, split recursively over the WorkStealingPool", true},
+    {Strategy::kSteal, "steal",
+     "files biggest first, split recursively over the WorkStealingPool (a BLAKE3 file into subtrees too)", true},
     {Strategy::kPool, "pool", "one task per file, in input order, on the shared-queue ThreadPool", false},
     {Strategy::kChannels, "channels",
      "-j readers stream blocks over bounded channels to as many hasher threads (I/O apart from CPU)", false},
@@ -116,20 +121,35 @@ constexpr common::StrategyInfo<Strategy> kStrategies[] = {
 std::span<const common::StrategyInfo<Strategy>> strategies() noexcept { return kStrategies; }
 
 Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::stop_token& stop,
-                 common::ProgressBar* progress) {
+                 common::ProgressBar* progress, Executor* split) {
   Outcome out;
   auto account = [&](std::size_t n) {
     out.bytes += n;
     if (progress != nullptr) progress->add(0, n);
   };
   try {
-    common::Digest digest(job.algo);
+    common::Digest digest(job.digest);
     if (job.stdin_rest) {
       out.hex = digest.hex();
       if (progress != nullptr) progress->add(1, 0);
       return out;
     }
     common::Input source = common::Input::open(job.path, job.is_stdin);
+    if (split != nullptr && job.digest.algo == common::Algo::kBlake3 && source.is_sized() &&
+        source.size() > buffer.size()) {
+      std::optional<common::MappedInput> map;
+      if (io == IoMode::kMmap) map.emplace(source);
+      auto hex = blake3_tree_hex(job.digest, {map ? map->data() : nullptr, &source}, source.size(), buffer.size(),
+                                 *split, stop, progress);
+      if (hex) {
+        out.hex = std::move(*hex);
+        out.bytes = source.size();
+      } else {
+        out.error = "interrupted";
+      }
+      if (progress != nullptr) progress->add(1, 0);
+      return out;
+    }
     if (io == IoMode::kMmap && source.is_sized()) {
       const common::MappedInput map(source);
       for (std::uint64_t at = 0; at < map.size() && !stop.stop_requested();) {

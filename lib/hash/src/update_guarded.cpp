@@ -33,18 +33,23 @@ void install_sigbus_handler() {
 
 }  // namespace
 
-void update_guarded(common::Digest& digest, const char* data, std::size_t size) {
+void run_sigbus_guarded(void (*work)(void*), void* context) {
   install_sigbus_handler();
   sigjmp_buf back;
-  // Nothing with a destructor lives between here and the faulting load, so
-  // jumping back over the digest code is well defined.
+  // Nothing with a destructor lives between here and the faulting load (the
+  // caller's promise for `work`), so jumping back over it is well defined.
   if (sigsetjmp(back, 1) != 0) {
     t_sigbus_return = nullptr;
     throw common::InputError("file shrank while being read");
   }
   t_sigbus_return = &back;
-  digest.update(data, size);
+  work(context);
   t_sigbus_return = nullptr;
+}
+
+void update_guarded(common::Digest& digest, const char* data, std::size_t size) {
+  auto update = [&] { digest.update(data, size); };
+  sigbus_guarded(update);
 }
 
 }  // namespace conc::hash

@@ -17,9 +17,11 @@
 namespace conc::hash {
 
 struct CheckOptions {
-  common::Algo gnu_algo = common::Algo::kSha256;  ///< algorithm of GNU-style lines; tag lines name their own
-  bool ignore_missing = false;                    ///< a listed file that does not exist is skipped silently
-  bool warn = false;                              ///< report each improperly formatted line
+  /// The digest of GNU-style lines; tag lines name their own algorithm, and
+  /// take this one's mode, key and length when it is theirs.
+  common::DigestSpec gnu_digest;
+  bool ignore_missing = false;  ///< a listed file that does not exist is skipped silently
+  bool warn = false;            ///< report each improperly formatted line
   /// Directories whose files must all be listed: each unlisted one is a NEW verdict.
   std::vector<std::string> report_new;
   common::WalkOptions walk;  ///< how `report_new` directories are walked

@@ -37,11 +37,12 @@ struct ChecksumLine {
   std::string name;  ///< unescaped
 };
 
-/// Parses a GNU line (for `gnu_algo`, whose digest length it must have) or
-/// a BSD tag line of any known algorithm. Accepts a trailing `\r` (CRLF
+/// Parses a GNU line (for `gnu`, whose digest length it must have) or a BSD
+/// tag line of any known algorithm (of `gnu`'s length when it is `gnu`'s
+/// algorithm: BLAKE3 with --length, else of the algorithm's own). Accepts a trailing `\r` (CRLF
 /// files), a leading `\` for escaped names, `*` (binary) or ` ` before the
 /// name, and upper- or lowercase hex. Returns nullopt for an improperly
 /// formatted line. Comment lines (`#...`) are the caller's to skip.
-std::optional<ChecksumLine> parse_checksum_line(std::string_view line, common::Algo gnu_algo);
+std::optional<ChecksumLine> parse_checksum_line(std::string_view line, const common::DigestSpec& gnu);
 
 }  // namespace conc::hash

@@ -11,6 +11,7 @@
 #include "common/digest.h"
 #include "common/progress.h"
 #include "common/strategy.h"
+#include "conc/executor.h"
 #include "conc/run_stats.h"
 
 namespace conc::hash {
@@ -23,7 +24,7 @@ enum class IoMode {
 enum class Strategy {
   kSeq,       ///< one thread, one file after another
   kPool,      ///< one task per file on the shared-queue ThreadPool, in input order
-  kSteal,     ///< files biggest first, split recursively over the WorkStealingPool
+  kSteal,     ///< files biggest first, split recursively over the WorkStealingPool (a BLAKE3 file into subtrees too)
   kChannels,  ///< reader threads send blocks over bounded channels to hasher threads
 };
 
@@ -35,8 +36,8 @@ std::span<const common::StrategyInfo<Strategy>> strategies() noexcept;
 /// One input to hash.
 struct Job {
   std::string path;
-  common::Algo algo = common::Algo::kSha256;
-  std::uint64_t size = 0;  ///< expected size (from the walk): orders `steal`, sizes the progress bar
+  common::DigestSpec digest;  ///< the algorithm, and BLAKE3's mode, key and length
+  std::uint64_t size = 0;     ///< expected size (from the walk): orders `steal`, sizes the progress bar
   bool is_stdin = false;
   /// A later "-" than the first: standard input is one stream, read to its
   /// end by the first, so this one hashes the empty rest without reading
@@ -59,7 +60,9 @@ struct EngineOptions {
   std::size_t threads =
       0;  ///< 0: every core (conc::thread_count). For kChannels: this many readers and as many hashers
   IoMode io = IoMode::kRead;
-  std::size_t block_size = std::size_t{1} << 17;  ///< 128 KiB: stays in cache from read to hash
+  /// 128 KiB: stays in cache from read to hash. Under kSteal also the
+  /// subtree one task of a BLAKE3 tree reads and hashes.
+  std::size_t block_size = std::size_t{1} << 17;
 };
 
 /// Receives each job's outcome, on the calling thread, strictly in job order.
@@ -78,9 +81,12 @@ using OutcomeSink = std::function<void(std::size_t index, Outcome&& outcome)>;
 conc::RunStats hash_jobs(std::span<const Job> jobs, const EngineOptions& options, std::stop_token stop,
                          common::ProgressBar* progress, const OutcomeSink& sink);
 
-/// Hashes one input on the calling thread: the building block of the
-/// strategies, and what `seq` runs in a loop.
+/// Hashes one input: the building block of the strategies, and what `seq`
+/// runs in a loop. On the calling thread, `buffer` at a time; but given
+/// `split`, a BLAKE3 file bigger than the buffer is hashed as a tree whose
+/// subtrees of `buffer.size()` bytes are tasks on `split` (blake3_tree.h),
+/// read by ranges or, with kMmap, from one mapping.
 Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::stop_token& stop,
-                 common::ProgressBar* progress);
+                 common::ProgressBar* progress, Executor* split = nullptr);
 
 }  // namespace conc::hash
