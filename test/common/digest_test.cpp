@@ -1,21 +1,27 @@
 // Known-answer tests for every digest, whole and streamed in awkward pieces.
+#include <algorithm>
+#include <array>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "common/digest.h"
+#include "process.h"
+#include "temp_dir.h"
 
 using conc::common::Algo;
 using conc::common::algo_by_name;
 using conc::common::algo_by_tag;
 using conc::common::Digest;
+using conc::common::DigestSpec;
 using conc::common::hex_digest;
 
 namespace {
 
 // Messages: "", "abc", the 448-bit FIPS 180 message, one million 'a'.
 // Values: FIPS 180-4 examples (SHA-1/2), RFC 1321 (MD5), FIPS 202 (SHA3),
-// RFC 7693 (BLAKE2b "abc"), the xxHash reference implementation (xxhsum).
+// RFC 7693 (BLAKE2b "abc"), the xxHash reference implementation (xxhsum),
+// the BLAKE3 reference implementation (b3sum).
 struct Vector {
   const char* algo;
   std::vector<std::string> hex;
@@ -66,6 +72,11 @@ const std::vector<Vector> kVectors = {
       "730e5ad8e166e888",
       "98fb3efb7206fd19ebf69b6f312cf7b64e3b94dbe1a17107913975a793f177e1d077609d7fba363cbba00d05f7aa4e4fa8715d6428104c0a"
       "75643b0ff3fd3eaf"}},
+    {"blake3",
+     {"af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
+      "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85",
+      "c19012cc2aaf0dc3d8e5c45a1b79114d2df42abb2a410bf54be09e891af06ff8",
+      "616f575a1b58d4c9797d4217b9730ae5e6eb319d76edef6549b46f4efe31ff8b"}},
     {"xxh64", {"ef46db3751d8e999", "44bc2cf5ad770999", "f06103773e8585df", "dc483aaa9b4fdc40"}},
     {"xxh3", {"2d06800538d394c2", "78af5f94892f3950", "5bbcbbabcdcc3d3f", "b1fd6fae5285c4eb"}},
     {"xxh128",
@@ -123,4 +134,102 @@ TEST_CASE("algorithms are found by -a name and by BSD tag, unknown ones are not"
   CHECK(algo_by_tag("MD5") == Algo::kMd5);
   CHECK_FALSE(algo_by_tag("sha256"));
   CHECK(conc::common::all_algos().front().algo == Algo::kSha256);
+}
+
+namespace {
+
+// The official BLAKE3 test vectors' inputs, key and context: byte i of an
+// input is i mod 251.
+const std::size_t kBlake3Lengths[] = {0,    1,    1023, 1024, 1025, 2048, 2049, 3072, 3073,  4096,  4097,
+                                      5120, 5121, 6144, 6145, 7168, 7169, 8192, 8193, 16384, 31744, 102400};
+constexpr char kBlake3Key[] = "whats the Elvish word for friend";
+constexpr char kBlake3Context[] = "BLAKE3 2019-12-27 16:29:52 test vectors context";
+
+std::string blake3_input(std::size_t n) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>(i % 251);
+  return s;
+}
+
+DigestSpec official_keyed() {
+  std::array<std::uint8_t, 32> key{};
+  std::copy_n(kBlake3Key, 32, key.begin());
+  return DigestSpec::blake3_keyed(key);
+}
+
+}  // namespace
+
+TEST_CASE("BLAKE3 gives the official test vectors in its three modes") {
+  struct Pinned {
+    std::size_t length;
+    const char* hash;
+    const char* keyed;
+    const char* derived;
+  };
+  const Pinned pinned[] = {
+      {0, "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
+       "92b2b75604ed3c761f9d6f62392c8a9227ad0ea3f09573e783f1498a4ed60d26",
+       "2cc39783c223154fea8dfb7c1b1660f2ac2dcbd1c1de8277b0b0dd39b7e50d7d"},
+      {1, "2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213",
+       "6d7878dfff2f485635d39013278ae14f1454b8c0a3a2d34bc1ab38228a80c95b",
+       "b3e2e340a117a499c6cf2398a19ee0d29cca2bb7404c73063382693bf66cb06c"},
+      {1023, "10108970eeda3eb932baac1428c7a2163b0e924c9a9e25b35bba72b28f70bd11",
+       "c951ecdf03288d0fcc96ee3413563d8a6d3589547f2c2fb36d9786470f1b9d6e",
+       "74a16c1c3d44368a86e1ca6df64be6a2f64cce8f09220787450722d85725dea5"},
+      {1024, "42214739f095a406f3fc83deb889744ac00df831c10daa55189b5d121c855af7",
+       "75c46f6f3d9eb4f55ecaaee480db732e6c2105546f1e675003687c31719c7ba4",
+       "7356cd7720d5b66b6d0697eb3177d9f8d73a4a5c5e968896eb6a689684302706"},
+      {1025, "d00278ae47eb27b34faecf67b4fe263f82d5412916c1ffd97c8cb7fb814b8444",
+       "357dc55de0c7e382c900fd6e320acc04146be01db6a8ce7210b7189bd664ea69",
+       "effaa245f065fbf82ac186839a249707c3bddf6d3fdda22d1b95a3c970379bcb"},
+      {102400, "bc3e3d41a1146b069abffad3c0d44860cf664390afce4d9661f7902e7943e085",
+       "1c35d1a5811083fd7119f5d5d1ba027b4d01c0c6c49fb6ff2cf75393ea5db4a7",
+       "4652cff7a3f385a6103b5c260fc1593e13c778dbe608efb092fe7ee69df6e9c6"},
+  };
+  for (const auto& p : pinned) {
+    INFO("length " << p.length);
+    const auto input = blake3_input(p.length);
+    CHECK(hex_digest(Algo::kBlake3, input) == p.hash);
+    CHECK(hex_digest(official_keyed(), input) == p.keyed);
+    CHECK(hex_digest(DigestSpec::blake3_derive_key(kBlake3Context), input) == p.derived);
+  }
+}
+
+TEST_CASE("BLAKE3 agrees with b3sum at every official test-vector length, mode and output length") {
+  conc::test::TempDir dir;
+  const auto key_file = dir.write("key", std::string(kBlake3Key, 32));
+  for (const std::size_t n : kBlake3Lengths) {
+    const auto input = blake3_input(n);
+    const auto path = dir.write("input", input);
+    for (const std::size_t length : {std::size_t{32}, std::size_t{131}}) {
+      DigestSpec plain(Algo::kBlake3);
+      DigestSpec keyed = official_keyed();
+      DigestSpec derived = DigestSpec::blake3_derive_key(kBlake3Context);
+      plain.length = keyed.length = derived.length = length;
+      const std::vector<std::string> b3sum = {"/usr/bin/b3sum", "--no-names", "--length", std::to_string(length)};
+      auto oracle = [&](std::vector<std::string> extra, const std::string& stdin_bytes) {
+        auto argv = b3sum;
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        argv.push_back(path);
+        const auto r = conc::test::run_process(argv, stdin_bytes);
+        REQUIRE(r.exit_code == 0);
+        return r.out;
+      };
+      INFO("input length " << n << ", output length " << length);
+      CHECK(hex_digest(plain, input) + "\n" == oracle({}, ""));
+      CHECK(hex_digest(keyed, input) + "\n" == oracle({"--keyed"}, std::string(kBlake3Key, 32)));
+      CHECK(hex_digest(derived, input) + "\n" == oracle({"--derive-key", kBlake3Context}, ""));
+    }
+  }
+}
+
+TEST_CASE("a digest spec's output length is its own unless BLAKE3's is set") {
+  CHECK(DigestSpec(Algo::kSha512).output_bytes() == 64);
+  DigestSpec b3(Algo::kBlake3);
+  CHECK(b3.output_bytes() == 32);
+  b3.length = 1;
+  CHECK(hex_digest(b3, "abc") == "64");
+  b3.length = 64;
+  CHECK(hex_digest(b3, "abc").substr(0, 64) == hex_digest(Algo::kBlake3, "abc"));  // an XOF: a prefix
+  CHECK(conc::common::lower_hex(std::vector<std::uint8_t>{0x00, 0xab, 0xff}) == "00abff");
 }
