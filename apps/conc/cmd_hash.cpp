@@ -218,8 +218,9 @@ void validate(HashFlags& f, const SharedOptions& o) {
   const auto algo = common::algo_by_name(f.algo);
   if (!algo) throw UsageError("--algo: unknown algorithm '" + f.algo + "'", "--algo help");
   if (const auto conflict = mode_conflict(f, o); !conflict.empty()) throw UsageError(conflict);
-  f.digest = f.derive_key_given ? common::DigestSpec::blake3_derive_key(f.derive_key) : common::DigestSpec(*algo);
+  f.digest = common::DigestSpec(*algo);
   if (const auto conflict = blake3_conflict(f); !conflict.empty()) throw UsageError(conflict);
+  if (f.derive_key_given) f.digest = common::DigestSpec::blake3_derive_key(f.derive_key);
   f.digest.length = f.length;
 }
 

@@ -237,7 +237,7 @@ TEST_CASE("hash: stdin, empty input, every algorithm and the json formats") {
   const auto help = run_process({kConc, "hash", "--algo", "help"});
   CHECK(help.exit_code == 0);
   CHECK(help.out.rfind("sha256    SHA-256", 0) == 0);
-  CHECK(std::count(help.out.begin(), help.out.end(), '\n') == 11);
+  CHECK(std::count(help.out.begin(), help.out.end(), '\n') == 12);
 }
 
 TEST_CASE("hash: usage errors exit 2 with one line") {
@@ -336,7 +336,9 @@ TEST_CASE("hash | head -1 ends quietly, whatever the strategy") {
 TEST_CASE("hash --strategy help lists the four designs, steal the default") {
   const auto r = run_process({kConc, "hash", "--strategy", "help"});
   CHECK(r.exit_code == 0);
-  CHECK(r.out.rfind("steal  files biggest first, split recursively over the WorkStealingPool (default)\n", 0) == 0);
+  CHECK(r.out.rfind("steal  files biggest first, split recursively over the WorkStealingPool (a BLAKE3 file into "
+                    "subtrees too) (default)\n",
+                    0) == 0);
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 4);
   for (const char* s : {"\npool  one task per file", "\nchannels  -j readers stream blocks", "\nseq  one thread"}) {
     CHECK(r.out.find(s) != std::string::npos);
