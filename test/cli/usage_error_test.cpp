@@ -150,7 +150,7 @@ TEST_CASE("pipeline: a stage text with an open quote, a lone trailing backslash 
   expect("head 1\\", "head: expected a line count, got '1\\'");
   expect("hash sha256\\",
          "hash: unknown algorithm 'sha256\\' (one of sha256, sha1, sha224, sha384, sha512, md5, "
-         "sha3-256, blake2b, xxh64, xxh3, xxh128)");
+         "sha3-256, blake2b, blake3, xxh64, xxh3, xxh128)");
   for (const char* bare : {"upper", "lower", "trim", "rev", "number", "uniq"}) {
     expect(std::string(bare) + " \\", std::string("expected ") + bare + ", got 1 argument");
   }

@@ -93,7 +93,7 @@ TEST_CASE("hash appends a tab and the line's digest") {
   CHECK(run("hash xxh64", "abc") == "abc\t44bc2cf5ad770999");
   CHECK_THROWS_WITH(parse_stage("hash crc"),
                     "hash: unknown algorithm 'crc' (one of sha256, sha1, sha224, sha384, sha512, md5, "
-                    "sha3-256, blake2b, xxh64, xxh3, xxh128)");
+                    "sha3-256, blake2b, blake3, xxh64, xxh3, xxh128)");
 }
 
 TEST_CASE("grep and replace: the literal fast path agrees with RE2") {
