@@ -172,9 +172,11 @@ conc::RunStats stream_seq(Receiver<StreamEntry>& entries, const EngineOptions& o
   return {};
 }
 
-// pool and steal: one task per job, posted in arrival order.
-conc::RunStats stream_on(Executor& pool, Receiver<StreamEntry>& entries, const EngineOptions& o, std::stop_source& halt,
-                         common::ProgressBar* progress, const std::function<void()>& idle, const EntrySink& sink) {
+// pool and steal: one task per job, posted in arrival order; with `split`,
+// a big BLAKE3 file's subtrees are tasks on the same pool.
+conc::RunStats stream_on(Executor& pool, bool split, Receiver<StreamEntry>& entries, const EngineOptions& o,
+                         std::stop_source& halt, common::ProgressBar* progress, const std::function<void()>& idle,
+                         const EntrySink& sink) {
   const auto stop = halt.get_token();
   InFlight in_flight(kStreamWindowPerThread * o.threads, stop);
   auto [tx, rx] = conc::unbounded<Indexed>();
@@ -183,7 +185,8 @@ conc::RunStats stream_on(Executor& pool, Receiver<StreamEntry>& entries, const E
       // Always sends, even once stopped (hash_one then returns at once):
       // the deliverer drains until every sender is gone.
       pool.post([&, out, index, held = &job]() mutable {
-        (void)out.send({index, hash_one(*held, o.io, thread_buffer(o.block_size), stop, progress)});
+        (void)out.send(
+            {index, hash_one(*held, o.io, thread_buffer(o.block_size), stop, progress, split ? &pool : nullptr)});
       });
     });
   });
@@ -233,14 +236,14 @@ conc::RunStats hash_stream(Receiver<StreamEntry> entries, const EngineOptions& r
     case Strategy::kSeq: stats = stream_seq(entries, o, halt, progress, idle, counted); break;
     case Strategy::kPool: {
       ThreadPool pool(o.threads);
-      stats = stream_on(pool, entries, o, halt, progress, idle, counted);
+      stats = stream_on(pool, false, entries, o, halt, progress, idle, counted);
       break;
     }
     case Strategy::kSteal: {
       // One task per file as it arrives: there is no list to sort biggest
-      // first, and a file is never split, so nothing more to cut finely.
+      // first. A big BLAKE3 file is split into subtrees, as in hash_jobs.
       WorkStealingPool pool(o.threads);
-      stats = stream_on(pool, entries, o, halt, progress, idle, counted);
+      stats = stream_on(pool, true, entries, o, halt, progress, idle, counted);
       break;
     }
     case Strategy::kChannels: stats = stream_channels(entries, o, halt, progress, idle, counted); break;
