@@ -8,6 +8,7 @@
 #include "strategy_names.h"
 #include "temp_dir.h"
 
+using conc::test::args;
 using conc::test::run_process;
 using conc::test::slurp;
 using conc::test::TempDir;
@@ -17,11 +18,6 @@ namespace {
 const std::string kConc = CONC_BINARY;
 const std::string kB3sum = "/usr/bin/b3sum";
 const std::string kKey = "whats the Elvish word for friend";  // 32 bytes: the official vectors' key
-
-std::vector<std::string> args(std::vector<std::string> head, const std::vector<std::string>& tail) {
-  head.insert(head.end(), tail.begin(), tail.end());
-  return head;
-}
 
 // Files whose names b3sum prints as coreutils does (UTF-8, no carriage
 // return), small and big enough to be split, in the walk's (byte) order.

@@ -12,6 +12,7 @@
 #include "strategy_names.h"
 #include "temp_dir.h"
 
+using conc::test::args;
 using conc::test::run_process;
 using conc::test::slurp;
 using conc::test::TempDir;
@@ -20,11 +21,6 @@ namespace {
 
 const std::string kConc = CONC_BINARY;
 const std::string kAbc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-
-std::vector<std::string> args(std::vector<std::string> head, const std::vector<std::string>& tail) {
-  head.insert(head.end(), tail.begin(), tail.end());
-  return head;
-}
 
 // A tree with awkward names; returns them in the walk's order (sorted by bytes).
 std::vector<std::string> awkward_tree(const TempDir& dir) {

@@ -12,6 +12,12 @@ struct ProcessResult {
   std::string err;
 };
 
+/// `head` followed by `tail`: an argv built from fixed words and a list.
+inline std::vector<std::string> args(std::vector<std::string> head, const std::vector<std::string>& tail) {
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
+
 /// Runs `argv` (argv[0] is a path) with `input` on stdin, waits at most
 /// `timeout_seconds` (then kills it and reports exit code -1).
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input = "",
