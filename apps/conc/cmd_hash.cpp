@@ -9,6 +9,7 @@
 #include "common/exit_code.h"
 #include "common/file_walk.h"
 #include "common/input.h"
+#include "common/read_all.h"
 #include "hash/check.h"
 #include "hash/checksum_line.h"
 #include "hash/hash_jobs.h"
@@ -40,7 +41,7 @@ struct HashFlags {
   bool keyed = false;      // BLAKE3 keyed by 32 bytes read from stdin
   std::string derive_key;  // BLAKE3's key-derivation context
   bool derive_key_given = false;
-  common::DigestSpec digest;  // set by validate (the key by read_key, in run)
+  common::DigestSpec digest;  // set by validate
 };
 
 // --block-size: a block is allocated per reader and in flight; bigger ones
@@ -97,25 +98,22 @@ std::string blake3_conflict(const HashFlags& f) {
   return "";
 }
 
-// --keyed: exactly 32 raw bytes on standard input, as b3sum reads them.
-// Reading stops at the 33rd, so an endless stream is refused at once.
-// nullopt once `stop` is requested (a FIFO nobody writes to).
-std::optional<std::array<std::uint8_t, 32>> read_key(const std::stop_token& stop) {
-  common::Input in = common::Input::open("-", true);
-  std::array<char, 33> bytes{};
-  std::size_t got = 0;
-  while (got < bytes.size()) {
-    const std::size_t n = in.read(std::span<char>(bytes).subspan(got), stop);
-    if (n == 0) break;
-    got += n;
+// --keyed: exactly 32 raw bytes on standard input, as b3sum reads them,
+// read while the options are checked (before any output is opened; a
+// signal then ends conc as it would any command that has written nothing).
+std::array<std::uint8_t, 32> read_key() {
+  std::string bytes;
+  try {
+    bytes = common::read_prefix("-", 33);
+  } catch (const common::InputError& e) {
+    throw UsageError("--keyed: cannot read the key from standard input: " + std::string(e.what()));
   }
-  if (stop.stop_requested()) return std::nullopt;
-  if (got != 32) {
+  if (bytes.size() != 32) {
     throw UsageError("--keyed: the key on standard input must be exactly 32 bytes; it " +
-                     (got > 32 ? std::string("has more") : "has " + std::to_string(got)));
+                     (bytes.size() > 32 ? std::string("has more") : "has " + std::to_string(bytes.size())));
   }
   std::array<std::uint8_t, 32> key{};
-  std::copy_n(bytes.begin(), key.size(), key.begin());
+  std::copy(bytes.begin(), bytes.end(), key.begin());
   return key;
 }
 
@@ -135,6 +133,7 @@ common::WalkOptions walk_options(const HashFlags& f, const RunContext& ctx) {
 int run_check(const HashFlags& f, const common::DigestSpec& digest, RunContext& ctx) {
   hash::CheckOptions c;
   c.gnu_digest = digest;
+  c.stdin_taken = f.keyed;
   c.ignore_missing = f.ignore_missing;
   c.warn = f.warn;
   c.report_new = f.report_new;
@@ -221,18 +220,12 @@ void validate(HashFlags& f, const SharedOptions& o) {
   f.digest = common::DigestSpec(*algo);
   if (const auto conflict = blake3_conflict(f); !conflict.empty()) throw UsageError(conflict);
   if (f.derive_key_given) f.digest = common::DigestSpec::blake3_derive_key(f.derive_key);
+  if (f.keyed) f.digest = common::DigestSpec::blake3_keyed(read_key());  // last: it reads stdin
   f.digest.length = f.length;
 }
 
 int run(const HashFlags& f, RunContext& ctx) {
-  common::DigestSpec digest = f.digest;
-  if (f.keyed) {
-    const auto key = read_key(ctx.stop);
-    if (!key) return common::kExitInterrupted;
-    digest = common::DigestSpec::blake3_keyed(*key);
-    digest.length = f.length;
-  }
-  return f.check ? run_check(f, digest, ctx) : run_hash(f, digest, ctx);
+  return f.check ? run_check(f, f.digest, ctx) : run_hash(f, f.digest, ctx);
 }
 
 }  // namespace
@@ -301,7 +294,8 @@ Command hash_command() {
         ->check(CLI::IsMember({"read", "mmap"}));
     app.add_option("--block-size", flags->block_size,
                    "bytes per read or hashing step, 1 to " + format_size(kMaxBlockSize) +
-                       " (K, M suffixes; default 128K: a block stays in cache from read to hash)")
+                       " (K, M suffixes; default 128K: a block stays in cache from read to hash); "
+                       "under -s steal also the BLAKE3 subtree one task reads and hashes")
         ->type_name("BYTES")
         ->check(size_validator(kMaxBlockSize));
   };

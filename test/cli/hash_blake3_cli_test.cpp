@@ -128,6 +128,17 @@ TEST_CASE("check mode takes the length and the key: GNU and tag lines of --lengt
   const auto forged = run_process({kConc, "hash", "-c", "-a", "blake3", "--keyed", "--quiet", macs}, other_key);
   CHECK(forged.exit_code == 1);
   CHECK(std::count(forged.out.begin(), forged.out.end(), '\n') == static_cast<long>(paths.size()));
+  // A MAC line does not say it is one: checked without the key, it FAILS.
+  CHECK(run_process({kConc, "hash", "-c", "-a", "blake3", "--status", macs}).exit_code == 1);
+  // Standard input held the key, so a line naming "-" cannot be verified:
+  // improperly formatted, as when the check file itself is stdin.
+  const auto with_stdin = dir.write("with-stdin", slurp(macs) + std::string(64, '0') + "  -\n");
+  const auto taken = run_process({kConc, "hash", "-c", "-a", "blake3", "--keyed", "-w", with_stdin}, kKey);
+  CHECK(taken.exit_code == 0);
+  CHECK(std::count(taken.out.begin(), taken.out.end(), '\n') == static_cast<long>(paths.size()));
+  CHECK(taken.err == "conc hash: " + with_stdin + ": " + std::to_string(paths.size() + 1) +
+                         ": improperly formatted BLAKE3 checksum line\n"
+                         "conc hash: WARNING: 1 line is improperly formatted\n");
 }
 
 TEST_CASE("hash -a blake3: the length and mode options are checked before anything is read or written") {

@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/digest.h"
@@ -152,5 +154,34 @@ TEST_CASE("a file that shrinks under the tree is an error, read by ranges or map
     REQUIRE(::truncate(path.c_str(), 0) == 0);
     CHECK_THROWS_AS(blake3_tree_hex(Algo::kBlake3, {map.data(), nullptr}, map.size(), 4096, pool, {}, nullptr),
                     InputError);
+  }
+}
+
+TEST_CASE("a stop requested while the tree runs ends it with no digest, before the end") {
+  const std::string data(64 << 20, 'x');  // 65,536 subtrees of 1 KiB: long enough to be caught running
+  WorkStealingPool pool(2);
+  conc::common::ProgressBar progress(conc::common::ProgressMode::kNever, "test", "files");
+  std::stop_source stop;
+  std::optional<std::string> hex = "unset";
+  std::thread run([&] {
+    hex = blake3_tree_hex(Algo::kBlake3, {data.data(), nullptr}, data.size(), 1024, pool, stop.get_token(), &progress);
+  });
+  while (progress.snapshot().done_bytes == 0) std::this_thread::yield();
+  stop.request_stop();
+  run.join();
+  CHECK_FALSE(hex);
+  CHECK(progress.snapshot().done_bytes < data.size());
+}
+
+TEST_CASE("a read error wins over the stop it causes: the first failing subtree's error is thrown") {
+  TempDir dir;
+  const auto path = dir.write("shrinks", random_bytes(1 << 20, 7));
+  const Input file = Input::open(path, false);
+  REQUIRE(::truncate(path.c_str(), 1 << 19) == 0);  // the right half's subtrees fail, the left half's do not
+  for (std::size_t threads : {1, 2, 8}) {
+    WorkStealingPool pool(threads);
+    INFO("threads " << threads);
+    CHECK_THROWS_WITH(blake3_tree_hex(Algo::kBlake3, {nullptr, &file}, 1 << 20, 1024, pool, {}, nullptr),
+                      Catch::Matchers::StartsWith("file shrank while being read (1048576 bytes when opened, now "));
   }
 }

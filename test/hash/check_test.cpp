@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <chrono>
@@ -449,5 +450,52 @@ TEST_CASE("check: each diagnostic comes after a flush, each check file's counts 
                   });
     CHECK(summary.lines == 4);
     CHECK(summary.verified == 3);
+  }
+}
+
+TEST_CASE("BLAKE3 check files: every strategy and thread count, big files split, the length and key of gnu_digest") {
+  TempDir dir;
+  std::array<std::uint8_t, 32> key{};
+  key.fill(0x5a);
+  conc::common::DigestSpec keyed = conc::common::DigestSpec::blake3_keyed(key);
+  keyed.length = 48;
+  const std::string big(300001, 'b');  // 73 subtrees at a 4 KiB block: steal splits it
+  const auto a = dir.write("a", "alpha");
+  const auto b = dir.write("b", big);
+  const auto c = dir.write("c", big + "!");
+  const auto sums = [&](const conc::common::DigestSpec& spec) {
+    return format_line(LineStyle::kGnu, Algo::kBlake3, hex_digest(spec, "alpha"), a, false) +
+           format_line(LineStyle::kTag, Algo::kBlake3, hex_digest(spec, big), b, false) +
+           format_line(LineStyle::kGnu, Algo::kBlake3, hex_digest(spec, big), c, false) +  // c differs
+           format_line(LineStyle::kGnu, Algo::kBlake3, hex_digest(spec, ""), "-", false);  // stdin, maybe taken
+  };
+  for (const auto& spec : {conc::common::DigestSpec(Algo::kBlake3), keyed}) {
+    const auto file = dir.write("SUMS", sums(spec));
+    for (auto strategy : {Strategy::kSeq, Strategy::kPool, Strategy::kSteal, Strategy::kChannels}) {
+      INFO("strategy " << static_cast<int>(strategy) << " output bytes " << spec.output_bytes());
+      CheckOptions o;
+      o.gnu_digest = spec;
+      o.stdin_taken = spec.mode == conc::common::KeyMode::kKeyed;  // as --keyed sets it
+      o.warn = true;
+      const int null_fd = ::open("/dev/null", O_RDONLY);  // the "-" line hashes empty stdin
+      REQUIRE(null_fd >= 0);
+      Run r;
+      {
+        const conc::test::StdinFrom no_input(null_fd);
+        r = run_check({file}, o, strategy);
+      }
+      ::close(null_fd);
+      REQUIRE(r.verdicts.size() == (o.stdin_taken ? 3 : 4));
+      CHECK(r.verdicts[0] == std::pair{a, Verdict::kOk});
+      CHECK(r.verdicts[1] == std::pair{b, Verdict::kOk});
+      CHECK(r.verdicts[2] == std::pair{c, Verdict::kFailed});
+      if (o.stdin_taken) {
+        CHECK(r.summary.misformatted == 1);
+        CHECK(r.diagnostics ==
+              std::vector<std::string>{"conc hash: " + file + ": 4: improperly formatted BLAKE3 checksum line"});
+      } else {
+        CHECK(r.verdicts[3] == std::pair{std::string("-"), Verdict::kOk});
+      }
+    }
   }
 }

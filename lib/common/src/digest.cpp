@@ -1,6 +1,7 @@
 #include "common/digest.h"
 
-#include <blake3.h>
+#include "common/blake3_kernels.h"
+
 #include <openssl/evp.h>
 #include <xxh_x86dispatch.h>
 #include <xxhash.h>
@@ -22,7 +23,7 @@ constexpr std::array<AlgoInfo, 12> kAlgos{{
     {Algo::kSha3_256, "sha3-256", "SHA3-256", 32, "SHA3-256 (FIPS 202)"},
     {Algo::kBlake2b, "blake2b", "BLAKE2b", 64, "BLAKE2b-512 (b2sum)"},
     {Algo::kBlake3, "blake3", "BLAKE3", 32,
-     "BLAKE3 (b3sum): a tree, so one big file uses every core; --length, --keyed, --derive-key"},
+     "BLAKE3 (b3sum): a tree, so under -s steal one big file uses every core; --length, --keyed, --derive-key"},
     {Algo::kXxh64, "xxh64", "XXH64", 8, "XXH64, non-cryptographic (xxhsum -H1)"},
     {Algo::kXxh3, "xxh3", "XXH3", 8, "XXH3 64-bit, non-cryptographic, fastest (xxhsum -H3)"},
     {Algo::kXxh128, "xxh128", "XXH128", 16, "XXH3 128-bit, non-cryptographic (xxhsum -H2)"},
@@ -61,8 +62,6 @@ const EVP_MD* fetched_md(Algo algo) {
 }
 
 constexpr char kHexDigits[] = "0123456789abcdef";
-
-std::string to_hex(const unsigned char* bytes, std::size_t n) { return lower_hex({bytes, n}); }
 
 }  // namespace
 
@@ -113,16 +112,17 @@ DigestSpec DigestSpec::blake3_derive_key(std::string_view context) {
   DigestSpec spec(Algo::kBlake3);
   spec.mode = KeyMode::kDeriveKey;
   // blake3.h has no call that returns the context key alone; the hasher it
-  // initialises holds it as its key words (little-endian, as a key's bytes).
+  // initialises holds it as its key words (stored as a key's bytes are).
+  blake3_detect_cpu_once();
   blake3_hasher hasher;
   blake3_hasher_init_derive_key_raw(&hasher, context.data(), context.size());
-  for (std::size_t w = 0; w < 8; ++w) {
-    for (std::size_t b = 0; b < 4; ++b) spec.key[4 * w + b] = static_cast<std::uint8_t>(hasher.key[w] >> (8 * b));
-  }
+  for (std::size_t w = 0; w < 8; ++w) store32(&spec.key[4 * w], hasher.key[w]);
   return spec;
 }
 
-std::size_t DigestSpec::output_bytes() const noexcept { return length != 0 ? length : info(algo).digest_bytes; }
+std::size_t DigestSpec::output_bytes() const noexcept {
+  return algo == Algo::kBlake3 && length != 0 ? length : info(algo).digest_bytes;
+}
 
 struct Digest::State {
   EVP_MD_CTX* evp = nullptr;
@@ -156,17 +156,18 @@ Digest::Digest(const DigestSpec& spec) : spec_(spec), state_(std::make_unique<St
       }
       break;
     case Algo::kBlake3:
+      blake3_detect_cpu_once();
       state_->blake3 = std::make_unique<blake3_hasher>();
       switch (spec.mode) {
         case KeyMode::kHash: blake3_hasher_init(state_->blake3.get()); break;
         case KeyMode::kKeyed: blake3_hasher_init_keyed(state_->blake3.get(), spec.key.data()); break;
         case KeyMode::kDeriveKey:
           // The derive-key mode is the keyed mode under the context key with
-          // its own flag, which blake3.h sets only from the context string:
-          // start keyed, then give the chunk state the key-material flag
-          // (DERIVE_KEY_MATERIAL, 1 << 6, as blake3_impl.h numbers it).
+          // its own flag, which blake3.h sets only from the context string
+          // (hashing it again for every file): start keyed, then give the
+          // chunk state that flag, which its resets and parents keep.
           blake3_hasher_init_keyed(state_->blake3.get(), spec.key.data());
-          state_->blake3->chunk.flags = 1U << 6;
+          state_->blake3->chunk.flags = DERIVE_KEY_MATERIAL;
           break;
       }
       break;
@@ -198,28 +199,28 @@ std::string Digest::hex() {
     case Algo::kXxh64: {
       XXH64_canonical_t c;
       XXH64_canonicalFromHash(&c, XXH64_digest(state_->xxh64));
-      return to_hex(c.digest, sizeof c.digest);
+      return lower_hex({c.digest, sizeof c.digest});
     }
     case Algo::kXxh3: {
       XXH64_canonical_t c;
       XXH64_canonicalFromHash(&c, XXH3_64bits_digest(state_->xxh3));
-      return to_hex(c.digest, sizeof c.digest);
+      return lower_hex({c.digest, sizeof c.digest});
     }
     case Algo::kXxh128: {
       XXH128_canonical_t c;
       XXH128_canonicalFromHash(&c, XXH3_128bits_digest(state_->xxh3));
-      return to_hex(c.digest, sizeof c.digest);
+      return lower_hex({c.digest, sizeof c.digest});
     }
     case Algo::kBlake3: {
       std::vector<unsigned char> out(spec_.output_bytes());
       blake3_hasher_finalize(state_->blake3.get(), out.data(), out.size());
-      return to_hex(out.data(), out.size());
+      return lower_hex(out);
     }
     default: {
       unsigned char md[EVP_MAX_MD_SIZE];
       unsigned int n = 0;
       if (EVP_DigestFinal_ex(state_->evp, md, &n) != 1) throw std::runtime_error("OpenSSL digest final failed");
-      return to_hex(md, n);
+      return lower_hex({md, n});
     }
   }
 }

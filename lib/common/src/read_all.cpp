@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <span>
 #include <utility>
 
 #include "common/input.h"
@@ -19,6 +20,19 @@ std::optional<std::string> read_all(const std::string& path, Diagnostics& diag, 
     return std::nullopt;
   }
   if (stop.stop_requested()) return std::nullopt;
+  return text;
+}
+
+std::string read_prefix(const std::string& path, std::size_t limit, const std::stop_token& stop) {
+  Input in = Input::open(path);
+  std::string text(limit, '\0');
+  std::size_t got = 0;
+  while (got < limit) {
+    const std::size_t n = in.read(std::span<char>(text).subspan(got), stop);
+    if (n == 0) break;
+    got += n;
+  }
+  text.resize(got);
   return text;
 }
 

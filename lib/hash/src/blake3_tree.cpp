@@ -1,6 +1,6 @@
 // The BLAKE3 tree, split across workers. BLAKE3's C library (Debian's
 // librust-blake3-dev sources) gives the building blocks, declared in its
-// blake3_impl.h: blake3_hash_many (many same-length inputs at once, one per
+// blake3_impl.h (common/blake3_kernels.h): blake3_hash_many (many same-length inputs at once, one per
 // SIMD lane) for chunks and parent nodes, blake3_compress_in_place for a
 // short chunk's blocks and single parents, blake3_compress_xof for the
 // root's output. This file only arranges them into the paper's tree.
@@ -15,23 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "common/blake3_kernels.h"
 #include "conc/task_group.h"
 #include "hash/update_guarded.h"
-
-// blake3_impl.h is C without C++ linkage guards. The headers it includes are
-// included first, so inside the extern "C" block their include guards make
-// them no-ops (C++'s <string.h> must not be read with C linkage).
-#include <assert.h>   // NOLINT(modernize-deprecated-headers)
-#include <stdbool.h>  // NOLINT(modernize-deprecated-headers)
-#include <stddef.h>   // NOLINT(modernize-deprecated-headers)
-#include <stdint.h>   // NOLINT(modernize-deprecated-headers)
-#include <string.h>   // NOLINT(modernize-deprecated-headers)
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
-extern "C" {
-#include <blake3_impl.h>
-}
+#include "strategies.h"
 
 namespace conc::hash {
 namespace {
@@ -59,9 +46,9 @@ void read_range(const common::Input& file, std::uint8_t* into, std::size_t len, 
 
 // What every node of one digest shares.
 struct Tree {
-  Tree(const common::DigestSpec& spec, const TreeSource& from, std::uint64_t bytes, std::size_t subtree_bytes,
-       Executor& on, const std::stop_token& stop_token, common::ProgressBar* bar)
-      : source(from), size(bytes), grain(subtree_bytes), executor(on), stop(stop_token), progress(bar) {
+  Tree(const common::DigestSpec& spec, const TreeSource& tree_source, std::uint64_t input_size,
+       std::size_t subtree_grain, Executor& pool, const std::stop_token& stop_token, common::ProgressBar* bar)
+      : source(tree_source), size(input_size), grain(subtree_grain), executor(pool), stop(stop_token), progress(bar) {
     switch (spec.mode) {
       case common::KeyMode::kHash: std::copy(std::begin(IV), std::end(IV), key.begin()); return;
       case common::KeyMode::kKeyed: flags = KEYED_HASH; break;
@@ -79,8 +66,9 @@ struct Tree {
   const std::stop_token& stop;
   common::ProgressBar* progress;
   // Set by the first subtree that fails; the others then stop at their next
-  // start. relaxed loads: it only cuts work short; the error itself is read
-  // after every task is joined, which orders its write before the read.
+  // start. Relaxed throughout: the flag only cuts work short and elects the
+  // one writer of `error`, whose read comes after every task is joined (the
+  // joins order the write before it).
   std::atomic<bool> failed{false};
   std::exception_ptr error;  // written once, by whoever set `failed`
 };
@@ -88,9 +76,9 @@ struct Tree {
 // A subtree task's scratch: its chunks' chaining values, then each level's
 // parents (ping-pong), and the input pointers blake3_hash_many takes. One
 // per thread: a task never waits while it uses it, so no other task on the
-// same thread can be run in between.
+// same thread can be run in between. (The same holds for the bytes a task
+// reads: they go to the thread's block buffer, detail::thread_buffer.)
 struct Scratch {
-  std::vector<std::uint8_t> read;  // the bytes of a subtree read with pread
   std::vector<std::uint8_t> level, next;
   std::vector<const std::uint8_t*> inputs;
 
@@ -156,8 +144,7 @@ void subtree_cv(const Tree& t, const std::uint8_t* data, std::size_t len, std::u
 
 // One task's subtree: `len` bytes (1 to grain) at `offset`, read and hashed here.
 Cv leaf(Tree& t, std::uint64_t offset, std::size_t len) {
-  // relaxed: see Tree::failed.
-  if (t.stop.stop_requested() || t.failed.load(std::memory_order_relaxed)) throw Abandoned{};
+  if (t.stop.stop_requested() || t.failed.load(std::memory_order_relaxed)) throw Abandoned{};  // relaxed: see Tree
   Cv cv{};
   try {
     Scratch& s = thread_scratch();
@@ -168,13 +155,12 @@ Cv leaf(Tree& t, std::uint64_t offset, std::size_t len) {
       auto hash = [&] { subtree_cv(t, data, len, counter, s, cv.data()); };
       sigbus_guarded(hash);
     } else {
-      if (s.read.size() < len) s.read.resize(len);
-      read_range(*t.source.file, s.read.data(), len, offset, t.size);
-      subtree_cv(t, s.read.data(), len, counter, s, cv.data());
+      auto* bytes = reinterpret_cast<std::uint8_t*>(detail::thread_buffer(t.grain).data());
+      read_range(*t.source.file, bytes, len, offset, t.size);
+      subtree_cv(t, bytes, len, counter, s, cv.data());
     }
   } catch (...) {
-    // acq_rel: elects one writer of `error` (the read comes after the joins).
-    if (!t.failed.exchange(true, std::memory_order_acq_rel)) t.error = std::current_exception();
+    if (!t.failed.exchange(true, std::memory_order_relaxed)) t.error = std::current_exception();  // see Tree
     throw Abandoned{};
   }
   if (t.progress != nullptr) t.progress->add(0, len);
@@ -186,9 +172,9 @@ std::uint64_t left_length(std::uint64_t len) { return std::bit_floor((len - 1) /
 
 Cv node(Tree& t, std::uint64_t offset, std::uint64_t len);
 
-// A node's two children: the left forked as a task (a thief takes it), the
-// right hashed on this thread; then the 64-byte parent block they make.
-std::array<std::uint8_t, kBlock> children(Tree& t, std::uint64_t offset, std::uint64_t len) {
+// A node's 64-byte block, its children's chaining values: the left child
+// forked as a task (a thief takes it), the right one hashed on this thread.
+std::array<std::uint8_t, kBlock> parent_block(Tree& t, std::uint64_t offset, std::uint64_t len) {
   const std::uint64_t left = left_length(len);
   std::array<std::uint8_t, kBlock> block{};
   Cv left_cv{};
@@ -205,7 +191,7 @@ std::array<std::uint8_t, kBlock> children(Tree& t, std::uint64_t offset, std::ui
 
 Cv node(Tree& t, std::uint64_t offset, std::uint64_t len) {
   if (len <= t.grain) return leaf(t, offset, static_cast<std::size_t>(len));
-  const auto block = children(t, offset, len);
+  const auto block = parent_block(t, offset, len);
   std::uint32_t cv[8];
   std::memcpy(cv, t.key.data(), sizeof cv);
   blake3_compress_in_place(cv, block.data(), kBlock, 0, static_cast<std::uint8_t>(t.flags | PARENT));
@@ -233,6 +219,7 @@ std::optional<std::string> blake3_tree_hex(const common::DigestSpec& spec, const
                                            std::size_t grain, Executor& executor, const std::stop_token& stop,
                                            common::ProgressBar* progress) {
   grain = std::max(grain, kChunk);
+  common::blake3_detect_cpu_once();
   if (stop.stop_requested()) return std::nullopt;
   if (size <= grain) {
     std::string hex = whole_hex(spec, source, static_cast<std::size_t>(size));
@@ -243,7 +230,7 @@ std::optional<std::string> blake3_tree_hex(const common::DigestSpec& spec, const
 
   std::array<std::uint8_t, kBlock> root{};
   try {
-    root = children(t, 0, size);
+    root = parent_block(t, 0, size);
   } catch (const Abandoned&) {
     if (t.error) std::rethrow_exception(t.error);
     return std::nullopt;  // stopped

@@ -113,7 +113,8 @@ void read_check_files(const std::vector<std::string>& check_files, const CheckOp
           // Blank lines (CR only included) are skipped, not misformatted: coreutils' rule.
           if (line.empty() || line == "\r") return;
           auto parsed = parse_checksum_line(line, options.gnu_digest);
-          const bool stdin_twice = parsed && parsed->name == "-" && path == "-";  // stdin cannot be both
+          // stdin cannot be both the check file (or the key) and a listed file
+          const bool stdin_twice = parsed && parsed->name == "-" && (path == "-" || options.stdin_taken);
           if (!parsed || stdin_twice) {
             (void)out.send(entry_of(LineInfo::Kind::kMisformatted, path, line_number));
             return;

@@ -128,9 +128,8 @@ Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::s
     if (progress != nullptr) progress->add(0, n);
   };
   try {
-    common::Digest digest(job.digest);
     if (job.stdin_rest) {
-      out.hex = digest.hex();
+      out.hex = common::Digest(job.digest).hex();
       if (progress != nullptr) progress->add(1, 0);
       return out;
     }
@@ -150,6 +149,7 @@ Outcome hash_one(const Job& job, IoMode io, std::span<char> buffer, const std::s
       if (progress != nullptr) progress->add(1, 0);
       return out;
     }
+    common::Digest digest(job.digest);
     if (io == IoMode::kMmap && source.is_sized()) {
       const common::MappedInput map(source);
       for (std::uint64_t at = 0; at < map.size() && !stop.stop_requested();) {

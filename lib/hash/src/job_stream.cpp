@@ -172,9 +172,9 @@ conc::RunStats stream_seq(Receiver<StreamEntry>& entries, const EngineOptions& o
   return {};
 }
 
-// pool and steal: one task per job, posted in arrival order; with `split`,
-// a big BLAKE3 file's subtrees are tasks on the same pool.
-conc::RunStats stream_on(Executor& pool, bool split, Receiver<StreamEntry>& entries, const EngineOptions& o,
+// pool and steal: one task per job, posted in arrival order; `split` (the
+// pool itself, or null) takes a big BLAKE3 file's subtrees as tasks too.
+conc::RunStats stream_on(Executor& pool, Executor* split, Receiver<StreamEntry>& entries, const EngineOptions& o,
                          std::stop_source& halt, common::ProgressBar* progress, const std::function<void()>& idle,
                          const EntrySink& sink) {
   const auto stop = halt.get_token();
@@ -185,8 +185,7 @@ conc::RunStats stream_on(Executor& pool, bool split, Receiver<StreamEntry>& entr
       // Always sends, even once stopped (hash_one then returns at once):
       // the deliverer drains until every sender is gone.
       pool.post([&, out, index, held = &job]() mutable {
-        (void)out.send(
-            {index, hash_one(*held, o.io, thread_buffer(o.block_size), stop, progress, split ? &pool : nullptr)});
+        (void)out.send({index, hash_one(*held, o.io, thread_buffer(o.block_size), stop, progress, split)});
       });
     });
   });
@@ -236,14 +235,14 @@ conc::RunStats hash_stream(Receiver<StreamEntry> entries, const EngineOptions& r
     case Strategy::kSeq: stats = stream_seq(entries, o, halt, progress, idle, counted); break;
     case Strategy::kPool: {
       ThreadPool pool(o.threads);
-      stats = stream_on(pool, false, entries, o, halt, progress, idle, counted);
+      stats = stream_on(pool, nullptr, entries, o, halt, progress, idle, counted);
       break;
     }
     case Strategy::kSteal: {
       // One task per file as it arrives: there is no list to sort biggest
       // first. A big BLAKE3 file is split into subtrees, as in hash_jobs.
       WorkStealingPool pool(o.threads);
-      stats = stream_on(pool, true, entries, o, halt, progress, idle, counted);
+      stats = stream_on(pool, &pool, entries, o, halt, progress, idle, counted);
       break;
     }
     case Strategy::kChannels: stats = stream_channels(entries, o, halt, progress, idle, counted); break;

@@ -43,7 +43,12 @@ void run_sigbus_guarded(void (*work)(void*), void* context) {
     throw common::InputError("file shrank while being read");
   }
   t_sigbus_return = &back;
-  work(context);
+  try {
+    work(context);
+  } catch (...) {
+    t_sigbus_return = nullptr;  // `back` dies with this frame: a later fault must not jump to it
+    throw;
+  }
   t_sigbus_return = nullptr;
 }
 

@@ -19,6 +19,13 @@ namespace conc::common {
 /// nullopt; once `stop` is requested returns nullopt without a report.
 std::optional<std::string> read_all(const std::string& path, Diagnostics& diag, const std::stop_token& stop = {});
 
+/// At most `limit` bytes of `path` ("-": standard input): all of it when it
+/// is shorter, else the first `limit`, without reading on, so an endless
+/// stream (/dev/zero) ends at once. For a fixed-size secret such as a key:
+/// a `limit` one past its size tells "too long". Throws InputError when the
+/// input cannot be read; returns what it has once `stop` is requested.
+std::string read_prefix(const std::string& path, std::size_t limit, const std::stop_token& stop = {});
+
 /// Reads NUL-separated names (`find -print0`, `--files0-from`) from `path`
 /// ("-": standard input) as a stream, handing each good name to `sink` as
 /// soon as its NUL is read, so memory holds one name, never the whole list.

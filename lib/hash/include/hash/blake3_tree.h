@@ -34,12 +34,14 @@ inline constexpr std::size_t kBlake3ChunkBytes = 1024;
 /// right, chunk counters count from the input's start, and only the root
 /// node is flagged ROOT (its output extended to any length). A subtree of at
 /// most `grain` bytes (at least one chunk; smaller values count as one) is
-/// one task: it is read and hashed on one thread, SIMD lanes across its
+/// one task: it is read (into the thread's block buffer, the one hash_jobs'
+/// strategies read blocks into) and hashed on one thread, SIMD lanes across its
 /// chunks and then across each level of its parents. A bigger node forks its
 /// left subtree as a TaskGroup task on `executor` and descends into the
 /// right one itself, so on a WorkStealingPool idle workers steal the oldest,
 /// biggest halves. A worker of `executor` may call this from inside a task:
-/// while it waits for a half it runs other tasks.
+/// while it waits for a half it runs other tasks (which may be another
+/// file's, holding this one's descriptor and digest until they are done).
 ///
 /// Mapped bytes are read under the SIGBUS guard. Throws common::InputError
 /// when a read fails or the file ends before `size` ("file shrank while

@@ -20,6 +20,9 @@ struct CheckOptions {
   /// The digest of GNU-style lines; tag lines name their own algorithm, and
   /// take this one's mode, key and length when it is theirs.
   common::DigestSpec gnu_digest;
+  /// Standard input is no input (it held the --keyed key): a line naming
+  /// "-" is improperly formatted, as when the check file is stdin itself.
+  bool stdin_taken = false;
   bool ignore_missing = false;  ///< a listed file that does not exist is skipped silently
   bool warn = false;            ///< report each improperly formatted line
   /// Directories whose files must all be listed: each unlisted one is a NEW verdict.

@@ -11,8 +11,8 @@ namespace conc::hash {
 /// a common::MappedInput whose file was truncated under the mapping: throws
 /// common::InputError("file shrank while being read") in that case. The
 /// fault jumps back over `work`'s frames, so `work` must hold nothing with a
-/// destructor (nor a lock) while it reads mapped bytes. Safe to call from
-/// many threads at once.
+/// destructor (nor a lock) while it reads mapped bytes; it may throw. Safe
+/// to call from many threads at once.
 void run_sigbus_guarded(void (*work)(void*), void* context);
 
 /// `f()` under the SIGBUS guard above, with the same rule for `f`.
