@@ -6,13 +6,16 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstddef>
 #include <cstdio>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <iostream>
 #include <new>
 #include <optional>
 #include <sstream>
+#include <string>
 #include <string_view>
 
 #include "common/exit_code.h"
@@ -261,6 +264,26 @@ int run_app(int argc, char** argv, std::vector<Command> commands) {
         args.erase(dashes, args.end());
       }
     }
+  }
+
+  // `--name=` gives an option the empty value, as getopt does (b3sum's
+  // `--derive-key=` is the empty context); CLI11 would take the next
+  // argument as the value instead, so it gets the two words `--name ""`.
+  std::deque<std::string> long_names;  // the rewritten words: stable storage
+  static char empty_value[] = "";
+  CLI::App* named = nullptr;  // the subcommand argv names
+  for (std::size_t i = 0; i < commands.size() && argc > 1; ++i) {
+    if (commands[i].name == argv[1]) named = subs[i];
+  }
+  for (std::size_t i = 2; named != nullptr && i < args.size(); ++i) {
+    const std::string_view word(args[i]);
+    if (word == "--") break;
+    if (word.size() < 4 || !word.starts_with("--") || word.find('=') != word.size() - 1) continue;
+    const std::string name(word.substr(0, word.size() - 1));
+    const CLI::Option* option = named->get_option_no_throw(name);
+    if (option == nullptr || option->get_items_expected_min() == 0) continue;  // unknown, or a flag
+    args[i] = long_names.emplace_back(name).data();
+    args.insert(args.begin() + static_cast<std::ptrdiff_t>(++i), empty_value);
   }
 
   try {

@@ -2,8 +2,10 @@
 #include <malloc.h>
 
 #include "app.h"
+#include "common/standard_fds.h"
 
 int main(int argc, char** argv) {
+  conc::common::reserve_standard_fds();  // before anything opens a file
   // The engines allocate and free blocks of 128 KiB to a few MiB all the
   // time, often on different threads. By default glibc maps each one fresh
   // and trims freed memory straight back to the kernel, so every block

@@ -191,6 +191,17 @@ TEST_CASE("hash --keyed: a '-' that --files0-from names is an error of its own, 
   CHECK(r.err == "conc hash: -: standard input held the --keyed key; it cannot also be an input\n");
 }
 
+TEST_CASE("hash: an empty --derive-key= is the empty context, as in b3sum, and takes no argument after it") {
+  TempDir dir;
+  const auto a = dir.write("a", "abc");
+  const auto expected = run_process({kB3sum, "--derive-key=", a});
+  REQUIRE(expected.exit_code == 0);
+  CHECK(run_process({kConc, "hash", "-a", "blake3", "--derive-key=", a}).out == expected.out);
+  CHECK(run_process({kConc, "hash", "-a", "blake3", "--derive-key", "", a}).out == expected.out);
+  CHECK(run_process({kConc, "hash", "-a", "blake3", "--derive-key=", a, a}).out == expected.out + expected.out);
+  CHECK(run_process({kConc, "hash", "-a", "blake3", "--derive-key=", "--", a}).out == expected.out);
+}
+
 TEST_CASE("pipeline's hash stage takes blake3") {
   const auto r = run_process({kConc, "pipeline", "-e", "hash blake3"}, "abc\n\n");
   CHECK(r.exit_code == 0);

@@ -354,3 +354,24 @@ TEST_CASE("output: -o /dev/stdout into a pipe that closes early ends quietly, as
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
 }
+
+TEST_CASE("started with standard input or output closed, conc never reads or writes its own files in their place") {
+  TempDir dir;
+  const auto a = dir.write("a", "a\n");
+  const auto out = (dir.path / "out").string();
+  const auto stats = (dir.path / "stats.json").string();
+  const auto sh = [&](const std::string& command) { return run_process({"/bin/sh", "-c", command}); };
+  // Standard input: "-" fails as a closed descriptor, not read from -o's temporary.
+  auto r = sh("'" + kConc + "' hash -o '" + out + "' - '" + a + "' <&-");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "conc hash: -: Bad file descriptor\n");
+  CHECK(slurp(out) == kShaA + "  " + a + "\n");
+  // Standard output: the results are a write error, never written into --stats-json.
+  r = sh("'" + kConc + "' hash --stats-json '" + stats + "' '" + a + "' >&-");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("conc hash: stdout: write error: Bad file descriptor") != std::string::npos);
+  CHECK(slurp(stats).rfind("{\"command\":\"hash\"", 0) == 0);
+  // Standard error closed too: the exit status still tells.
+  r = sh("'" + kConc + "' hash - <&- 2>&-");
+  CHECK(r.exit_code == 1);
+}

@@ -6,6 +6,8 @@
 // root's output. This file only arranges them into the paper's tree.
 #include "hash/blake3_tree.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -38,10 +40,13 @@ struct Abandoned {};
 void read_range(const common::Input& file, std::uint8_t* into, std::size_t len, std::uint64_t offset,
                 std::uint64_t size) {
   const std::size_t got = file.read_at({reinterpret_cast<char*>(into), len}, offset);
-  if (got != len) {
-    throw common::InputError("file shrank while being read (" + std::to_string(size) + " bytes when opened, now " +
-                             std::to_string(offset + got) + ")");
-  }
+  if (got == len) return;
+  // Subtrees are read in any order, so what this one found says little of
+  // the file's size now: ask.
+  struct stat now {};
+  const std::string now_text = ::fstat(file.fd(), &now) == 0 ? ", now " + std::to_string(now.st_size) : std::string();
+  throw common::InputError("file shrank while being read (" + std::to_string(size) + " bytes when opened" + now_text +
+                           ")");
 }
 
 // What every node of one digest shares.
