@@ -39,7 +39,7 @@ struct ChecksumLine {
 
 /// Parses a GNU line (for `gnu`, whose digest length it must have) or a BSD
 /// tag line of any known algorithm (of `gnu`'s length when it is `gnu`'s
-/// algorithm: BLAKE3 with --length, else of the algorithm's own). Accepts a trailing `\r` (CRLF
+/// algorithm: a BLAKE3 spec with its own length, else of the algorithm's own). Accepts a trailing `\r` (CRLF
 /// files), a leading `\` for escaped names, `*` (binary) or ` ` before the
 /// name, and upper- or lowercase hex. Returns nullopt for an improperly
 /// formatted line. Comment lines (`#...`) are the caller's to skip.
