@@ -1,9 +1,10 @@
 // The BLAKE3 tree, split across workers. BLAKE3's C library (Debian's
 // librust-blake3-dev sources) gives the building blocks, declared in its
-// blake3_impl.h (common/blake3_kernels.h): blake3_hash_many (many same-length inputs at once, one per
-// SIMD lane) for chunks and parent nodes, blake3_compress_in_place for a
-// short chunk's blocks and single parents, blake3_compress_xof for the
-// root's output. This file only arranges them into the paper's tree.
+// blake3_impl.h (common/blake3_kernels.h): blake3_hash_many (many
+// same-length inputs at once, one per SIMD lane) for chunks and parent
+// nodes, blake3_compress_in_place for a short chunk's blocks and single
+// parents, blake3_compress_xof for the root's output. This file only
+// arranges them into the paper's tree.
 #include "hash/blake3_tree.h"
 
 #include <sys/stat.h>

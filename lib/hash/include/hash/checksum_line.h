@@ -39,9 +39,9 @@ struct ChecksumLine {
 
 /// Parses a GNU line (for `gnu`, whose digest length it must have) or a BSD
 /// tag line of any known algorithm (of `gnu`'s length when it is `gnu`'s
-/// algorithm: a BLAKE3 spec with its own length, else of the algorithm's own). Accepts a trailing `\r` (CRLF
-/// files), a leading `\` for escaped names, `*` (binary) or ` ` before the
-/// name, and upper- or lowercase hex. Returns nullopt for an improperly
+/// algorithm: a BLAKE3 spec with its own length, else of the algorithm's
+/// own). Accepts a trailing `\r` (CRLF files), a leading `\` for escaped
+/// names, `*` (binary) or ` ` before the name, and upper- or lowercase hex. Returns nullopt for an improperly
 /// formatted line. Comment lines (`#...`) are the caller's to skip.
 std::optional<ChecksumLine> parse_checksum_line(std::string_view line, const common::DigestSpec& gnu);
 
