@@ -70,10 +70,12 @@ TEST_CASE("hash -a blake3: every strategy, thread count, I/O mode and block size
   const std::string tree = (dir.path / "tree").string();
   const auto reference = run_process({kConc, "hash", "-a", "blake3", "-s", "seq", tree});
   REQUIRE(reference.exit_code == 0);
+  // The engine tests cover every thread count and block size in process;
+  // end to end, a few that reach every path (a sanitizer build runs each).
   for (const std::string& strategy : conc::test::hash_strategies()) {
-    for (const char* threads : {"1", "2", "3", "8"}) {
+    for (const char* threads : {"1", "3", "8"}) {
       for (const char* io : {"read", "mmap"}) {
-        for (const char* block : {"1K", "5000", "64K"}) {  // steal splits the big files into subtrees this size
+        for (const char* block : {"5000", "64K"}) {  // steal splits the big files into subtrees this size
           const auto r = run_process(
               {kConc, "hash", "-a", "blake3", "-s", strategy, "-j", threads, "--io", io, "--block-size", block, tree});
           INFO(strategy << " -j " << threads << " --io " << io << " --block-size " << block);

@@ -176,11 +176,12 @@ TEST_CASE("a sink that throws stops the workers and the exception reaches the ca
   }
 }
 
-TEST_CASE("progress counts every file and byte") {
+TEST_CASE("progress counts every file and byte, a BLAKE3 file split into subtrees once") {
   TempDir dir;
   std::vector<Job> jobs;
-  for (int k = 0; k < 10; ++k)
+  for (int k = 0; k < 9; ++k)
     jobs.push_back({dir.write("f" + std::to_string(k), bytes(3000, 3)), Algo::kSha1, 3000, false});
+  jobs.push_back({dir.write("b3", bytes(3000, 3)), Algo::kBlake3, 3000, false});  // 3 subtrees under steal
   for (const auto& row : strategies()) {
     const Strategy strategy = row.id;
     conc::common::ProgressBar progress(conc::common::ProgressMode::kNever, "hash", "files");
