@@ -10,10 +10,12 @@
 #include "common/file_walk.h"
 #include "common/input.h"
 #include "common/read_all.h"
+#include "common/shard.h"
 #include "hash/check.h"
 #include "hash/checksum_line.h"
 #include "hash/hash_jobs.h"
 #include "hash/report.h"
+#include "hash/shard_part.h"
 #include "shared_options.h"
 #include "usage_error.h"
 
@@ -41,8 +43,15 @@ struct HashFlags {
   bool keyed = false;      // BLAKE3 keyed by 32 bytes read from stdin
   std::string derive_key;  // BLAKE3's key-derivation context
   bool derive_key_given = false;
-  common::DigestSpec digest;  // set by validate
+  std::optional<common::Shard> shard;  // --shard K/N
+  bool merge = false;                  // the paths are parts to merge
+  CLI::Option* algo_option = nullptr;  // to tell -a given from its default
+  common::DigestSpec digest;           // set by validate
 };
+
+// --shard: a file costs its size plus this much, the price of opening it
+// and writing its line, so that many small files spread over the shards too.
+constexpr std::uint64_t kFileCost = std::uint64_t{64} << 10;
 
 // --block-size: a block is allocated per reader and in flight; bigger ones
 // only cost memory (issue 11 case 10).
@@ -75,6 +84,31 @@ std::string mode_conflict(const HashFlags& f, const SharedOptions& o) {
   if (!f.report_new.empty()) return "the --report-new option is meaningful only when verifying checksums";
   if (!f.files0_from.empty() && !f.paths.empty())
     return "extra operand '" + f.paths.front() + "': file names cannot be combined with --files0-from";
+  return "";
+}
+
+// --shard and --merge: a shard splits named files, a merge takes parts and
+// writes their format. Returns "" when the combination is valid.
+std::string shard_conflict(const HashFlags& f, const SharedOptions& o) {
+  if (f.merge) {
+    if (f.shard) return "--merge combines the parts of --shard runs; give it one or the other";
+    if (f.check) return "--merge and --check are two modes: give one";
+    if (f.paths.empty()) return "--merge needs the parts to merge (the files the --shard K/N runs wrote)";
+    if (f.algo_option->count() != 0 || f.tag || f.zero || f.length != 0 || f.keyed || f.derive_key_given ||
+        o.format != "text") {
+      return "--merge writes the parts' own algorithm and format: give -a, --tag, -z, --format and BLAKE3's "
+             "options to the --shard runs";
+    }
+    if (!f.files0_from.empty() || !f.excludes.empty() || f.follow || f.one_file_system) {
+      return "--merge reads parts, it walks nothing: give the walk's options to the --shard runs";
+    }
+    return "";
+  }
+  if (f.shard && f.check) return "--shard splits hashing, not --check: check a manifest with -c on one machine";
+  if (f.shard && f.files0_from == "-") return "";  // the names come from stdin, as on every node
+  if (f.shard && (f.paths.empty() || std::find(f.paths.begin(), f.paths.end(), "-") != f.paths.end())) {
+    return "--shard splits named files and trees across machines; standard input cannot be split";
+  }
   return "";
 }
 
@@ -174,7 +208,37 @@ int run_check(const HashFlags& f, const common::DigestSpec& digest, RunContext& 
   return failed ? common::kExitInputFailed : common::kExitOk;
 }
 
+// What decides a shard's work and its part's bytes, all shards alike: the
+// walk (names, sizes: the split follows them), the shard count, the
+// digest and the output's shape.
+std::string shard_fingerprint(const HashFlags& f, const common::DigestSpec& digest, const SharedOptions& o,
+                              std::span<const hash::Job> jobs) {
+  common::Fingerprint fp;
+  fp.add("conc hash --shard, part format 1").add(f.shard->count);
+  fp.add(o.format).add(f.tag ? 1 : 0).add(f.zero ? 1 : 0);
+  fp.add(common::info(digest.algo).name).add(digest.output_bytes()).add(static_cast<std::uint64_t>(digest.mode));
+  fp.add(std::string_view(reinterpret_cast<const char*>(digest.key.data()), digest.key.size()));
+  fp.add(jobs.size());
+  for (const hash::Job& job : jobs) fp.add(job.path).add(job.size).add(job.is_stdin ? 1 : 0);
+  return fp.hex();
+}
+
+int run_merge(const HashFlags& f, RunContext& ctx) {
+  hash::merge_parts(f.paths, ctx.output, ctx.diagnostics, ctx.stop);
+  if (ctx.stop.stop_requested()) return common::kExitInterrupted;
+  return ctx.diagnostics.errors() > 0 ? common::kExitInputFailed : common::kExitOk;
+}
+
 int run_hash(const HashFlags& f, const common::DigestSpec& digest, RunContext& ctx) {
+  // Under --shard every node walks alike and meets the same errors; shard 0
+  // records them in its part, so the merge reports them once, as one
+  // machine would.
+  std::vector<std::string> walk_errors;
+  if (f.shard) ctx.diagnostics.set_error_tap([&](std::string_view line) { walk_errors.emplace_back(line); });
+  struct Untap {
+    common::Diagnostics& diagnostics;
+    ~Untap() { diagnostics.set_error_tap({}); }
+  } untap{ctx.diagnostics};
   std::vector<std::string> names = f.paths;
   if (!f.files0_from.empty()) {
     names = common::read_names0(f.files0_from, ctx.diagnostics, ctx.stop);
@@ -187,8 +251,13 @@ int run_hash(const HashFlags& f, const common::DigestSpec& digest, RunContext& c
       ctx.diagnostics.error(in.path, "standard input held the --keyed key; it cannot also be an input");
       continue;
     }
+    if (f.shard && in.is_stdin) {  // named by --files0-from
+      ctx.diagnostics.error(in.path, "standard input cannot be split across shards; name files");
+      continue;
+    }
     jobs.push_back({std::move(in.path), digest, in.size, in.is_stdin});
   }
+  ctx.diagnostics.set_error_tap({});  // the walk's errors end here
 
   const std::string& format = ctx.options.format;
   hash::ResultWriter results(ctx.output,
@@ -196,12 +265,32 @@ int run_hash(const HashFlags& f, const common::DigestSpec& digest, RunContext& c
                              : format == "jsonl" ? hash::Format::kJsonl
                                                  : hash::Format::kText,
                              f.tag ? hash::LineStyle::kTag : hash::LineStyle::kGnu, digest.algo, f.zero);
+  if (f.shard) {
+    std::vector<std::uint64_t> sizes;
+    sizes.reserve(jobs.size());
+    for (const hash::Job& job : jobs) sizes.push_back(job.size);
+    const auto shard_of = common::deal_by_cost(sizes, f.shard->count, kFileCost);
+    hash::PartHeader header{*f.shard, shard_fingerprint(f, digest, ctx.options, jobs), jobs.size(), {}};
+    std::vector<hash::Job> mine;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (shard_of[i] != f.shard->index) continue;
+      header.order.push_back(i);
+      mine.push_back(std::move(jobs[i]));
+    }
+    jobs = std::move(mine);
+    results.add_shard_record(hash::header_record(header));
+    if (f.shard->index == 0) {
+      for (const std::string& line : walk_errors) results.add_shard_record(hash::walk_error_record(line));
+    }
+  }
   common::ProgressBar progress(ctx.progress, "hash", "files");
   ctx.stats =
       hash::hash_jobs(jobs, engine_options(f, ctx), ctx.stop, &progress, [&](std::size_t i, hash::Outcome&& out) {
         const hash::Job& job = jobs[i];
         if (!out.ok()) {
           ctx.diagnostics.error(job.path, out.error);
+          // In a part, the failure keeps its slot, for the merge to report.
+          if (f.shard) results.add_shard_record(hash::failure_record(ctx.diagnostics.format(job.path, out.error)));
           return;
         }
         results.add(job.path, out.hex, out.bytes);
@@ -216,6 +305,8 @@ int run_hash(const HashFlags& f, const common::DigestSpec& digest, RunContext& c
 void validate(HashFlags& f, const SharedOptions& o) {
   const auto algo = common::algo_by_name(f.algo);
   if (!algo) throw UsageError("--algo: unknown algorithm '" + f.algo + "'", "--algo help");
+  if (const auto conflict = shard_conflict(f, o); !conflict.empty()) throw UsageError(conflict);
+  if (f.merge) return;
   if (const auto conflict = mode_conflict(f, o); !conflict.empty()) throw UsageError(conflict);
   f.digest = common::DigestSpec(*algo);
   if (const auto conflict = blake3_conflict(f); !conflict.empty()) throw UsageError(conflict);
@@ -225,6 +316,7 @@ void validate(HashFlags& f, const SharedOptions& o) {
 }
 
 int run(const HashFlags& f, RunContext& ctx) {
+  if (f.merge) return run_merge(f, ctx);
   return f.check ? run_check(f, f.digest, ctx) : run_hash(f, f.digest, ctx);
 }
 
@@ -242,6 +334,8 @@ Command hash_command() {
       "conc hash -a blake3 disk.img              # one big file on every core; b3sum's output",
       "find . -name '*.iso' -print0 | conc hash --files0-from - --tag",
       "conc hash -c SHA256SUMS --report-new .     # also list files SHA256SUMS does not mention",
+      "conc hash --shard 2/4 /shared/data > part-2   # task 2 of a 4-task job array",
+      "conc hash --merge part-* > SHA256SUMS         # the manifest one machine would write",
       "conc hash --algo help",
   };
   c.strategies = strategy_choices(hash::strategies());
@@ -251,7 +345,7 @@ Command hash_command() {
                    "files, directories (walked recursively, sorted by name) or - for stdin (default); "
                    "with --check: checksum files")
         ->type_name("PATH");
-    app.add_option("-a,--algo", flags->algo,
+    flags->algo_option = app.add_option("-a,--algo", flags->algo,
                    "sha256 (default), sha1, sha224, sha384, sha512, md5, sha3-256, blake2b, blake3, xxh64, xxh3, "
                    "xxh128; 'help' lists them")
         ->type_name("NAME");
@@ -288,6 +382,10 @@ Command hash_command() {
     app.add_option("--files0-from", flags->files0_from,
                    "read NUL-separated names from FILE (- for stdin) instead of PATHs")
         ->type_name("FILE");
+    add_shard_option(app, flags->shard, "files, dealt biggest first to the least-loaded shard");
+    app.add_flag("--merge", flags->merge,
+                 "the PATHs are the parts a job's --shard K/N runs wrote (one per shard, any order): write the "
+                 "manifest one machine would have, byte for byte, in the parts' format");
     app.add_flag("--one-file-system", flags->one_file_system, "do not enter directories on other file systems");
     app.add_option("--io", flags->io, "read (default: large reads, sequential hint) or mmap")
         ->type_name("read|mmap")

@@ -188,4 +188,18 @@ CLI::Validator size_validator(std::size_t max) {
       "", "size");
 }
 
+void add_shard_option(CLI::App& sub, std::optional<common::Shard>& shard, const std::string& what) {
+  sub.add_option_function<std::string>(
+         "--shard",
+         [&shard](const std::string& text) {
+           std::string error;
+           shard = common::parse_shard(text, error);
+           if (!shard) throw CLI::ValidationError("--shard", error);
+         },
+         "do shard K of N (0 <= K < N) of the job: " + what +
+             ", decided from the input alone, so N machines (a job array) split it without talking; "
+             "their parts merge with --merge into exactly one machine's output")
+      ->type_name("K/N");
+}
+
 }  // namespace conc::cli

@@ -3,9 +3,11 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "command.h"
+#include "common/shard.h"
 
 namespace conc::cli {
 
@@ -51,5 +53,10 @@ std::string format_size(std::size_t bytes);
 /// A CLI11 check that accepts what `parse_size` accepts, from 1 to `max`
 /// bytes: a bigger size is a usage error, not an allocation that fails.
 CLI::Validator size_validator(std::size_t max);
+
+/// Adds `--shard K/N` (hash, wordcount, image: one task of a job array),
+/// checked as common::parse_shard reads it, stored into `shard`. `what` says
+/// what the shard takes ("files, balanced by size").
+void add_shard_option(CLI::App& sub, std::optional<common::Shard>& shard, const std::string& what);
 
 }  // namespace conc::cli

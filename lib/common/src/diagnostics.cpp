@@ -63,22 +63,28 @@ std::string Diagnostics::format(std::string_view input, std::string_view reason)
 
 void Diagnostics::error(std::string_view input, std::string_view reason) {
   errors_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count
-  emit(format(input, reason));
+  emit(format(input, reason), true);
 }
 
 void Diagnostics::warning(std::string_view input, std::string_view reason) {
   warnings_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count
-  if (!quiet_) emit(format(input, reason));
+  if (!quiet_) emit(format(input, reason), false);
 }
 
 void Diagnostics::relay_error(std::string_view line) {
   errors_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count
-  emit(std::string(line));
+  emit(std::string(line), true);
 }
 
-void Diagnostics::emit(const std::string& line) {
+void Diagnostics::set_error_tap(Sink tap) {
+  std::lock_guard lock(mutex_);
+  tap_ = std::move(tap);
+}
+
+void Diagnostics::emit(const std::string& line, bool is_error) {
   std::lock_guard lock(mutex_);
   sink_(line);
+  if (is_error && tap_) tap_(line);
 }
 
 std::string errno_reason(int error_number) {

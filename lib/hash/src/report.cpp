@@ -1,6 +1,7 @@
 #include "hash/report.h"
 
 #include "common/json_writer.h"
+#include "hash/shard_part.h"
 
 namespace conc::hash {
 namespace {
@@ -26,6 +27,22 @@ void ResultWriter::add(const std::string& path, const std::string& hex, std::uin
   w.key("digest").value(hex).key("size").value(size).end_object();
   if (format_ == Format::kJson) out_.write(first_ ? "\n  " : ",\n  ");
   out_.write(w.str());
+  if (format_ == Format::kJsonl) out_.put('\n');
+  first_ = false;
+}
+
+void ResultWriter::add_shard_record(std::string_view json) {
+  if (format_ == Format::kText) {
+    add_rendered(std::string(kShardComment) + std::string(json));
+  } else {
+    add_rendered(std::string(R"({"conc_shard":)") + std::string(json) + "}");
+  }
+}
+
+void ResultWriter::add_rendered(std::string_view record) {
+  if (format_ == Format::kJson) out_.write(first_ ? "\n  " : ",\n  ");
+  out_.write(record);
+  if (format_ == Format::kText) out_.put(zero_ ? '\0' : '\n');
   if (format_ == Format::kJsonl) out_.put('\n');
   first_ = false;
 }

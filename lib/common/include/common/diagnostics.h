@@ -31,6 +31,9 @@ class Diagnostics {
   /// kept the line), so that it appears in its place among the run's other
   /// output: counted as an error and printed as is.
   void relay_error(std::string_view line);
+  /// Hands every error line, once printed, to `tap` too (an empty one
+  /// removes it): a `--shard` run records its walk's errors in its part.
+  void set_error_tap(Sink tap);
   /// Warnings are still counted but not printed (for `-q`).
   void set_quiet(bool quiet) noexcept { quiet_ = quiet; }
 
@@ -46,10 +49,11 @@ class Diagnostics {
   [[nodiscard]] std::string format(std::string_view input, std::string_view reason) const;
 
  private:
-  void emit(const std::string& line);
+  void emit(const std::string& line, bool is_error);
 
   std::string command_;
   Sink sink_;
+  Sink tap_;  // guarded by mutex_
   std::mutex mutex_;
   bool quiet_ = false;
   std::atomic<std::size_t> errors_{0};

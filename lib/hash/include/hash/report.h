@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/digest.h"
@@ -24,6 +25,13 @@ class ResultWriter {
   ResultWriter(common::Output& out, Format format, LineStyle style, common::Algo algo, bool zero);
 
   void add(const std::string& path, const std::string& hex, std::uint64_t size);
+  /// A `--shard` part's own record (hash/shard_part.h), `json` an object:
+  /// text `# conc-shard JSON` (a comment to sha256sum -c and conc -c), json
+  /// and jsonl `{"conc_shard":JSON}`.
+  void add_shard_record(std::string_view json);
+  /// A record `add` or `add_shard_record` rendered before, without its
+  /// line end or json framing (what --merge copies from the parts).
+  void add_rendered(std::string_view record);
   void finish();
 
  private:
