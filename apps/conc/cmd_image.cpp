@@ -27,6 +27,7 @@ struct ImageFlags {
   bool strip = false;
   std::uint64_t max_pixels = 268'435'456;
   bool follow = false;
+  std::optional<common::Shard> shard;
   // Parsed by validate, used by run.
   std::vector<std::shared_ptr<const image::FilterSpec>> chain;
 };
@@ -75,6 +76,7 @@ int run(const ImageFlags& f, RunContext& ctx) {
   o.strip = f.strip;
   o.strategy = strategy_of(image::strategies(), ctx.options.strategy);
   o.threads = ctx.options.threads;
+  o.shard = f.shard;
   o.walk.follow_symlinks = f.follow;
   o.walk.skip = ctx.own_files;
   if (!ctx.options.stats_json.empty()) o.reserved.push_back(ctx.options.stats_json);
@@ -163,6 +165,9 @@ Command image_command() {
                        std::to_string(kMaxMaxPixels) + " (default 268435456)")
         ->type_name("N")
         ->check(whole_number(1, kMaxMaxPixels));
+    add_shard_option(app, flags->shard,
+                     "images, dealt by pixels biggest first to the least-loaded shard, each writing its outputs into "
+                     "the shared output tree (no merge needed)");
     app.add_flag("-L,--follow", flags->follow, "follow symbolic links inside directories (loops are reported)");
   };
   c.listing = [flags]() -> std::optional<std::string> {

@@ -1,4 +1,5 @@
 // conc wordcount: flags in, engine call, results out.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -7,6 +8,7 @@
 #include "common/exit_code.h"
 #include "shared_options.h"
 #include "wordcount/report.h"
+#include "wordcount/shard.h"
 #include "wordcount/wordcount.h"
 
 namespace conc::cli {
@@ -22,6 +24,7 @@ struct WordcountFlags {
   bool merge = false;
   std::string chunk_size = "1M";
   bool follow = false;
+  std::optional<common::Shard> shard;
 };
 
 // --chunk-size: a piece is held in memory per worker, so a bigger one is a
@@ -38,6 +41,26 @@ wordcount::Format format_of(const std::string& name) {
   return F::kText;
 }
 
+// --shard writes whole partial counts for --merge: a cut one would merge
+// into wrong counts. Throws UsageError.
+void validate(const WordcountFlags& f, const SharedOptions& o) {
+  if (!f.shard) return;
+  if (f.merge) throw UsageError("--shard splits counting; --merge combines the parts: give one");
+  if (o.format != "tsv") {
+    throw UsageError("--shard writes partial counts for --merge: give --format tsv (the parts' format), and the "
+                     "final format to --merge");
+  }
+  if (f.top != 0) throw UsageError("--top cuts a shard's partial counts, so the merged counts would be wrong: "
+                                   "give --top to --merge");
+  if (f.min_count > 1) {
+    throw UsageError("--min-count cuts a shard's partial counts, so the merged counts would be wrong: give "
+                     "--min-count to --merge");
+  }
+  if (f.paths.empty() || std::find(f.paths.begin(), f.paths.end(), "-") != f.paths.end()) {
+    throw UsageError("--shard splits named files and trees across machines; standard input cannot be split");
+  }
+}
+
 int run(const WordcountFlags& f, RunContext& ctx) {
   wordcount::Options o;
   o.inputs = f.paths;
@@ -49,6 +72,7 @@ int run(const WordcountFlags& f, RunContext& ctx) {
   o.threads = ctx.options.threads;
   o.chunk_size = parse_size(f.chunk_size);
   o.merge = f.merge;
+  o.shard = f.shard;
   o.walk.follow_symlinks = f.follow;
   o.walk.skip = ctx.own_files;
 
@@ -58,6 +82,11 @@ int run(const WordcountFlags& f, RunContext& ctx) {
   ctx.stats = std::move(result.stats);
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;
 
+  if (f.shard) {  // partial counts for --merge: the header, then every word
+    wordcount::Totals shard_totals = result.totals;
+    ctx.output.write(wordcount::format_shard_header({*f.shard, result.shard_fingerprint, shard_totals}));
+    ctx.output.put('\n');
+  }
   const auto format = format_of(ctx.options.format);
   const auto words = wordcount::select(result.sorted, f.top, f.min_count);
   const bool json = format == wordcount::Format::kJson;
@@ -77,6 +106,8 @@ Command wordcount_command() {
       "conc wordcount --top 10 README.md",
       "conc wordcount --split ws --format tsv corpus/ > counts.tsv",
       "cat part-* | conc wordcount --merge --top 20        # reducer for mapper | sort | reducer",
+      "conc wordcount --shard 1/4 --format tsv corpus/ > part-1   # task 1 of a 4-task job array",
+      "conc wordcount --merge --top 20 part-*                     # the counts one machine would give",
       "conc wordcount -s help",
   };
   c.strategies = strategy_choices(wordcount::strategies());
@@ -114,8 +145,10 @@ Command wordcount_command() {
                        "(K, M, G suffixes; default 1M: a piece stays in cache between read and count)")
         ->type_name("BYTES")
         ->check(size_validator(kMaxChunkSize));
+    add_shard_option(app, flags->shard, "bytes of the inputs laid end to end, cut between words");
     app.add_flag("-L,--follow", flags->follow, "follow symbolic links inside directories (loops are reported)");
   };
+  c.validate = [flags](const SharedOptions& o) { validate(*flags, o); };
   c.run = [flags](RunContext& ctx) { return run(*flags, ctx); };
   return c;
 }

@@ -274,4 +274,49 @@ void remove_unused_directories(const BatchPlan& plan) noexcept {
   for (const auto& dir : plan.new_directories) ::rmdir(dir.c_str());  // fails, as it should, unless empty
 }
 
+void keep_shard(BatchPlan& plan, common::Shard shard, const ReadOptions& read) {
+  // An image costs its pixels plus a fixed share (opening, encoding
+  // headers), so that many tiny images spread too.
+  constexpr std::uint64_t kImageCost = std::uint64_t{1} << 16;
+  std::vector<std::uint64_t> pixels;
+  pixels.reserve(plan.images.size());
+  for (const PlannedImage& img : plan.images) {
+    std::uint64_t cost = img.size;  // no header to read: its bytes stand in, alike on every node
+    try {
+      const auto reader = open_reader(img.input, read);
+      cost = std::uint64_t{reader->info().stored_width} * reader->info().stored_height;
+    } catch (const std::exception&) {  // reported when the shard that draws it processes it
+    }
+    pixels.push_back(cost);
+  }
+  const auto shard_of = common::deal_by_cost(pixels, shard.count, kImageCost);
+  std::vector<bool> is_image(plan.records.size(), false);
+  std::vector<bool> keep_record(plan.records.size(), false);
+  for (std::size_t i = 0; i < plan.images.size(); ++i) {
+    is_image[plan.images[i].record] = true;
+    keep_record[plan.images[i].record] = shard_of[i] == shard.index;
+  }
+  for (std::size_t r = 0; r < plan.records.size(); ++r) {
+    if (!is_image[r]) keep_record[r] = shard.index == 0;
+  }
+  std::vector<std::size_t> renumbered(plan.records.size(), 0);
+  std::vector<ImageRecord> records;
+  for (std::size_t r = 0; r < plan.records.size(); ++r) {
+    if (!keep_record[r]) continue;
+    renumbered[r] = records.size();
+    records.push_back(std::move(plan.records[r]));
+  }
+  std::vector<PlannedImage> images;
+  for (std::size_t i = 0; i < plan.images.size(); ++i) {
+    if (shard_of[i] != shard.index) continue;
+    images.push_back(std::move(plan.images[i]));
+    images.back().record = renumbered[images.back().record];
+  }
+  plan.records = std::move(records);
+  plan.images = std::move(images);
+  // Other shards write into the same new directories: none is removed as
+  // unused, since this shard cannot know that theirs stay empty.
+  plan.new_directories.clear();
+}
+
 }  // namespace conc::image

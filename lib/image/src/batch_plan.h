@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/diagnostics.h"
+#include "common/shard.h"
 #include "image/codec.h"
 #include "image/image.h"
 
@@ -43,6 +44,12 @@ struct BatchPlan {
 /// from the plan (the walk's own errors aside). A stop request ends the
 /// plan early: the files not looked at yet are left out.
 BatchPlan plan_batch(const Options& options, common::Diagnostics& diag, const std::stop_token& stop);
+
+/// Keeps shard `shard`'s images of the plan, dealt by pixels (each image's
+/// header is read; an unreadable one counts its bytes, and fails later
+/// when processed), and their records; shard 0 keeps the records of the
+/// inputs that are no image too.
+void keep_shard(BatchPlan& plan, common::Shard shard, const ReadOptions& read);
 
 /// Removes the plan's new directories that are still empty once the run
 /// is over (every image in them failed, or the run stopped first).

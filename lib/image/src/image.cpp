@@ -62,6 +62,7 @@ std::span<const common::StrategyInfo<Strategy>> strategies() noexcept { return k
 Result process_images(const Options& options, common::Diagnostics& diag, std::stop_token stop,
                       common::ProgressBar* progress) {
   BatchPlan plan = plan_batch(options, diag, stop);
+  if (options.shard) keep_shard(plan, *options.shard, options.read);
   Result result;
   StageClock clock;
   std::uint64_t bytes = 0;

@@ -142,10 +142,11 @@ void cut_stream(common::Input& in, const std::string& name, std::size_t chunk_si
 class OpenFile : public std::enable_shared_from_this<OpenFile> {
  public:
   OpenFile(common::Input input, std::string path, std::size_t index, std::uint64_t range, std::size_t max_word,
-           LongWords& long_words)
+           std::uint64_t ranges_end, LongWords& long_words)
       : input_(std::move(input)),
         path_(std::move(path)),
         size_(input_.size()),
+        ranges_end_(ranges_end),
         index_(index),
         range_(range),
         max_word_(max_word),
@@ -191,6 +192,8 @@ class OpenFile : public std::enable_shared_from_this<OpenFile> {
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
   [[nodiscard]] std::size_t index() const noexcept { return index_; }
   [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+  /// Where this run's ranges of the file end: its size, or a shard's window end.
+  [[nodiscard]] std::uint64_t ranges_end() const noexcept { return ranges_end_; }
   [[nodiscard]] std::uint64_t range() const noexcept { return range_; }
   [[nodiscard]] std::size_t max_word() const noexcept { return max_word_; }
   // The first over-long word's offset, and the offset of the range holding its start.
@@ -243,6 +246,7 @@ class OpenFile : public std::enable_shared_from_this<OpenFile> {
   common::Input input_;  ///< sized: ranges are read with pread, from many threads
   std::string path_;
   std::uint64_t size_;  ///< at open; ranges never read past it
+  std::uint64_t ranges_end_;
   std::size_t index_;   ///< among the inputs: long words are reported in input order
   std::uint64_t range_;
   std::size_t max_word_;
@@ -274,8 +278,8 @@ void LongWords::take_back(const Tokenizer& tokenizer, common::Diagnostics& diag,
     // Every range after the one that found the word was counted whole: read
     // again the same way, it gives the same text (and the same cut at any
     // later long word), and the counts come out as a stream's would.
-    for (std::uint64_t offset = owner + file->range(); offset < file->size(); offset += file->range()) {
-      const auto length = std::min<std::uint64_t>(file->range(), file->size() - offset);
+    for (std::uint64_t offset = owner + file->range(); offset < file->ranges_end(); offset += file->range()) {
+      const auto length = std::min<std::uint64_t>(file->range(), file->ranges_end() - offset);
       const std::span<char> text = file->range_text(offset, length, buffer, tokenizer, diag);
       if (!text.empty()) taken_back(text);
     }
@@ -299,9 +303,10 @@ std::span<char> Piece::load(ReadBuffer& buffer, const Tokenizer& tokenizer, comm
   return file->range_text(offset, length, buffer, tokenizer, diag);
 }
 
-void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size, std::size_t max_word,
-                    bool whole_files, const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
-                    LongWords& long_words, const std::function<void(Piece&&)>& sink) {
+void for_each_piece(const std::vector<common::InputFile>& inputs, std::span<const ByteWindow> windows,
+                    std::size_t chunk_size, std::size_t max_word, bool whole_files, const Tokenizer& tokenizer,
+                    common::Diagnostics& diag, std::stop_token stop, LongWords& long_words,
+                    const std::function<void(Piece&&)>& sink) {
   if (chunk_size == 0) chunk_size = 1;
   for (std::size_t index = 0; index < inputs.size(); ++index) {
     const auto& in = inputs[index];
@@ -315,22 +320,33 @@ void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t ch
     }
     // Standard input, streams and files whose size says nothing (/proc,
     // sysfs, size 0) are read as a stream; only a sized file is split.
+    // A shard's input of size 0 at the walk (empty, or a /proc file, a
+    // FIFO) is all one shard's, read as a stream; any other must be the
+    // file the walk saw, or the shards would not split it alike.
+    const bool windowed = !windows.empty();
+    if (windowed && in.size != 0 && (!input->is_sized() || input->size() != in.size)) {
+      diag.error(in.path, "changed size since the walk (" + std::to_string(in.size) +
+                              " bytes): the shards would not split it alike");
+      continue;
+    }
     if (!input->is_sized()) {
       cut_stream(*input, in.path, chunk_size, max_word, tokenizer, diag, stop, sink);
       continue;
     }
-    const std::uint64_t size = input->size();
+    const std::uint64_t begin = windowed ? windows[index].begin : 0;
+    const std::uint64_t end = windowed ? windows[index].end : input->size();
     // No longer than a word may be, so an over-long word always runs past a
     // range's end, where it is found (see OpenFile::range_text).
     const std::uint64_t range = std::max<std::size_t>(1, std::min(chunk_size, max_word));
-    const auto file = std::make_shared<OpenFile>(std::move(*input), in.path, index, range, max_word, long_words);
-    const std::uint64_t step = whole_files ? size : range;
-    for (std::uint64_t at = 0; at < size; at += step) {
+    const auto file =
+        std::make_shared<OpenFile>(std::move(*input), in.path, index, range, max_word, end, long_words);
+    const std::uint64_t step = whole_files ? end - begin : range;
+    for (std::uint64_t at = begin; at < end; at += step) {
       if (stop.stop_requested()) return;
       Piece piece;
       piece.file = file;
       piece.offset = at;
-      piece.length = std::min<std::uint64_t>(step, size - at);
+      piece.length = std::min<std::uint64_t>(step, end - at);
       piece.range = range;
       sink(std::move(piece));
     }

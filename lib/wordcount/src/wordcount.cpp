@@ -17,6 +17,7 @@
 #include "conc/work_stealing_pool.h"
 #include "conc/worker_local.h"
 #include "wordcount/merge_line.h"
+#include "wordcount/shard.h"
 #include "wordcount/pieces.h"
 
 namespace conc::wordcount {
@@ -42,6 +43,7 @@ struct WordHash {
 struct Job {
   const Options& options;
   const std::vector<common::InputFile>& inputs;
+  std::span<const ByteWindow> windows;  ///< a shard's windows of `inputs`; empty: all of them
   const Tokenizer& tokenizer;
   common::Diagnostics& diag;
   std::stop_token stop;
@@ -49,7 +51,8 @@ struct Job {
   LongWords& long_words;
 
   void pieces(std::size_t chunk_size, const std::function<void(Piece&&)>& sink, bool whole_files = false) const {
-    for_each_piece(inputs, chunk_size, options.max_word, whole_files, tokenizer, diag, stop, long_words, sink);
+    for_each_piece(inputs, windows, chunk_size, options.max_word, whole_files, tokenizer, diag, stop, long_words,
+                   sink);
   }
   // Reads `piece` if need be, lets count(text) count it, and accounts for it.
   template <class Count>
@@ -264,9 +267,13 @@ class MergeParser {
   MergeParser(common::Diagnostics& diag, WordTable& table, Totals& totals, std::size_t max_line)
       : diag_(diag), table_(table), totals_(totals), max_line_(max_line) {}
 
+  // What each input held, for check_shard_parts.
+  [[nodiscard]] const std::vector<MergeTally>& tallies() const noexcept { return tallies_; }
+
   // Reads `in` to its end (or until `stop`: then the partial last line is
   // dropped), or up to a line longer than the limit: reported, the rest skipped.
   void input(common::Input& in, const std::string& name, const std::stop_token& stop) {
+    tallies_.push_back({name, {}, 0, 0, 0});
     std::string buf(1 << 20, '\0');
     std::string partial;
     std::uint64_t line_no = 0;
@@ -299,7 +306,10 @@ class MergeParser {
       if (partial.size() + data.size() > max_line_) return too_long(name, line_no + 1);
       partial.append(data);
     }
-    if (!partial.empty()) line(partial, name, ++line_no);  // no final newline
+    if (!partial.empty()) {  // no final newline
+      line(partial, name, ++line_no);
+      tallies_.back().unterminated_line = line_no;
+    }
   }
 
  private:
@@ -308,14 +318,27 @@ class MergeParser {
   }
 
   void line(std::string_view text, const std::string& name, std::uint64_t no) {
-    const MergeLine parsed = parse_merge_line(text);
     // Built only for a diagnostic: most lines have none.
     const auto where = [&] { return name + ":" + std::to_string(no); };
+    MergeTally& tally = tallies_.back();
+    if (text.substr(0, kShardHeaderStart.size()) == kShardHeaderStart) {
+      try {
+        tally.headers.push_back(parse_shard_header(text));
+      } catch (const std::exception& e) {
+        throw std::runtime_error(common::printable_name(where()) + ": a malformed conc-shard header (" + e.what() +
+                                 ")");
+      }
+      return;
+    }
+    const MergeLine parsed = parse_merge_line(text);
     if (!parsed.error.empty()) {
       diag_.error(where(), parsed.error);
     } else if (!table_.add_checked(parsed.word, parsed.count)) {
       diag_.error(where(), "count of '" + std::string(parsed.word) + "' passes " + std::to_string(UINT64_MAX) +
                                " (the largest count): line not added");
+    } else {
+      ++tally.count_lines;
+      tally.count_sum = parsed.count > UINT64_MAX - tally.count_sum ? UINT64_MAX : tally.count_sum + parsed.count;
     }
   }
 
@@ -323,6 +346,7 @@ class MergeParser {
   WordTable& table_;
   Totals& totals_;
   std::size_t max_line_;
+  std::vector<MergeTally> tallies_;
 };
 
 void run_merge(const Job& job, Result& r) {
@@ -335,6 +359,14 @@ void run_merge(const Job& job, Result& r) {
       parser.input(input, in.path, job.stop);
     } catch (const common::InputError& e) {
       job.diag.error(in.path, common::exception_reason(e));
+    }
+  }
+  // Parts of a --shard job: whole and of one job, or no merge at all. The
+  // totals are then the original input's, not the parts'.
+  if (!job.stop.stop_requested()) {
+    if (const auto original = check_shard_parts(parser.tallies())) {
+      r.totals.bytes = original->bytes;
+      r.totals.lines = original->lines;
     }
   }
   r.tables.push_back(std::move(table));
@@ -381,17 +413,26 @@ Result count_words(const Options& requested, common::Diagnostics& diag, std::sto
   options.threads = thread_count(requested.threads);  // resolved once: 0 is every core
   std::vector<std::string> paths = options.inputs;
   if (paths.empty()) paths.push_back("-");
-  const auto inputs = common::walk(paths, requested.walk, diag);
+  auto inputs = common::walk(paths, requested.walk, diag);
+  std::vector<ByteWindow> windows;
+  Result r;
+  if (options.shard && !options.merge) {
+    ShardPlan plan = plan_shard(inputs, *options.shard, options.tokenizer, options.max_word);
+    inputs = std::move(plan.inputs);
+    windows = std::move(plan.windows);
+    r.shard_fingerprint = std::move(plan.fingerprint);
+  }
   if (progress != nullptr) {
     std::uint64_t bytes = 0;
-    for (const auto& in : inputs) bytes += in.size;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      bytes += windows.empty() ? inputs[i].size : windows[i].end - windows[i].begin;
+    }
     progress->set_total(0, bytes);
   }
 
   const Tokenizer tokenizer(options.tokenizer);
   LongWords long_words;
-  const Job job{options, inputs, tokenizer, diag, stop, progress, long_words};
-  Result r;
+  const Job job{options, inputs, windows, tokenizer, diag, stop, progress, long_words};
   if (options.merge) {
     run_merge(job, r);
     r.stats.executor = "seq";  // parsed sequentially whatever the strategy

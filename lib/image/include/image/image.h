@@ -15,6 +15,7 @@
 #include "common/diagnostics.h"
 #include "common/file_walk.h"
 #include "common/progress.h"
+#include "common/shard.h"
 #include "common/strategy.h"
 #include "conc/run_stats.h"
 #include "image/codec.h"
@@ -60,6 +61,12 @@ struct Options {
   /// one from the image's width and the chain's reach.
   std::uint32_t band_rows = 0;
   common::WalkOptions walk;  ///< its `skip` holds the run's own files
+  /// Process only this shard's images (one task of a job array): the whole
+  /// batch is planned alike on every node, then its images are dealt by
+  /// pixels (from their headers) biggest first to the least-loaded shard.
+  /// The report lists the shard's images; shard 0's also the inputs that
+  /// are no image.
+  std::optional<common::Shard> shard;
   /// Files the run writes besides images (--stats-json): an image output
   /// there, or an input replaced by one, is a PlanError.
   std::vector<std::string> reserved;

@@ -88,6 +88,15 @@ class LongWords {
   std::vector<std::shared_ptr<OpenFile>> files_ GUARDED_BY(mutex_);
 };
 
+/// The bytes [begin, end) of a regular file that a `--shard` run counts:
+/// its text runs from the first cut at or after `begin` (or the file's
+/// start) to the first cut at or after `end` (or the file's end), as a
+/// range's does, so windows that adjoin share out every word exactly once.
+struct ByteWindow {
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+};
+
 /// Produces the pieces of `inputs` in order and hands each to `sink`, which
 /// may block (that is how callers bound the pieces in flight). A regular
 /// file becomes ranges of `chunk_size` bytes, read later by whoever counts
@@ -101,8 +110,15 @@ class LongWords {
 /// on; that range's text then ends before the word, and the file goes to `long_words`, which takes back the ranges
 /// after it once all are counted. Inputs that cannot be opened or read are reported to `diag` and skipped. Stops early
 /// when `stop` is requested.
-void for_each_piece(const std::vector<common::InputFile>& inputs, std::size_t chunk_size, std::size_t max_word,
-                    bool whole_files, const Tokenizer& tokenizer, common::Diagnostics& diag, std::stop_token stop,
-                    LongWords& long_words, const std::function<void(Piece&&)>& sink);
+///
+/// Given `windows` (one per input), only that window of each input is cut
+/// into pieces, its ranges starting at the window's start. An input the
+/// walk saw with size 0 (empty, a /proc file, a FIFO) is then read whole as
+/// a stream; any other must still have the size the walk saw, else it is
+/// reported and skipped (the shards would not split it alike).
+void for_each_piece(const std::vector<common::InputFile>& inputs, std::span<const ByteWindow> windows,
+                    std::size_t chunk_size, std::size_t max_word, bool whole_files, const Tokenizer& tokenizer,
+                    common::Diagnostics& diag, std::stop_token stop, LongWords& long_words,
+                    const std::function<void(Piece&&)>& sink);
 
 }  // namespace conc::wordcount

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stop_token>
 #include <string>
@@ -13,6 +14,7 @@
 #include "common/file_walk.h"
 #include "common/progress.h"
 #include "common/read_all.h"
+#include "common/shard.h"
 #include "common/strategy.h"
 #include "conc/run_stats.h"
 #include "wordcount/tokenizer.h"
@@ -52,6 +54,9 @@ struct Options {
   /// any sane word); a longer one is an error ("FILE:N: line longer than
   /// 1M") and the rest of that input is skipped, so memory stays bounded.
   std::size_t max_merge_line = common::kMaxShortLine;
+  /// Count only this shard's share of the input bytes (wordcount/shard.h);
+  /// the result's counts are then partial, for a `merge`.
+  std::optional<common::Shard> shard;
   /// How directories are walked; `skip` holds the run's own output files
   /// (`-o DIR/counts DIR` must not count its temporary or its old self).
   common::WalkOptions walk;
@@ -74,6 +79,7 @@ struct Result {
   std::vector<WordCount> sorted;  ///< count descending, then word ascending by bytes
   Totals totals;
   conc::RunStats stats;
+  std::string shard_fingerprint;  ///< with Options::shard: the job's, for the part's header
 };
 
 /// Counts the words of `options.inputs`. Bad inputs are reported to `diag`

@@ -1,0 +1,70 @@
+// wordcount/shard.h: one task of a job array (`--shard K/N`): its share of
+// the input bytes, the header of the partial counts it writes, and the
+// checks `--merge` makes on the parts before it trusts them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/file_walk.h"
+#include "common/shard.h"
+#include "wordcount/pieces.h"
+#include "wordcount/tokenizer.h"
+#include "wordcount/wordcount.h"
+
+namespace conc::wordcount {
+
+/// How a part's header line begins. Its word field is empty (the line
+/// starts with a tab), so no count line can look like it, and it survives
+/// the `sort` of a Hadoop-style mapper | sort | reducer flow.
+inline constexpr std::string_view kShardHeaderStart = "\tconc-shard ";
+
+/// A part's header: `\tconc-shard {"shard":"K/N","fingerprint":..,"words":..,...}`.
+struct ShardHeader {
+  common::Shard shard;
+  std::string fingerprint;  ///< of the walk and the options that change counts
+  Totals totals;            ///< the shard's: `distinct` is how many count lines follow
+};
+
+/// The header line, without its newline.
+std::string format_shard_header(const ShardHeader& header);
+/// Reads a line that starts with kShardHeaderStart; throws
+/// std::runtime_error saying what is wrong with it.
+ShardHeader parse_shard_header(std::string_view line);
+
+/// Shard `shard`'s share of the walked `inputs`: the inputs laid end to end
+/// are cut into N byte shares (common::byte_share), each file keeping the
+/// window that falls in this shard's share; an input the walk saw with size
+/// 0 (empty, a /proc file, a FIFO) is shard 0's, whole.
+struct ShardPlan {
+  std::vector<common::InputFile> inputs;
+  std::vector<ByteWindow> windows;  ///< one per input
+  std::string fingerprint;          ///< of the walk and `tokenizer`, alike on every shard
+};
+ShardPlan plan_shard(const std::vector<common::InputFile>& inputs, common::Shard shard,
+                     const TokenizerOptions& tokenizer, std::size_t max_word);
+
+/// What `--merge` saw of one input: its shard headers, its count lines and
+/// their sum, and whether its last line lacked its newline.
+struct MergeTally {
+  std::string name;
+  std::vector<ShardHeader> headers;
+  std::uint64_t count_lines = 0;
+  std::uint64_t count_sum = 0;  ///< saturates at 2^64-1
+  std::uint64_t unterminated_line = 0;  ///< the number of a last line without '\n', else 0
+};
+
+/// When any input holds a shard header, checks that the inputs are exactly
+/// one job's N parts, whole: every input holds a header; headers agree on
+/// the job (fingerprint, N); every shard is there once; no part ends
+/// mid-line; and the count lines and their sum are what the headers say
+/// (per input when it holds one header, else over all). Throws
+/// std::runtime_error naming the input and the problem otherwise. Returns
+/// the job's totals (bytes and lines of the original input; words and
+/// distinct are the caller's to count), or nothing when no input holds a
+/// header (plain word<TAB>count inputs).
+std::optional<Totals> check_shard_parts(const std::vector<MergeTally>& inputs);
+
+}  // namespace conc::wordcount
