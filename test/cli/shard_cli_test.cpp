@@ -1,0 +1,304 @@
+// --shard K/N and --merge end to end: N parts merged are byte for byte what
+// one machine writes, for hash (every format), wordcount (every strategy)
+// and image; every input goes to exactly one shard; broken part sets are
+// refused, naming the part, and write nothing.
+#include <catch2/catch.hpp>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "process.h"
+#include "strategy_names.h"
+#include "temp_dir.h"
+
+using conc::test::args;
+using conc::test::run_process;
+using conc::test::slurp;
+using conc::test::TempDir;
+
+namespace {
+
+const std::string kConc = CONC_BINARY;
+
+// A tree with sizes far apart, empty files, odd names and a subdirectory.
+std::string make_tree(const TempDir& dir) {
+  const std::vector<std::pair<std::string, std::size_t>> files = {
+      {"a", 100},        {"big", 300'000}, {"empty1", 0},    {"empty2", 0},         {"mid", 40'000},
+      {"new\nline", 77}, {"back\\slash", 5}, {"sub/x y", 12'345}, {"sub/z", 1}, {"sub/deeper/w", 64 * 1024},
+  };
+  for (const auto& [name, size] : files) {
+    std::string bytes(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 31 + name.size()) % 256);
+    (void)dir.write("tree/" + name, bytes);
+  }
+  return (dir.path / "tree").string();
+}
+
+// Runs the N shards of `cmd` (the options before the paths), each into
+// dir/part-K; returns the part paths.
+std::vector<std::string> run_shards(const TempDir& dir, const std::vector<std::string>& cmd,
+                                    const std::vector<std::string>& paths, std::size_t n, int expect_exit = 0) {
+  std::vector<std::string> parts;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::string part = (dir.path / ("part-" + std::to_string(k))).string();
+    const auto r = run_process(
+        args(args(cmd, {"--shard", std::to_string(k) + "/" + std::to_string(n), "-o", part}), paths));
+    INFO("shard " << k << "/" << n << ": " << r.err);
+    REQUIRE(r.exit_code == expect_exit);
+    parts.push_back(part);
+  }
+  return parts;
+}
+
+std::vector<std::string> lines_of(const std::string& text, char end = '\n') {
+  std::vector<std::string> lines;
+  std::string line;
+  std::istringstream in(text);
+  while (std::getline(in, line, end)) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("hash --shard parts merge into one machine's manifest, in every format") {
+  TempDir dir;
+  const std::string tree = make_tree(dir);
+  const std::vector<std::vector<std::string>> formats = {
+      {}, {"--tag"}, {"-z"}, {"--format", "json"}, {"--format", "jsonl"}, {"-a", "blake3", "--tag", "-z"},
+      {"-a", "xxh128", "--format", "json"}};
+  for (const auto& format : formats) {
+    const auto one = run_process(args(args({kConc, "hash"}, format), {tree}));
+    REQUIRE(one.exit_code == 0);
+    for (const std::size_t n : {1u, 2u, 3u, 5u, 12u}) {
+      INFO((format.empty() ? "gnu" : format.back()) << ", N=" << n);
+      auto parts = run_shards(dir, args({kConc, "hash", "-j", "2"}, format), {tree}, n);
+      std::reverse(parts.begin(), parts.end());  // any order
+      const auto merged = run_process(args({kConc, "hash", "--merge"}, parts));
+      CHECK(merged.exit_code == 0);
+      CHECK(merged.err.empty());
+      CHECK(merged.out == one.out);
+    }
+  }
+}
+
+TEST_CASE("hash --shard gives every file to exactly one shard, whatever the strategy") {
+  TempDir dir;
+  const std::string tree = make_tree(dir);
+  const auto one = run_process({kConc, "hash", tree});
+  const auto expected = lines_of(one.out);
+  for (const auto& strategy : conc::test::hash_strategies()) {
+    INFO(strategy);
+    const auto parts = run_shards(dir, {kConc, "hash", "-s", strategy}, {tree}, 4);
+    std::multiset<std::string> seen;
+    for (const auto& part : parts) {
+      const auto lines = lines_of(slurp(part));
+      REQUIRE(!lines.empty());
+      CHECK(lines.front().rfind("# conc-shard {\"shard\":\"", 0) == 0);  // the header comes first
+      seen.insert(lines.begin() + 1, lines.end());
+    }
+    CHECK(seen == std::multiset<std::string>(expected.begin(), expected.end()));
+    // The big file alone outweighs the rest: its shard holds nothing else.
+    std::size_t alone = 0;
+    for (const auto& part : parts) alone += lines_of(slurp(part)).size() == 2 ? 1 : 0;
+    CHECK(alone >= 1);
+  }
+}
+
+TEST_CASE("a hash part checks its own files with sha256sum -c and conc hash -c") {
+  TempDir dir;
+  const std::string tree = make_tree(dir);
+  const auto parts = run_shards(dir, {kConc, "hash"}, {tree}, 2);
+  for (const auto& part : parts) {
+    const auto gnu = run_process({"/usr/bin/sha256sum", "-c", "--strict", part});
+    INFO(gnu.out << gnu.err);
+    CHECK(gnu.exit_code == 0);
+    const auto ours = run_process({kConc, "hash", "-c", "--strict", part});
+    CHECK(ours.exit_code == 0);
+  }
+}
+
+TEST_CASE("hash --merge reports the shards' failures once, in walk order, and exits 1 as one machine does") {
+  TempDir dir;
+  const std::string tree = make_tree(dir);
+  const std::string missing = (dir.path / "missing").string();
+  // /proc/self/mem reads fail (EIO) even for root.
+  const std::vector<std::string> paths = {tree + "/a", "/proc/self/mem", missing, tree + "/mid"};
+  const auto one = run_process(args({kConc, "hash"}, paths));
+  REQUIRE(one.exit_code == 1);
+  const auto parts = run_shards(dir, {kConc, "hash"}, paths, 3, 1);  // every shard meets the walk's error
+  const auto merged = run_process(args({kConc, "hash", "--merge"}, parts));
+  CHECK(merged.exit_code == 1);
+  CHECK(merged.out == one.out);
+  CHECK(merged.err == one.err);
+}
+
+TEST_CASE("hash --merge refuses a broken set of parts, names the part and writes nothing") {
+  TempDir dir;
+  const std::string tree = make_tree(dir);
+  const auto parts = run_shards(dir, {kConc, "hash"}, {tree}, 3);
+  const std::string text = slurp(parts[1]);
+  const std::string cut_mid_line = dir.write("cut-mid-line", text.substr(0, text.size() - 3));
+  const std::string cut_at_line = dir.write("cut-at-line", text.substr(0, text.find('\n') + 1));
+  const auto other = run_shards(dir, {kConc, "hash", "-a", "md5"}, {tree}, 3);  // overwrote part-*: re-run
+  const auto job = run_shards(dir, {kConc, "hash"}, {tree}, 3);
+  const std::string manifest = dir.write("manifest", run_process({kConc, "hash", tree}).out);
+  struct Case {
+    std::vector<std::string> parts;
+    std::string message;
+  };
+  const std::string out = (dir.path / "merged").string();
+  const std::vector<Case> cases = {
+      {{job[0], job[1]}, "conc hash: shard 2/3 is missing: give every part of the job to --merge\n"},
+      {{job[0], job[1], job[2], job[1]}, "conc hash: " + job[1] + ": shard 1/3 again: " + job[1] + " is that shard too\n"},
+      {{job[0], cut_mid_line, job[2]}, "conc hash: " + cut_mid_line + ":"},
+      {{job[0], cut_at_line, job[2]}, "conc hash: " + cut_at_line + ": truncated: it holds 0 results, its header lists"},
+      {{manifest}, "conc hash: " + manifest + ":1: not a conc hash part: it does not open with a conc-shard header\n"},
+      {{"/dev/null"}, "conc hash: /dev/null: empty: not a conc hash part\n"},
+      {{job[0], (dir.path / "nope").string()}, "conc hash: " + (dir.path / "nope").string() + ": No such file"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.message);
+    const auto r = run_process(args({kConc, "hash", "-o", out, "--merge"}, c.parts));
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.rfind(c.message, 0) == 0);
+    CHECK(r.out.empty());
+    CHECK_FALSE(std::filesystem::exists(out));
+  }
+  // Parts of another job (other options): the fingerprints differ.
+  (void)other;
+  const auto md5 = run_shards(dir, {kConc, "hash", "-a", "md5"}, {tree}, 2);
+  const std::string md5_0 = dir.write("md5-0", slurp(md5[0]));
+  const auto sha = run_shards(dir, {kConc, "hash"}, {tree}, 2);
+  const auto mixed = run_process({kConc, "hash", "--merge", md5_0, sha[1]});
+  CHECK(mixed.exit_code == 1);
+  CHECK_THAT(mixed.err, Catch::Contains("from another job than"));
+  CHECK(mixed.out.empty());
+}
+
+TEST_CASE("usage errors of --shard and --merge exit 2 before any output") {
+  TempDir dir;
+  const std::string tree = make_tree(dir);
+  const std::string out = dir.write("keep", "precious");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"hash", "--shard", "4/4", tree}, "--shard: K must be below N"},
+      {{"hash", "--shard", "1/0", tree}, "--shard: N must be from 1"},
+      {{"hash", "--shard", "x", tree}, "--shard: expected K/N"},
+      {{"hash", "--shard", "-1/2", tree}, "--shard: expected K/N"},
+      {{"hash", "--shard", "0/2"}, "standard input cannot be split"},
+      {{"hash", "--shard", "0/2", "-", tree}, "standard input cannot be split"},
+      {{"hash", "--shard", "0/2", "-c", tree}, "--shard splits hashing, not --check"},
+      {{"hash", "--merge"}, "--merge needs the parts"},
+      {{"hash", "--merge", "--shard", "0/2", tree}, "give it one or the other"},
+      {{"hash", "--merge", "--tag", tree}, "--merge writes the parts' own algorithm and format"},
+      {{"hash", "--merge", "-a", "md5", tree}, "--merge writes the parts' own algorithm and format"},
+      {{"hash", "--merge", "--exclude", "x", tree}, "it walks nothing"},
+      {{"wordcount", "--shard", "0/2", tree}, "give --format tsv"},
+      {{"wordcount", "--shard", "0/2", "--format", "tsv", "--top", "3", tree}, "give --top to --merge"},
+      {{"wordcount", "--shard", "0/2", "--format", "tsv", "--min-count", "2", tree}, "give --min-count to --merge"},
+      {{"wordcount", "--shard", "0/2", "--format", "tsv"}, "standard input cannot be split"},
+      {{"wordcount", "--shard", "0/2", "--format", "tsv", "--merge", tree}, "give one"},
+      {{"image", "--shard", "2/1", tree}, "--shard: K must be below N"},
+  };
+  for (const auto& [argv, message] : cases) {
+    INFO(argv[0] << " " << message);
+    const auto r = run_process(args(args({kConc}, argv), {"-o", out}));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(message));
+    CHECK(slurp(out) == "precious");
+  }
+}
+
+TEST_CASE("wordcount --shard parts merge into one machine's counts, for every strategy and N") {
+  TempDir dir;
+  // Words across every byte share's edge: the shares cut mid-word.
+  std::string text;
+  for (int i = 0; i < 4000; ++i) text += "w" + std::to_string(i % 97) + (i % 13 == 0 ? "\n" : " ");
+  (void)dir.write("in/a.txt", text);
+  (void)dir.write("in/b.txt", "tiny Tiny TINY");
+  (void)dir.write("in/empty.txt", "");
+  (void)dir.write("in/sub/c.txt", text.substr(0, 9999) + "tail-without-newline");
+  const std::string in = (dir.path / "in").string();
+  const auto one = run_process({kConc, "wordcount", "--format", "tsv", "--totals", in});
+  REQUIRE(one.exit_code == 0);
+  for (const auto& strategy : conc::test::wordcount_strategies()) {
+    for (const std::size_t n : {1u, 2u, 3u, 7u}) {
+      INFO(strategy << " N=" << n);
+      const auto parts =
+          run_shards(dir, {kConc, "wordcount", "--format", "tsv", "-s", strategy, "--chunk-size", "1K"}, {in}, n);
+      const auto merged = run_process(args({kConc, "wordcount", "--merge", "--format", "tsv", "--totals"}, parts));
+      CHECK(merged.exit_code == 0);
+      CHECK(merged.out == one.out);
+      CHECK(merged.err == one.err);  // the totals of the original input
+    }
+  }
+  // The Hadoop flow: all parts through sort into one reducer; --top at the merge.
+  const auto parts = run_shards(dir, {kConc, "wordcount", "--format", "tsv"}, {in}, 3);
+  std::string all;
+  for (const auto& part : parts) all += slurp(part);
+  const auto sorted = run_process({"/usr/bin/sort"}, all);
+  const auto reduced = run_process({kConc, "wordcount", "--merge", "--top", "5"}, sorted.out);
+  CHECK(reduced.exit_code == 0);
+  CHECK(reduced.out == run_process({kConc, "wordcount", "--top", "5", in}).out);
+}
+
+TEST_CASE("wordcount --merge refuses a broken set of parts, naming the part") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += "word" + std::to_string(i % 50) + " ";
+  (void)dir.write("in/a.txt", text);
+  const std::string in = (dir.path / "in").string();
+  const auto parts = run_shards(dir, {kConc, "wordcount", "--format", "tsv"}, {in}, 3);
+  const std::string part1 = slurp(parts[1]);
+  const std::string cut_mid_line = dir.write("cut-mid-line", part1.substr(0, part1.size() - 1));
+  const std::string cut_at_line = dir.write("cut-at-line", part1.substr(0, part1.find('\n', 100) + 1));
+  const std::string plain = dir.write("plain.tsv", "word0\t3\n");
+  const std::string out = (dir.path / "merged").string();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{parts[0], parts[1]}, "shard 2/3 is missing"},
+      {{parts[0], parts[1], parts[2], parts[2]}, parts[2] + ": shard 2/3 again"},
+      {{parts[0], cut_mid_line, parts[2]}, "truncated line (no newline at the end)"},
+      {{parts[0], cut_at_line, parts[2]}, cut_at_line + ": truncated or altered"},
+      {{parts[0], parts[1], parts[2], plain}, plain + ": no conc-shard header"},
+  };
+  for (const auto& [argv, message] : cases) {
+    INFO(message);
+    const auto r = run_process(args({kConc, "wordcount", "-o", out, "--merge"}, argv));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains(message));
+    CHECK_FALSE(std::filesystem::exists(out));
+  }
+}
+
+TEST_CASE("image --shard: the shards write the tree one run writes, each image once") {
+  TempDir dir;
+  // Small binary PPMs of different sizes, and a file that is no image.
+  for (int i = 1; i <= 6; ++i) {
+    const int w = 3 * i;
+    const int h = 2 + i;
+    std::string ppm = "P6\n" + std::to_string(w) + " " + std::to_string(h) + "\n255\n";
+    for (int p = 0; p < w * h * 3; ++p) ppm += static_cast<char>((p * 7 + i) % 256);
+    (void)dir.write("img/" + std::string(i % 2 != 0 ? "sub/" : "") + "p" + std::to_string(i) + ".ppm", ppm);
+  }
+  (void)dir.write("img/notes.txt", "no image");
+  const std::string img = (dir.path / "img").string();
+  const std::string whole = (dir.path / "whole").string();
+  REQUIRE(run_process({kConc, "image", "-f", "flip", "--type", "png", "-o", whole + "/", img}).exit_code == 0);
+  const std::string shared = (dir.path / "shared").string();
+  std::multiset<std::string> reported;
+  for (int k = 0; k < 4; ++k) {
+    const auto r = run_process({kConc, "image", "-f", "flip", "--type", "png", "--shard", std::to_string(k) + "/4", "-o",
+                                shared + "/", img});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const auto& line : lines_of(r.out)) reported.insert(line.substr(0, line.find(' ')));
+  }
+  CHECK(reported.size() == 6);  // six images, each once (the text file is skipped, reported with -v only)
+  CHECK(std::set<std::string>(reported.begin(), reported.end()).size() == 6);
+  for (int i = 1; i <= 6; ++i) {
+    const std::string name = std::string(i % 2 != 0 ? "sub/" : "") + "p" + std::to_string(i) + ".png";
+    INFO(name);
+    CHECK(slurp(dir.path / "shared" / name) == slurp(dir.path / "whole" / name));
+  }
+}
