@@ -49,9 +49,6 @@ struct HashFlags {
   common::DigestSpec digest;           // set by validate
 };
 
-// --shard: a file costs its size plus this much, the price of opening it
-// and writing its line, so that many small files spread over the shards too.
-constexpr std::uint64_t kFileCost = std::uint64_t{64} << 10;
 
 // --block-size: a block is allocated per reader and in flight; bigger ones
 // only cost memory (issue 11 case 10).
@@ -105,7 +102,7 @@ std::string shard_conflict(const HashFlags& f, const SharedOptions& o) {
     return "";
   }
   if (f.shard && f.check) return "--shard splits hashing, not --check: check a manifest with -c on one machine";
-  if (f.shard && f.files0_from == "-") return "";  // the names come from stdin, as on every node
+  if (f.shard && !f.files0_from.empty()) return "";  // every node reads the same list
   if (f.shard && (f.paths.empty() || std::find(f.paths.begin(), f.paths.end(), "-") != f.paths.end())) {
     return "--shard splits named files and trees across machines; standard input cannot be split";
   }
@@ -208,21 +205,6 @@ int run_check(const HashFlags& f, const common::DigestSpec& digest, RunContext& 
   return failed ? common::kExitInputFailed : common::kExitOk;
 }
 
-// What decides a shard's work and its part's bytes, all shards alike: the
-// walk (names, sizes: the split follows them), the shard count, the
-// digest and the output's shape.
-std::string shard_fingerprint(const HashFlags& f, const common::DigestSpec& digest, const SharedOptions& o,
-                              std::span<const hash::Job> jobs) {
-  common::Fingerprint fp;
-  fp.add("conc hash --shard, part format 1").add(f.shard->count);
-  fp.add(o.format).add(f.tag ? 1 : 0).add(f.zero ? 1 : 0);
-  fp.add(common::info(digest.algo).name).add(digest.output_bytes()).add(static_cast<std::uint64_t>(digest.mode));
-  fp.add(std::string_view(reinterpret_cast<const char*>(digest.key.data()), digest.key.size()));
-  fp.add(jobs.size());
-  for (const hash::Job& job : jobs) fp.add(job.path).add(job.size).add(job.is_stdin ? 1 : 0);
-  return fp.hex();
-}
-
 int run_merge(const HashFlags& f, RunContext& ctx) {
   hash::merge_parts(f.paths, ctx.output, ctx.diagnostics, ctx.stop);
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;
@@ -234,30 +216,31 @@ int run_hash(const HashFlags& f, const common::DigestSpec& digest, RunContext& c
   // records them in its part, so the merge reports them once, as one
   // machine would.
   std::vector<std::string> walk_errors;
-  if (f.shard) ctx.diagnostics.set_error_tap([&](std::string_view line) { walk_errors.emplace_back(line); });
-  struct Untap {
-    common::Diagnostics& diagnostics;
-    ~Untap() { diagnostics.set_error_tap({}); }
-  } untap{ctx.diagnostics};
-  std::vector<std::string> names = f.paths;
-  if (!f.files0_from.empty()) {
-    names = common::read_names0(f.files0_from, ctx.diagnostics, ctx.stop);
-  } else if (names.empty()) {
-    names = {"-"};
-  }
   std::vector<hash::Job> jobs;
-  for (auto& in : common::walk(names, walk_options(f, ctx), ctx.diagnostics)) {
-    if (f.keyed && in.is_stdin) {  // named by --files0-from: the checks before the run cannot see it
-      ctx.diagnostics.error(in.path, "standard input held the --keyed key; it cannot also be an input");
-      continue;
+  {
+    if (f.shard) ctx.diagnostics.set_error_tap([&](std::string_view line) { walk_errors.emplace_back(line); });
+    struct Untap {  // the walk's errors end here, also when it throws
+      common::Diagnostics& diagnostics;
+      ~Untap() { diagnostics.set_error_tap({}); }
+    } untap{ctx.diagnostics};
+    std::vector<std::string> names = f.paths;
+    if (!f.files0_from.empty()) {
+      names = common::read_names0(f.files0_from, ctx.diagnostics, ctx.stop);
+    } else if (names.empty()) {
+      names = {"-"};
     }
-    if (f.shard && in.is_stdin) {  // named by --files0-from
-      ctx.diagnostics.error(in.path, "standard input cannot be split across shards; name files");
-      continue;
+    for (auto& in : common::walk(names, walk_options(f, ctx), ctx.diagnostics)) {
+      if (f.keyed && in.is_stdin) {  // named by --files0-from: the checks before the run cannot see it
+        ctx.diagnostics.error(in.path, "standard input held the --keyed key; it cannot also be an input");
+        continue;
+      }
+      if (f.shard && in.is_stdin) {  // named by --files0-from
+        ctx.diagnostics.error(in.path, "standard input cannot be split across shards; name files");
+        continue;
+      }
+      jobs.push_back({std::move(in.path), digest, in.size, in.is_stdin});
     }
-    jobs.push_back({std::move(in.path), digest, in.size, in.is_stdin});
   }
-  ctx.diagnostics.set_error_tap({});  // the walk's errors end here
 
   const std::string& format = ctx.options.format;
   hash::ResultWriter results(ctx.output,
@@ -266,19 +249,10 @@ int run_hash(const HashFlags& f, const common::DigestSpec& digest, RunContext& c
                                                  : hash::Format::kText,
                              f.tag ? hash::LineStyle::kTag : hash::LineStyle::kGnu, digest.algo, f.zero);
   if (f.shard) {
-    std::vector<std::uint64_t> sizes;
-    sizes.reserve(jobs.size());
-    for (const hash::Job& job : jobs) sizes.push_back(job.size);
-    const auto shard_of = common::deal_by_cost(sizes, f.shard->count, kFileCost);
-    hash::PartHeader header{*f.shard, shard_fingerprint(f, digest, ctx.options, jobs), jobs.size(), {}};
-    std::vector<hash::Job> mine;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      if (shard_of[i] != f.shard->index) continue;
-      header.order.push_back(i);
-      mine.push_back(std::move(jobs[i]));
-    }
-    jobs = std::move(mine);
-    results.add_shard_record(hash::header_record(header));
+    const std::string shape = format + (f.tag ? " --tag" : "") + (f.zero ? " -z" : "");
+    hash::ShardJobs mine = hash::plan_shard(std::move(jobs), *f.shard, digest, shape);
+    jobs = std::move(mine.jobs);
+    results.add_shard_record(hash::header_record(mine.header));
     if (f.shard->index == 0) {
       for (const std::string& line : walk_errors) results.add_shard_record(hash::walk_error_record(line));
     }
@@ -382,7 +356,9 @@ Command hash_command() {
     app.add_option("--files0-from", flags->files0_from,
                    "read NUL-separated names from FILE (- for stdin) instead of PATHs")
         ->type_name("FILE");
-    add_shard_option(app, flags->shard, "files, dealt biggest first to the least-loaded shard");
+    add_shard_option(app, flags->shard,
+                     "files, dealt biggest first to the least-loaded shard; the parts merge with --merge into "
+                     "exactly one machine's manifest");
     app.add_flag("--merge", flags->merge,
                  "the PATHs are the parts a job's --shard K/N runs wrote (one per shard, any order): write the "
                  "manifest one machine would have, byte for byte, in the parts' format");

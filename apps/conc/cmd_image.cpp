@@ -39,6 +39,9 @@ constexpr std::uint64_t kMaxMaxPixels = std::uint64_t{1} << 40;
 void validate(ImageFlags& f, const SharedOptions& o) {
   const bool has_output = o.output != "-";
   if (f.in_place && has_output) throw UsageError("--in-place and -o cannot be used together");
+  // Each shard deals the images by their pixels as it finds them: an image
+  // an earlier shard rewrote in place would be dealt anew.
+  if (f.in_place && f.shard) throw UsageError("--in-place and --shard cannot be used together: give -o DIR");
   if (!f.in_place && !has_output) {
     throw UsageError("-o OUT is required (a file for a single input, else a directory), or --in-place");
   }

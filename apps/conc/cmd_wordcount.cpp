@@ -82,10 +82,19 @@ int run(const WordcountFlags& f, RunContext& ctx) {
   ctx.stats = std::move(result.stats);
   if (ctx.stop.stop_requested()) return common::kExitInterrupted;
 
-  if (f.shard) {  // partial counts for --merge: the header, then every word
-    wordcount::Totals shard_totals = result.totals;
-    ctx.output.write(wordcount::format_shard_header({*f.shard, result.shard_fingerprint, shard_totals}));
+  if (f.shard) {  // partial counts for --merge: the header, the errors to report once, then every word
+    ctx.output.write(wordcount::format_shard_header({*f.shard, result.shard_fingerprint, result.totals}));
     ctx.output.put('\n');
+    if (f.shard->index == 0) {
+      for (const auto& line : result.shard_walk_errors) {
+        ctx.output.write(wordcount::format_shard_error(line, true));
+        ctx.output.put('\n');
+      }
+    }
+    for (const auto& line : result.shard_failures) {
+      ctx.output.write(wordcount::format_shard_error(line, false));
+      ctx.output.put('\n');
+    }
   }
   const auto format = format_of(ctx.options.format);
   const auto words = wordcount::select(result.sorted, f.top, f.min_count);
@@ -145,7 +154,9 @@ Command wordcount_command() {
                        "(K, M, G suffixes; default 1M: a piece stays in cache between read and count)")
         ->type_name("BYTES")
         ->check(size_validator(kMaxChunkSize));
-    add_shard_option(app, flags->shard, "bytes of the inputs laid end to end, cut between words");
+    add_shard_option(app, flags->shard,
+                     "1/N of the inputs' bytes laid end to end, cut between words; writes --format tsv partial "
+                     "counts that --merge sums into exactly one machine's counts");
     app.add_flag("-L,--follow", flags->follow, "follow symbolic links inside directories (loops are reported)");
   };
   c.validate = [flags](const SharedOptions& o) { validate(*flags, o); };

@@ -196,9 +196,8 @@ void add_shard_option(CLI::App& sub, std::optional<common::Shard>& shard, const 
            shard = common::parse_shard(text, error);
            if (!shard) throw CLI::ValidationError("--shard", error);
          },
-         "do shard K of N (0 <= K < N) of the job: " + what +
-             ", decided from the input alone, so N machines (a job array) split it without talking; "
-             "their parts merge with --merge into exactly one machine's output")
+         "do shard K of N (0 <= K < N) of the job, one task of a job array: " + what +
+             "; decided from the input alone, so N machines split the job without talking")
       ->type_name("K/N");
 }
 

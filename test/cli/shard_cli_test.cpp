@@ -99,10 +99,12 @@ TEST_CASE("hash --shard gives every file to exactly one shard, whatever the stra
       seen.insert(lines.begin() + 1, lines.end());
     }
     CHECK(seen == std::multiset<std::string>(expected.begin(), expected.end()));
-    // The big file alone outweighs the rest: its shard holds nothing else.
-    std::size_t alone = 0;
-    for (const auto& part : parts) alone += lines_of(slurp(part)).size() == 2 ? 1 : 0;
-    CHECK(alone >= 1);
+    // Dealt by size + 64K, biggest first to the least loaded: big alone on
+    // 0; w, mid, x y open 1, 2, 3; then a -> 3, new\nline -> 2,
+    // back\slash -> 1, z -> 3, empty1 -> 2, empty2 -> 1.
+    std::vector<std::size_t> counts;
+    for (const auto& part : parts) counts.push_back(lines_of(slurp(part)).size() - 1);
+    CHECK(counts == std::vector<std::size_t>{1, 3, 3, 3});
   }
 }
 
@@ -141,8 +143,7 @@ TEST_CASE("hash --merge refuses a broken set of parts, names the part and writes
   const std::string text = slurp(parts[1]);
   const std::string cut_mid_line = dir.write("cut-mid-line", text.substr(0, text.size() - 3));
   const std::string cut_at_line = dir.write("cut-at-line", text.substr(0, text.find('\n') + 1));
-  const auto other = run_shards(dir, {kConc, "hash", "-a", "md5"}, {tree}, 3);  // overwrote part-*: re-run
-  const auto job = run_shards(dir, {kConc, "hash"}, {tree}, 3);
+  const auto& job = parts;
   const std::string manifest = dir.write("manifest", run_process({kConc, "hash", tree}).out);
   struct Case {
     std::vector<std::string> parts;
@@ -152,7 +153,7 @@ TEST_CASE("hash --merge refuses a broken set of parts, names the part and writes
   const std::vector<Case> cases = {
       {{job[0], job[1]}, "conc hash: shard 2/3 is missing: give every part of the job to --merge\n"},
       {{job[0], job[1], job[2], job[1]}, "conc hash: " + job[1] + ": shard 1/3 again: " + job[1] + " is that shard too\n"},
-      {{job[0], cut_mid_line, job[2]}, "conc hash: " + cut_mid_line + ":"},
+      {{job[0], cut_mid_line, job[2]}, "conc hash: " + cut_mid_line + ":"},  // the line number, then:
       {{job[0], cut_at_line, job[2]}, "conc hash: " + cut_at_line + ": truncated: it holds 0 results, its header lists"},
       {{manifest}, "conc hash: " + manifest + ":1: not a conc hash part: it does not open with a conc-shard header\n"},
       {{"/dev/null"}, "conc hash: /dev/null: empty: not a conc hash part\n"},
@@ -166,8 +167,14 @@ TEST_CASE("hash --merge refuses a broken set of parts, names the part and writes
     CHECK(r.out.empty());
     CHECK_FALSE(std::filesystem::exists(out));
   }
+  const auto mid_line = run_process({kConc, "hash", "--merge", job[0], cut_mid_line, job[2]});
+  CHECK_THAT(mid_line.err, Catch::EndsWith(": truncated: the last record has no newline at its end\n"));
+  // A result more than the header lists.
+  const std::string extra = dir.write("extra", text + text.substr(text.find('\n') + 1));
+  const auto more = run_process({kConc, "hash", "--merge", job[0], extra, job[2]});
+  CHECK(more.exit_code == 1);
+  CHECK_THAT(more.err, Catch::Contains("more results than its header lists"));
   // Parts of another job (other options): the fingerprints differ.
-  (void)other;
   const auto md5 = run_shards(dir, {kConc, "hash", "-a", "md5"}, {tree}, 2);
   const std::string md5_0 = dir.write("md5-0", slurp(md5[0]));
   const auto sha = run_shards(dir, {kConc, "hash"}, {tree}, 2);
@@ -301,4 +308,52 @@ TEST_CASE("image --shard: the shards write the tree one run writes, each image o
     INFO(name);
     CHECK(slurp(dir.path / "shared" / name) == slurp(dir.path / "whole" / name));
   }
+}
+
+TEST_CASE("hash --shard takes its names from --files0-from, and relays a name that is not UTF-8 as it was") {
+  TempDir dir;
+  const std::string tree = make_tree(dir);
+  const std::string odd = (dir.path / "gone\xff").string();  // missing, and not UTF-8
+  const std::string list = dir.write("names0", tree + "/a" + '\0' + odd + '\0' + tree + "/big" + '\0');
+  const auto one = run_process({kConc, "hash", "--files0-from", list});
+  REQUIRE(one.exit_code == 1);
+  for (const auto& format : std::vector<std::vector<std::string>>{{}, {"--format", "json"}}) {
+    const auto parts = run_shards(dir, args({kConc, "hash", "--files0-from", list}, format), {}, 2, 1);
+    const auto merged = run_process(args({kConc, "hash", "--merge"}, parts));
+    CHECK(merged.exit_code == 1);
+    CHECK(merged.err == one.err);  // the raw byte, not an escape
+    CHECK(merged.out == run_process(args(args({kConc, "hash"}, format), {"--files0-from", list})).out);
+  }
+}
+
+TEST_CASE("wordcount --merge reports the errors the shards recorded, once, and exits 1") {
+  TempDir dir;
+  const std::string text = dir.write("in/a.txt", "one two two three three three\n");
+  const std::string missing = (dir.path / "missing").string();
+  // /proc/cmdline: a stream whose stat size is not its length; /proc/self/mem: unreadable.
+  const std::vector<std::string> paths = {text, "/proc/self/mem", missing, "/proc/cmdline"};
+  const auto one = run_process(args({kConc, "wordcount", "--format", "tsv"}, paths));
+  REQUIRE(one.exit_code == 1);
+  for (const std::size_t n : {1u, 2u, 5u}) {
+    INFO("N=" << n);
+    const auto parts = run_shards(dir, {kConc, "wordcount", "--format", "tsv"}, paths, n, 1);
+    const auto merged = run_process(args({kConc, "wordcount", "--merge", "--format", "tsv"}, parts));
+    CHECK(merged.exit_code == 1);
+    CHECK(merged.out == one.out);
+    std::multiset<std::string> want;
+    for (const auto& line : lines_of(one.err)) want.insert(line);
+    std::multiset<std::string> got;
+    for (const auto& line : lines_of(merged.err)) got.insert(line);
+    CHECK(got == want);
+  }
+}
+
+TEST_CASE("image --shard refuses --in-place: a shard would deal images an earlier one rewrote") {
+  TempDir dir;
+  std::string ppm = "P6\n2 2\n255\n" + std::string(12, '\x40');
+  const std::string img = dir.write("p.ppm", ppm);
+  const auto r = run_process({kConc, "image", "-f", "flip", "--in-place", "--shard", "0/2", img});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--in-place and --shard cannot be used together"));
+  CHECK(slurp(img) == ppm);
 }

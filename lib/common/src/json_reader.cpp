@@ -258,4 +258,37 @@ std::size_t Json::size() const noexcept {
   return 0;
 }
 
+std::string lossless_bytes(const Json& value) {
+  if (value.is_string()) return value.string();
+  if (!value.is_object() || value.size() != 1 || value.find("bytes") == nullptr) {
+    throw std::runtime_error("expected a string or {\"bytes\": base64}");
+  }
+  const std::string& text = value.at("bytes").string();
+  const auto sextet = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  if (text.size() % 4 != 0) throw std::runtime_error("base64 of a length not a multiple of 4");
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const int pad = last ? (text[i + 3] == '=' ? (text[i + 2] == '=' ? 2 : 1) : 0) : 0;
+    std::uint32_t v = 0;
+    for (int j = 0; j < 4; ++j) {
+      const int d = j >= 4 - pad ? 0 : sextet(text[i + j]);
+      if (d < 0) throw std::runtime_error("a character that is not base64");
+      v = v << 6 | static_cast<std::uint32_t>(d);
+    }
+    out.push_back(static_cast<char>(v >> 16));
+    if (pad < 2) out.push_back(static_cast<char>(v >> 8 & 0xff));
+    if (pad < 1) out.push_back(static_cast<char>(v & 0xff));
+  }
+  return out;
+}
+
 }  // namespace conc::common

@@ -7,6 +7,7 @@
 #include <queue>
 
 #include "common/digest.h"
+#include "common/saturating.h"
 
 namespace conc::common {
 namespace {
@@ -56,15 +57,13 @@ std::vector<std::uint32_t> deal_by_cost(std::span<const std::uint64_t> costs, st
     auto [load, shard] = least.top();
     least.pop();
     shard_of[i] = shard;
-    // Saturating: loads near 2^64 bytes (no real input) still compare sanely.
-    const std::uint64_t cost = costs[i] > UINT64_MAX - per_item ? UINT64_MAX : costs[i] + per_item;
-    least.emplace(load > UINT64_MAX - cost ? UINT64_MAX : load + cost, shard);
+    least.emplace(saturating_add(load, saturating_add(costs[i], per_item)), shard);
   }
   return shard_of;
 }
 
 std::pair<std::uint64_t, std::uint64_t> byte_share(std::uint64_t total, Shard shard) noexcept {
-  // total * k / N without overflow: N and k are below 2^21, so r * k fits.
+  // total * k / N without overflow: N and k are at most 10^4, so r * k fits.
   const std::uint64_t q = total / shard.count;
   const std::uint64_t r = total % shard.count;
   const auto at = [&](std::uint64_t k) { return q * k + r * k / shard.count; };

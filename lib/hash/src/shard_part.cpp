@@ -1,8 +1,10 @@
 #include "hash/shard_part.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
-#include <cstring>
 #include <functional>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -11,150 +13,22 @@
 #include "common/json_reader.h"
 #include "common/json_writer.h"
 #include "hash/report.h"
+#include "record_reader.h"
 
 namespace conc::hash {
 namespace {
 
-// A header lists the shard's walk indices: a few bytes each, so 64 MiB
-// holds millions of files; every other record is a manifest line.
-constexpr std::size_t kMaxHeader = std::size_t{64} << 20;
-constexpr std::size_t kMaxRecord = std::size_t{1} << 20;
 constexpr std::string_view kJsonPrefix = R"({"conc_shard":)";
-
-// A diagnostic line as a JSON string can hold it: bytes that are not
-// UTF-8 (a file name's) are written \xHH, as printable_name writes controls.
-std::string utf8_line(std::string_view line) {
-  if (common::is_valid_utf8(line)) return std::string(line);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const char ch : line) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80) {
-      out += ch;
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
 
 std::string one_member(std::string_view key, std::string_view value) {
   common::JsonWriter w;
-  w.begin_object().key(key).value(utf8_line(value)).end_object();
+  w.begin_object().key(key).value(value).end_object();  // lossless: a name may not be UTF-8
   return w.take();
 }
-
-[[noreturn]] void refuse(const std::string& part, const std::string& reason) {
-  throw std::runtime_error(common::printable_name(part) + ": " + reason);
-}
-
-enum class Shape { kLines, kZero, kJson, kJsonl };
 
 Format format_of(Shape shape) {
   return shape == Shape::kJson ? Format::kJson : shape == Shape::kJsonl ? Format::kJsonl : Format::kText;
 }
-
-// A part's records, one at a time: text lines, NUL-ended records (-z), or
-// the elements of a json array one per line, without the framing. The
-// first record tells which: a text part's header ends at a '\n' or a NUL.
-class RecordReader {
- public:
-  using Fill = std::function<std::size_t(std::span<char>)>;
-
-  RecordReader(std::string part, Fill fill) : part_(std::move(part)), fill_(std::move(fill)) {}
-
-  // The next record, or nothing at the end. Throws on a record cut short
-  // (the part ends without its record's end) or one too long.
-  std::optional<std::string> next() {
-    for (;;) {
-      std::optional<std::string> raw = next_raw();
-      if (!raw) {
-        if (shape_ == Shape::kJson && !closed_) refuse_here("truncated: the json array is not closed");
-        return std::nullopt;
-      }
-      if (shape_ != Shape::kJson) return raw;
-      if (closed_) refuse_here("more after the end of the json array");
-      if (number_ == 1) {
-        if (*raw != "[") refuse_here("not a conc hash part: a json part opens with '['");
-        continue;
-      }
-      if (*raw == "]") {
-        if (comma_) refuse_here("truncated: the json array ends after a comma");
-        closed_ = true;
-        continue;
-      }
-      if (number_ > 2 && !comma_) refuse_here("two json elements without a comma between them");
-      if (raw->size() < 2 || raw->compare(0, 2, "  ") != 0) refuse_here("not a json element of a conc hash part");
-      raw->erase(0, 2);
-      comma_ = !raw->empty() && raw->back() == ',';
-      if (comma_) raw->pop_back();
-      return raw;
-    }
-  }
-
-  void set_shape(Shape shape) noexcept { shape_ = shape; }
-  [[nodiscard]] Shape shape() const noexcept { return shape_; }
-  [[nodiscard]] char end() const noexcept { return end_; }
-  [[nodiscard]] std::uint64_t number() const noexcept { return number_; }
-  [[noreturn]] void refuse_here(const std::string& reason) const {
-    refuse(number_ == 0 ? part_ : part_ + ":" + std::to_string(number_), reason);
-  }
-
- private:
-  std::optional<std::string> next_raw() {
-    std::string record;
-    for (;;) {
-      if (pos_ == buffer_.size()) {
-        buffer_.resize(std::size_t{1} << 16);
-        buffer_.resize(fill_(buffer_));
-        pos_ = 0;
-        if (buffer_.empty()) {
-          if (record.empty()) return std::nullopt;
-          ++number_;
-          refuse_here(std::string("truncated: the last record has no ") + (end_ == '\0' ? "NUL" : "newline") +
-                      " at its end");
-        }
-      }
-      const char* begin = buffer_.data() + pos_;
-      const std::size_t left = buffer_.size() - pos_;
-      const char* stop = nullptr;
-      if (end_ == kUnknownEnd) {  // the first record: a text header ends at '\n' or (with -z) NUL
-        const void* newline = std::memchr(begin, '\n', left);
-        const void* nul = std::memchr(begin, '\0', left);
-        stop = static_cast<const char*>(newline == nullptr ? nul : nul == nullptr ? newline : std::min(newline, nul));
-      } else {
-        stop = static_cast<const char*>(std::memchr(begin, end_, left));
-      }
-      const std::size_t take = stop == nullptr ? left : static_cast<std::size_t>(stop - begin);
-      const std::size_t limit = number_ == 0 || (shape_ == Shape::kJson && number_ == 1) ? kMaxHeader : kMaxRecord;
-      if (record.size() + take > limit) {
-        ++number_;
-        refuse_here("a record longer than " + std::to_string(limit >> 20) + "M: not a conc hash part");
-      }
-      record.append(begin, take);
-      pos_ += take;
-      if (stop != nullptr) {
-        if (end_ == kUnknownEnd) end_ = *stop;
-        ++pos_;
-        ++number_;
-        return record;
-      }
-    }
-  }
-
-  static constexpr char kUnknownEnd = 1;
-  std::string part_;
-  Fill fill_;
-  std::string buffer_;
-  std::size_t pos_ = 0;
-  char end_ = kUnknownEnd;
-  std::uint64_t number_ = 0;
-  Shape shape_ = Shape::kLines;
-  bool comma_ = false;
-  bool closed_ = false;
-};
 
 // One of a part's own records, read.
 struct ShardRecord {
@@ -178,9 +52,9 @@ ShardRecord parse_shard_record(std::string_view json, const RecordReader& reader
   try {
     const common::Json doc = common::Json::parse(json);
     if (const auto* line = doc.find("failed")) {
-      out.failed = line->string();
+      out.failed = common::lossless_bytes(*line);
     } else if (const auto* walk = doc.find("walk_error")) {
-      out.walk_error = walk->string();
+      out.walk_error = common::lossless_bytes(*walk);
     } else {
       PartHeader h;
       std::string error;
@@ -261,6 +135,11 @@ PartScan scan(const std::string& path, const std::stop_token& stop) {
     scan.shape = reader.shape();
     std::size_t slots = 0;
     while (auto record = reader.next()) {
+      // More than the header lists is already wrong: stop reading (a pipe's
+      // part is held in memory).
+      if (slots == scan.header.order.size()) {
+        reader.refuse_here("more results than its header lists (" + std::to_string(slots) + "): altered");
+      }
       if (record->empty()) reader.refuse_here("an empty record: not a result line");
       if (const auto json = shard_json(*record, scan.shape)) {
         const ShardRecord r = parse_shard_record(*json, reader);
@@ -285,7 +164,7 @@ PartScan scan(const std::string& path, const std::stop_token& stop) {
     }
     if (slots != scan.header.order.size()) {
       refuse(path, "truncated: it holds " + std::to_string(slots) + " results, its header lists " +
-                       std::to_string(scan.header.order.size()));
+                       std::to_string(scan.header.order.size()));  // fewer: the loop stops at more
     }
   } catch (const common::InputError& e) {
     refuse(path, e.what());
@@ -331,6 +210,14 @@ std::vector<std::uint32_t> check_parts(const std::vector<PartScan>& parts) {
                                " is missing: give every part of the job to --merge");
     }
   }
+  // The order lists must add up to the inputs before a slot per input is
+  // allocated: a header may claim any count.
+  std::size_t listed = 0;
+  for (const PartScan& p : parts) listed += p.header.order.size();
+  if (listed != first.header.inputs) {
+    throw std::runtime_error("the parts list " + std::to_string(listed) + " inputs between them, their headers say " +
+                             std::to_string(first.header.inputs) + ": a part was altered");
+  }
   constexpr auto kNone = static_cast<std::uint32_t>(-1);
   std::vector<std::uint32_t> owner(first.header.inputs, kNone);
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -345,7 +232,44 @@ std::vector<std::uint32_t> check_parts(const std::vector<PartScan>& parts) {
   return owner;
 }
 
+// The second reading holds every part open at once: raise the soft limit
+// on open files as far as the hard one allows, should the parts need it.
+void allow_open_files(std::size_t parts) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= parts + 64) return;
+  limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, parts + 64);
+  (void)::setrlimit(RLIMIT_NOFILE, &limit);  // else the opens that fail say "Too many open files"
+}
+
 }  // namespace
+
+ShardJobs plan_shard(std::vector<Job> jobs, common::Shard shard, const common::DigestSpec& digest,
+                     std::string_view output_shape) {
+  common::Fingerprint fp;
+  fp.add("conc hash --shard, part format 1").add(shard.count).add(output_shape);
+  fp.add(common::info(digest.algo).name).add(digest.output_bytes()).add(static_cast<std::uint64_t>(digest.mode));
+  fp.add(std::string_view(reinterpret_cast<const char*>(digest.key.data()), digest.key.size()));
+  fp.add(jobs.size());
+  std::vector<std::uint64_t> sizes;
+  sizes.reserve(jobs.size());
+  for (const Job& job : jobs) {
+    fp.add(job.path).add(job.size).add(job.is_stdin ? 1 : 0);
+    sizes.push_back(job.size);
+  }
+  const auto shard_of = common::deal_by_cost(sizes, shard.count, kFileCost);
+  ShardJobs out;
+  out.header = {shard, fp.hex(), jobs.size(), {}};
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (shard_of[i] != shard.index) continue;
+    out.header.order.push_back(i);
+    out.jobs.push_back(std::move(jobs[i]));
+  }
+  if (header_record(out.header).size() + 64 > kMaxHeaderRecord) {
+    throw std::runtime_error("shard " + shard.text() + " has " + std::to_string(out.jobs.size()) +
+                             " files, more than one part's header can list: use more shards");
+  }
+  return out;
+}
 
 std::string header_record(const PartHeader& header) {
   common::JsonWriter w;
@@ -371,6 +295,7 @@ void merge_parts(const std::vector<std::string>& paths, common::Output& out, com
   for (const PartScan& p : parts) {
     for (const std::string& line : p.walk_errors) diag.relay_error(line);
   }
+  allow_open_files(parts.size());
   std::vector<std::optional<common::Input>> inputs(parts.size());
   std::vector<RecordReader> readers;
   readers.reserve(parts.size());

@@ -320,11 +320,13 @@ void for_each_piece(const std::vector<common::InputFile>& inputs, std::span<cons
     }
     // Standard input, streams and files whose size says nothing (/proc,
     // sysfs, size 0) are read as a stream; only a sized file is split.
-    // A shard's input of size 0 at the walk (empty, or a /proc file, a
-    // FIFO) is all one shard's, read as a stream; any other must be the
-    // file the walk saw, or the shards would not split it alike.
+    // A shard's input that is read as a stream (empty, a /proc or sysfs
+    // file, a FIFO) is all the shard's whose window starts it, read whole;
+    // a regular file must be the one the walk saw, or the shards would not
+    // split it alike.
     const bool windowed = !windows.empty();
-    if (windowed && in.size != 0 && (!input->is_sized() || input->size() != in.size)) {
+    if (windowed && !input->is_sized() && windows[index].begin != 0) continue;
+    if (windowed && input->is_sized() && input->size() != in.size) {
       diag.error(in.path, "changed size since the walk (" + std::to_string(in.size) +
                               " bytes): the shards would not split it alike");
       continue;

@@ -6,10 +6,12 @@
 
 #include "common/json_reader.h"
 #include "common/json_writer.h"
+#include "common/saturating.h"
 
 namespace conc::wordcount {
 namespace {
 
+// Refusals name the input as every diagnostic does.
 [[noreturn]] void refuse(const std::string& input, const std::string& reason) {
   throw std::runtime_error(common::printable_name(input) + ": " + reason);
 }
@@ -19,8 +21,6 @@ std::uint64_t count_of(const common::Json& doc, std::string_view key) {
   if (n < 0) throw std::runtime_error(std::string(key) + " below zero");
   return static_cast<std::uint64_t>(n);
 }
-
-std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
 }  // namespace
 
@@ -32,9 +32,25 @@ std::string format_shard_header(const ShardHeader& header) {
   return std::string(kShardHeaderStart) + w.take();
 }
 
-ShardHeader parse_shard_header(std::string_view line) {
+std::string format_shard_error(std::string_view line, bool walk) {
+  common::JsonWriter w;
+  w.begin_object().key(walk ? "walk_error" : "failed").value(line).end_object();  // lossless: names may not be UTF-8
+  return std::string(kShardHeaderStart) + w.take();
+}
+
+ShardRecord parse_shard_record(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   const common::Json doc = common::Json::parse(line.substr(kShardHeaderStart.size()));
+  ShardRecord record;
+  if (const auto* failed = doc.find("failed")) {
+    record.error = common::lossless_bytes(*failed);
+    return record;
+  }
+  if (const auto* walk = doc.find("walk_error")) {
+    record.error = common::lossless_bytes(*walk);
+    record.walk = true;
+    return record;
+  }
   ShardHeader h;
   std::string error;
   const auto shard = common::parse_shard(doc.at("shard").string(), error);
@@ -45,7 +61,8 @@ ShardHeader parse_shard_header(std::string_view line) {
   h.totals.distinct = count_of(doc, "distinct");
   h.totals.bytes = count_of(doc, "bytes");
   h.totals.lines = count_of(doc, "lines");
-  return h;
+  record.header = std::move(h);
+  return record;
 }
 
 ShardPlan plan_shard(const std::vector<common::InputFile>& inputs, common::Shard shard,
@@ -74,7 +91,7 @@ ShardPlan plan_shard(const std::vector<common::InputFile>& inputs, common::Shard
   return plan;
 }
 
-std::optional<Totals> check_shard_parts(const std::vector<MergeTally>& inputs) {
+std::optional<ShardJob> check_shard_parts(const std::vector<MergeTally>& inputs) {
   const MergeTally* first = nullptr;
   for (const auto& in : inputs) {
     if (!in.headers.empty()) {
@@ -104,22 +121,22 @@ std::optional<Totals> check_shard_parts(const std::vector<MergeTally>& inputs) {
         refuse(in.name, "shard " + h.shard.text() + " again: " + common::printable_name(at->second->name) +
                             " holds it too");
       }
-      own.words = saturating_add(own.words, h.totals.words);
-      own.distinct = saturating_add(own.distinct, h.totals.distinct);
-      own.bytes = saturating_add(own.bytes, h.totals.bytes);
-      own.lines = saturating_add(own.lines, h.totals.lines);
+      own.words = common::saturating_add(own.words, h.totals.words);
+      own.distinct = common::saturating_add(own.distinct, h.totals.distinct);
+      own.bytes = common::saturating_add(own.bytes, h.totals.bytes);
+      own.lines = common::saturating_add(own.lines, h.totals.lines);
     }
     if (in.headers.size() == 1 && (in.count_lines != own.distinct || in.count_sum != own.words)) {
       refuse(in.name, "truncated or altered: it holds " + std::to_string(in.count_lines) + " counts summing to " +
                           std::to_string(in.count_sum) + ", its header says " + std::to_string(own.distinct) +
                           " summing to " + std::to_string(own.words));
     }
-    want.words = saturating_add(want.words, own.words);
-    want.distinct = saturating_add(want.distinct, own.distinct);
-    want.bytes = saturating_add(want.bytes, own.bytes);
-    want.lines = saturating_add(want.lines, own.lines);
-    lines = saturating_add(lines, in.count_lines);
-    sum = saturating_add(sum, in.count_sum);
+    want.words = common::saturating_add(want.words, own.words);
+    want.distinct = common::saturating_add(want.distinct, own.distinct);
+    want.bytes = common::saturating_add(want.bytes, own.bytes);
+    want.lines = common::saturating_add(want.lines, own.lines);
+    lines = common::saturating_add(lines, in.count_lines);
+    sum = common::saturating_add(sum, in.count_sum);
   }
   for (std::size_t k = 0; k < job.shard.count; ++k) {
     if (seen.find(k) == seen.end()) {
@@ -132,7 +149,10 @@ std::optional<Totals> check_shard_parts(const std::vector<MergeTally>& inputs) {
                              ", their headers say " + std::to_string(want.distinct) + " summing to " +
                              std::to_string(want.words) + ": a part is truncated or altered");
   }
-  return want;
+  ShardJob out{want, {}};
+  for (const auto& in : inputs) out.errors.insert(out.errors.end(), in.walk_errors.begin(), in.walk_errors.end());
+  for (const auto& in : inputs) out.errors.insert(out.errors.end(), in.failures.begin(), in.failures.end());
+  return out;
 }
 
 }  // namespace conc::wordcount

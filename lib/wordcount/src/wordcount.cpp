@@ -16,6 +16,7 @@
 #include "conc/thread_pool.h"
 #include "conc/work_stealing_pool.h"
 #include "conc/worker_local.h"
+#include "common/saturating.h"
 #include "wordcount/merge_line.h"
 #include "wordcount/shard.h"
 #include "wordcount/pieces.h"
@@ -273,7 +274,7 @@ class MergeParser {
   // Reads `in` to its end (or until `stop`: then the partial last line is
   // dropped), or up to a line longer than the limit: reported, the rest skipped.
   void input(common::Input& in, const std::string& name, const std::stop_token& stop) {
-    tallies_.push_back({name, {}, 0, 0, 0});
+    tallies_.emplace_back().name = name;
     std::string buf(1 << 20, '\0');
     std::string partial;
     std::uint64_t line_no = 0;
@@ -307,8 +308,10 @@ class MergeParser {
       partial.append(data);
     }
     if (!partial.empty()) {  // no final newline
-      line(partial, name, ++line_no);
-      tallies_.back().unterminated_line = line_no;
+      // A part cut mid-line is refused whole (check_shard_parts): its
+      // last line is not read as a count.
+      tallies_.back().unterminated_line = ++line_no;
+      if (tallies_.back().headers.empty()) line(partial, name, line_no);
     }
   }
 
@@ -322,11 +325,16 @@ class MergeParser {
     const auto where = [&] { return name + ":" + std::to_string(no); };
     MergeTally& tally = tallies_.back();
     if (text.substr(0, kShardHeaderStart.size()) == kShardHeaderStart) {
+      ShardRecord record;
       try {
-        tally.headers.push_back(parse_shard_header(text));
+        record = parse_shard_record(text);
       } catch (const std::exception& e) {
-        throw std::runtime_error(common::printable_name(where()) + ": a malformed conc-shard header (" + e.what() +
-                                 ")");
+        throw std::runtime_error(common::printable_name(where()) + ": a malformed conc-shard line (" + e.what() + ")");
+      }
+      if (record.header) {
+        tally.headers.push_back(std::move(*record.header));
+      } else {
+        (record.walk ? tally.walk_errors : tally.failures).push_back(std::move(record.error));
       }
       return;
     }
@@ -338,7 +346,7 @@ class MergeParser {
                                " (the largest count): line not added");
     } else {
       ++tally.count_lines;
-      tally.count_sum = parsed.count > UINT64_MAX - tally.count_sum ? UINT64_MAX : tally.count_sum + parsed.count;
+      tally.count_sum = common::saturating_add(tally.count_sum, parsed.count);
     }
   }
 
@@ -365,8 +373,9 @@ void run_merge(const Job& job, Result& r) {
   // totals are then the original input's, not the parts'.
   if (!job.stop.stop_requested()) {
     if (const auto original = check_shard_parts(parser.tallies())) {
-      r.totals.bytes = original->bytes;
-      r.totals.lines = original->lines;
+      r.totals.bytes = original->totals.bytes;
+      r.totals.lines = original->totals.lines;
+      for (const std::string& line : original->errors) job.diag.relay_error(line);
     }
   }
   r.tables.push_back(std::move(table));
@@ -413,10 +422,24 @@ Result count_words(const Options& requested, common::Diagnostics& diag, std::sto
   options.threads = thread_count(requested.threads);  // resolved once: 0 is every core
   std::vector<std::string> paths = options.inputs;
   if (paths.empty()) paths.push_back("-");
-  auto inputs = common::walk(paths, requested.walk, diag);
-  std::vector<ByteWindow> windows;
   Result r;
-  if (options.shard && !options.merge) {
+  // A shard keeps the errors it reports, for its part: the tap runs under
+  // diag's lock, so the workers' reports append one at a time.
+  const bool shard = options.shard && !options.merge;
+  bool walking = true;  // set before any worker starts
+  if (shard) {
+    diag.set_error_tap([&r, &walking](std::string_view line) {
+      (walking ? r.shard_walk_errors : r.shard_failures).emplace_back(line);
+    });
+  }
+  struct Untap {
+    common::Diagnostics& diag;
+    ~Untap() { diag.set_error_tap({}); }
+  } untap{diag};
+  auto inputs = common::walk(paths, requested.walk, diag);
+  walking = false;
+  std::vector<ByteWindow> windows;
+  if (shard) {
     ShardPlan plan = plan_shard(inputs, *options.shard, options.tokenizer, options.max_word);
     inputs = std::move(plan.inputs);
     windows = std::move(plan.windows);

@@ -33,6 +33,8 @@ class Diagnostics {
   void relay_error(std::string_view line);
   /// Hands every error line, once printed, to `tap` too (an empty one
   /// removes it): a `--shard` run records its walk's errors in its part.
+  /// The tap runs under the lock that keeps lines whole, on the thread
+  /// that reported: it must not report to this Diagnostics itself.
   void set_error_tap(Sink tap);
   /// Warnings are still counted but not printed (for `-q`).
   void set_quiet(bool quiet) noexcept { quiet_ = quiet; }

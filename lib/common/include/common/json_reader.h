@@ -57,4 +57,9 @@ class Json {
   std::variant<std::monostate, bool, double, std::string, std::shared_ptr<Array>, std::shared_ptr<Object>> v_;
 };
 
+/// The bytes JsonWriter::value wrote losslessly: a string's own, or those
+/// of `{"bytes":"<base64>"}` (text that is not UTF-8, such as a file name).
+/// Throws std::runtime_error for any other value or malformed base64.
+std::string lossless_bytes(const Json& value);
+
 }  // namespace conc::common

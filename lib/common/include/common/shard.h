@@ -14,9 +14,10 @@
 
 namespace conc::common {
 
-/// The most shards a job may be split into: far beyond any job array, and
-/// small enough that a part's order list stays a line.
-inline constexpr std::size_t kMaxShards = 1 << 20;
+/// The most shards a job may be split into: AWS Batch's largest array
+/// (Slurm's default MaxArraySize is 1001). A merge holds every part open
+/// with a block of it in memory, so N is bounded.
+inline constexpr std::size_t kMaxShards = 10'000;
 
 /// Shard `index` of `count`: 0 <= index < count.
 struct Shard {

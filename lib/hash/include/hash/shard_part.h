@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include "common/diagnostics.h"
 #include "common/output.h"
 #include "common/shard.h"
+#include "hash/hash_jobs.h"
 
 namespace conc::hash {
 
@@ -36,6 +38,26 @@ struct PartHeader {
   std::size_t inputs = 0;          ///< what the walk found, all shards together
   std::vector<std::size_t> order;  ///< this shard's walk indices, ascending: one record each follows
 };
+
+/// --shard deals files by size plus this, the price of opening a file and
+/// writing its line, so that many small files spread over the shards too.
+inline constexpr std::uint64_t kFileCost = std::uint64_t{64} << 10;
+
+/// One shard's share of a walk.
+struct ShardJobs {
+  std::vector<Job> jobs;  ///< the shard's, in walk order
+  PartHeader header;      ///< what opens its part
+};
+
+/// Deals the walk's `jobs` to `shard.count` shards (common::deal_by_cost:
+/// by size plus kFileCost) and keeps shard `shard.index`'s. The header's
+/// fingerprint covers the walk (names, sizes: the deal follows them), N,
+/// `digest` and `output_shape` (what else decides the part's bytes: the
+/// format, --tag, -z), so parts of different jobs never merge. Every node
+/// given the same walk deals alike. Throws std::runtime_error when the
+/// shard has more files than a header can list (kMaxHeaderRecord).
+ShardJobs plan_shard(std::vector<Job> jobs, common::Shard shard, const common::DigestSpec& digest,
+                     std::string_view output_shape);
 
 /// The records of a part, as JSON objects for ResultWriter::add_shard_record.
 std::string header_record(const PartHeader& header);
@@ -53,7 +75,9 @@ std::string walk_error_record(std::string_view line);
 /// the results its header lists) throws std::runtime_error naming it (and
 /// the line). Then the errors the shards recorded (walk and inputs) are
 /// relayed to `diag`, once each, in walk order. A part is read twice when it
-/// is a regular file, else held in memory from the first reading.
+/// is a regular file, else held in memory from the first reading; the
+/// second reading holds every part open at once (one block each), raising
+/// the soft limit on open files as far as the hard one allows.
 void merge_parts(const std::vector<std::string>& paths, common::Output& out, common::Diagnostics& diag,
                  const std::stop_token& stop);
 

@@ -112,10 +112,11 @@ struct ByteWindow {
 /// when `stop` is requested.
 ///
 /// Given `windows` (one per input), only that window of each input is cut
-/// into pieces, its ranges starting at the window's start. An input the
-/// walk saw with size 0 (empty, a /proc file, a FIFO) is then read whole as
-/// a stream; any other must still have the size the walk saw, else it is
-/// reported and skipped (the shards would not split it alike).
+/// into pieces, its ranges starting at the window's start. An input read as
+/// a stream (empty, a /proc or sysfs file, a FIFO) is read whole by the
+/// shard whose window starts at its byte 0 and skipped by the others; a
+/// regular file must still have the size the walk saw, else it is reported
+/// and skipped (the shards would not split it alike).
 void for_each_piece(const std::vector<common::InputFile>& inputs, std::span<const ByteWindow> windows,
                     std::size_t chunk_size, std::size_t max_word, bool whole_files, const Tokenizer& tokenizer,
                     common::Diagnostics& diag, std::stop_token stop, LongWords& long_words,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,14 +31,26 @@ struct ShardHeader {
 
 /// The header line, without its newline.
 std::string format_shard_header(const ShardHeader& header);
-/// Reads a line that starts with kShardHeaderStart; throws
-/// std::runtime_error saying what is wrong with it.
-ShardHeader parse_shard_header(std::string_view line);
+/// The line that carries an error the shard reported (`line`, a
+/// Diagnostics line): an input it could not count, or (shard 0 only) an
+/// error of the walk every shard met. The merge reports each once.
+std::string format_shard_error(std::string_view line, bool walk);
+
+/// A line that starts with kShardHeaderStart, read: a header or an error.
+struct ShardRecord {
+  std::optional<ShardHeader> header;
+  std::string error;  ///< the Diagnostics line, when not a header
+  bool walk = false;  ///< the error is the walk's
+};
+/// Throws std::runtime_error saying what is wrong with the line.
+ShardRecord parse_shard_record(std::string_view line);
 
 /// Shard `shard`'s share of the walked `inputs`: the inputs laid end to end
 /// are cut into N byte shares (common::byte_share), each file keeping the
 /// window that falls in this shard's share; an input the walk saw with size
-/// 0 (empty, a /proc file, a FIFO) is shard 0's, whole.
+/// 0 (empty, a FIFO) gets the window [0, 0) on shard 0. An input read as a
+/// stream is counted whole by the shard whose window holds its byte 0
+/// (for_each_piece).
 struct ShardPlan {
   std::vector<common::InputFile> inputs;
   std::vector<ByteWindow> windows;  ///< one per input
@@ -51,6 +64,8 @@ ShardPlan plan_shard(const std::vector<common::InputFile>& inputs, common::Shard
 struct MergeTally {
   std::string name;
   std::vector<ShardHeader> headers;
+  std::vector<std::string> walk_errors;  ///< shard 0's record of the walk's errors
+  std::vector<std::string> failures;     ///< inputs the shards could not count
   std::uint64_t count_lines = 0;
   std::uint64_t count_sum = 0;  ///< saturates at 2^64-1
   std::uint64_t unterminated_line = 0;  ///< the number of a last line without '\n', else 0
@@ -63,8 +78,13 @@ struct MergeTally {
 /// (per input when it holds one header, else over all). Throws
 /// std::runtime_error naming the input and the problem otherwise. Returns
 /// the job's totals (bytes and lines of the original input; words and
-/// distinct are the caller's to count), or nothing when no input holds a
-/// header (plain word<TAB>count inputs).
-std::optional<Totals> check_shard_parts(const std::vector<MergeTally>& inputs);
+/// distinct are the caller's to count) and the errors the shards recorded,
+/// the walk's first, or nothing when no input holds a header (plain
+/// word<TAB>count inputs).
+struct ShardJob {
+  Totals totals;
+  std::vector<std::string> errors;
+};
+std::optional<ShardJob> check_shard_parts(const std::vector<MergeTally>& inputs);
 
 }  // namespace conc::wordcount

@@ -80,6 +80,11 @@ struct Result {
   Totals totals;
   conc::RunStats stats;
   std::string shard_fingerprint;  ///< with Options::shard: the job's, for the part's header
+  /// With Options::shard: the error lines the run reported, for its part
+  /// (wordcount/shard.h): the walk's (every shard meets them), then those
+  /// of the inputs it counted.
+  std::vector<std::string> shard_walk_errors;
+  std::vector<std::string> shard_failures;
 };
 
 /// Counts the words of `options.inputs`. Bad inputs are reported to `diag`
