@@ -1,9 +1,11 @@
 // common/json_reader.h: the JSON reader conc bench and the tests read reports with.
 #include "common/json_reader.h"
+#include "common/json_writer.h"
 
 #include <catch2/catch.hpp>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 using conc::common::Json;
 
@@ -47,4 +49,22 @@ TEST_CASE("a string holding bytes that are not UTF-8 is refused, in a key or a v
   CHECK_THROWS_AS(Json::parse("[\"\xff\"]"), std::runtime_error);
   CHECK_THROWS_AS(Json::parse("\"\xc3\""), std::runtime_error);  // a sequence cut short
   CHECK(Json::parse("\"caf\xc3\xa9\"").string() == "caf\xc3\xa9");
+}
+
+TEST_CASE("lossless_bytes reads back what JsonWriter::value wrote, UTF-8 or not") {
+  std::vector<std::string> samples = {"", "plain", "caf\xc3\xa9", "\xff", "a\xff", "ab\xff", "abc\xff\xfe\x80"};
+  std::string all_bytes;
+  for (int c = 0; c < 256; ++c) all_bytes += static_cast<char>(c);
+  samples.push_back(all_bytes);
+  for (const auto& bytes : samples) {
+    INFO(bytes.size() << " bytes");
+    conc::common::JsonWriter w;
+    w.value(bytes);
+    CHECK(conc::common::lossless_bytes(Json::parse(w.str())) == bytes);
+  }
+  for (const std::string bad : {"1", "{\"bytes\":\"abc\"}", "{\"bytes\":\"ab!=\"}", "{\"bytes\":1}", "{\"x\":\"\"}",
+                                "{\"bytes\":\"\",\"x\":1}"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(conc::common::lossless_bytes(Json::parse(bad)), std::runtime_error);
+  }
 }
