@@ -49,7 +49,6 @@ struct HashFlags {
   common::DigestSpec digest;           // set by validate
 };
 
-
 // --block-size: a block is allocated per reader and in flight; bigger ones
 // only cost memory (issue 11 case 10).
 constexpr std::size_t kMaxBlockSize = std::size_t{64} << 20;
@@ -319,10 +318,11 @@ Command hash_command() {
                    "files, directories (walked recursively, sorted by name) or - for stdin (default); "
                    "with --check: checksum files")
         ->type_name("PATH");
-    flags->algo_option = app.add_option("-a,--algo", flags->algo,
-                   "sha256 (default), sha1, sha224, sha384, sha512, md5, sha3-256, blake2b, blake3, xxh64, xxh3, "
-                   "xxh128; 'help' lists them")
-        ->type_name("NAME");
+    flags->algo_option =
+        app.add_option("-a,--algo", flags->algo,
+                       "sha256 (default), sha1, sha224, sha384, sha512, md5, sha3-256, blake2b, blake3, xxh64, xxh3, "
+                       "xxh128; 'help' lists them")
+            ->type_name("NAME");
     app.add_flag("--tag", flags->tag, "BSD-style lines: SHA256 (NAME) = HASH");
     app.add_option("-l,--length", flags->length,
                    "blake3: output bytes before hex encoding, 1 to " + std::to_string(common::kMaxBlake3Length) +

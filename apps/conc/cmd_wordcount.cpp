@@ -47,14 +47,18 @@ void validate(const WordcountFlags& f, const SharedOptions& o) {
   if (!f.shard) return;
   if (f.merge) throw UsageError("--shard splits counting; --merge combines the parts: give one");
   if (o.format != "tsv") {
-    throw UsageError("--shard writes partial counts for --merge: give --format tsv (the parts' format), and the "
-                     "final format to --merge");
+    throw UsageError(
+        "--shard writes partial counts for --merge: give --format tsv (the parts' format), and the "
+        "final format to --merge");
   }
-  if (f.top != 0) throw UsageError("--top cuts a shard's partial counts, so the merged counts would be wrong: "
-                                   "give --top to --merge");
+  if (f.top != 0)
+    throw UsageError(
+        "--top cuts a shard's partial counts, so the merged counts would be wrong: "
+        "give --top to --merge");
   if (f.min_count > 1) {
-    throw UsageError("--min-count cuts a shard's partial counts, so the merged counts would be wrong: give "
-                     "--min-count to --merge");
+    throw UsageError(
+        "--min-count cuts a shard's partial counts, so the merged counts would be wrong: give "
+        "--min-count to --merge");
   }
   if (f.paths.empty() || std::find(f.paths.begin(), f.paths.end(), "-") != f.paths.end()) {
     throw UsageError("--shard splits named files and trees across machines; standard input cannot be split");

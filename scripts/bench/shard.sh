@@ -56,6 +56,19 @@ compare "hash sha256, 1 GiB tree of 2,000 files" "hash -j2" "tree" ""
 compare "hash blake3, 1 GiB tree of 2,000 files" "hash -a blake3 -j2" "tree" ""
 compare "wordcount, KJV x100 (440 MB)" "wordcount --format tsv -j2" "kjv100.txt" "--format tsv"
 
+# The merge alone, N = 4 and N = 16 wordcount parts of KJV x100: linear in
+# the parts' size, read as streams (one line and one block at a time).
+for n in 4 16; do
+  mkdir -p "$work/n$n"
+  for k in $(seq 0 $((n - 1))); do
+    "$conc" wordcount --format tsv -j2 --shard "$k/$n" -o "$work/n$n/part-$k" kjv100.txt
+  done
+  bytes=$(cat "$work/n$n"/part-* | wc -c)
+  hyperfine --style none --runs "$runs" --warmup 1 --export-json "$work/merge$n.json" \
+    "$conc wordcount --merge --format tsv $work/n$n/part-* >/dev/null" >/dev/null
+  echo "$n $bytes" >>"$work/merges"
+done
+
 python3 - "$work" "$shards" <<'PY'
 import os, statistics, sys
 work, n = sys.argv[1], int(sys.argv[2])
@@ -76,4 +89,11 @@ for label in open(os.path.join(work, "labels")).read().splitlines():
     print(f"{label:42} {one:9.2f}s {shard:9.2f}s {merge:7.2f}s {over:+8.1%} {wall_one:6.2f}s {wall_nodes:12.2f}s")
 print("CPU seconds (user + system), medians; overhead = (shards + merge) / one run - 1.")
 print("wall 4 nodes = the slowest shard + the merge, as if each shard ran on its own node.")
+import json
+print()
+print("wordcount --merge alone (hyperfine medians):")
+for line in open(os.path.join(work, "merges")).read().splitlines():
+    n, size = map(int, line.split())
+    t = statistics.median(json.load(open(os.path.join(work, f"merge{n}.json")))["results"][0]["times"])
+    print(f"  N = {n:2}: parts {size / 1e6:6.2f} MB in {t * 1000:6.1f} ms = {size / t / 1e6:6.1f} MB/s")
 PY

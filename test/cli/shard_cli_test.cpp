@@ -25,8 +25,8 @@ const std::string kConc = CONC_BINARY;
 // A tree with sizes far apart, empty files, odd names and a subdirectory.
 std::string make_tree(const TempDir& dir) {
   const std::vector<std::pair<std::string, std::size_t>> files = {
-      {"a", 100},        {"big", 300'000}, {"empty1", 0},    {"empty2", 0},         {"mid", 40'000},
-      {"new\nline", 77}, {"back\\slash", 5}, {"sub/x y", 12'345}, {"sub/z", 1}, {"sub/deeper/w", 64 * 1024},
+      {"a", 100},        {"big", 300'000},   {"empty1", 0},       {"empty2", 0}, {"mid", 40'000},
+      {"new\nline", 77}, {"back\\slash", 5}, {"sub/x y", 12'345}, {"sub/z", 1},  {"sub/deeper/w", 64 * 1024},
   };
   for (const auto& [name, size] : files) {
     std::string bytes(size, '\0');
@@ -43,8 +43,8 @@ std::vector<std::string> run_shards(const TempDir& dir, const std::vector<std::s
   std::vector<std::string> parts;
   for (std::size_t k = 0; k < n; ++k) {
     const std::string part = (dir.path / ("part-" + std::to_string(k))).string();
-    const auto r = run_process(
-        args(args(cmd, {"--shard", std::to_string(k) + "/" + std::to_string(n), "-o", part}), paths));
+    const auto r =
+        run_process(args(args(cmd, {"--shard", std::to_string(k) + "/" + std::to_string(n), "-o", part}), paths));
     INFO("shard " << k << "/" << n << ": " << r.err);
     REQUIRE(r.exit_code == expect_exit);
     parts.push_back(part);
@@ -65,9 +65,13 @@ std::vector<std::string> lines_of(const std::string& text, char end = '\n') {
 TEST_CASE("hash --shard parts merge into one machine's manifest, in every format") {
   TempDir dir;
   const std::string tree = make_tree(dir);
-  const std::vector<std::vector<std::string>> formats = {
-      {}, {"--tag"}, {"-z"}, {"--format", "json"}, {"--format", "jsonl"}, {"-a", "blake3", "--tag", "-z"},
-      {"-a", "xxh128", "--format", "json"}};
+  const std::vector<std::vector<std::string>> formats = {{},
+                                                         {"--tag"},
+                                                         {"-z"},
+                                                         {"--format", "json"},
+                                                         {"--format", "jsonl"},
+                                                         {"-a", "blake3", "--tag", "-z"},
+                                                         {"-a", "xxh128", "--format", "json"}};
   for (const auto& format : formats) {
     const auto one = run_process(args(args({kConc, "hash"}, format), {tree}));
     REQUIRE(one.exit_code == 0);
@@ -152,9 +156,11 @@ TEST_CASE("hash --merge refuses a broken set of parts, names the part and writes
   const std::string out = (dir.path / "merged").string();
   const std::vector<Case> cases = {
       {{job[0], job[1]}, "conc hash: shard 2/3 is missing: give every part of the job to --merge\n"},
-      {{job[0], job[1], job[2], job[1]}, "conc hash: " + job[1] + ": shard 1/3 again: " + job[1] + " is that shard too\n"},
+      {{job[0], job[1], job[2], job[1]},
+       "conc hash: " + job[1] + ": shard 1/3 again: " + job[1] + " is that shard too\n"},
       {{job[0], cut_mid_line, job[2]}, "conc hash: " + cut_mid_line + ":"},  // the line number, then:
-      {{job[0], cut_at_line, job[2]}, "conc hash: " + cut_at_line + ": truncated: it holds 0 results, its header lists"},
+      {{job[0], cut_at_line, job[2]},
+       "conc hash: " + cut_at_line + ": truncated: it holds 0 results, its header lists"},
       {{manifest}, "conc hash: " + manifest + ":1: not a conc hash part: it does not open with a conc-shard header\n"},
       {{"/dev/null"}, "conc hash: /dev/null: empty: not a conc hash part\n"},
       {{job[0], (dir.path / "nope").string()}, "conc hash: " + (dir.path / "nope").string() + ": No such file"},
@@ -295,8 +301,8 @@ TEST_CASE("image --shard: the shards write the tree one run writes, each image o
   const std::string shared = (dir.path / "shared").string();
   std::multiset<std::string> reported;
   for (int k = 0; k < 4; ++k) {
-    const auto r = run_process({kConc, "image", "-f", "flip", "--type", "png", "--shard", std::to_string(k) + "/4", "-o",
-                                shared + "/", img});
+    const auto r = run_process(
+        {kConc, "image", "-f", "flip", "--type", "png", "--shard", std::to_string(k) + "/4", "-o", shared + "/", img});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     for (const auto& line : lines_of(r.out)) reported.insert(line.substr(0, line.find(' ')));

@@ -20,14 +20,19 @@ TEST_CASE("parse_shard takes K/N with 0 <= K < N and nothing else") {
   CHECK(parse_shard("0/1", error) == Shard{0, 1});
   CHECK(parse_shard("3/4", error) == Shard{3, 4});
   CHECK(parse_shard("9999/10000", error) == Shard{9999, 10000});
-  const std::vector<std::pair<std::string, std::string>> bad = {
-      {"4/4", "K must be below N"},   {"1/0", "N must be from 1 to 10000"},
-      {"0/10001", "N must be from 1"}, {"x", "expected K/N"},
-      {"-1/2", "expected K/N"},       {"1/-2", "expected K/N"},
-      {"", "expected K/N"},           {"1/", "expected K/N"},
-      {"/2", "expected K/N"},         {" 1/2", "expected K/N"},
-      {"1/2/3", "expected K/N"},      {"+1/2", "expected K/N"},
-      {"99999999999999999999999/2", "expected K/N"}};
+  const std::vector<std::pair<std::string, std::string>> bad = {{"4/4", "K must be below N"},
+                                                                {"1/0", "N must be from 1 to 10000"},
+                                                                {"0/10001", "N must be from 1"},
+                                                                {"x", "expected K/N"},
+                                                                {"-1/2", "expected K/N"},
+                                                                {"1/-2", "expected K/N"},
+                                                                {"", "expected K/N"},
+                                                                {"1/", "expected K/N"},
+                                                                {"/2", "expected K/N"},
+                                                                {" 1/2", "expected K/N"},
+                                                                {"1/2/3", "expected K/N"},
+                                                                {"+1/2", "expected K/N"},
+                                                                {"99999999999999999999999/2", "expected K/N"}};
   for (const auto& [text, reason] : bad) {
     INFO(text);
     error.clear();
@@ -67,8 +72,8 @@ TEST_CASE("deal_by_cost balances random sizes within the biggest item") {
 }
 
 TEST_CASE("byte_share cuts total bytes into N adjoining shares that cover them") {
-  for (const std::uint64_t total : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{10}, std::uint64_t{999'983},
-                                    UINT64_MAX, UINT64_MAX - 1}) {
+  for (const std::uint64_t total :
+       {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{10}, std::uint64_t{999'983}, UINT64_MAX, UINT64_MAX - 1}) {
     for (const std::size_t n : {1u, 2u, 3u, 7u, 10000u}) {
       INFO(total << " / " << n);
       std::uint64_t at = 0;

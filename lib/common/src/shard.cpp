@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <numeric>
 #include <queue>
+#include <stdexcept>
 
 #include "common/digest.h"
 #include "common/saturating.h"
@@ -41,6 +42,13 @@ std::optional<Shard> parse_shard(std::string_view text, std::string& error) {
     return std::nullopt;
   }
   return Shard{*k, *n};
+}
+
+Shard parse_shard_field(std::string_view text) {
+  std::string error;
+  const auto shard = parse_shard(text, error);
+  if (!shard) throw std::runtime_error("shard: " + error);
+  return *shard;
 }
 
 std::vector<std::uint32_t> deal_by_cost(std::span<const std::uint64_t> costs, std::size_t shards,

@@ -1,7 +1,7 @@
 #include "record_reader.h"
 
 #include <algorithm>
-#include <cstring>
+#include <string_view>
 #include <stdexcept>
 
 #include "common/diagnostics.h"
@@ -53,26 +53,20 @@ std::optional<std::string> RecordReader::next_raw() {
                     " at its end");
       }
     }
-    const char* begin = buffer_.data() + pos_;
-    const std::size_t left = buffer_.size() - pos_;
-    const char* stop = nullptr;
-    if (end_ == kUnknownEnd) {  // the first record: a text header ends at '\n' or (with -z) NUL
-      const void* newline = std::memchr(begin, '\n', left);
-      const void* nul = std::memchr(begin, '\0', left);
-      stop = static_cast<const char*>(newline == nullptr ? nul : nul == nullptr ? newline : std::min(newline, nul));
-    } else {
-      stop = static_cast<const char*>(std::memchr(begin, end_, left));
-    }
-    const std::size_t take = stop == nullptr ? left : static_cast<std::size_t>(stop - begin);
+    const std::string_view left(buffer_.data() + pos_, buffer_.size() - pos_);
+    // The first record: a text header ends at '\n' or (with -z) at a NUL.
+    const std::size_t at = end_ == kUnknownEnd ? left.find_first_of(std::string_view("\n\0", 2)) : left.find(end_);
+    const bool found = at != std::string_view::npos;
+    const std::size_t take = found ? at : left.size();
     const std::size_t limit = number_ == 0 || (shape_ == Shape::kJson && number_ == 1) ? kMaxHeaderRecord : kMaxRecord;
     if (record.size() + take > limit) {
       ++number_;
       refuse_here("a record longer than " + std::to_string(limit >> 20) + "M: not a conc hash part");
     }
-    record.append(begin, take);
+    record.append(left.substr(0, take));
     pos_ += take;
-    if (stop != nullptr) {
-      if (end_ == kUnknownEnd) end_ = *stop;
+    if (found) {
+      if (end_ == kUnknownEnd) end_ = left[at];
       ++pos_;
       ++number_;
       return record;

@@ -57,10 +57,7 @@ ShardRecord parse_shard_record(std::string_view json, const RecordReader& reader
       out.walk_error = common::lossless_bytes(*walk);
     } else {
       PartHeader h;
-      std::string error;
-      const auto shard = common::parse_shard(doc.at("shard").string(), error);
-      if (!shard) throw std::runtime_error("shard: " + error);
-      h.shard = *shard;
+      h.shard = common::parse_shard_field(doc.at("shard").string());
       h.fingerprint = doc.at("fingerprint").string();
       const long long inputs = doc.at("inputs").integer();
       if (inputs < 0) throw std::runtime_error("inputs below zero");
@@ -199,8 +196,8 @@ std::vector<std::uint32_t> check_parts(const std::vector<PartScan>& parts) {
     }
     const PartScan*& slot = by_shard[p.header.shard.index];
     if (slot != nullptr) {
-      refuse(p.path, "shard " + p.header.shard.text() + " again: " + common::printable_name(slot->path) +
-                         " is that shard too");
+      refuse(p.path,
+             "shard " + p.header.shard.text() + " again: " + common::printable_name(slot->path) + " is that shard too");
     }
     slot = &p;
   }
@@ -286,9 +283,8 @@ std::string walk_error_record(std::string_view line) { return one_member("walk_e
 void merge_parts(const std::vector<std::string>& paths, common::Output& out, common::Diagnostics& diag,
                  const std::stop_token& stop) {
   std::vector<PartScan> parts;
-  for (const std::string& path : paths) {
-    parts.push_back(scan(path, stop));
-  }
+  parts.reserve(paths.size());
+  for (const std::string& path : paths) parts.push_back(scan(path, stop));
   const std::vector<std::uint32_t> owner = check_parts(parts);
 
   // Every part holds what its header promised: now write.

@@ -247,7 +247,7 @@ class OpenFile : public std::enable_shared_from_this<OpenFile> {
   std::string path_;
   std::uint64_t size_;  ///< at open; ranges never read past it
   std::uint64_t ranges_end_;
-  std::size_t index_;   ///< among the inputs: long words are reported in input order
+  std::size_t index_;  ///< among the inputs: long words are reported in input order
   std::uint64_t range_;
   std::size_t max_word_;
   LongWords& long_words_;
@@ -340,8 +340,7 @@ void for_each_piece(const std::vector<common::InputFile>& inputs, std::span<cons
     // No longer than a word may be, so an over-long word always runs past a
     // range's end, where it is found (see OpenFile::range_text).
     const std::uint64_t range = std::max<std::size_t>(1, std::min(chunk_size, max_word));
-    const auto file =
-        std::make_shared<OpenFile>(std::move(*input), in.path, index, range, max_word, end, long_words);
+    const auto file = std::make_shared<OpenFile>(std::move(*input), in.path, index, range, max_word, end, long_words);
     const std::uint64_t step = whole_files ? end - begin : range;
     for (std::uint64_t at = begin; at < end; at += step) {
       if (stop.stop_requested()) return;

@@ -52,10 +52,7 @@ ShardRecord parse_shard_record(std::string_view line) {
     return record;
   }
   ShardHeader h;
-  std::string error;
-  const auto shard = common::parse_shard(doc.at("shard").string(), error);
-  if (!shard) throw std::runtime_error("shard: " + error);
-  h.shard = *shard;
+  h.shard = common::parse_shard_field(doc.at("shard").string());
   h.fingerprint = doc.at("fingerprint").string();
   h.totals.words = count_of(doc, "words");
   h.totals.distinct = count_of(doc, "distinct");
@@ -118,8 +115,8 @@ std::optional<ShardJob> check_shard_parts(const std::vector<MergeTally>& inputs)
       }
       const auto [at, fresh] = seen.emplace(h.shard.index, &in);
       if (!fresh) {
-        refuse(in.name, "shard " + h.shard.text() + " again: " + common::printable_name(at->second->name) +
-                            " holds it too");
+        refuse(in.name,
+               "shard " + h.shard.text() + " again: " + common::printable_name(at->second->name) + " holds it too");
       }
       own.words = common::saturating_add(own.words, h.totals.words);
       own.distinct = common::saturating_add(own.distinct, h.totals.distinct);

@@ -8,6 +8,7 @@
 #include "common/file_walk.h"
 #include "common/input.h"
 #include "common/read_all.h"
+#include "common/saturating.h"
 #include "common/simd_text.h"
 #include "conc/channel.h"
 #include "conc/parallel.h"
@@ -16,10 +17,9 @@
 #include "conc/thread_pool.h"
 #include "conc/work_stealing_pool.h"
 #include "conc/worker_local.h"
-#include "common/saturating.h"
 #include "wordcount/merge_line.h"
-#include "wordcount/shard.h"
 #include "wordcount/pieces.h"
+#include "wordcount/shard.h"
 
 namespace conc::wordcount {
 namespace {
@@ -52,8 +52,7 @@ struct Job {
   LongWords& long_words;
 
   void pieces(std::size_t chunk_size, const std::function<void(Piece&&)>& sink, bool whole_files = false) const {
-    for_each_piece(inputs, windows, chunk_size, options.max_word, whole_files, tokenizer, diag, stop, long_words,
-                   sink);
+    for_each_piece(inputs, windows, chunk_size, options.max_word, whole_files, tokenizer, diag, stop, long_words, sink);
   }
   // Reads `piece` if need be, lets count(text) count it, and accounts for it.
   template <class Count>

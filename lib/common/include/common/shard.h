@@ -33,6 +33,10 @@ struct Shard {
 /// ("K must be below N: shards are numbered from 0", ...).
 std::optional<Shard> parse_shard(std::string_view text, std::string& error);
 
+/// parse_shard for a value read back from a part: throws
+/// std::runtime_error ("shard: <reason>") when it is no K/N.
+Shard parse_shard_field(std::string_view text);
+
 /// Deals items to `shards` shards, balancing their load: the items are
 /// taken biggest first (ties: the lower index first), each given to the
 /// least-loaded shard so far (ties: the lower shard). An item's load is its

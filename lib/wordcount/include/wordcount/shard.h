@@ -67,7 +67,7 @@ struct MergeTally {
   std::vector<std::string> walk_errors;  ///< shard 0's record of the walk's errors
   std::vector<std::string> failures;     ///< inputs the shards could not count
   std::uint64_t count_lines = 0;
-  std::uint64_t count_sum = 0;  ///< saturates at 2^64-1
+  std::uint64_t count_sum = 0;          ///< saturates at 2^64-1
   std::uint64_t unterminated_line = 0;  ///< the number of a last line without '\n', else 0
 };
 
