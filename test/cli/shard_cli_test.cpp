@@ -2,7 +2,10 @@
 // one machine writes, for hash (every format), wordcount (every strategy)
 // and image; every input goes to exactly one shard; broken part sets are
 // refused, naming the part, and write nothing.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -138,6 +141,15 @@ TEST_CASE("hash --merge reports the shards' failures once, in walk order, and ex
   CHECK(merged.exit_code == 1);
   CHECK(merged.out == one.out);
   CHECK(merged.err == one.err);
+  // A walk that found nothing but errors: the parts hold no result.
+  for (const auto& format : std::vector<std::vector<std::string>>{{}, {"--format", "json"}, {"-z"}}) {
+    const auto none = run_process(args(args({kConc, "hash"}, format), {missing}));
+    const auto empty = run_shards(dir, args({kConc, "hash"}, format), {missing}, 2, 1);
+    const auto nothing = run_process(args({kConc, "hash", "--merge"}, empty));
+    CHECK(nothing.exit_code == 1);
+    CHECK(nothing.out == none.out);  // "[]\n" for json
+    CHECK(nothing.err == none.err);
+  }
 }
 
 TEST_CASE("hash --merge refuses a broken set of parts, names the part and writes nothing") {
@@ -362,4 +374,30 @@ TEST_CASE("image --shard refuses --in-place: a shard would deal images an earlie
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("--in-place and --shard cannot be used together"));
   CHECK(slurp(img) == ppm);
+}
+
+TEST_CASE("wordcount shards report a file none can open once: the shard holding its first byte") {
+  TempDir dir;
+  std::filesystem::permissions(dir.path, std::filesystem::perms(0755));  // for the unprivileged user below
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "locked" + std::to_string(i % 10) + " ";
+  const std::string locked = dir.write("locked.txt", text);
+  std::filesystem::permissions(locked, std::filesystem::perms::none);
+  // Root reads any file: run as nobody then.
+  const std::vector<std::string> as_user =
+      ::geteuid() == 0 ? std::vector<std::string>{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
+                       : std::vector<std::string>{};
+  const auto one = run_process(args(as_user, {kConc, "wordcount", "--format", "tsv", locked}));
+  REQUIRE(one.exit_code == 1);
+  std::vector<std::string> parts;
+  for (int k = 0; k < 3; ++k) {
+    const auto r = run_process(
+        args(as_user, {kConc, "wordcount", "--format", "tsv", "--shard", std::to_string(k) + "/3", locked}));
+    CHECK(r.exit_code == (k == 0 ? 1 : 0));  // the others warn
+    parts.push_back(dir.write("part-" + std::to_string(k), r.out));
+  }
+  const auto merged = run_process(args({kConc, "wordcount", "--merge", "--format", "tsv"}, parts));
+  CHECK(merged.exit_code == 1);
+  CHECK(merged.out == one.out);
+  CHECK(merged.err == one.err);
 }

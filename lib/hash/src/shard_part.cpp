@@ -134,9 +134,12 @@ PartScan scan(const std::string& path, const std::stop_token& stop) {
     while (auto record = reader.next()) {
       // More than the header lists is already wrong: stop reading (a pipe's
       // part is held in memory).
-      if (slots == scan.header.order.size()) {
-        reader.refuse_here("more results than its header lists (" + std::to_string(slots) + "): altered");
-      }
+      const auto take_slot = [&] {
+        if (slots == scan.header.order.size()) {
+          reader.refuse_here("more results than its header lists (" + std::to_string(slots) + "): altered");
+        }
+        ++slots;
+      };
       if (record->empty()) reader.refuse_here("an empty record: not a result line");
       if (const auto json = shard_json(*record, scan.shape)) {
         const ShardRecord r = parse_shard_record(*json, reader);
@@ -145,7 +148,7 @@ PartScan scan(const std::string& path, const std::stop_token& stop) {
           if (slots != 0) reader.refuse_here("a walk error among the results");
           scan.walk_errors.push_back(*r.walk_error);
         } else {
-          ++slots;
+          take_slot();
         }
         continue;
       }
@@ -157,7 +160,7 @@ PartScan scan(const std::string& path, const std::stop_token& stop) {
           reader.refuse_here(std::string("not a json result: ") + e.what());
         }
       }
-      ++slots;
+      take_slot();
     }
     if (slots != scan.header.order.size()) {
       refuse(path, "truncated: it holds " + std::to_string(slots) + " results, its header lists " +

@@ -315,7 +315,14 @@ void for_each_piece(const std::vector<common::InputFile>& inputs, std::span<cons
     try {
       input.emplace(common::Input::open(in.path, in.is_stdin));
     } catch (const common::InputError& e) {
-      diag.error(in.path, common::exception_reason(e));
+      // Every shard with a window of the file fails to open it; the one
+      // holding its byte 0 reports it as the run's error, so a merge
+      // reports it once, as one run does.
+      if (!windows.empty() && windows[index].begin != 0) {
+        diag.warning(in.path, common::exception_reason(e) + " (the shard holding its first byte reports it)");
+      } else {
+        diag.error(in.path, common::exception_reason(e));
+      }
       continue;
     }
     // Standard input, streams and files whose size says nothing (/proc,

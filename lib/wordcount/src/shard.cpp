@@ -75,11 +75,15 @@ ShardPlan plan_shard(const std::vector<common::InputFile>& inputs, common::Shard
   }
   plan.fingerprint = fp.hex();
   const auto [begin, end] = common::byte_share(total, shard);
+  const bool last = shard.index + 1 == shard.count;
   std::uint64_t at = 0;  // where the input starts, all inputs laid end to end
   for (const auto& in : inputs) {
     const std::uint64_t from = std::max(begin, at);
     const std::uint64_t to = std::min(end, at + in.size);
-    if (in.size == 0 ? shard.index == 0 : from < to) {
+    // An input of size 0 sits at `at`: the share holding that byte has it,
+    // the last share when it lies at the very end.
+    const bool holds_start = (begin <= at && at < end) || (last && at == total);
+    if (in.size == 0 ? holds_start : from < to) {
       plan.inputs.push_back(in);
       plan.windows.push_back({from - std::min(from, at), to - std::min(to, at)});
     }

@@ -48,9 +48,10 @@ ShardRecord parse_shard_record(std::string_view line);
 /// Shard `shard`'s share of the walked `inputs`: the inputs laid end to end
 /// are cut into N byte shares (common::byte_share), each file keeping the
 /// window that falls in this shard's share; an input the walk saw with size
-/// 0 (empty, a FIFO) gets the window [0, 0) on shard 0. An input read as a
-/// stream is counted whole by the shard whose window holds its byte 0
-/// (for_each_piece).
+/// 0 (empty, a FIFO, most /proc files) gets the window [0, 0) on the shard
+/// whose share holds its place (the last one at the very end). An input
+/// read as a stream is counted whole by the shard whose window holds its
+/// byte 0 (for_each_piece).
 struct ShardPlan {
   std::vector<common::InputFile> inputs;
   std::vector<ByteWindow> windows;  ///< one per input
