@@ -39,16 +39,19 @@ while [[ $# -gt 0 ]]; do
     --wait) wait_merge=1 ;;
     -n)
       [[ $# -ge 2 ]] || usage "-n takes a number"
-      [[ "$2" =~ ^[1-9][0-9]*$ ]] || usage "-n takes a whole number from 1, got '$2'"
+      if [[ ! "$2" =~ ^[1-9][0-9]{0,4}$ ]] || (($2 > 10000)); then
+        usage "-n takes a whole number from 1 to 10000 (conc's most shards), got '$2'"
+      fi
       array="0-$(($2 - 1))"
       shift
       ;;
     --array)
       [[ $# -ge 2 ]] || usage "--array takes a range"
-      [[ "$2" =~ ^[0-9]+-[0-9]+(%[1-9][0-9]*)?$ ]] ||
+      [[ "$2" =~ ^[0-9]{1,9}-[0-9]{1,9}(%[1-9][0-9]{0,8})?$ ]] ||
         usage "--array takes a contiguous range FIRST-LAST with an optional %THROTTLE, got '$2'"
       first="${2%%-*}" last="${2#*-}"
       ((10#$first <= 10#${last%%\%*})) || usage "--array: FIRST is above LAST in '$2'"
+      ((10#${last%%\%*} - 10#$first < 10000)) || usage "--array: at most 10000 shards (conc's limit), got '$2'"
       array="$2"
       shift
       ;;
@@ -70,6 +73,17 @@ outdir="$1" result="$2" sub="$3"
 shift 3
 [[ -n "$outdir" && -n "$result" ]] || usage "OUTDIR and RESULT must not be empty"
 [[ "$sub" != -* ]] || usage "SUBCOMMAND comes after OUTDIR and RESULT, got '$sub'"
+case "$sub" in
+  hash | wordcount) ;;
+  image) usage "image needs no merge: run its shards as in examples/slurm/README.md (conc image --shard ... -o SHARED_DIR/)" ;;
+  *) usage "SUBCOMMAND is hash or wordcount (the subcommands whose parts merge), got '$sub'" ;;
+esac
+for arg in "$@"; do
+  case "$arg" in
+    --shard | --shard=* | --merge | -o | -o?* | --output | --output=*)
+      usage "'$arg' is set by the scripts: pass the subcommand's other options and its inputs" ;;
+  esac
+done
 
 mkdir -p -- "$outdir" "$(dirname -- "$result")"
 shopt -s nullglob
@@ -95,6 +109,11 @@ if [[ $wait_merge -eq 0 ]]; then
   exit 0
 fi
 
+# Whether the merge wrote RESULT: conc's status 1 means "some inputs
+# failed" (RESULT written) or "parts refused" (RESULT left as it was).
+identity() { stat -c '%i %Y %s' -- "$result" 2>/dev/null || echo none; }
+before="$(identity)"
+
 # sbatch --wait prints the job id at submission and returns once the job has
 # ended, with its exit status; but a merge cancelled because a shard failed
 # never ran, and its status is 0. So the job's final state decides, while the
@@ -118,7 +137,7 @@ if [[ $status -eq 0 && ( -z "$state" || "$state" == COMPLETED ) ]]; then
   exit 0
 fi
 [[ $status -ne 0 ]] || status=1
-if [[ $status -eq 1 && "$state" == FAILED && -f "$result" ]]; then
+if [[ $status -eq 1 && "$state" == FAILED && "$(identity)" != "$before" ]]; then
   # conc's status 1: some inputs failed, and one machine would say so too.
   echo "submit.sh: $result written, but some inputs failed (exit status 1): see the merge's log" \
     "(by default conc-merge-$merge_id.out here)" >&2
