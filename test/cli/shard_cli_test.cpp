@@ -385,8 +385,9 @@ TEST_CASE("wordcount shards report a file none can open once: the shard holding 
   std::filesystem::permissions(locked, std::filesystem::perms::none);
   // Root reads any file: run as nobody then.
   const std::vector<std::string> as_user =
-      ::geteuid() == 0 ? std::vector<std::string>{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
-                       : std::vector<std::string>{};
+      ::geteuid() == 0
+          ? std::vector<std::string>{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
+          : std::vector<std::string>{};
   const auto one = run_process(args(as_user, {kConc, "wordcount", "--format", "tsv", locked}));
   REQUIRE(one.exit_code == 1);
   std::vector<std::string> parts;
