@@ -90,6 +90,9 @@ namespace {
 // What the decode in progress on this thread has allocated and not freed,
 // or null outside a decode. Thread-local: decodes run on many threads.
 thread_local std::vector<void*>* t_live = nullptr;
+// The largest single block the decode in progress may ask for (see
+// AllocationScope); SIZE_MAX outside a decode.
+thread_local std::size_t t_max_block = SIZE_MAX;
 
 void forget(void* p) noexcept {
   auto& live = *t_live;
@@ -101,6 +104,7 @@ void forget(void* p) noexcept {
 }  // namespace
 
 void* allocate(std::size_t size) noexcept {
+  if (size > t_max_block) return nullptr;  // stb reports "outofmem": a corrupt image
   void* p = std::malloc(size);
   if (p != nullptr && t_live != nullptr) {
     try {
@@ -119,6 +123,7 @@ void* reallocate(void* p, std::size_t size) noexcept {
     release(p);
     return nullptr;
   }
+  if (size > t_max_block) return nullptr;  // p is still stb's, as after a failed realloc
   if (p != nullptr) forget(p);  // before realloc: afterwards p may be gone
   void* q = std::realloc(p, size);
   void* held = q != nullptr ? q : p;  // on failure p is still stb's
@@ -141,17 +146,23 @@ namespace {
 
 /// Tracks stb's allocations while it lives: whatever stb still holds when
 /// the scope ends (a decode thrown out of) is freed, except the result the
-/// caller keeps.
+/// caller keeps. No single block may pass `max_block`: stb sizes some
+/// buffers from lengths the file claims before it has read them (a PNG's
+/// IDAT buffer grows to a chunk's declared length), so a small damaged
+/// file could otherwise ask for gigabytes.
 class AllocationScope {
  public:
-  AllocationScope() : previous_(stb_memory::t_live) {
+  explicit AllocationScope(std::size_t max_block)
+      : previous_(stb_memory::t_live), previous_max_(stb_memory::t_max_block) {
     live_.reserve(64);  // stb holds a handful at once: tracking them never allocates
     stb_memory::t_live = &live_;
+    stb_memory::t_max_block = max_block;
   }
   AllocationScope(const AllocationScope&) = delete;
   AllocationScope& operator=(const AllocationScope&) = delete;
   ~AllocationScope() {
     stb_memory::t_live = previous_;
+    stb_memory::t_max_block = previous_max_;
     for (void* p : live_) std::free(p);
   }
   /// `p` outlives the scope (the decoded pixels, freed by stbi_image_free).
@@ -163,6 +174,7 @@ class AllocationScope {
  private:
   std::vector<void*> live_;
   std::vector<void*>* previous_;
+  std::size_t previous_max_;
 };
 
 /// Thrown by Source::read during a decode when stb wants bytes past the
@@ -524,6 +536,17 @@ class StbReader final : public ImageReader {
     throw ImageError("corrupt " + format_name(type_) + ": " + (reason != nullptr ? reason : "unknown error"));
   }
 
+  // The largest block a decode of this file may need: the compressed data
+  // twice over (stb doubles its buffers as they fill) and 32 bytes a pixel
+  // (HDR's float RGBA is 16, and stb converts between formats), with room.
+  [[nodiscard]] std::size_t max_block() const {
+    struct stat st {};
+    const std::uint64_t file_bytes =
+        ::fstat(::fileno(file_.get()), &st) == 0 && st.st_size > 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+    const std::uint64_t pixels = std::uint64_t{info_.stored_width} * info_.stored_height;
+    return static_cast<std::size_t>(2 * file_bytes + 32 * pixels + (std::uint64_t{16} << 20));
+  }
+
   std::vector<unsigned char> read_all() {
     std::vector<unsigned char> data;
     std::array<unsigned char, 65536> chunk{};
@@ -543,7 +566,7 @@ class StbReader final : public ImageReader {
     const int channels = g.format.channels;
     void* pixels = nullptr;
     {
-      AllocationScope scope;
+      AllocationScope scope(max_block());
       source_.strict = true;
       try {
         pixels = g.format.depth == Depth::k16
