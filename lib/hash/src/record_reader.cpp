@@ -1,8 +1,8 @@
 #include "record_reader.h"
 
 #include <algorithm>
-#include <string_view>
 #include <stdexcept>
+#include <string_view>
 
 #include "common/diagnostics.h"
 

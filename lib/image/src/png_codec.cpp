@@ -26,7 +26,7 @@ namespace conc::image {
 namespace {
 
 constexpr bool kLittleEndian = std::endian::native == std::endian::little;
-constexpr std::size_t kOutputBuffer = 64 * 1024;
+constexpr std::size_t kOutputBuffer = std::size_t{64} * 1024;
 constexpr png_uint_32 kPngMaxSide = 0x7fffffff;
 constexpr png_alloc_size_t kMaxChunkBytes = png_alloc_size_t{64} << 20;  // one ancillary chunk
 

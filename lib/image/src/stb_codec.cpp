@@ -124,7 +124,7 @@ void* reallocate(void* p, std::size_t size) noexcept {
     return nullptr;
   }
   if (size > t_max_block) return nullptr;  // p is still stb's, as after a failed realloc
-  if (p != nullptr) forget(p);  // before realloc: afterwards p may be gone
+  if (p != nullptr) forget(p);             // before realloc: afterwards p may be gone
   void* q = std::realloc(p, size);
   void* held = q != nullptr ? q : p;  // on failure p is still stb's
   if (held != nullptr) {
