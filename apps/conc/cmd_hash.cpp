@@ -217,11 +217,9 @@ int run_hash(const HashFlags& f, const common::DigestSpec& digest, RunContext& c
   std::vector<std::string> walk_errors;
   std::vector<hash::Job> jobs;
   {
-    if (f.shard) ctx.diagnostics.set_error_tap([&](std::string_view line) { walk_errors.emplace_back(line); });
-    struct Untap {  // the walk's errors end here, also when it throws
-      common::Diagnostics& diagnostics;
-      ~Untap() { diagnostics.set_error_tap({}); }
-    } untap{ctx.diagnostics};
+    common::Diagnostics::Sink record;  // the walk's errors, under --shard
+    if (f.shard) record = [&](std::string_view line) { walk_errors.emplace_back(line); };
+    const common::ErrorTap tap(ctx.diagnostics, std::move(record));
     std::vector<std::string> names = f.paths;
     if (!f.files0_from.empty()) {
       names = common::read_names0(f.files0_from, ctx.diagnostics, ctx.stop);

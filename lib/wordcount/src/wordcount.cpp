@@ -426,15 +426,13 @@ Result count_words(const Options& requested, common::Diagnostics& diag, std::sto
   // diag's lock, so the workers' reports append one at a time.
   const bool shard = options.shard && !options.merge;
   bool walking = true;  // set before any worker starts
+  common::Diagnostics::Sink record;
   if (shard) {
-    diag.set_error_tap([&r, &walking](std::string_view line) {
+    record = [&r, &walking](std::string_view line) {
       (walking ? r.shard_walk_errors : r.shard_failures).emplace_back(line);
-    });
+    };
   }
-  struct Untap {
-    common::Diagnostics& diag;
-    ~Untap() { diag.set_error_tap({}); }
-  } untap{diag};
+  const common::ErrorTap tap(diag, std::move(record));
   auto inputs = common::walk(paths, requested.walk, diag);
   walking = false;
   std::vector<ByteWindow> windows;

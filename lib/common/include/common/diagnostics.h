@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace conc::common {
 
@@ -60,6 +61,22 @@ class Diagnostics {
   bool quiet_ = false;
   std::atomic<std::size_t> errors_{0};
   std::atomic<std::size_t> warnings_{0};
+};
+
+/// Taps `diagnostics`' error lines (Diagnostics::set_error_tap) for as long
+/// as it lives, and removes the tap when it ends, also when unwinding. An
+/// empty `tap` taps nothing.
+class ErrorTap {
+ public:
+  ErrorTap(Diagnostics& diagnostics, Diagnostics::Sink tap) : diagnostics_(diagnostics) {
+    diagnostics_.set_error_tap(std::move(tap));
+  }
+  ErrorTap(const ErrorTap&) = delete;
+  ErrorTap& operator=(const ErrorTap&) = delete;
+  ~ErrorTap() { diagnostics_.set_error_tap({}); }
+
+ private:
+  Diagnostics& diagnostics_;
 };
 
 /// `name` with its control characters written as C escapes (\n, \t, \r,
