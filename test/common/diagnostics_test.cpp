@@ -34,6 +34,16 @@ TEST_CASE("a name's control characters are escaped, so a line stays one line") {
   CHECK(lines[0] == "conc image: evil\\nconc image: fake.png: all good\\n.jpg: not an image");
 }
 
+TEST_CASE("a relayed line is kept as it is, but for its control bytes") {
+  std::vector<std::string> lines;
+  conc::common::Diagnostics d("hash", [&](std::string_view l) { lines.emplace_back(l); });
+  d.relay_error("conc hash: a\\nb: No such file or directory");   // an escaped name stays as it was
+  d.relay_error("conc hash: x: gone\nconc hash: forged\x1b[2J");  // an altered part cannot forge a line
+  CHECK(lines == std::vector<std::string>{"conc hash: a\\nb: No such file or directory",
+                                          "conc hash: x: gone\\nconc hash: forged\\x1b[2J"});
+  CHECK(d.errors() == 2);
+}
+
 TEST_CASE("quiet Diagnostics still prints errors but not warnings") {
   std::vector<std::string> lines;
   conc::common::Diagnostics d("wordcount", [&](std::string_view l) { lines.emplace_back(l); });

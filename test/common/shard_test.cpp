@@ -39,6 +39,10 @@ TEST_CASE("parse_shard takes K/N with 0 <= K < N and nothing else") {
     CHECK_FALSE(parse_shard(text, error));
     CHECK_THAT(error, Catch::Contains(reason));
   }
+  // A part's header is read from a file: its text cannot break the message in two.
+  error.clear();
+  CHECK_FALSE(parse_shard("1\n/2\x01", error));
+  CHECK(error == "expected K/N, two whole numbers with 0 <= K < N (shard K of N, numbered from 0), got '1\\n/2\\x01'");
 }
 
 TEST_CASE("deal_by_cost gives the biggest first to the least loaded, ties to the lower index and shard") {

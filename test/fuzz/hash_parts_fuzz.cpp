@@ -3,7 +3,7 @@
 // input is cut at "\n====\n" into up to four parts, each a memfd. The merge
 // must either refuse with one std::runtime_error or succeed; and what it
 // writes is then a merge of the parts it was given: as many records as their
-// headers list, failures aside.
+// headers list, failures aside, and each line it relays is one printable line.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -67,5 +67,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   CONC_FUZZ_REQUIRE(relayed.size() == diag.errors());
+  // A part's failure lines are relayed: whatever a hand edit put in them,
+  // each stays one printable line.
+  for (const std::string& line : relayed) {
+    for (const char c : line) CONC_FUZZ_REQUIRE(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);
+  }
   return 0;
 }

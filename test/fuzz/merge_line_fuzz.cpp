@@ -54,6 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   if (!well_formed) {
     CONC_FUZZ_REQUIRE(parsed.error.starts_with("malformed line: "));
+    // The reason ends a diagnostic line: no byte of the input may break it
+    // or drive the terminal (common::printable_name escapes them).
+    for (const char c : parsed.error) CONC_FUZZ_REQUIRE(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);
     return 0;
   }
   CONC_FUZZ_REQUIRE(parsed.word == body.substr(0, tab));

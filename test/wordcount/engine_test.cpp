@@ -373,6 +373,24 @@ TEST_CASE("merge refuses a count of 0 and counts that pass 2^64 - 1") {
               ":5: count of 'half' passes 18446744073709551615 (the largest count): line not added",
           "conc wordcount: " + f + ":6: malformed line: count '18446744073709551616' is not a positive whole number",
       });
+  // The words total (--total, --stats-json) of such counts stops at the largest too.
+  conc::common::Diagnostics quiet("wordcount", [](std::string_view) {});
+  CHECK(count_words(o, quiet, {}, nullptr).totals.words == UINT64_MAX);
+}
+
+TEST_CASE("merge escapes the control bytes of a bad count or word in its message") {
+  TempDir dir;
+  Options o;
+  o.inputs = {dir.write("m.tsv", "a\t1\x1b[2J\r\nw\x07\t18446744073709551615\nw\x07\t1\n")};
+  o.merge = true;
+  std::vector<std::string> errors;
+  CHECK(run(o, &errors) == Counts{{"w\x07", UINT64_MAX}});
+  const std::string f = o.inputs[0];
+  CHECK(errors == std::vector<std::string>{
+                      "conc wordcount: " + f + ":1: malformed line: count '1\\x1b[2J' is not a positive whole number",
+                      "conc wordcount: " + f +
+                          ":3: count of 'w\\x07' passes 18446744073709551615 (the largest count): line not added",
+                  });
 }
 
 TEST_CASE("merge: a line longer than the limit is an error naming its line, and that input's rest is skipped") {

@@ -73,7 +73,7 @@ void Diagnostics::warning(std::string_view input, std::string_view reason) {
 
 void Diagnostics::relay_error(std::string_view line) {
   errors_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count
-  emit(std::string(line), true);
+  emit(printable_name(line), true);
 }
 
 void Diagnostics::set_error_tap(Sink tap) {

@@ -7,6 +7,7 @@
 #include <queue>
 #include <stdexcept>
 
+#include "common/diagnostics.h"
 #include "common/digest.h"
 #include "common/saturating.h"
 
@@ -25,20 +26,22 @@ std::optional<std::size_t> parse_count(std::string_view digits) {
 std::string Shard::text() const { return std::to_string(index) + "/" + std::to_string(count); }
 
 std::optional<Shard> parse_shard(std::string_view text, std::string& error) {
+  // The text may come from a part's header as well as from the command line:
+  // escaped, it cannot break the one-line message in two.
+  const std::string got = ", got '" + printable_name(text) + "'";
   const std::size_t slash = text.find('/');
   const auto k = slash == std::string_view::npos ? std::nullopt : parse_count(text.substr(0, slash));
   const auto n = slash == std::string_view::npos ? std::nullopt : parse_count(text.substr(slash + 1));
   if (!k || !n || text.find_first_not_of("0123456789/") != std::string_view::npos) {
-    error = "expected K/N, two whole numbers with 0 <= K < N (shard K of N, numbered from 0), got '" +
-            std::string(text) + "'";
+    error = "expected K/N, two whole numbers with 0 <= K < N (shard K of N, numbered from 0)" + got;
     return std::nullopt;
   }
   if (*n == 0 || *n > kMaxShards) {
-    error = "N must be from 1 to " + std::to_string(kMaxShards) + ", got '" + std::string(text) + "'";
+    error = "N must be from 1 to " + std::to_string(kMaxShards) + got;
     return std::nullopt;
   }
   if (*k >= *n) {
-    error = "K must be below N (shards are numbered from 0 to N-1), got '" + std::string(text) + "'";
+    error = "K must be below N (shards are numbered from 0 to N-1)" + got;
     return std::nullopt;
   }
   return Shard{*k, *n};

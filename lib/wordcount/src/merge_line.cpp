@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "common/diagnostics.h"
+
 namespace conc::wordcount {
 
 MergeLine parse_merge_line(std::string_view line) {
@@ -14,7 +16,7 @@ MergeLine parse_merge_line(std::string_view line) {
   std::uint64_t count = 0;
   const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
   if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || count == 0) {
-    return {{}, 0, "malformed line: count '" + std::string(digits) + "' is not a positive whole number"};
+    return {{}, 0, "malformed line: count '" + common::printable_name(digits) + "' is not a positive whole number"};
   }
   return {word, count, {}};
 }

@@ -341,8 +341,8 @@ class MergeParser {
     if (!parsed.error.empty()) {
       diag_.error(where(), parsed.error);
     } else if (!table_.add_checked(parsed.word, parsed.count)) {
-      diag_.error(where(), "count of '" + std::string(parsed.word) + "' passes " + std::to_string(UINT64_MAX) +
-                               " (the largest count): line not added");
+      diag_.error(where(), "count of '" + common::printable_name(parsed.word) + "' passes " +
+                               std::to_string(UINT64_MAX) + " (the largest count): line not added");
     } else {
       ++tally.count_lines;
       tally.count_sum = common::saturating_add(tally.count_sum, parsed.count);
@@ -493,8 +493,8 @@ Result count_words(const Options& requested, common::Diagnostics& diag, std::sto
         if (back >= c) return;
         c -= back;
       }
-      keys.push_back({c, __builtin_bswap64(k.head), w});  // head: the first 8 bytes, little-endian
-      r.totals.words += c;
+      keys.push_back({c, __builtin_bswap64(k.head), w});           // head: the first 8 bytes, little-endian
+      r.totals.words = common::saturating_add(r.totals.words, c);  // merged counts may add past 2^64-1
     });
   }
   std::sort(keys.begin(), keys.end(), before);

@@ -30,7 +30,9 @@ class Diagnostics {
   void warning(std::string_view input, std::string_view reason);
   /// Reports an error another Diagnostics formatted and held back (its sink
   /// kept the line), so that it appears in its place among the run's other
-  /// output: counted as an error and printed as is.
+  /// output: counted as an error and printed as is, but for control bytes,
+  /// escaped as printable_name does (a line read back from a file, such as
+  /// a shard's part, may have been altered to break or forge lines).
   void relay_error(std::string_view line);
   /// Hands every error line, once printed, to `tap` too (an empty one
   /// removes it): a `--shard` run records its walk's errors in its part.
