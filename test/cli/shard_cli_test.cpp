@@ -159,6 +159,10 @@ TEST_CASE("hash --merge refuses a broken set of parts, names the part and writes
   const std::string text = slurp(parts[1]);
   const std::string cut_mid_line = dir.write("cut-mid-line", text.substr(0, text.size() - 3));
   const std::string cut_at_line = dir.write("cut-at-line", text.substr(0, text.find('\n') + 1));
+  // A failure record a hand edit emptied: relayed, it would print an empty line.
+  const std::string forged =
+      dir.write("forged", text.substr(0, text.find('\n') + 1) + "# conc-shard {\"failed\":\"\"}\n" +
+                              text.substr(text.find('\n') + 1));
   const auto& job = parts;
   const std::string manifest = dir.write("manifest", run_process({kConc, "hash", tree}).out);
   struct Case {
@@ -175,6 +179,9 @@ TEST_CASE("hash --merge refuses a broken set of parts, names the part and writes
        "conc hash: " + cut_at_line + ": truncated: it holds 0 results, its header lists"},
       {{manifest}, "conc hash: " + manifest + ":1: not a conc hash part: it does not open with a conc-shard header\n"},
       {{"/dev/null"}, "conc hash: /dev/null: empty: not a conc hash part\n"},
+      {{job[0], forged, job[2]},
+       "conc hash: " + forged +
+           ":2: a malformed conc-shard record (a reported error that is not a line of conc hash's)\n"},
       {{job[0], (dir.path / "nope").string()}, "conc hash: " + (dir.path / "nope").string() + ": No such file"},
   };
   for (const auto& c : cases) {
@@ -279,6 +286,17 @@ TEST_CASE("wordcount --merge refuses a broken set of parts, naming the part") {
   const std::string cut_mid_line = dir.write("cut-mid-line", part1.substr(0, part1.size() - 1));
   const std::string cut_at_line = dir.write("cut-at-line", part1.substr(0, part1.find('\n', 100) + 1));
   const std::string plain = dir.write("plain.tsv", "word0\t3\n");
+  std::string junk;  // not counts at all: one refusal, not a line of its own each
+  for (int i = 0; i < 1000; ++i) junk += std::to_string(i) + "\n";
+  const std::string not_counts = dir.write("not-counts", junk);
+  const std::size_t header_end = part1.find('\n') + 1;
+  const std::string blank = dir.write("blank", part1.substr(0, header_end) + "\n" + part1.substr(header_end));
+  const std::string part0 = slurp(parts[0]);
+  const std::size_t tab = part0.find('\t', part0.find('\n') + 1);  // the first count line's
+  const std::string huge =
+      dir.write("huge", part0.substr(0, tab + 1) + "18446744073709551615" + part0.substr(part0.find('\n', tab)));
+  const std::string forged = dir.write(
+      "forged", part1.substr(0, header_end) + "\tconc-shard {\"walk_error\":\"\"}\n" + part1.substr(header_end));
   const std::string out = (dir.path / "merged").string();
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{parts[0], parts[1]}, "shard 2/3 is missing"},
@@ -286,12 +304,18 @@ TEST_CASE("wordcount --merge refuses a broken set of parts, naming the part") {
       {{parts[0], cut_mid_line, parts[2]}, "truncated line (no newline at the end)"},
       {{parts[0], cut_at_line, parts[2]}, cut_at_line + ": truncated or altered"},
       {{parts[0], parts[1], parts[2], plain}, plain + ": no conc-shard header"},
+      {{parts[0], parts[1], parts[2], not_counts}, not_counts + ": no conc-shard header"},
+      {{parts[0], blank, parts[2]}, blank + ":2: malformed line: expected word<TAB>count: a part was altered"},
+      // Its count pushes later lines of the sound parts past 2^64-1: they are not blamed.
+      {{huge, parts[1], parts[2]}, huge + ": truncated or altered"},
+      {{parts[0], forged, parts[2]}, forged + ":2: a malformed conc-shard line (a reported error that is not a line"},
   };
   for (const auto& [argv, message] : cases) {
     INFO(message);
     const auto r = run_process(args({kConc, "wordcount", "-o", out, "--merge"}, argv));
     CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Catch::Contains(message));
+    CHECK_THAT(r.err, Catch::StartsWith("conc wordcount: ") && Catch::Contains(message));
+    CHECK(lines_of(r.err).size() == 1);  // the refusal alone
     CHECK_FALSE(std::filesystem::exists(out));
   }
 }

@@ -22,6 +22,18 @@ std::uint64_t count_of(const common::Json& doc, std::string_view key) {
   return static_cast<std::uint64_t>(n);
 }
 
+// A line the shard reported, which the merge relays as it is: it must be
+// one of conc wordcount's, or a hand edit could print any text, an empty
+// line or one naming no input.
+std::string reported_line(const common::Json& value) {
+  std::string line = common::lossless_bytes(value);
+  constexpr std::string_view kOwn = "conc wordcount: ";
+  if (line.size() <= kOwn.size() || line.compare(0, kOwn.size(), kOwn) != 0) {
+    throw std::runtime_error("a reported error that is not a line of conc wordcount's");
+  }
+  return line;
+}
+
 }  // namespace
 
 std::string format_shard_header(const ShardHeader& header) {
@@ -43,11 +55,11 @@ ShardRecord parse_shard_record(std::string_view line) {
   const common::Json doc = common::Json::parse(line.substr(kShardHeaderStart.size()));
   ShardRecord record;
   if (const auto* failed = doc.find("failed")) {
-    record.error = common::lossless_bytes(*failed);
+    record.error = reported_line(*failed);
     return record;
   }
   if (const auto* walk = doc.find("walk_error")) {
-    record.error = common::lossless_bytes(*walk);
+    record.error = reported_line(*walk);
     record.walk = true;
     return record;
   }
@@ -138,6 +150,11 @@ std::optional<ShardJob> check_shard_parts(const std::vector<MergeTally>& inputs)
     want.lines = common::saturating_add(want.lines, own.lines);
     lines = common::saturating_add(lines, in.count_lines);
     sum = common::saturating_add(sum, in.count_sum);
+  }
+  // After the sums, which blame the altered part; a bad line may sit in
+  // another (a count pushed past 2^64-1 by the altered one).
+  for (const auto& in : inputs) {
+    if (in.bad_line != 0) refuse(in.name + ":" + std::to_string(in.bad_line), in.bad_reason + ": a part was altered");
   }
   for (std::size_t k = 0; k < job.shard.count; ++k) {
     if (seen.find(k) == seen.end()) {

@@ -331,21 +331,36 @@ class MergeParser {
         throw std::runtime_error(common::printable_name(where()) + ": a malformed conc-shard line (" + e.what() + ")");
       }
       if (record.header) {
+        part_seen_ = true;
         tally.headers.push_back(std::move(*record.header));
       } else {
         (record.walk ? tally.walk_errors : tally.failures).push_back(std::move(record.error));
       }
       return;
     }
+    if (no == 1 && part_seen_ && tally.headers.empty()) {
+      // Another input is a part, so this one must be (check_shard_parts):
+      // refused now, rather than after a diagnostic for each of its lines.
+      throw std::runtime_error(common::printable_name(name) +
+                               ": no conc-shard header, yet other inputs are parts of a --shard job");
+    }
     const MergeLine parsed = parse_merge_line(text);
+    std::string bad;
     if (!parsed.error.empty()) {
-      diag_.error(where(), parsed.error);
+      bad = parsed.error;
     } else if (!table_.add_checked(parsed.word, parsed.count)) {
-      diag_.error(where(), "count of '" + common::printable_name(parsed.word) + "' passes " +
-                               std::to_string(UINT64_MAX) + " (the largest count): line not added");
+      bad = "count of '" + common::printable_name(parsed.word) + "' passes " + std::to_string(UINT64_MAX) +
+            " (the largest count): line not added";
     } else {
       ++tally.count_lines;
       tally.count_sum = common::saturating_add(tally.count_sum, parsed.count);
+      return;
+    }
+    if (tally.headers.empty()) {
+      diag_.error(where(), bad);
+    } else if (tally.bad_line == 0) {  // a part's: the merge refuses it (check_shard_parts)
+      tally.bad_line = no;
+      tally.bad_reason = std::move(bad);
     }
   }
 
@@ -354,6 +369,7 @@ class MergeParser {
   Totals& totals_;
   std::size_t max_line_;
   std::vector<MergeTally> tallies_;
+  bool part_seen_ = false;  // an input so far held a conc-shard header
 };
 
 void run_merge(const Job& job, Result& r) {

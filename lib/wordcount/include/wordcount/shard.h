@@ -70,13 +70,19 @@ struct MergeTally {
   std::uint64_t count_lines = 0;
   std::uint64_t count_sum = 0;          ///< saturates at 2^64-1
   std::uint64_t unterminated_line = 0;  ///< the number of a last line without '\n', else 0
+  /// The first line after a header that is no count the merge could add
+  /// (malformed, or its count past 2^64-1), else 0; not reported as it is
+  /// met, since in a part it means the part was altered.
+  std::uint64_t bad_line = 0;
+  std::string bad_reason;
 };
 
 /// When any input holds a shard header, checks that the inputs are exactly
 /// one job's N parts, whole: every input holds a header; headers agree on
 /// the job (fingerprint, N); every shard is there once; no part ends
 /// mid-line; and the count lines and their sum are what the headers say
-/// (per input when it holds one header, else over all). Throws
+/// (per input when it holds one header, else over all), with no bad line
+/// among them (MergeTally::bad_line). Throws
 /// std::runtime_error naming the input and the problem otherwise. Returns
 /// the job's totals (bytes and lines of the original input; words and
 /// distinct are the caller's to count) and the errors the shards recorded,
