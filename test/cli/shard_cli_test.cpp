@@ -163,6 +163,9 @@ TEST_CASE("hash --merge refuses a broken set of parts, names the part and writes
   const std::string forged =
       dir.write("forged", text.substr(0, text.find('\n') + 1) + "# conc-shard {\"failed\":\"\"}\n" +
                               text.substr(text.find('\n') + 1));
+  const std::string foreign =
+      dir.write("foreign", text.substr(0, text.find('\n') + 1) + "# conc-shard {\"failed\":\"x: gone\"}\n" +
+                               text.substr(text.find('\n') + 1));
   const auto& job = parts;
   const std::string manifest = dir.write("manifest", run_process({kConc, "hash", tree}).out);
   struct Case {
@@ -179,6 +182,9 @@ TEST_CASE("hash --merge refuses a broken set of parts, names the part and writes
        "conc hash: " + cut_at_line + ": truncated: it holds 0 results, its header lists"},
       {{manifest}, "conc hash: " + manifest + ":1: not a conc hash part: it does not open with a conc-shard header\n"},
       {{"/dev/null"}, "conc hash: /dev/null: empty: not a conc hash part\n"},
+      {{job[0], foreign, job[2]},
+       "conc hash: " + foreign +
+           ":2: a malformed conc-shard record (a reported error that is not a line of conc hash's)\n"},
       {{job[0], forged, job[2]},
        "conc hash: " + forged +
            ":2: a malformed conc-shard record (a reported error that is not a line of conc hash's)\n"},
@@ -295,16 +301,26 @@ TEST_CASE("wordcount --merge refuses a broken set of parts, naming the part") {
   const std::size_t tab = part0.find('\t', part0.find('\n') + 1);  // the first count line's
   const std::string huge =
       dir.write("huge", part0.substr(0, tab + 1) + "18446744073709551615" + part0.substr(part0.find('\n', tab)));
-  const std::string forged = dir.write(
-      "forged", part1.substr(0, header_end) + "\tconc-shard {\"walk_error\":\"\"}\n" + part1.substr(header_end));
+  const auto with_record = [&](const std::string& name, const std::string& record) {
+    return dir.write(name, part1.substr(0, header_end) + "\tconc-shard " + record + "\n" + part1.substr(header_end));
+  };
+  const std::string forged = with_record("forged", R"({"walk_error":""})");
+  const std::string foreign = with_record("foreign", R"({"failed":"conc hash: x: gone"})");
+  const std::string lead_blank = dir.write("lead-blank", "\n" + part1);
+  // Parts concatenated into one input (cat part-*) are checked over all: a blank line among them still refuses.
+  const std::string concat = dir.write("concat", part0 + "\n" + part1 + slurp(parts[2]));
   const std::string out = (dir.path / "merged").string();
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{parts[0], parts[1]}, "shard 2/3 is missing"},
       {{parts[0], parts[1], parts[2], parts[2]}, parts[2] + ": shard 2/3 again"},
       {{parts[0], cut_mid_line, parts[2]}, "truncated line (no newline at the end)"},
       {{parts[0], cut_at_line, parts[2]}, cut_at_line + ": truncated or altered"},
-      {{parts[0], parts[1], parts[2], plain}, plain + ": no conc-shard header"},
-      {{parts[0], parts[1], parts[2], not_counts}, not_counts + ": no conc-shard header"},
+      {{parts[0], parts[1], parts[2], plain}, plain + ":1: does not open with a conc-shard header, yet other inputs"},
+      {{parts[0], parts[1], parts[2], not_counts}, not_counts + ":1: does not open with a conc-shard header"},
+      {{parts[0], lead_blank, parts[2]}, lead_blank + ":1: does not open with a conc-shard header"},
+      {{concat}, "concat:" + std::to_string(lines_of(part0).size() + 1) + ": malformed line: expected word<TAB>count"},
+      {{parts[0], foreign, parts[2]},
+       foreign + ":2: a malformed conc-shard line (a reported error that is not a line of conc wordcount's)"},
       {{parts[0], blank, parts[2]}, blank + ":2: malformed line: expected word<TAB>count: a part was altered"},
       // Its count pushes later lines of the sound parts past 2^64-1: they are not blamed.
       {{huge, parts[1], parts[2]}, huge + ": truncated or altered"},
@@ -318,6 +334,17 @@ TEST_CASE("wordcount --merge refuses a broken set of parts, naming the part") {
     CHECK(lines_of(r.err).size() == 1);  // the refusal alone
     CHECK_FALSE(std::filesystem::exists(out));
   }
+  // A part with a line before its header, first: that line is read as a
+  // plain input's (reported), then the header refuses the merge.
+  const auto first = run_process({kConc, "wordcount", "-o", out, "--merge", lead_blank, parts[0], parts[2]});
+  CHECK(first.exit_code == 1);
+  CHECK(first.err == "conc wordcount: " + lead_blank + ":1: malformed line: expected word<TAB>count\n" +
+                         "conc wordcount: " + lead_blank +
+                         ":2: a conc-shard header after other lines: a part opens with its header\n");
+  CHECK_FALSE(std::filesystem::exists(out));
+  // A count past 2^64-1 only once the parts are added cannot be made here:
+  // a header holds at most 2^53 words (the JSON reader's exact integers),
+  // so it takes thousands of parts; wordcount/shard_test checks that case.
 }
 
 TEST_CASE("image --shard: the shards write the tree one run writes, each image once") {

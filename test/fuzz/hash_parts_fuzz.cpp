@@ -32,6 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CONC_FUZZ_REQUIRE(relayed.size() == diag.errors());
   // A part's failure lines are relayed: whatever a hand edit put in them,
   // each stays one printable line.
-  for (const std::string& line : relayed) CONC_FUZZ_REQUIRE(conc_fuzz::printable_line(line));
+  for (const std::string& line : relayed) {
+    CONC_FUZZ_REQUIRE(conc_fuzz::printable_line(line));
+    CONC_FUZZ_REQUIRE(line.starts_with("conc hash: "));  // a part relays only conc hash's own lines
+  }
   return 0;
 }

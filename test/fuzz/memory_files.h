@@ -46,7 +46,7 @@ class MemoryFiles {
     std::string_view rest(reinterpret_cast<const char*>(data), size);
     constexpr std::string_view kCut = "\n====\n";
     while (files_.size() < 4) {
-      const std::size_t cut = rest.find(kCut);
+      const std::size_t cut = files_.size() == 3 ? std::string_view::npos : rest.find(kCut);
       files_.push_back(std::make_unique<MemoryFile>(rest.substr(0, cut)));
       paths_.push_back(files_.back()->path());
       if (cut == std::string_view::npos) break;

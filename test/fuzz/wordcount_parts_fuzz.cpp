@@ -3,8 +3,9 @@
 // or plain word<TAB>count files): the input is cut at "\n====\n" into up to
 // four files, each a memfd. The merge must either refuse with one
 // std::runtime_error of one line, or succeed; every diagnostic it prints,
-// relayed lines of the parts included, is one printable line; and what it
-// counted sums to its word total (which stops at 2^64-1).
+// relayed lines of the parts included, is one printable line of
+// wordcount's; and what it counted sums to its word total (which stops at
+// 2^64-1).
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -35,7 +36,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const std::string& line : lines) CONC_FUZZ_REQUIRE(conc_fuzz::printable_line(line));
     return 0;
   }
-  for (const std::string& line : lines) CONC_FUZZ_REQUIRE(conc_fuzz::printable_line(line));
+  for (const std::string& line : lines) {
+    CONC_FUZZ_REQUIRE(conc_fuzz::printable_line(line));
+    // Relayed lines of the parts too: a part may only relay wordcount's own.
+    CONC_FUZZ_REQUIRE(line.starts_with("conc wordcount: "));
+  }
   std::uint64_t sum = 0;
   for (const auto& wc : result.sorted) {
     CONC_FUZZ_REQUIRE(!wc.word.empty() && wc.count > 0);

@@ -151,11 +151,6 @@ std::optional<ShardJob> check_shard_parts(const std::vector<MergeTally>& inputs)
     lines = common::saturating_add(lines, in.count_lines);
     sum = common::saturating_add(sum, in.count_sum);
   }
-  // After the sums, which blame the altered part; a bad line may sit in
-  // another (a count pushed past 2^64-1 by the altered one).
-  for (const auto& in : inputs) {
-    if (in.bad_line != 0) refuse(in.name + ":" + std::to_string(in.bad_line), in.bad_reason + ": a part was altered");
-  }
   for (std::size_t k = 0; k < job.shard.count; ++k) {
     if (seen.find(k) == seen.end()) {
       throw std::runtime_error("shard " + std::to_string(k) + "/" + std::to_string(job.shard.count) +
@@ -166,6 +161,15 @@ std::optional<ShardJob> check_shard_parts(const std::vector<MergeTally>& inputs)
     throw std::runtime_error("the parts hold " + std::to_string(lines) + " counts summing to " + std::to_string(sum) +
                              ", their headers say " + std::to_string(want.distinct) + " summing to " +
                              std::to_string(want.words) + ": a part is truncated or altered");
+  }
+  // After every sum, which blame an altered part: a malformed line may be
+  // all that is wrong with its part, and a count that passes 2^64-1 may
+  // sit in a sound part that another part's altered count pushed over.
+  for (const auto& in : inputs) {
+    if (in.bad_line != 0) refuse(in.name + ":" + std::to_string(in.bad_line), in.bad_reason);
+  }
+  for (const auto& in : inputs) {
+    if (in.overflow_line != 0) refuse(in.name + ":" + std::to_string(in.overflow_line), in.overflow_reason);
   }
   ShardJob out{want, {}};
   for (const auto& in : inputs) out.errors.insert(out.errors.end(), in.walk_errors.begin(), in.walk_errors.end());

@@ -316,20 +316,36 @@ class MergeParser {
 
  private:
   void too_long(const std::string& name, std::uint64_t no) {
-    diag_.error(name + ":" + std::to_string(no), "line longer than " + common::limit_text(max_line_));
+    const std::string reason = "line longer than " + common::limit_text(max_line_);
+    if (in_part(no)) refuse(name, no, reason + ": a part holds no such line");
+    diag_.error(name + ":" + std::to_string(no), reason);
+  }
+
+  // Whether line `no` of the current input belongs to a part of a --shard
+  // job: the input opened with a header, or (its first line) another input
+  // did. A part's lines are never reported one by one: a bad one refuses
+  // the merge.
+  [[nodiscard]] bool in_part(std::uint64_t no) const {
+    return !tallies_.back().headers.empty() || (no == 1 && part_seen_);
+  }
+
+  [[noreturn]] static void refuse(const std::string& name, std::uint64_t no, const std::string& reason) {
+    throw std::runtime_error(common::printable_name(name + ":" + std::to_string(no)) + ": " + reason);
   }
 
   void line(std::string_view text, const std::string& name, std::uint64_t no) {
-    // Built only for a diagnostic: most lines have none.
-    const auto where = [&] { return name + ":" + std::to_string(no); };
     MergeTally& tally = tallies_.back();
     if (text.substr(0, kShardHeaderStart.size()) == kShardHeaderStart) {
       ShardRecord record;
       try {
         record = parse_shard_record(text);
       } catch (const std::exception& e) {
-        throw std::runtime_error(common::printable_name(where()) + ": a malformed conc-shard line (" + e.what() + ")");
+        refuse(name, no, std::string("a malformed conc-shard line (") + e.what() + ")");
       }
+      if (record.header && no != 1 && tally.headers.empty()) {
+        refuse(name, no, "a conc-shard header after other lines: a part opens with its header");
+      }
+      if (!record.header && no == 1) refuse(name, no, "not a part: it does not open with a conc-shard header");
       if (record.header) {
         part_seen_ = true;
         tally.headers.push_back(std::move(*record.header));
@@ -338,30 +354,34 @@ class MergeParser {
       }
       return;
     }
-    if (no == 1 && part_seen_ && tally.headers.empty()) {
+    if (no == 1 && part_seen_) {
       // Another input is a part, so this one must be (check_shard_parts):
       // refused now, rather than after a diagnostic for each of its lines.
-      throw std::runtime_error(common::printable_name(name) +
-                               ": no conc-shard header, yet other inputs are parts of a --shard job");
+      refuse(name, no, "does not open with a conc-shard header, yet other inputs are parts of a --shard job");
     }
     const MergeLine parsed = parse_merge_line(text);
-    std::string bad;
     if (!parsed.error.empty()) {
-      bad = parsed.error;
-    } else if (!table_.add_checked(parsed.word, parsed.count)) {
-      bad = "count of '" + common::printable_name(parsed.word) + "' passes " + std::to_string(UINT64_MAX) +
-            " (the largest count): line not added";
-    } else {
-      ++tally.count_lines;
-      tally.count_sum = common::saturating_add(tally.count_sum, parsed.count);
+      if (!in_part(no)) return diag_.error(name + ":" + std::to_string(no), parsed.error);
+      // Checked after the sums (check_shard_parts), which blame an altered part first.
+      if (tally.bad_line == 0) {
+        tally.bad_line = no;
+        tally.bad_reason = parsed.error + ": a part was altered";
+      }
       return;
     }
-    if (tally.headers.empty()) {
-      diag_.error(where(), bad);
-    } else if (tally.bad_line == 0) {  // a part's: the merge refuses it (check_shard_parts)
-      tally.bad_line = no;
-      tally.bad_reason = std::move(bad);
+    if (!table_.add_checked(parsed.word, parsed.count)) {
+      const std::string passes = "count of '" + common::printable_name(parsed.word) + "' passes " +
+                                 std::to_string(UINT64_MAX) + " (the largest count)";
+      if (!in_part(no)) return diag_.error(name + ":" + std::to_string(no), passes + ": line not added");
+      // A sound line of its part (counted below, so its sums still hold):
+      // the merge is refused once every part's sums are checked.
+      if (tally.overflow_line == 0) {
+        tally.overflow_line = no;
+        tally.overflow_reason = passes + " with the other parts' counts: they cannot be merged";
+      }
     }
+    ++tally.count_lines;
+    tally.count_sum = common::saturating_add(tally.count_sum, parsed.count);
   }
 
   common::Diagnostics& diag_;

@@ -70,19 +70,22 @@ struct MergeTally {
   std::uint64_t count_lines = 0;
   std::uint64_t count_sum = 0;          ///< saturates at 2^64-1
   std::uint64_t unterminated_line = 0;  ///< the number of a last line without '\n', else 0
-  /// The first line after a header that is no count the merge could add
-  /// (malformed, or its count past 2^64-1), else 0; not reported as it is
-  /// met, since in a part it means the part was altered.
+  /// A part's first malformed line, else 0: not reported as it is met,
+  /// but refused once the sums are checked (they blame an altered part).
   std::uint64_t bad_line = 0;
   std::string bad_reason;
+  /// A part's first count line that passes 2^64-1 added to the other
+  /// parts' (counted in count_lines and count_sum: the line is sound), else 0.
+  std::uint64_t overflow_line = 0;
+  std::string overflow_reason;
 };
 
 /// When any input holds a shard header, checks that the inputs are exactly
 /// one job's N parts, whole: every input holds a header; headers agree on
 /// the job (fingerprint, N); every shard is there once; no part ends
 /// mid-line; and the count lines and their sum are what the headers say
-/// (per input when it holds one header, else over all), with no bad line
-/// among them (MergeTally::bad_line). Throws
+/// (per input when it holds one header, else over all), with no malformed
+/// line among them and no count that passes 2^64-1 once added. Throws
 /// std::runtime_error naming the input and the problem otherwise. Returns
 /// the job's totals (bytes and lines of the original input; words and
 /// distinct are the caller's to count) and the errors the shards recorded,

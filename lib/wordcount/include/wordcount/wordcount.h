@@ -89,7 +89,10 @@ struct Result {
 
 /// Counts the words of `options.inputs`. Bad inputs are reported to `diag`
 /// and skipped; a stop request ends the run early (the result is then
-/// incomplete and must not be printed). `progress` may be null.
+/// incomplete and must not be printed). `progress` may be null. With
+/// `merge`, inputs that are parts of a --shard job (wordcount/shard.h) are
+/// checked, and a broken set of them throws std::runtime_error, one line
+/// naming the input (and line) and the reason: nothing is to be written.
 Result count_words(const Options& options, common::Diagnostics& diag, std::stop_token stop,
                    common::ProgressBar* progress);
 
