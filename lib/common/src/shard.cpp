@@ -9,6 +9,7 @@
 
 #include "common/diagnostics.h"
 #include "common/digest.h"
+#include "common/json_reader.h"
 #include "common/saturating.h"
 
 namespace conc::common {
@@ -45,6 +46,15 @@ std::optional<Shard> parse_shard(std::string_view text, std::string& error) {
     return std::nullopt;
   }
   return Shard{*k, *n};
+}
+
+std::string reported_line(const Json& value, std::string_view subcommand) {
+  std::string line = lossless_bytes(value);
+  const std::string own = "conc " + std::string(subcommand) + ": ";
+  if (line.size() <= own.size() || line.compare(0, own.size(), own) != 0) {
+    throw std::runtime_error("a reported error that is not a line of conc " + std::string(subcommand) + "'s");
+  }
+  return line;
 }
 
 Shard parse_shard_field(std::string_view text) {

@@ -47,26 +47,14 @@ std::optional<std::string_view> shard_json(std::string_view record, Shape shape)
   return record.substr(kJsonPrefix.size(), record.size() - kJsonPrefix.size() - 1);
 }
 
-// A line the shard reported, which the merge relays as it is: it must be
-// one of conc hash's, or a hand edit could print any text, an empty line
-// or one naming no input.
-std::string reported_line(const common::Json& value) {
-  std::string line = common::lossless_bytes(value);
-  constexpr std::string_view kOwn = "conc hash: ";
-  if (line.size() <= kOwn.size() || line.compare(0, kOwn.size(), kOwn) != 0) {
-    throw std::runtime_error("a reported error that is not a line of conc hash's");
-  }
-  return line;
-}
-
 ShardRecord parse_shard_record(std::string_view json, const RecordReader& reader) {
   ShardRecord out;
   try {
     const common::Json doc = common::Json::parse(json);
     if (const auto* line = doc.find("failed")) {
-      out.failed = reported_line(*line);
+      out.failed = common::reported_line(*line, "hash");
     } else if (const auto* walk = doc.find("walk_error")) {
-      out.walk_error = reported_line(*walk);
+      out.walk_error = common::reported_line(*walk, "hash");
     } else {
       PartHeader h;
       h.shard = common::parse_shard_field(doc.at("shard").string());

@@ -22,18 +22,6 @@ std::uint64_t count_of(const common::Json& doc, std::string_view key) {
   return static_cast<std::uint64_t>(n);
 }
 
-// A line the shard reported, which the merge relays as it is: it must be
-// one of conc wordcount's, or a hand edit could print any text, an empty
-// line or one naming no input.
-std::string reported_line(const common::Json& value) {
-  std::string line = common::lossless_bytes(value);
-  constexpr std::string_view kOwn = "conc wordcount: ";
-  if (line.size() <= kOwn.size() || line.compare(0, kOwn.size(), kOwn) != 0) {
-    throw std::runtime_error("a reported error that is not a line of conc wordcount's");
-  }
-  return line;
-}
-
 }  // namespace
 
 std::string format_shard_header(const ShardHeader& header) {
@@ -55,11 +43,11 @@ ShardRecord parse_shard_record(std::string_view line) {
   const common::Json doc = common::Json::parse(line.substr(kShardHeaderStart.size()));
   ShardRecord record;
   if (const auto* failed = doc.find("failed")) {
-    record.error = reported_line(*failed);
+    record.error = common::reported_line(*failed, "wordcount");
     return record;
   }
   if (const auto* walk = doc.find("walk_error")) {
-    record.error = reported_line(*walk);
+    record.error = common::reported_line(*walk, "wordcount");
     record.walk = true;
     return record;
   }

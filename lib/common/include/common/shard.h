@@ -37,6 +37,14 @@ std::optional<Shard> parse_shard(std::string_view text, std::string& error);
 /// std::runtime_error ("shard: <reason>") when it is no K/N.
 Shard parse_shard_field(std::string_view text);
 
+class Json;
+/// An error line a shard recorded in its part, read back (a JSON string,
+/// common::lossless_bytes) for the merge to relay as it is: throws
+/// std::runtime_error unless it is a line of `conc <subcommand>`'s own, so
+/// that a hand edit cannot have the merge print any text, an empty line or
+/// one naming no input.
+std::string reported_line(const Json& value, std::string_view subcommand);
+
 /// Deals items to `shards` shards, balancing their load: the items are
 /// taken biggest first (ties: the lower index first), each given to the
 /// least-loaded shard so far (ties: the lower shard). An item's load is its
