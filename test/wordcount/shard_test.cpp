@@ -37,15 +37,12 @@ TEST_CASE("check_shard_parts: sums blame an altered part before another part's b
   // A count past 2^64-1 once added, met in part-1 because part-0 was altered:
   // part-0's sums refuse it first.
   parts[0].count_sum = 12;
-  parts[1].overflow_line = 3;
-  parts[1].overflow_reason =
-      "count of 'x' passes 18446744073709551615 (the largest count) with the other parts' counts";
+  parts[1].overflow = {3, "count of 'x' passes 18446744073709551615 (the largest count) with the other parts' counts"};
   CHECK_THROWS_WITH(check_shard_parts(parts),
                     "part-0: truncated or altered: it holds 3 counts summing to 12, its header says 3 summing to 10");
   // With sums that agree, the overflow itself refuses the merge; a malformed line before it.
   parts[0].count_sum = 10;
-  CHECK_THROWS_WITH(check_shard_parts(parts), "part-1:3: " + parts[1].overflow_reason);
-  parts[1].bad_line = 2;
-  parts[1].bad_reason = "malformed line: empty word: a part was altered";
+  CHECK_THROWS_WITH(check_shard_parts(parts), "part-1:3: " + parts[1].overflow.reason);
+  parts[1].malformed = {2, "malformed line: empty word: a part was altered"};
   CHECK_THROWS_WITH(check_shard_parts(parts), "part-1:2: malformed line: empty word: a part was altered");
 }

@@ -153,11 +153,11 @@ std::optional<ShardJob> check_shard_parts(const std::vector<MergeTally>& inputs)
   // After every sum, which blame an altered part: a malformed line may be
   // all that is wrong with its part, and a count that passes 2^64-1 may
   // sit in a sound part that another part's altered count pushed over.
-  for (const auto& in : inputs) {
-    if (in.bad_line != 0) refuse(in.name + ":" + std::to_string(in.bad_line), in.bad_reason);
-  }
-  for (const auto& in : inputs) {
-    if (in.overflow_line != 0) refuse(in.name + ":" + std::to_string(in.overflow_line), in.overflow_reason);
+  for (const LineFault MergeTally::*fault : {&MergeTally::malformed, &MergeTally::overflow}) {
+    for (const auto& in : inputs) {
+      const LineFault& f = in.*fault;
+      if (f.line != 0) refuse(in.name + ":" + std::to_string(f.line), f.reason);
+    }
   }
   ShardJob out{want, {}};
   for (const auto& in : inputs) out.errors.insert(out.errors.end(), in.walk_errors.begin(), in.walk_errors.end());

@@ -363,10 +363,7 @@ class MergeParser {
     if (!parsed.error.empty()) {
       if (!in_part(no)) return diag_.error(name + ":" + std::to_string(no), parsed.error);
       // Checked after the sums (check_shard_parts), which blame an altered part first.
-      if (tally.bad_line == 0) {
-        tally.bad_line = no;
-        tally.bad_reason = parsed.error + ": a part was altered";
-      }
+      tally.malformed.keep_first(no, parsed.error + ": a part was altered");
       return;
     }
     if (!table_.add_checked(parsed.word, parsed.count)) {
@@ -375,10 +372,7 @@ class MergeParser {
       if (!in_part(no)) return diag_.error(name + ":" + std::to_string(no), passes + ": line not added");
       // A sound line of its part (counted below, so its sums still hold):
       // the merge is refused once every part's sums are checked.
-      if (tally.overflow_line == 0) {
-        tally.overflow_line = no;
-        tally.overflow_reason = passes + " with the other parts' counts: they cannot be merged";
-      }
+      tally.overflow.keep_first(no, passes + " with the other parts' counts: they cannot be merged");
     }
     ++tally.count_lines;
     tally.count_sum = common::saturating_add(tally.count_sum, parsed.count);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/file_walk.h"
@@ -60,6 +61,17 @@ struct ShardPlan {
 ShardPlan plan_shard(const std::vector<common::InputFile>& inputs, common::Shard shard,
                      const TokenizerOptions& tokenizer, std::size_t max_word);
 
+/// The first faulty line of a kind in one input, kept for check_shard_parts.
+struct LineFault {
+  std::uint64_t line = 0;  ///< 0: none
+  std::string reason;
+  void keep_first(std::uint64_t no, std::string why) {
+    if (line != 0) return;
+    line = no;
+    reason = std::move(why);
+  }
+};
+
 /// What `--merge` saw of one input: its shard headers, its count lines and
 /// their sum, and whether its last line lacked its newline.
 struct MergeTally {
@@ -70,14 +82,12 @@ struct MergeTally {
   std::uint64_t count_lines = 0;
   std::uint64_t count_sum = 0;          ///< saturates at 2^64-1
   std::uint64_t unterminated_line = 0;  ///< the number of a last line without '\n', else 0
-  /// A part's first malformed line, else 0: not reported as it is met,
-  /// but refused once the sums are checked (they blame an altered part).
-  std::uint64_t bad_line = 0;
-  std::string bad_reason;
+  /// A part's first malformed line: not reported as it is met, but
+  /// refused once the sums are checked (they blame an altered part).
+  LineFault malformed;
   /// A part's first count line that passes 2^64-1 added to the other
-  /// parts' (counted in count_lines and count_sum: the line is sound), else 0.
-  std::uint64_t overflow_line = 0;
-  std::string overflow_reason;
+  /// parts' (counted in count_lines and count_sum: the line is sound).
+  LineFault overflow;
 };
 
 /// When any input holds a shard header, checks that the inputs are exactly
